@@ -1,0 +1,105 @@
+package dev.parley.frame;
+
+import dev.parley.transport.FrameTooLongException;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * Cuts a byte stream into length-prefixed frames.
+ *
+ * <pre>
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |               length (unsigned 32 bits, big-endian)           |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                    payload (length bytes) ...                 |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * </pre>
+ *
+ * A length of 0 is a keepalive: it carries nothing and is not a frame. A length above the maximum
+ * is refused with {@link FrameTooLongException} as soon as its four bytes are read, before any
+ * memory is set aside; memory for a long frame grows as its bytes arrive rather than up front,
+ * so a peer that announces a large frame and stalls holds little.
+ *
+ * <p>"Not enough bytes yet" is a normal outcome ({@link #decode} returns null), not an error. Not
+ * thread-safe: one decoder per stream, used by that stream's reader.
+ */
+public final class FrameDecoder {
+
+    /** Bytes in the length prefix. */
+    public static final int HEADER_BYTES = 4;
+
+    /** What {@link #decode} returns for a keepalive. Compare by identity. */
+    public static final byte[] KEEPALIVE = new byte[0];
+
+    private static final int INITIAL_CAPACITY = 16 * 1024;
+
+    private final int maxFrameLength;
+    private final byte[] header = new byte[HEADER_BYTES];
+    private int headerRead;
+    private byte[] payload;
+    private int length = -1;
+    private int payloadRead;
+
+    /** @param maxFrameLength the largest payload accepted, in bytes */
+    public FrameDecoder(int maxFrameLength) {
+        if (maxFrameLength < 1) {
+            throw new IllegalArgumentException("maxFrameLength must be at least 1, was " + maxFrameLength);
+        }
+        this.maxFrameLength = maxFrameLength;
+    }
+
+    /**
+     * Consumes bytes from {@code in} until one frame is complete or {@code in} is empty.
+     *
+     * @return the frame's payload, {@link #KEEPALIVE}, or null if more bytes are needed
+     * @throws FrameTooLongException if the announced length exceeds the maximum; the stream is
+     *                               then unusable
+     */
+    public byte[] decode(ByteBuffer in) {
+        if (length < 0) {
+            int n = Math.min(HEADER_BYTES - headerRead, in.remaining());
+            in.get(header, headerRead, n);
+            headerRead += n;
+            if (headerRead < HEADER_BYTES) {
+                return null;
+            }
+            long announced = ByteBuffer.wrap(header).getInt() & 0xFFFF_FFFFL;
+            headerRead = 0;
+            if (announced == 0) {
+                return KEEPALIVE;
+            }
+            if (announced > maxFrameLength) {
+                throw new FrameTooLongException(announced, maxFrameLength);
+            }
+            length = (int) announced;
+            payload = new byte[Math.min(length, INITIAL_CAPACITY)];
+            payloadRead = 0;
+        }
+        int n = Math.min(length - payloadRead, in.remaining());
+        if (payloadRead + n > payload.length) {
+            payload = Arrays.copyOf(payload, (int) Math.min(length, Math.max(2L * payload.length, payloadRead + n)));
+        }
+        in.get(payload, payloadRead, n);
+        payloadRead += n;
+        if (payloadRead < length) {
+            return null;
+        }
+        byte[] frame = payload;
+        payload = null;
+        length = -1;
+        return frame;
+    }
+
+    /** True while a frame or a length prefix has begun but not ended: the stream ended mid-frame. */
+    public boolean isMidFrame() {
+        return headerRead > 0 || length >= 0;
+    }
+
+    /** Writes the length prefix for a payload of {@code length} bytes (0 for a keepalive). */
+    public static void writeHeader(ByteBuffer out, int length) {
+        out.putInt(length);
+    }
+}

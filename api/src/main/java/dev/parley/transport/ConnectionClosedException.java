@@ -1,0 +1,65 @@
+package dev.parley.transport;
+
+import java.io.IOException;
+import java.util.Objects;
+
+/**
+ * Why a connection is closed, as a typed {@link Reason} plus a message in words.
+ *
+ * <p>Thrown by sends on a closed connection, passed to
+ * {@link ConnectionHandler#onClose}, and the value of {@link Connection#closeFuture()}.
+ */
+public class ConnectionClosedException extends IOException {
+
+    /** The kinds of end a connection can come to. */
+    public enum Reason {
+        /** This side called {@code close()}. */
+        CLOSED_LOCALLY,
+        /** The peer closed gracefully. */
+        CLOSED_BY_PEER,
+        /** The peer reset or aborted the connection, or the stream ended mid-frame. */
+        RESET_BY_PEER,
+        /** Nothing arrived for longer than the idle timeout. */
+        IDLE_TIMEOUT,
+        /** The peer stopped acknowledging (retransmissions exhausted, probes unanswered). */
+        PEER_UNRESPONSIVE,
+        /** The peer sent bytes that break the protocol: a corrupt or oversized frame, an unknown class. */
+        PROTOCOL_ERROR,
+        /** A connection handler threw. */
+        HANDLER_FAILED,
+        /** The peer could not keep up: its outbound queue stayed full. */
+        SLOW_CONSUMER,
+        /** This side aborted the connection. */
+        ABORTED,
+        /** The listener or transport that owns the connection shut down. */
+        SHUTDOWN,
+        /** The operating system reported an I/O error. */
+        IO_ERROR
+    }
+
+    private final Reason reason;
+
+    public ConnectionClosedException(Reason reason, String message) {
+        this(reason, message, null);
+    }
+
+    public ConnectionClosedException(Reason reason, String message, Throwable cause) {
+        super(message, cause);
+        this.reason = Objects.requireNonNull(reason, "reason");
+    }
+
+    /** The kind of end, for code that reacts differently to each. */
+    public Reason reason() {
+        return reason;
+    }
+
+    /** True for the ends that were asked for: a graceful close by either side. */
+    public boolean isGraceful() {
+        return reason == Reason.CLOSED_LOCALLY || reason == Reason.CLOSED_BY_PEER;
+    }
+
+    @Override
+    public String getMessage() {
+        return reason + ": " + super.getMessage();
+    }
+}

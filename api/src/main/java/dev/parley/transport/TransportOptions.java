@@ -1,0 +1,148 @@
+package dev.parley.transport;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The limits and timeouts every transport honours. Immutable; start from {@link #defaults()} and
+ * change what you need:
+ *
+ * <pre>{@code
+ * TransportOptions options = TransportOptions.defaults().toBuilder()
+ *         .idleTimeout(Duration.ofSeconds(30))
+ *         .build();
+ * }</pre>
+ *
+ * @param maxFrameLength    largest frame, in bytes, sent or accepted; a longer one is refused
+ *                          before any memory is set aside for it. Default 1 MiB.
+ * @param maxQueuedBytes    outbound queue per connection, in bytes; a full queue makes
+ *                          {@code send} wait and {@code trySend} refuse. A frame larger than this
+ *                          is still accepted when the queue is empty. Default 4 MiB.
+ * @param maxConnections    connections one listener keeps open at once; more are refused at once.
+ *                          Default 10,000.
+ * @param connectTimeout    how long {@code connect} waits for the peer. Default 10 s.
+ * @param idleTimeout       a connection on which nothing arrives for this long is closed with
+ *                          {@code IDLE_TIMEOUT}; {@link Duration#ZERO} disables it. Default 60 s.
+ * @param keepAliveInterval a connection that has sent nothing for this long sends a keepalive, so
+ *                          a quiet but healthy peer is not taken for idle; must be shorter than
+ *                          the idle timeout. {@link Duration#ZERO} disables it. Default 15 s.
+ * @param closeTimeout      how long a graceful close may spend delivering queued frames before it
+ *                          gives up and resets. Default 5 s.
+ */
+public record TransportOptions(int maxFrameLength, long maxQueuedBytes, int maxConnections,
+                               Duration connectTimeout, Duration idleTimeout, Duration keepAliveInterval,
+                               Duration closeTimeout) {
+
+    /** Default {@link #maxFrameLength()}: 1 MiB. */
+    public static final int DEFAULT_MAX_FRAME_LENGTH = 1 << 20;
+
+    private static final TransportOptions DEFAULTS = new TransportOptions(
+            DEFAULT_MAX_FRAME_LENGTH, 4L << 20, 10_000,
+            Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(15), Duration.ofSeconds(5));
+
+    public TransportOptions {
+        if (maxFrameLength < 1) {
+            throw new IllegalArgumentException("maxFrameLength must be at least 1, was " + maxFrameLength);
+        }
+        if (maxQueuedBytes < 1) {
+            throw new IllegalArgumentException("maxQueuedBytes must be at least 1, was " + maxQueuedBytes);
+        }
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("maxConnections must be at least 1, was " + maxConnections);
+        }
+        requirePositive(connectTimeout, "connectTimeout");
+        requireNotNegative(idleTimeout, "idleTimeout");
+        requireNotNegative(keepAliveInterval, "keepAliveInterval");
+        requirePositive(closeTimeout, "closeTimeout");
+        if (!idleTimeout.isZero() && !keepAliveInterval.isZero() && keepAliveInterval.compareTo(idleTimeout) >= 0) {
+            throw new IllegalArgumentException("keepAliveInterval (" + keepAliveInterval
+                    + ") must be shorter than idleTimeout (" + idleTimeout + ")");
+        }
+    }
+
+    /** The defaults listed on each component. */
+    public static TransportOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /** A builder that starts from these options. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    private static void requirePositive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, was " + d);
+        }
+    }
+
+    private static void requireNotNegative(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(name + " must not be negative, was " + d);
+        }
+    }
+
+    /** Builds {@link TransportOptions}; not thread-safe. */
+    public static final class Builder {
+        private int maxFrameLength;
+        private long maxQueuedBytes;
+        private int maxConnections;
+        private Duration connectTimeout;
+        private Duration idleTimeout;
+        private Duration keepAliveInterval;
+        private Duration closeTimeout;
+
+        private Builder(TransportOptions from) {
+            maxFrameLength = from.maxFrameLength;
+            maxQueuedBytes = from.maxQueuedBytes;
+            maxConnections = from.maxConnections;
+            connectTimeout = from.connectTimeout;
+            idleTimeout = from.idleTimeout;
+            keepAliveInterval = from.keepAliveInterval;
+            closeTimeout = from.closeTimeout;
+        }
+
+        public Builder maxFrameLength(int bytes) {
+            this.maxFrameLength = bytes;
+            return this;
+        }
+
+        public Builder maxQueuedBytes(long bytes) {
+            this.maxQueuedBytes = bytes;
+            return this;
+        }
+
+        public Builder maxConnections(int count) {
+            this.maxConnections = count;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = timeout;
+            return this;
+        }
+
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = timeout;
+            return this;
+        }
+
+        public Builder keepAliveInterval(Duration interval) {
+            this.keepAliveInterval = interval;
+            return this;
+        }
+
+        public Builder closeTimeout(Duration timeout) {
+            this.closeTimeout = timeout;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the first setting that is out of range */
+        public TransportOptions build() {
+            return new TransportOptions(maxFrameLength, maxQueuedBytes, maxConnections,
+                    connectTimeout, idleTimeout, keepAliveInterval, closeTimeout);
+        }
+    }
+}

@@ -1,0 +1,263 @@
+package dev.parley.transport.spi;
+
+import dev.parley.transport.Connection;
+import dev.parley.transport.ConnectionClosedException;
+import dev.parley.transport.ConnectionClosedException.Reason;
+import dev.parley.transport.ConnectionHandler;
+import dev.parley.transport.ConnectionStats;
+import dev.parley.transport.FrameTooLongException;
+import dev.parley.transport.TransportOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * What every {@link Connection} shares, so a transport writes only its I/O: the bounded
+ * {@link OutboundQueue}, frame-length checks, "the first close decides the cause", handler calls
+ * that never let an exception escape, and the counters behind {@link #stats()}.
+ *
+ * <p>A subclass must: call {@link #opened()} once, before any frame; call {@link #deliver} for each
+ * frame, from the single thread that serves this connection; take frames from {@link #queue()} to
+ * write them, reporting each with {@link #recordSent}; and call {@link #finished()} once, from
+ * that same delivery thread, when the connection is fully closed. It reacts to closes by
+ * overriding {@link #onCloseRequested} and {@link #onAbort}.
+ */
+public abstract class AbstractConnection implements Connection {
+
+    private static final Logger log = LoggerFactory.getLogger(AbstractConnection.class);
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final long id = IDS.incrementAndGet();
+    private final String transportName;
+    private final ConnectionHandler handler;
+    private final int maxFrameLength;
+    private final OutboundQueue queue;
+    private final AtomicReference<ConnectionClosedException> closeCause = new AtomicReference<>();
+    private final CompletableFuture<ConnectionClosedException> closeFuture = new CompletableFuture<>();
+    private final AtomicLong framesSent = new AtomicLong();
+    private final AtomicLong bytesSent = new AtomicLong();
+    private final AtomicLong framesReceived = new AtomicLong();
+    private final AtomicLong bytesReceived = new AtomicLong();
+    private volatile boolean aborted;
+
+    protected AbstractConnection(String transportName, ConnectionHandler handler, TransportOptions options) {
+        this.transportName = transportName;
+        this.handler = handler;
+        this.maxFrameLength = options.maxFrameLength();
+        this.queue = new OutboundQueue(options.maxQueuedBytes(), this::closedCauseForSend);
+    }
+
+    @Override
+    public final long id() {
+        return id;
+    }
+
+    @Override
+    public final String transportName() {
+        return transportName;
+    }
+
+    @Override
+    public void send(byte[] frame) throws IOException {
+        checkLength(frame);
+        queue.put(frame);
+    }
+
+    @Override
+    public boolean trySend(byte[] frame) throws ConnectionClosedException {
+        checkLength(frame);
+        return queue.offer(frame);
+    }
+
+    /** Reliable transports deliver unreliable frames reliably: see {@link Connection#sendUnreliable}. */
+    @Override
+    public boolean sendUnreliable(byte[] frame) throws ConnectionClosedException {
+        return trySend(frame);
+    }
+
+    @Override
+    public final boolean isOpen() {
+        return closeCause.get() == null;
+    }
+
+    @Override
+    public final void close() {
+        closeGracefully(new ConnectionClosedException(Reason.CLOSED_LOCALLY, "closed by this side"));
+    }
+
+    /**
+     * Starts a graceful close with {@code cause} (for example {@code SHUTDOWN} when a listener
+     * closes), unless the connection is already closing: the queue stops admitting and
+     * {@link #onCloseRequested} runs. Any thread.
+     *
+     * @return true if this call decided the cause
+     */
+    protected final boolean closeGracefully(ConnectionClosedException cause) {
+        if (!markClosed(cause)) {
+            return false;
+        }
+        queue.close();
+        onCloseRequested();
+        return true;
+    }
+
+    @Override
+    public final void abort(Throwable cause) {
+        ConnectionClosedException closed = cause instanceof ConnectionClosedException c
+                ? c : new ConnectionClosedException(Reason.ABORTED, String.valueOf(cause.getMessage()), cause);
+        fail(closed);
+    }
+
+    /**
+     * Ends the connection abruptly with {@code cause}, unless it is already closing: discards the
+     * queue and calls {@link #onAbort}. For transports to report what they detect (a reset, a
+     * timeout, a protocol error). Any thread.
+     *
+     * @return true if this call decided the cause
+     */
+    protected final boolean fail(ConnectionClosedException cause) {
+        boolean first = markClosed(cause);
+        aborted = true;
+        queue.clear();
+        if (first) {
+            onAbort(cause);
+        }
+        return first;
+    }
+
+    /**
+     * Records a graceful close by the peer: no new frames are admitted, queued ones may still be
+     * written. The transport then finishes as for a local close.
+     *
+     * @return true if this call decided the cause
+     */
+    protected final boolean peerClosed() {
+        boolean first = markClosed(new ConnectionClosedException(Reason.CLOSED_BY_PEER, "closed by the peer"));
+        queue.close();
+        return first;
+    }
+
+    @Override
+    public final CompletableFuture<ConnectionClosedException> closeFuture() {
+        return closeFuture;
+    }
+
+    @Override
+    public final ConnectionStats stats() {
+        return new ConnectionStats(framesSent.get(), framesReceived.get(), bytesSent.get(), bytesReceived.get(),
+                queue.queuedBytes(), details());
+    }
+
+    /** Transport-specific figures for {@link ConnectionStats#details()}. Default: none. */
+    protected Map<String, Long> details() {
+        return Map.of();
+    }
+
+    /** The frames waiting to be written. */
+    protected final OutboundQueue queue() {
+        return queue;
+    }
+
+    /** The cause the connection closed with, or null while it is open. */
+    protected final ConnectionClosedException closeCause() {
+        return closeCause.get();
+    }
+
+    /** True once the connection was aborted or failed (not closed gracefully). */
+    protected final boolean isAborted() {
+        return aborted;
+    }
+
+    /** The largest frame this connection sends or accepts. */
+    protected final int maxFrameLength() {
+        return maxFrameLength;
+    }
+
+    /** Called once, on the thread that started a graceful close, after the queue stopped admitting. */
+    protected abstract void onCloseRequested();
+
+    /** Called once, on the failing thread, after the queue was discarded. Must not block long. */
+    protected abstract void onAbort(ConnectionClosedException cause);
+
+    /** Counts one frame written. Writer thread. */
+    protected final void recordSent(int payloadBytes) {
+        framesSent.incrementAndGet();
+        bytesSent.addAndGet(payloadBytes);
+    }
+
+    /** Tells the handler the connection is open. Delivery thread, once, first. */
+    protected final void opened() {
+        try {
+            handler.onOpen(this);
+        } catch (RuntimeException | Error e) {
+            handlerFailed("onOpen", e);
+        }
+    }
+
+    /**
+     * Hands one frame to the handler. Delivery thread. Frames still arriving during a graceful
+     * close are delivered; after an abort they are dropped.
+     */
+    protected final void deliver(byte[] frame) {
+        if (aborted) {
+            return;
+        }
+        framesReceived.incrementAndGet();
+        bytesReceived.addAndGet(frame.length);
+        try {
+            handler.onFrame(this, frame);
+        } catch (RuntimeException | Error e) {
+            handlerFailed("onFrame", e);
+        }
+    }
+
+    /**
+     * Tells the handler the connection is closed and completes {@link #closeFuture()}. Delivery
+     * thread, once, last. If nothing recorded a cause yet, {@code fallback} is it.
+     */
+    protected final void finished(ConnectionClosedException fallback) {
+        markClosed(fallback);
+        queue.clear();
+        ConnectionClosedException cause = closeCause.get();
+        try {
+            handler.onClose(this, cause);
+        } catch (RuntimeException | Error e) {
+            log.warn("connection {}: onClose handler threw", id, e);
+        } finally {
+            closeFuture.complete(cause);
+        }
+    }
+
+    private void handlerFailed(String method, Throwable e) {
+        log.warn("connection {}: {} handler threw; aborting the connection", id, method, e);
+        fail(new ConnectionClosedException(Reason.HANDLER_FAILED, method + " handler threw " + e, e));
+    }
+
+    private boolean markClosed(ConnectionClosedException cause) {
+        return closeCause.compareAndSet(null, cause);
+    }
+
+    private ConnectionClosedException closedCauseForSend() {
+        ConnectionClosedException cause = closeCause.get();
+        return cause != null ? cause : new ConnectionClosedException(Reason.CLOSED_LOCALLY, "closed");
+    }
+
+    private void checkLength(byte[] frame) {
+        if (frame.length == 0) {
+            throw new IllegalArgumentException("frames must not be empty");
+        }
+        if (frame.length > maxFrameLength) {
+            throw new FrameTooLongException(frame.length, maxFrameLength);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + id + " " + localAddress() + " -> " + remoteAddress() + "]";
+    }
+}
