@@ -1,0 +1,207 @@
+package dev.parley.transport.udp;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The settings of the reliable UDP protocol, on top of the {@link dev.parley.transport.TransportOptions}
+ * every transport honours. Immutable; start from {@link #defaults()}:
+ *
+ * <pre>{@code
+ * UdpOptions udp = UdpOptions.defaults().toBuilder().maxPacketSize(1400).build();
+ * Transport transport = UdpTransport.create(TransportOptions.defaults(), udp);
+ * }</pre>
+ *
+ * @param maxPacketSize        largest UDP payload sent, header and checksum included; frames longer
+ *                             than what fits are fragmented. The client's first packet is always
+ *                             padded to 1200 bytes whatever this says. Default 1200 (safe on any
+ *                             path, as in QUIC).
+ * @param initialWindowPackets congestion window at the start, in packets of {@code maxPacketSize}.
+ *                             Default 10 (RFC 9002 §7.2).
+ * @param minWindowPackets     congestion window after persistent congestion, in packets. Default 2.
+ * @param maxWindowBytes       the congestion window never grows beyond this. Default 8 MiB.
+ * @param receiveWindowChunks  fragments a receiver accepts beyond what its handler has consumed;
+ *                             the sender stops when it is used up (flow control). Default 4096
+ *                             (about 4.5 MB with the default packet size).
+ * @param sendBufferBytes      bytes a connection keeps handed to the protocol (unsent or
+ *                             unacknowledged) before it stops taking frames from the outbound
+ *                             queue, so a full window turns into backpressure. Default 2 MiB.
+ * @param reassemblyCapBytes   bytes of out-of-order fragments a connection buffers; beyond that a
+ *                             fragment is dropped unacknowledged and comes again. Default 4 MiB.
+ * @param maxAckDelay          longest a receiver waits before acknowledging (it acknowledges at
+ *                             once every second packet). Default 25 ms (RFC 9000 default).
+ * @param initialRtt           round-trip time assumed before the first sample. Default 333 ms
+ *                             (RFC 9002 §6.2.2).
+ * @param maxProbeTimeouts     consecutive probe timeouts without any acknowledgement after which
+ *                             the peer is declared dead ({@code PEER_UNRESPONSIVE}). Default 8.
+ * @param maxProbeInterval     the exponential backoff of probe timeouts stops growing here.
+ *                             Default 2 s.
+ * @param cookieLifetime       how long a handshake cookie stays valid. Default 10 s.
+ * @param maxPendingUnreliable unreliable frames waiting to be sent before more are dropped at once;
+ *                             also the most waiting for a handler on the receiving side. Default 256.
+ */
+public record UdpOptions(int maxPacketSize, int initialWindowPackets, int minWindowPackets, long maxWindowBytes,
+                         int receiveWindowChunks, long sendBufferBytes, long reassemblyCapBytes,
+                         Duration maxAckDelay, Duration initialRtt, int maxProbeTimeouts,
+                         Duration maxProbeInterval, Duration cookieLifetime, int maxPendingUnreliable) {
+
+    /** The size every client's first packet is padded to, so the server's reply can be smaller. */
+    public static final int MIN_INITIAL_PACKET_SIZE = 1200;
+
+    private static final UdpOptions DEFAULTS = new UdpOptions(1200, 10, 2, 8L << 20, 4096, 2L << 20, 4L << 20,
+            Duration.ofMillis(25), Duration.ofMillis(333), 8, Duration.ofSeconds(2), Duration.ofSeconds(10), 256);
+
+    public UdpOptions {
+        atLeast(maxPacketSize, 256, "maxPacketSize");
+        if (maxPacketSize > 65_507) {
+            throw new IllegalArgumentException("maxPacketSize must be at most 65507, was " + maxPacketSize);
+        }
+        atLeast(initialWindowPackets, 2, "initialWindowPackets");
+        atLeast(minWindowPackets, 1, "minWindowPackets");
+        if (minWindowPackets > initialWindowPackets) {
+            throw new IllegalArgumentException("minWindowPackets (" + minWindowPackets
+                    + ") must not exceed initialWindowPackets (" + initialWindowPackets + ")");
+        }
+        if (maxWindowBytes < (long) initialWindowPackets * maxPacketSize) {
+            throw new IllegalArgumentException("maxWindowBytes (" + maxWindowBytes
+                    + ") must hold the initial window of " + initialWindowPackets + " packets");
+        }
+        atLeast(receiveWindowChunks, 16, "receiveWindowChunks");
+        atLeast(sendBufferBytes, maxPacketSize, "sendBufferBytes");
+        atLeast(reassemblyCapBytes, maxPacketSize, "reassemblyCapBytes");
+        positive(maxAckDelay, "maxAckDelay");
+        positive(initialRtt, "initialRtt");
+        atLeast(maxProbeTimeouts, 1, "maxProbeTimeouts");
+        positive(maxProbeInterval, "maxProbeInterval");
+        positive(cookieLifetime, "cookieLifetime");
+        atLeast(maxPendingUnreliable, 1, "maxPendingUnreliable");
+    }
+
+    /** The defaults listed above. */
+    public static UdpOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /** A builder that starts from these options. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    private static void atLeast(long value, long min, String name) {
+        if (value < min) {
+            throw new IllegalArgumentException(name + " must be at least " + min + ", was " + value);
+        }
+    }
+
+    private static void positive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, was " + d);
+        }
+    }
+
+    /** Builds {@link UdpOptions}; not thread-safe. */
+    public static final class Builder {
+        private int maxPacketSize;
+        private int initialWindowPackets;
+        private int minWindowPackets;
+        private long maxWindowBytes;
+        private int receiveWindowChunks;
+        private long sendBufferBytes;
+        private long reassemblyCapBytes;
+        private Duration maxAckDelay;
+        private Duration initialRtt;
+        private int maxProbeTimeouts;
+        private Duration maxProbeInterval;
+        private Duration cookieLifetime;
+        private int maxPendingUnreliable;
+
+        private Builder(UdpOptions from) {
+            maxPacketSize = from.maxPacketSize;
+            initialWindowPackets = from.initialWindowPackets;
+            minWindowPackets = from.minWindowPackets;
+            maxWindowBytes = from.maxWindowBytes;
+            receiveWindowChunks = from.receiveWindowChunks;
+            sendBufferBytes = from.sendBufferBytes;
+            reassemblyCapBytes = from.reassemblyCapBytes;
+            maxAckDelay = from.maxAckDelay;
+            initialRtt = from.initialRtt;
+            maxProbeTimeouts = from.maxProbeTimeouts;
+            maxProbeInterval = from.maxProbeInterval;
+            cookieLifetime = from.cookieLifetime;
+            maxPendingUnreliable = from.maxPendingUnreliable;
+        }
+
+        public Builder maxPacketSize(int bytes) {
+            this.maxPacketSize = bytes;
+            return this;
+        }
+
+        public Builder initialWindowPackets(int packets) {
+            this.initialWindowPackets = packets;
+            return this;
+        }
+
+        public Builder minWindowPackets(int packets) {
+            this.minWindowPackets = packets;
+            return this;
+        }
+
+        public Builder maxWindowBytes(long bytes) {
+            this.maxWindowBytes = bytes;
+            return this;
+        }
+
+        public Builder receiveWindowChunks(int chunks) {
+            this.receiveWindowChunks = chunks;
+            return this;
+        }
+
+        public Builder sendBufferBytes(long bytes) {
+            this.sendBufferBytes = bytes;
+            return this;
+        }
+
+        public Builder reassemblyCapBytes(long bytes) {
+            this.reassemblyCapBytes = bytes;
+            return this;
+        }
+
+        public Builder maxAckDelay(Duration delay) {
+            this.maxAckDelay = delay;
+            return this;
+        }
+
+        public Builder initialRtt(Duration rtt) {
+            this.initialRtt = rtt;
+            return this;
+        }
+
+        public Builder maxProbeTimeouts(int count) {
+            this.maxProbeTimeouts = count;
+            return this;
+        }
+
+        public Builder maxProbeInterval(Duration interval) {
+            this.maxProbeInterval = interval;
+            return this;
+        }
+
+        public Builder cookieLifetime(Duration lifetime) {
+            this.cookieLifetime = lifetime;
+            return this;
+        }
+
+        public Builder maxPendingUnreliable(int frames) {
+            this.maxPendingUnreliable = frames;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the first setting that is out of range */
+        public UdpOptions build() {
+            return new UdpOptions(maxPacketSize, initialWindowPackets, minWindowPackets, maxWindowBytes,
+                    receiveWindowChunks, sendBufferBytes, reassemblyCapBytes, maxAckDelay, initialRtt,
+                    maxProbeTimeouts, maxProbeInterval, cookieLifetime, maxPendingUnreliable);
+        }
+    }
+}

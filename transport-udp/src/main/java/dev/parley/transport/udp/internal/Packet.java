@@ -1,0 +1,44 @@
+package dev.parley.transport.udp.internal;
+
+import java.util.List;
+
+/**
+ * A decoded packet; see {@link PacketCodec} for the bytes. Immutable values; any thread.
+ */
+public sealed interface Packet {
+
+    /** The connection id of the receiver (0 in an INITIAL, whose receiver has none yet). */
+    long connectionId();
+
+    /** The sender's packet number; RETRY, ACCEPT and REFUSED echo the INITIAL's. */
+    long packetNumber();
+
+    /** Client to server: opens a connection, with the cookie from a RETRY once it has one. */
+    record Initial(long connectionId, long packetNumber, long sourceConnectionId, int receiveWindow,
+                   byte[] cookie) implements Packet {
+    }
+
+    /** Server to client, statelessly: prove your address by sending this cookie back. */
+    record Retry(long connectionId, long packetNumber, byte[] cookie) implements Packet {
+    }
+
+    /** Server to client: the connection exists; address later packets to {@code serverConnectionId}. */
+    record Accept(long connectionId, long packetNumber, long serverConnectionId, int receiveWindow)
+            implements Packet {
+    }
+
+    /** Server to client: the cookie was good but the server will not take the connection. */
+    record Refused(long connectionId, long packetNumber) implements Packet {
+    }
+
+    /** Everything after the handshake. */
+    record Data(long connectionId, long packetNumber, List<Frame> frames) implements Packet {
+        public Data {
+            frames = List.copyOf(frames);
+        }
+
+        public boolean ackEliciting() {
+            return frames.stream().anyMatch(Frame::ackEliciting);
+        }
+    }
+}

@@ -1,0 +1,500 @@
+package dev.parley.transport.udp.internal;
+
+import dev.parley.transport.udp.internal.MalformedPacketException.Kind;
+import dev.parley.transport.udp.UdpOptions;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * Writes and reads the packets of the reliable UDP protocol. Stateless; any thread (a
+ * {@link Writer} belongs to one thread at a time).
+ *
+ * <p>Every packet is one datagram: a fixed header, a body that depends on the type, and a CRC32C
+ * of everything before it. Integers are big-endian; {@code varint} is QUIC's (see {@link VarInt}).
+ *
+ * <pre>
+ *  0        1        2                                   10                                  18
+ * +--------+--------+-----------------------------------+-----------------------------------+
+ * |version |  type  |  destination connection id (8)    |  packet number (8)                |
+ * +--------+--------+-----------------------------------+-----------------------------------+
+ * |  body ...                                                                               |
+ * +-----------------------------------------------------------------------------------------+
+ * |  CRC32C (4) of every byte above                                                         |
+ * +-----------------------------------------------------------------------------------------+
+ *
+ * type 1 INITIAL  (client to server; connection id 0; padded with zeros to at least 1200 bytes)
+ *   | source connection id (8) | receive window (4) | cookie length (1) | cookie | zeros ... |
+ * type 2 RETRY    (packet number echoes the INITIAL's)   | cookie length (1) | cookie |
+ * type 3 ACCEPT   (packet number echoes the INITIAL's)   | server connection id (8) | receive window (4) |
+ * type 4 REFUSED  (packet number echoes the INITIAL's)   | (empty) |
+ * type 5 DATA     | frame | frame | ... |    (packet numbers only grow, from 0, never reused)
+ *
+ * frames in DATA, each introduced by one type byte:
+ *   0x01 ACK      | largest (v) | ack delay us (v) | seq limit (v) | extra ranges (v) | first range (v) |
+ *                 | then per extra range: gap (v) | length (v) |           (ranges as in RFC 9000 §19.3)
+ *   0x02 CHUNK    | seq (v) | frame length (v) | offset (v) | length (v) | bytes |
+ *   0x03 DATAGRAM | length (v) | bytes |          (unreliable, unordered, whole frame)
+ *   0x04 PING     |                                (asks for an acknowledgement)
+ *   0x05 FIN      | final seq (v) |                (graceful close: no fragment from final seq on)
+ *   0x06 RESET    | reason (1) |                   (abrupt close)
+ * </pre>
+ *
+ * <p>Packet numbers order packets; fragment sequence numbers ({@code seq}) order the reliable byte
+ * stream. A retransmitted fragment travels in a new packet with a new number, so every
+ * acknowledgement names exactly one transmission and every RTT sample is unambiguous.
+ */
+public final class PacketCodec {
+
+    /** The protocol version this code speaks. */
+    public static final int VERSION = 1;
+    /** Bytes before the body. */
+    public static final int HEADER_LENGTH = 18;
+    /** The CRC32C trailer. */
+    public static final int CHECKSUM_LENGTH = 4;
+    /** Largest cookie a RETRY can carry. */
+    public static final int MAX_COOKIE_LENGTH = 64;
+    /** Most bytes a CHUNK frame's header takes (type and four varints, within their ranges). */
+    public static final int MAX_CHUNK_HEADER = 1 + 8 + 4 + 4 + 4;
+    /** Room kept for an ACK frame in a packet that carries data. */
+    public static final int ACK_RESERVE = 64;
+
+    static final int TYPE_INITIAL = 1;
+    static final int TYPE_RETRY = 2;
+    static final int TYPE_ACCEPT = 3;
+    static final int TYPE_REFUSED = 4;
+    static final int TYPE_DATA = 5;
+
+    static final int FRAME_ACK = 1;
+    static final int FRAME_CHUNK = 2;
+    static final int FRAME_DATAGRAM = 3;
+    static final int FRAME_PING = 4;
+    static final int FRAME_FIN = 5;
+    static final int FRAME_RESET = 6;
+
+    private PacketCodec() {
+    }
+
+    /** The largest fragment that always fits a packet of {@code maxPacketSize}, next to an ACK. */
+    public static int maxChunkData(int maxPacketSize) {
+        return maxPacketSize - HEADER_LENGTH - CHECKSUM_LENGTH - ACK_RESERVE - MAX_CHUNK_HEADER;
+    }
+
+    /** The largest unreliable frame that fits a packet of {@code maxPacketSize}. */
+    public static int maxDatagramData(int maxPacketSize) {
+        return maxChunkData(maxPacketSize);
+    }
+
+    /** An INITIAL, padded to {@link UdpOptions#MIN_INITIAL_PACKET_SIZE} bytes. */
+    public static byte[] initial(long packetNumber, long sourceConnectionId, int receiveWindow, byte[] cookie) {
+        if (cookie.length > MAX_COOKIE_LENGTH) {
+            throw new IllegalArgumentException("cookie too long: " + cookie.length);
+        }
+        byte[] buf = new byte[UdpOptions.MIN_INITIAL_PACKET_SIZE];
+        int pos = header(buf, TYPE_INITIAL, 0, packetNumber);
+        pos = putLong(buf, pos, sourceConnectionId);
+        pos = putInt(buf, pos, receiveWindow);
+        buf[pos++] = (byte) cookie.length;
+        System.arraycopy(cookie, 0, buf, pos, cookie.length);
+        seal(buf, buf.length);
+        return buf;
+    }
+
+    /** A RETRY carrying {@code cookie} to the client {@code clientConnectionId}. */
+    public static byte[] retry(long clientConnectionId, long echoedPacketNumber, byte[] cookie) {
+        byte[] buf = new byte[HEADER_LENGTH + 1 + cookie.length + CHECKSUM_LENGTH];
+        int pos = header(buf, TYPE_RETRY, clientConnectionId, echoedPacketNumber);
+        buf[pos++] = (byte) cookie.length;
+        System.arraycopy(cookie, 0, buf, pos, cookie.length);
+        seal(buf, buf.length);
+        return buf;
+    }
+
+    /** An ACCEPT naming the server's connection id and receive window. */
+    public static byte[] accept(long clientConnectionId, long echoedPacketNumber, long serverConnectionId,
+                                int receiveWindow) {
+        byte[] buf = new byte[HEADER_LENGTH + 12 + CHECKSUM_LENGTH];
+        int pos = header(buf, TYPE_ACCEPT, clientConnectionId, echoedPacketNumber);
+        pos = putLong(buf, pos, serverConnectionId);
+        putInt(buf, pos, receiveWindow);
+        seal(buf, buf.length);
+        return buf;
+    }
+
+    /** A REFUSED answer to an INITIAL with a good cookie. */
+    public static byte[] refused(long clientConnectionId, long echoedPacketNumber) {
+        byte[] buf = new byte[HEADER_LENGTH + CHECKSUM_LENGTH];
+        header(buf, TYPE_REFUSED, clientConnectionId, echoedPacketNumber);
+        seal(buf, buf.length);
+        return buf;
+    }
+
+    /**
+     * Decodes the first {@code length} bytes of {@code buf}. Fragment and datagram bytes are copied,
+     * so the buffer can be reused.
+     *
+     * @throws MalformedPacketException if the bytes are not a valid packet
+     */
+    public static Packet decode(byte[] buf, int length) throws MalformedPacketException {
+        if (length < HEADER_LENGTH + CHECKSUM_LENGTH) {
+            throw new MalformedPacketException(Kind.TRUNCATED, "datagram of " + length + " bytes is too short");
+        }
+        var crc = new CRC32C();
+        crc.update(buf, 0, length - CHECKSUM_LENGTH);
+        if ((int) crc.getValue() != getInt(buf, length - CHECKSUM_LENGTH)) {
+            throw new MalformedPacketException(Kind.CHECKSUM, "checksum mismatch");
+        }
+        if (buf[0] != VERSION) {
+            throw new MalformedPacketException(Kind.VERSION, "unknown version " + (buf[0] & 0xff));
+        }
+        var in = new Reader(buf, HEADER_LENGTH, length - CHECKSUM_LENGTH);
+        int type = buf[1];
+        long connectionId = getLong(buf, 2);
+        long packetNumber = getLong(buf, 10);
+        if (packetNumber < 0) {
+            throw new MalformedPacketException(Kind.INVALID, "negative packet number");
+        }
+        return switch (type) {
+            case TYPE_INITIAL -> {
+                if (length < UdpOptions.MIN_INITIAL_PACKET_SIZE) {
+                    throw new MalformedPacketException(Kind.INVALID, "INITIAL of " + length + " bytes is not padded");
+                }
+                long source = in.u64();
+                int window = in.u32();
+                yield new Packet.Initial(connectionId, packetNumber, source, window, in.bytes(in.u8()));
+            }
+            case TYPE_RETRY -> new Packet.Retry(connectionId, packetNumber, in.end(in.bytes(in.u8())));
+            case TYPE_ACCEPT -> {
+                long server = in.u64();
+                int window = in.u32();
+                in.end(null);
+                yield new Packet.Accept(connectionId, packetNumber, server, window);
+            }
+            case TYPE_REFUSED -> {
+                in.end(null);
+                yield new Packet.Refused(connectionId, packetNumber);
+            }
+            case TYPE_DATA -> new Packet.Data(connectionId, packetNumber, frames(in));
+            default -> throw new MalformedPacketException(Kind.INVALID, "unknown packet type " + type);
+        };
+    }
+
+    private static List<Frame> frames(Reader in) throws MalformedPacketException {
+        var frames = new ArrayList<Frame>();
+        while (in.hasMore()) {
+            int type = in.u8();
+            frames.add(switch (type) {
+                case FRAME_ACK -> ack(in);
+                case FRAME_CHUNK -> {
+                    long seq = in.varint();
+                    int frameLength = in.intVarint();
+                    int offset = in.intVarint();
+                    int len = in.intVarint();
+                    if (len == 0 || (long) offset + len > frameLength) {
+                        throw new MalformedPacketException(Kind.INVALID, "chunk " + offset + "+" + len
+                                + " outside a frame of " + frameLength);
+                    }
+                    yield new Frame.Chunk(seq, frameLength, offset, in.bytes(len));
+                }
+                case FRAME_DATAGRAM -> {
+                    int len = in.intVarint();
+                    if (len == 0) {
+                        throw new MalformedPacketException(Kind.INVALID, "empty datagram frame");
+                    }
+                    yield new Frame.Datagram(in.bytes(len));
+                }
+                case FRAME_PING -> new Frame.Ping();
+                case FRAME_FIN -> new Frame.Fin(in.varint());
+                case FRAME_RESET -> new Frame.Reset(in.u8());
+                default -> throw new MalformedPacketException(Kind.INVALID, "unknown frame type " + type);
+            });
+        }
+        if (frames.isEmpty()) {
+            throw new MalformedPacketException(Kind.INVALID, "DATA packet without frames");
+        }
+        return frames;
+    }
+
+    private static Frame.Ack ack(Reader in) throws MalformedPacketException {
+        long largest = in.varint();
+        long delay = in.varint();
+        long seqLimit = in.varint();
+        long extra = in.varint();
+        long first = in.varint();
+        if (first > largest || extra > 1024) {
+            throw new MalformedPacketException(Kind.INVALID, "ack range out of bounds");
+        }
+        var ranges = new ArrayList<Frame.Range>();
+        long smallest = largest - first;
+        ranges.add(new Frame.Range(smallest, largest));
+        for (long i = 0; i < extra; i++) {
+            long gap = in.varint();
+            long len = in.varint();
+            long high = smallest - gap - 2;
+            if (high < 0 || len > high) {
+                throw new MalformedPacketException(Kind.INVALID, "ack range below zero");
+            }
+            smallest = high - len;
+            ranges.add(new Frame.Range(smallest, high));
+        }
+        return new Frame.Ack(ranges, delay, seqLimit);
+    }
+
+    private static int header(byte[] buf, int type, long connectionId, long packetNumber) {
+        buf[0] = VERSION;
+        buf[1] = (byte) type;
+        putLong(buf, 2, connectionId);
+        return putLong(buf, 10, packetNumber);
+    }
+
+    private static void seal(byte[] buf, int length) {
+        var crc = new CRC32C();
+        crc.update(buf, 0, length - CHECKSUM_LENGTH);
+        putInt(buf, length - CHECKSUM_LENGTH, (int) crc.getValue());
+    }
+
+    private static int putLong(byte[] buf, int pos, long v) {
+        for (int i = 7; i >= 0; i--) {
+            buf[pos + i] = (byte) v;
+            v >>>= 8;
+        }
+        return pos + 8;
+    }
+
+    private static int putInt(byte[] buf, int pos, int v) {
+        buf[pos] = (byte) (v >>> 24);
+        buf[pos + 1] = (byte) (v >>> 16);
+        buf[pos + 2] = (byte) (v >>> 8);
+        buf[pos + 3] = (byte) v;
+        return pos + 4;
+    }
+
+    static long getLong(byte[] buf, int pos) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = (v << 8) | (buf[pos + i] & 0xff);
+        }
+        return v;
+    }
+
+    private static int getInt(byte[] buf, int pos) {
+        return (buf[pos] & 0xff) << 24 | (buf[pos + 1] & 0xff) << 16 | (buf[pos + 2] & 0xff) << 8 | (buf[pos + 3] & 0xff);
+    }
+
+    /** Reads fields, failing with TRUNCATED instead of running past the end. */
+    private static final class Reader {
+        private final byte[] buf;
+        private final int limit;
+        private int pos;
+
+        Reader(byte[] buf, int pos, int limit) {
+            this.buf = buf;
+            this.pos = pos;
+            this.limit = limit;
+        }
+
+        boolean hasMore() {
+            return pos < limit;
+        }
+
+        private void need(int n) throws MalformedPacketException {
+            if (n < 0 || limit - pos < n) {
+                throw new MalformedPacketException(Kind.TRUNCATED, "field runs past the end of the packet");
+            }
+        }
+
+        int u8() throws MalformedPacketException {
+            need(1);
+            return buf[pos++] & 0xff;
+        }
+
+        int u32() throws MalformedPacketException {
+            need(4);
+            int v = getInt(buf, pos);
+            pos += 4;
+            return v;
+        }
+
+        long u64() throws MalformedPacketException {
+            need(8);
+            long v = getLong(buf, pos);
+            pos += 8;
+            return v;
+        }
+
+        long varint() throws MalformedPacketException {
+            need(1);
+            int size = 1 << ((buf[pos] & 0xff) >>> 6);
+            need(size);
+            long v = buf[pos] & 0x3f;
+            for (int i = 1; i < size; i++) {
+                v = (v << 8) | (buf[pos + i] & 0xff);
+            }
+            pos += size;
+            return v;
+        }
+
+        int intVarint() throws MalformedPacketException {
+            long v = varint();
+            if (v > Integer.MAX_VALUE) {
+                throw new MalformedPacketException(Kind.INVALID, "length out of range: " + v);
+            }
+            return (int) v;
+        }
+
+        byte[] bytes(int n) throws MalformedPacketException {
+            need(n);
+            byte[] out = Arrays.copyOfRange(buf, pos, pos + n);
+            pos += n;
+            return out;
+        }
+
+        /** Checks nothing follows; returns {@code value} for chaining. */
+        <T> T end(T value) throws MalformedPacketException {
+            if (pos != limit) {
+                throw new MalformedPacketException(Kind.INVALID, (limit - pos) + " stray bytes after the body");
+            }
+            return value;
+        }
+    }
+
+    /**
+     * Builds one DATA packet at a time into a reusable buffer: {@link #begin}, frames while
+     * {@link #remaining()} allows, then {@link #finish()}. Not thread-safe: one per session.
+     */
+    public static final class Writer {
+        private final byte[] buf;
+        private int pos;
+        private boolean ackEliciting;
+
+        public Writer(int maxPacketSize) {
+            this.buf = new byte[maxPacketSize];
+        }
+
+        /** Starts a DATA packet to {@code connectionId} numbered {@code packetNumber}. */
+        public void begin(long connectionId, long packetNumber) {
+            pos = header(buf, TYPE_DATA, connectionId, packetNumber);
+            ackEliciting = false;
+        }
+
+        /** Bytes still free for frames. */
+        public int remaining() {
+            return buf.length - CHECKSUM_LENGTH - pos;
+        }
+
+        /** True when no frame was written since {@link #begin}. */
+        public boolean isEmpty() {
+            return pos == HEADER_LENGTH;
+        }
+
+        /** True when a frame that needs an acknowledgement was written. */
+        public boolean isAckEliciting() {
+            return ackEliciting;
+        }
+
+        /**
+         * Writes an ACK of {@code ranges} (largest first), as many ranges as fit in
+         * {@code maxBytes}; at least the first must fit.
+         *
+         * @return false if not even the first range fits
+         */
+        public boolean ack(List<Frame.Range> ranges, long ackDelayMicros, long seqLimit, int maxBytes) {
+            int budget = Math.min(maxBytes, remaining());
+            Frame.Range first = ranges.getFirst();
+            long firstLen = first.largest() - first.smallest();
+            int base = 1 + VarInt.size(first.largest()) + VarInt.size(ackDelayMicros) + VarInt.size(seqLimit)
+                    + VarInt.size(firstLen);
+            int extra = 0;
+            int size = base + 1;
+            long smallest = first.smallest();
+            for (int i = 1; i < ranges.size(); i++) {
+                Frame.Range r = ranges.get(i);
+                int add = VarInt.size(smallest - r.largest() - 2) + VarInt.size(r.largest() - r.smallest());
+                if (size + add + (VarInt.size(extra + 1) - VarInt.size(extra)) > budget) {
+                    break;
+                }
+                size += add + (VarInt.size(extra + 1) - VarInt.size(extra));
+                extra++;
+                smallest = r.smallest();
+            }
+            if (size > budget) {
+                return false;
+            }
+            buf[pos++] = FRAME_ACK;
+            pos = VarInt.write(buf, pos, first.largest());
+            pos = VarInt.write(buf, pos, ackDelayMicros);
+            pos = VarInt.write(buf, pos, seqLimit);
+            pos = VarInt.write(buf, pos, extra);
+            pos = VarInt.write(buf, pos, firstLen);
+            smallest = first.smallest();
+            for (int i = 1; i <= extra; i++) {
+                Frame.Range r = ranges.get(i);
+                pos = VarInt.write(buf, pos, smallest - r.largest() - 2);
+                pos = VarInt.write(buf, pos, r.largest() - r.smallest());
+                smallest = r.smallest();
+            }
+            return true;
+        }
+
+        /** Bytes a CHUNK frame carrying {@code length} bytes takes. */
+        public static int chunkSize(long seq, int frameLength, int offset, int length) {
+            return 1 + VarInt.size(seq) + VarInt.size(frameLength) + VarInt.size(offset) + VarInt.size(length) + length;
+        }
+
+        /** Writes a CHUNK of {@code frame[offset, offset + length)}; the caller checked it fits. */
+        public void chunk(long seq, byte[] frame, int offset, int length) {
+            buf[pos++] = FRAME_CHUNK;
+            pos = VarInt.write(buf, pos, seq);
+            pos = VarInt.write(buf, pos, frame.length);
+            pos = VarInt.write(buf, pos, offset);
+            pos = VarInt.write(buf, pos, length);
+            System.arraycopy(frame, offset, buf, pos, length);
+            pos += length;
+            ackEliciting = true;
+        }
+
+        /** Bytes a DATAGRAM frame carrying {@code length} bytes takes. */
+        public static int datagramSize(int length) {
+            return 1 + VarInt.size(length) + length;
+        }
+
+        /** Writes a DATAGRAM frame; the caller checked it fits. */
+        public void datagram(byte[] data) {
+            buf[pos++] = FRAME_DATAGRAM;
+            pos = VarInt.write(buf, pos, data.length);
+            System.arraycopy(data, 0, buf, pos, data.length);
+            pos += data.length;
+            ackEliciting = true;
+        }
+
+        public void ping() {
+            buf[pos++] = FRAME_PING;
+            ackEliciting = true;
+        }
+
+        public void fin(long finalSeq) {
+            buf[pos++] = FRAME_FIN;
+            pos = VarInt.write(buf, pos, finalSeq);
+            ackEliciting = true;
+        }
+
+        public void reset(ResetCode code) {
+            buf[pos++] = FRAME_RESET;
+            buf[pos++] = (byte) code.ordinal();
+        }
+
+        /** Appends the checksum; returns the packet length. The bytes are in {@link #buffer()}. */
+        public int finish() {
+            int length = pos + CHECKSUM_LENGTH;
+            seal(buf, length);
+            pos = length;
+            return length;
+        }
+
+        public byte[] buffer() {
+            return buf;
+        }
+    }
+}

@@ -1,0 +1,841 @@
+package dev.parley.transport.udp.internal;
+
+import dev.parley.transport.ConnectionClosedException;
+import dev.parley.transport.ConnectionClosedException.Reason;
+import dev.parley.transport.TransportOptions;
+import dev.parley.transport.udp.UdpOptions;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The protocol of one connection, as a state machine with no threads, sockets or clock of its own:
+ * it is fed datagrams ({@link #onPacket}), frames to send ({@link #send}) and the time
+ * ({@link #onTimer}), and it writes packets to a {@link DatagramSink} and reports what happened to
+ * its {@link Events}. The same code runs over real sockets and over the simulated network of the
+ * tests.
+ *
+ * <p>What it does, and where the ideas come from: packet numbers that only grow and acknowledgements
+ * with ranges (QUIC, RFC 9000 §19.3); RTT estimation, loss detection by packet and time threshold,
+ * probe timeouts, NewReno and pacing (RFC 9002); fragment sequence numbers apart from packet
+ * numbers, a receive window in fragments and a window probe (KCP); reliable and unreliable data on
+ * one connection (ENet); a FIN per direction and a RESET (TCP).
+ *
+ * <p><b>Threads.</b> Not thread-safe. Its owner calls it under one lock, from any thread (the
+ * receive loop, the timer loop, a sender, the delivery thread). {@link Events} are called under
+ * that lock and must not block.
+ */
+public final class ReliableSession {
+
+    /** What a session reports. Called under the session's lock; must not block. */
+    public interface Events {
+        /** The handshake completed: frames may flow. */
+        void opened();
+
+        /** A whole reliable frame arrived, in order; {@code endSeq} is for {@link #onConsumed}. */
+        void frame(byte[] frame, long endSeq);
+
+        /** An unreliable frame arrived. */
+        void datagram(byte[] frame);
+
+        /** The peer closed gracefully: every frame it sent has been reported. */
+        void peerFinished();
+
+        /**
+         * The session ended: {@code cause} is null after a graceful close in both directions,
+         * otherwise it says what went wrong (reset by the peer, unresponsive, idle, protocol error,
+         * refused, aborted). Called once.
+         */
+        void terminated(ConnectionClosedException cause);
+    }
+
+    private enum State { CONNECTING, OPEN, CLOSED }
+
+    private static final int MAX_ACK_RANGES = 32;
+    private static final int PROBE_PACKETS = 2;
+    private static final int FIN_OR_PING_ROOM = 10;
+
+    private final UdpOptions udp;
+    private final TransportOptions options;
+    private final DatagramSink sink;
+    private final Events events;
+    private final long localId;
+    private final boolean client;
+    private final int maxPacket;
+    private final int maxChunkData;
+    private final long maxAckDelay;
+    private final PacketCodec.Writer writer;
+    private final RttEstimator rtt;
+    private final NewReno cc;
+    private final Pacer pacer;
+    private final LossDetector loss;
+    private final ReceivedPackets received = new ReceivedPackets(MAX_ACK_RANGES);
+    private final Reassembler reassembler;
+
+    private State state;
+    private long peerId;
+    private long nextPn;
+
+    // sending
+    private final ArrayDeque<OutgoingChunk> unsent = new ArrayDeque<>();
+    private final TreeMap<Long, OutgoingChunk> retransmit = new TreeMap<>();
+    private final TreeMap<Long, OutgoingChunk> unacked = new TreeMap<>();
+    private final ArrayDeque<byte[]> unreliable = new ArrayDeque<>();
+    private long bufferedBytes;
+    private long nextSeq;
+    private long peerSeqLimit;
+    private boolean sendingFinished;
+    private long finalSeq = -1;
+    private boolean finPending;
+    private boolean finAcked;
+    private boolean pingPending;
+    private int probesToSend;
+    private long pacingDeadline = Long.MAX_VALUE;
+
+    // receiving
+    private int unackedElicitingCount;
+    private long ackDeadline = Long.MAX_VALUE;
+    private boolean ackNow;
+    private long largestReceivedTime;
+    private long advertisedLimit;
+    private boolean peerFinReported;
+
+    // time
+    private long lastReceived;
+    private long lastSent;
+    private long closeDeadline = Long.MAX_VALUE;
+    private long lingerUntil = Long.MAX_VALUE;
+    private boolean terminatedFully;
+    private ResetCode lingerReset;
+
+    // handshake
+    private final Map<Long, Long> initialsSent = new HashMap<>();
+    private byte[] cookie = new byte[0];
+    private long handshakeDeadline = Long.MAX_VALUE;
+    private long connectDeadline = Long.MAX_VALUE;
+    private int handshakeAttempts;
+    private long acceptEcho;
+
+    // counters
+    private long packetsSent;
+    private long packetsReceived;
+    private long packetsLost;
+    private long packetsRetransmitted;
+    private long chunksRetransmitted;
+    private long duplicates;
+    private long checksumFailures;
+    private long malformed;
+    private long forgedAcks;
+    private long refusedChunks;
+    private long probeTimeouts;
+
+    private ReliableSession(boolean client, long localId, long peerId, UdpOptions udp, TransportOptions options,
+                            DatagramSink sink, Events events, long now) {
+        this.client = client;
+        this.localId = localId;
+        this.peerId = peerId;
+        this.udp = udp;
+        this.options = options;
+        this.sink = sink;
+        this.events = events;
+        this.maxPacket = udp.maxPacketSize();
+        this.maxChunkData = PacketCodec.maxChunkData(maxPacket);
+        this.maxAckDelay = udp.maxAckDelay().toNanos();
+        this.writer = new PacketCodec.Writer(maxPacket);
+        this.rtt = new RttEstimator(udp.initialRtt().toNanos(), maxAckDelay);
+        this.cc = new NewReno(maxPacket, (long) udp.initialWindowPackets() * maxPacket,
+                (long) udp.minWindowPackets() * maxPacket, udp.maxWindowBytes());
+        this.pacer = new Pacer(maxPacket, udp.initialWindowPackets(), now);
+        this.loss = new LossDetector(rtt, udp.maxProbeInterval().toNanos());
+        this.reassembler = new Reassembler(options.maxFrameLength(), udp.reassemblyCapBytes(), udp.receiveWindowChunks());
+        this.advertisedLimit = reassembler.seqLimit();
+        this.lastReceived = now;
+        this.lastSent = now;
+        this.state = client ? State.CONNECTING : State.OPEN;
+    }
+
+    /** A client session; {@link #start} sends its first INITIAL. */
+    public static ReliableSession client(long localId, UdpOptions udp, TransportOptions options,
+                                         DatagramSink sink, Events events, long now) {
+        return new ReliableSession(true, localId, 0, udp, options, sink, events, now);
+    }
+
+    /**
+     * A server session for a client whose cookie was verified; {@link #start} sends the ACCEPT
+     * (echoing {@code initialPacketNumber}) and reports it opened.
+     */
+    public static ReliableSession server(long localId, Packet.Initial initial, UdpOptions udp,
+                                         TransportOptions options, DatagramSink sink, Events events, long now) {
+        var session = new ReliableSession(false, localId, initial.sourceConnectionId(), udp, options, sink, events, now);
+        session.peerSeqLimit = Integer.toUnsignedLong(initial.receiveWindow());
+        session.acceptEcho = initial.packetNumber();
+        return session;
+    }
+
+    /** Starts the handshake (client) or accepts (server). */
+    public void start(long now) {
+        if (client) {
+            connectDeadline = now + options.connectTimeout().toNanos();
+            sendInitial(now);
+        } else {
+            sendAccept();
+            events.opened();
+        }
+    }
+
+    // ------------------------------------------------------------------ input
+
+    /** Decodes and handles one datagram; garbage is dropped and counted, never thrown. */
+    public void onDatagram(byte[] buf, int length, long now) {
+        Packet packet;
+        try {
+            packet = PacketCodec.decode(buf, length);
+        } catch (MalformedPacketException e) {
+            countMalformed(e.kind());
+            return;
+        }
+        if (packet.connectionId() != localId && !(packet instanceof Packet.Initial)) {
+            malformed++;
+            return;
+        }
+        onPacket(packet, now);
+    }
+
+    /** Counts a datagram the owner could not decode but could attribute to this session. */
+    public void countMalformed(MalformedPacketException.Kind kind) {
+        if (kind == MalformedPacketException.Kind.CHECKSUM) {
+            checksumFailures++;
+        } else {
+            malformed++;
+        }
+    }
+
+    /** Handles one decoded packet addressed to this session. */
+    public void onPacket(Packet packet, long now) {
+        switch (packet) {
+            case Packet.Initial initial -> {
+                if (!client && state == State.OPEN && initial.sourceConnectionId() == peerId) {
+                    acceptEcho = initial.packetNumber();
+                    sendAccept();
+                }
+            }
+            case Packet.Retry retry -> onRetry(retry, now);
+            case Packet.Accept accept -> onAccept(accept, now);
+            case Packet.Refused refused -> {
+                if (state == State.CONNECTING && initialsSent.containsKey(refused.packetNumber())) {
+                    terminate(new ConnectionClosedException(Reason.SHUTDOWN, "the server refused the connection"),
+                            null, now);
+                }
+            }
+            case Packet.Data data -> onData(data, now);
+        }
+    }
+
+    private void onRetry(Packet.Retry retry, long now) {
+        if (state != State.CONNECTING || !initialsSent.containsKey(retry.packetNumber()) || cookie.length > 0) {
+            return;
+        }
+        cookie = retry.cookie();
+        sendInitial(now);
+    }
+
+    private void onAccept(Packet.Accept accept, long now) {
+        Long sentAt = initialsSent.get(accept.packetNumber());
+        if (state != State.CONNECTING || sentAt == null) {
+            return;
+        }
+        rtt.onSample(now - sentAt, 0);
+        peerId = accept.serverConnectionId();
+        peerSeqLimit = Integer.toUnsignedLong(accept.receiveWindow());
+        state = State.OPEN;
+        handshakeDeadline = Long.MAX_VALUE;
+        connectDeadline = Long.MAX_VALUE;
+        initialsSent.clear();
+        lastReceived = now;
+        events.opened();
+        flush(now);
+    }
+
+    private void onData(Packet.Data data, long now) {
+        if (state == State.CONNECTING) {
+            return;
+        }
+        packetsReceived++;
+        lastReceived = now;
+        long pn = data.packetNumber();
+        if (state == State.CLOSED) {
+            onDataWhileClosed(data, now);
+            return;
+        }
+        if (received.isDuplicate(pn)) {
+            duplicates++;
+            ackNow |= data.ackEliciting();
+            flush(now);
+            return;
+        }
+        for (Frame f : data.frames()) {
+            if (f instanceof Frame.Ack ack && ack.largest() >= nextPn) {
+                forgedAcks++;
+                return;
+            }
+        }
+        boolean refused = false;
+        try {
+            for (Frame f : data.frames()) {
+                switch (f) {
+                    case Frame.Ack ack -> onAck(ack, now);
+                    case Frame.Chunk chunk -> {
+                        switch (reassembler.onChunk(chunk, events::frame)) {
+                            case DUPLICATE -> duplicates++;
+                            case REFUSED -> {
+                                refusedChunks++;
+                                refused = true;
+                            }
+                            case ACCEPTED -> { }
+                        }
+                    }
+                    case Frame.Datagram datagram -> events.datagram(datagram.data());
+                    case Frame.Ping ping -> { }
+                    case Frame.Fin fin -> reassembler.onFin(fin.finalSeq());
+                    case Frame.Reset reset -> {
+                        terminate(new ConnectionClosedException(Reason.RESET_BY_PEER,
+                                "the peer reset the connection (" + ResetCode.of(reset.code()) + ")"), null, now);
+                        return;
+                    }
+                }
+                if (state == State.CLOSED) {
+                    return;
+                }
+            }
+        } catch (ConnectionClosedException e) {
+            terminate(e, ResetCode.PROTOCOL_ERROR, now);
+            return;
+        }
+        if (!refused) {
+            boolean inOrder = pn == received.largest() + 1;
+            received.add(pn);
+            if (pn == received.largest()) {
+                largestReceivedTime = now;
+            }
+            if (data.ackEliciting()) {
+                unackedElicitingCount++;
+                if (unackedElicitingCount >= 2 || !inOrder) {
+                    ackNow = true;
+                } else if (ackDeadline == Long.MAX_VALUE) {
+                    ackDeadline = now + maxAckDelay;
+                }
+            }
+        }
+        if (reassembler.isFinished() && !peerFinReported) {
+            peerFinReported = true;
+            ackNow = true;
+            events.peerFinished();
+        }
+        checkGracefulEnd(now);
+        flush(now);
+    }
+
+    private void onDataWhileClosed(Packet.Data data, long now) {
+        if (lingerReset != null) {
+            if (data.frames().stream().noneMatch(f -> f instanceof Frame.Reset)) {
+                sendReset(lingerReset, now);
+            }
+            return;
+        }
+        if (!received.isDuplicate(data.packetNumber())) {
+            received.add(data.packetNumber());
+        }
+        if (data.ackEliciting()) {
+            sendPacket(now, false);
+        }
+    }
+
+    private void onAck(Frame.Ack ack, long now) {
+        peerSeqLimit = Math.max(peerSeqLimit, ack.seqLimit());
+        var result = loss.onAck(ack, Math.min(ack.ackDelayMicros(), Long.MAX_VALUE / 1000) * 1000, now);
+        for (SentPacket p : result.acked()) {
+            cc.onPacketAcked(p);
+            for (OutgoingChunk c : p.chunks()) {
+                markAcked(c);
+            }
+            if (p.fin()) {
+                finAcked = true;
+            }
+        }
+        onLost(result.lost(), result.persistentCongestion(), now);
+    }
+
+    private void markAcked(OutgoingChunk c) {
+        if (c.acked) {
+            return;
+        }
+        c.acked = true;
+        unacked.remove(c.seq);
+        if (c.pendingRetransmit) {
+            retransmit.remove(c.seq);
+            c.pendingRetransmit = false;
+        }
+        bufferedBytes -= c.length;
+    }
+
+    private void onLost(List<SentPacket> lost, boolean persistentCongestion, long now) {
+        if (lost.isEmpty()) {
+            return;
+        }
+        for (SentPacket p : lost) {
+            packetsLost++;
+            for (OutgoingChunk c : p.chunks()) {
+                queueRetransmit(c);
+            }
+            if (p.fin() && !finAcked) {
+                finPending = true;
+            }
+        }
+        cc.onPacketsLost(lost, now, persistentCongestion);
+    }
+
+    private void queueRetransmit(OutgoingChunk c) {
+        if (!c.acked && !c.pendingRetransmit) {
+            c.pendingRetransmit = true;
+            retransmit.put(c.seq, c);
+        }
+    }
+
+    // ------------------------------------------------------------------ sending API
+
+    /** Bytes the session can still take before its send buffer is full; see {@link #send}. */
+    public long sendRoom() {
+        return udp.sendBufferBytes() - bufferedBytes;
+    }
+
+    /** True while frames may be handed to {@link #send}. */
+    public boolean canSend() {
+        return state != State.CLOSED && !sendingFinished;
+    }
+
+    /**
+     * Takes a frame for reliable, ordered delivery, cut into fragments; call {@link #flush} after.
+     * The caller keeps to {@link #sendRoom()} (one frame may overshoot it, as the outbound queue
+     * allows) and stops after {@link #finishSending}.
+     */
+    public void send(byte[] frame) {
+        if (!canSend()) {
+            throw new IllegalStateException("the session no longer takes frames");
+        }
+        int offset = 0;
+        do {
+            int length = Math.min(maxChunkData, frame.length - offset);
+            var chunk = new OutgoingChunk(nextSeq++, frame, offset, length);
+            unsent.add(chunk);
+            unacked.put(chunk.seq, chunk);
+            offset += length;
+        } while (offset < frame.length);
+        bufferedBytes += frame.length;
+    }
+
+    /** The largest frame {@link #sendUnreliable} takes. */
+    public int maxUnreliableLength() {
+        return PacketCodec.maxDatagramData(maxPacket);
+    }
+
+    /**
+     * Queues an unreliable frame of at most {@link #maxUnreliableLength()} bytes, sent once if the
+     * window allows soon, never retransmitted.
+     *
+     * @return false if too many are waiting already, or the session is closing
+     */
+    public boolean sendUnreliable(byte[] frame, long now) {
+        if (state == State.CLOSED || unreliable.size() >= udp.maxPendingUnreliable()) {
+            return false;
+        }
+        unreliable.add(frame);
+        flush(now);
+        return true;
+    }
+
+    /** No frame follows those already sent: a FIN goes after the last fragment. */
+    public void finishSending(long now) {
+        if (sendingFinished || state == State.CLOSED) {
+            return;
+        }
+        sendingFinished = true;
+        finalSeq = nextSeq;
+        finPending = true;
+        flush(now);
+    }
+
+    /** A graceful close that has not ended by {@code deadline} ends with a reset. */
+    public void closeBy(long deadline) {
+        closeDeadline = Math.min(closeDeadline, deadline);
+    }
+
+    /** Ends the session at once with {@code cause}, telling the peer with a RESET. */
+    public void abort(ConnectionClosedException cause, ResetCode code, long now) {
+        terminate(cause, code, now);
+    }
+
+    /** The owner's handler is done with the frames up to {@code endSeq}; the window may reopen. */
+    public void onConsumed(long endSeq, long now) {
+        reassembler.onConsumed(endSeq);
+        if (state == State.OPEN && reassembler.seqLimit() - advertisedLimit >= reassembler.window() / 4) {
+            ackNow = true;
+            flush(now);
+        }
+    }
+
+    // ------------------------------------------------------------------ timers
+
+    /** Runs whatever timers are due at {@code now}; returns the next deadline ({@link Long#MAX_VALUE} for none). */
+    public long onTimer(long now) {
+        switch (state) {
+            case CLOSED -> {
+                if (now >= lingerUntil) {
+                    terminatedFully = true;
+                }
+            }
+            case CONNECTING -> {
+                if (now >= connectDeadline) {
+                    terminate(new ConnectionClosedException(Reason.PEER_UNRESPONSIVE,
+                            "no answer to the handshake within " + options.connectTimeout()), null, now);
+                } else if (now >= handshakeDeadline) {
+                    sendInitial(now);
+                }
+            }
+            case OPEN -> openTimers(now);
+        }
+        return nextDeadline();
+    }
+
+    private void openTimers(long now) {
+        long idle = options.idleTimeout().toNanos();
+        if (idle > 0 && now - lastReceived >= idle) {
+            terminate(new ConnectionClosedException(Reason.IDLE_TIMEOUT,
+                    "nothing arrived for " + options.idleTimeout()), ResetCode.TIMED_OUT, now);
+            return;
+        }
+        if (now >= closeDeadline) {
+            terminate(new ConnectionClosedException(Reason.ABORTED,
+                    "graceful close did not finish within " + options.closeTimeout()), ResetCode.TIMED_OUT, now);
+            return;
+        }
+        if (loss.deadline() <= now) {
+            if (loss.lossTimerArmed()) {
+                onLost(loss.detectLost(now), false, now);
+            } else {
+                onProbeTimeout(now);
+                if (state == State.CLOSED) {
+                    return;
+                }
+            }
+        }
+        long keepAlive = options.keepAliveInterval().toNanos();
+        if (keepAlive > 0 && !loss.hasInFlight() && now - lastSent >= keepAlive) {
+            pingPending = true;
+        }
+        if (windowBlocked() && !loss.hasInFlight() && now - lastSent >= loss.currentProbeTimeout()) {
+            pingPending = true;
+        }
+        flush(now);
+    }
+
+    private void onProbeTimeout(long now) {
+        probeTimeouts++;
+        if (loss.onProbeTimeout() > udp.maxProbeTimeouts()) {
+            terminate(new ConnectionClosedException(Reason.PEER_UNRESPONSIVE, "the peer acknowledged nothing after "
+                    + udp.maxProbeTimeouts() + " probe timeouts"), ResetCode.TIMED_OUT, now);
+            return;
+        }
+        if (!hasNewData()) {
+            int budget = PROBE_PACKETS * maxChunkData;
+            for (OutgoingChunk c : unacked.values()) {
+                if (!c.sentOnce || budget <= 0) {
+                    break;
+                }
+                if (!c.pendingRetransmit) {
+                    queueRetransmit(c);
+                    budget -= c.length;
+                }
+            }
+        }
+        if (finalSeq >= 0 && !finAcked && unacked.isEmpty()) {
+            finPending = true;
+        }
+        probesToSend = PROBE_PACKETS;
+    }
+
+    /** The earliest time {@link #onTimer} has something to do. */
+    public long nextDeadline() {
+        return switch (state) {
+            case CLOSED -> terminatedFully ? Long.MAX_VALUE : lingerUntil;
+            case CONNECTING -> Math.min(connectDeadline, handshakeDeadline);
+            case OPEN -> {
+                long d = Math.min(closeDeadline, loss.deadline());
+                if (ackDeadline != Long.MAX_VALUE) {
+                    d = Math.min(d, ackDeadline);
+                }
+                if (hasSendableData()) {
+                    d = Math.min(d, pacingDeadline);
+                }
+                long idle = options.idleTimeout().toNanos();
+                if (idle > 0) {
+                    d = Math.min(d, lastReceived + idle);
+                }
+                long keepAlive = options.keepAliveInterval().toNanos();
+                if (keepAlive > 0 && !loss.hasInFlight()) {
+                    d = Math.min(d, lastSent + keepAlive);
+                }
+                if (windowBlocked() && !loss.hasInFlight()) {
+                    d = Math.min(d, lastSent + loss.currentProbeTimeout());
+                }
+                yield d;
+            }
+        };
+    }
+
+    /** True once the session ended and its linger time (to answer stragglers) is over: it can be forgotten. */
+    public boolean isTerminated() {
+        return terminatedFully;
+    }
+
+    public boolean isOpen() {
+        return state == State.OPEN;
+    }
+
+    // ------------------------------------------------------------------ output
+
+    /** Sends whatever the windows, the pacer and pending acknowledgements allow now. */
+    public void flush(long now) {
+        if (state != State.OPEN) {
+            return;
+        }
+        pacingDeadline = Long.MAX_VALUE;
+        while (true) {
+            boolean wantAck = ackNow || ackDeadline <= now;
+            if (hasSendableData()) {
+                if (probesToSend > 0) {
+                    probesToSend--;
+                    sendPacket(now, true);
+                    continue;
+                }
+                if (cc.canSend(maxPacket)) {
+                    long at = pacer.nextSendTime(now, maxPacket, cc.window(), rtt.smoothed());
+                    if (at <= now) {
+                        sendPacket(now, true);
+                        continue;
+                    }
+                    pacingDeadline = at;
+                }
+            }
+            probesToSend = 0;
+            if (wantAck && !received.isEmpty()) {
+                sendPacket(now, false);
+            }
+            return;
+        }
+    }
+
+    private boolean hasNewData() {
+        return !unsent.isEmpty() && unsent.peek().seq < peerSeqLimit;
+    }
+
+    private boolean windowBlocked() {
+        return !unsent.isEmpty() && unsent.peek().seq >= peerSeqLimit && retransmit.isEmpty();
+    }
+
+    private boolean hasSendableData() {
+        return !retransmit.isEmpty() || hasNewData() || !unreliable.isEmpty() || pingPending || probesToSend > 0
+                || (finPending && unsent.isEmpty() && retransmit.isEmpty());
+    }
+
+    private void sendPacket(long now, boolean withData) {
+        long pn = nextPn++;
+        writer.begin(peerId, pn);
+        if (!received.isEmpty()) {
+            long seqLimit = reassembler.seqLimit();
+            long delayMicros = Math.max(0, now - largestReceivedTime) / 1000;
+            if (writer.ack(received.descending(), delayMicros, seqLimit,
+                    withData ? PacketCodec.ACK_RESERVE : writer.remaining())) {
+                advertisedLimit = seqLimit;
+                unackedElicitingCount = 0;
+                ackNow = false;
+                ackDeadline = Long.MAX_VALUE;
+            }
+        }
+        List<OutgoingChunk> chunks = List.of();
+        boolean fin = false;
+        if (withData) {
+            chunks = new ArrayList<>();
+            boolean retransmitted = writeRetransmissions(chunks);
+            while (!unreliable.isEmpty()
+                    && PacketCodec.Writer.datagramSize(unreliable.peek().length) <= writer.remaining()) {
+                writer.datagram(unreliable.poll());
+            }
+            writeNewChunks(chunks);
+            if (finPending && unsent.isEmpty() && retransmit.isEmpty() && writer.remaining() >= FIN_OR_PING_ROOM) {
+                writer.fin(finalSeq);
+                finPending = false;
+                fin = true;
+            }
+            if (!writer.isAckEliciting() && writer.remaining() >= 1) {
+                writer.ping();
+            }
+            pingPending = false;
+            if (retransmitted) {
+                packetsRetransmitted++;
+            }
+        }
+        int length = writer.finish();
+        sink.send(writer.buffer(), length);
+        packetsSent++;
+        lastSent = now;
+        if (writer.isAckEliciting()) {
+            var packet = new SentPacket(pn, now, length, true, chunks, fin);
+            loss.onPacketSent(packet);
+            cc.onPacketSent(packet);
+            pacer.onSent(length);
+        }
+    }
+
+    private boolean writeRetransmissions(List<OutgoingChunk> chunks) {
+        boolean any = false;
+        var it = retransmit.values().iterator();
+        while (it.hasNext()) {
+            OutgoingChunk c = it.next();
+            if (!writeChunk(c)) {
+                break;
+            }
+            it.remove();
+            c.pendingRetransmit = false;
+            chunks.add(c);
+            chunksRetransmitted++;
+            any = true;
+        }
+        return any;
+    }
+
+    private void writeNewChunks(List<OutgoingChunk> chunks) {
+        while (hasNewData()) {
+            OutgoingChunk c = unsent.peek();
+            if (!writeChunk(c)) {
+                return;
+            }
+            unsent.poll();
+            c.sentOnce = true;
+            chunks.add(c);
+        }
+    }
+
+    private boolean writeChunk(OutgoingChunk c) {
+        if (PacketCodec.Writer.chunkSize(c.seq, c.frame.length, c.offset, c.length) > writer.remaining()) {
+            return false;
+        }
+        writer.chunk(c.seq, c.frame, c.offset, c.length);
+        return true;
+    }
+
+    private void sendInitial(long now) {
+        long pn = nextPn++;
+        initialsSent.put(pn, now);
+        byte[] packet = PacketCodec.initial(pn, localId, udp.receiveWindowChunks(), cookie);
+        sink.send(packet, packet.length);
+        packetsSent++;
+        lastSent = now;
+        long timeout = rtt.probeTimeout() << Math.min(handshakeAttempts++, 20);
+        handshakeDeadline = now + Math.min(timeout, udp.maxProbeInterval().toNanos());
+    }
+
+    private void sendAccept() {
+        byte[] packet = PacketCodec.accept(peerId, acceptEcho, localId, udp.receiveWindowChunks());
+        sink.send(packet, packet.length);
+        packetsSent++;
+    }
+
+    private void sendReset(ResetCode code, long now) {
+        writer.begin(peerId, nextPn++);
+        writer.reset(code);
+        int length = writer.finish();
+        sink.send(writer.buffer(), length);
+        packetsSent++;
+        lastSent = now;
+    }
+
+    private void checkGracefulEnd(long now) {
+        if (state == State.OPEN && finAcked && reassembler.isFinished()) {
+            // answer the peer's FIN now: after this only acknowledgements go out
+            if (ackNow || ackDeadline != Long.MAX_VALUE) {
+                sendPacket(now, false);
+            }
+            enterClosed(null, now);
+            events.terminated(null);
+        }
+    }
+
+    private void terminate(ConnectionClosedException cause, ResetCode reset, long now) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        boolean connected = state == State.OPEN;
+        if (reset != null && connected) {
+            sendReset(reset, now);
+        }
+        enterClosed(connected ? reset : null, now);
+        events.terminated(cause);
+    }
+
+    private void enterClosed(ResetCode reset, long now) {
+        state = State.CLOSED;
+        lingerReset = reset;
+        lingerUntil = now + Math.min(3 * rtt.probeTimeout(), options.closeTimeout().toNanos());
+        for (SentPacket p : loss.clear()) {
+            cc.onPacketDiscarded(p);
+        }
+        unsent.clear();
+        retransmit.clear();
+        unacked.clear();
+        unreliable.clear();
+        bufferedBytes = 0;
+        ackDeadline = Long.MAX_VALUE;
+        closeDeadline = Long.MAX_VALUE;
+    }
+
+    // ------------------------------------------------------------------ stats
+
+    /** This session's figures, for {@code ConnectionStats.details()}. */
+    public Map<String, Long> details() {
+        var d = new LinkedHashMap<String, Long>();
+        d.put("srttMicros", rtt.smoothed() / 1000);
+        d.put("rttvarMicros", rtt.variance() / 1000);
+        d.put("minRttMicros", rtt.min() / 1000);
+        d.put("cwndBytes", cc.window());
+        d.put("ssthreshBytes", cc.ssthresh() == Long.MAX_VALUE ? -1 : cc.ssthresh());
+        d.put("bytesInFlight", cc.bytesInFlight());
+        d.put("packetsSent", packetsSent);
+        d.put("packetsReceived", packetsReceived);
+        d.put("packetsLost", packetsLost);
+        d.put("packetsRetransmitted", packetsRetransmitted);
+        d.put("chunksRetransmitted", chunksRetransmitted);
+        d.put("probeTimeouts", probeTimeouts);
+        d.put("duplicates", duplicates);
+        d.put("checksumFailures", checksumFailures);
+        d.put("malformedPackets", malformed);
+        d.put("forgedAcks", forgedAcks);
+        d.put("refusedChunks", refusedChunks);
+        d.put("peerWindowLimit", peerSeqLimit);
+        d.put("sendBufferBytes", bufferedBytes);
+        return d;
+    }
+
+    /** The id peers address this session by. */
+    public long localId() {
+        return localId;
+    }
+
+    public long peerId() {
+        return peerId;
+    }
+}
