@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -71,7 +72,7 @@ public final class HandshakeCookies {
         byte[] expected = tag(client, clientConnectionId, mintedAt);
         byte[] presented = new byte[16];
         in.get(presented);
-        if (!MessageDigest.isEqual(presented, java.util.Arrays.copyOf(expected, 16))) {
+        if (!MessageDigest.isEqual(presented, Arrays.copyOf(expected, 16))) {
             return Verdict.FORGED;
         }
         long ageMillis = now / 1_000_000 - mintedAt;

@@ -7,8 +7,8 @@ package dev.parley.transport.udp.internal;
  */
 public final class Pacer {
 
-    private final long burstBytes;
-    private long tokens;
+    private final double burstBytes;
+    private double tokens;
     private long lastRefill;
 
     public Pacer(int maxPacketSize, int burstPackets, long now) {
@@ -23,8 +23,7 @@ public final class Pacer {
         if (tokens >= size) {
             return now;
         }
-        double bytesPerNano = rate(window, srtt);
-        return now + Math.max(1, (long) ((size - tokens) / bytesPerNano));
+        return now + Math.max(1, (long) Math.ceil((size - tokens) / rate(window, srtt)));
     }
 
     /** Takes a sent packet's bytes from the bucket. */
@@ -35,7 +34,7 @@ public final class Pacer {
     private void refill(long now, long window, long srtt) {
         long elapsed = now - lastRefill;
         if (elapsed > 0) {
-            tokens = Math.min(burstBytes, tokens + (long) (elapsed * rate(window, srtt)));
+            tokens = Math.min(burstBytes, tokens + elapsed * rate(window, srtt));
             lastRefill = now;
         }
     }

@@ -7,6 +7,7 @@ import dev.parley.transport.udp.UdpOptions;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -237,7 +238,8 @@ public final class ReliableSession {
     }
 
     private void onRetry(Packet.Retry retry, long now) {
-        if (state != State.CONNECTING || !initialsSent.containsKey(retry.packetNumber()) || cookie.length > 0) {
+        if (state != State.CONNECTING || !initialsSent.containsKey(retry.packetNumber())
+                || Arrays.equals(cookie, retry.cookie())) {
             return;
         }
         cookie = retry.cookie();
@@ -585,12 +587,14 @@ public final class ReliableSession {
                 if (idle > 0) {
                     d = Math.min(d, lastReceived + idle);
                 }
-                long keepAlive = options.keepAliveInterval().toNanos();
-                if (keepAlive > 0 && !loss.hasInFlight()) {
-                    d = Math.min(d, lastSent + keepAlive);
-                }
-                if (windowBlocked() && !loss.hasInFlight()) {
-                    d = Math.min(d, lastSent + loss.currentProbeTimeout());
+                if (!pingPending && !loss.hasInFlight()) {
+                    long keepAlive = options.keepAliveInterval().toNanos();
+                    if (keepAlive > 0) {
+                        d = Math.min(d, lastSent + keepAlive);
+                    }
+                    if (windowBlocked()) {
+                        d = Math.min(d, lastSent + loss.currentProbeTimeout());
+                    }
                 }
                 yield d;
             }
@@ -765,7 +769,7 @@ public final class ReliableSession {
     }
 
     private void checkGracefulEnd(long now) {
-        if (state == State.OPEN && finAcked && reassembler.isFinished()) {
+        if (state == State.OPEN && finAcked && unacked.isEmpty() && reassembler.isFinished()) {
             // answer the peer's FIN now: after this only acknowledgements go out
             if (ackNow || ackDeadline != Long.MAX_VALUE) {
                 sendPacket(now, false);
