@@ -36,13 +36,13 @@ public final class ReliableSession {
     /** What a session reports. Called under the session's lock; must not block. */
     public interface Events {
         /** The handshake completed: frames may flow. */
-        void opened();
+        void established();
 
         /** A whole reliable frame arrived, in order; {@code endSeq} is for {@link #onConsumed}. */
-        void frame(byte[] frame, long endSeq);
+        void frameArrived(byte[] frame, long endSeq);
 
         /** An unreliable frame arrived. */
-        void datagram(byte[] frame);
+        void datagramArrived(byte[] frame);
 
         /** The peer closed gracefully: every frame it sent has been reported. */
         void peerFinished();
@@ -185,7 +185,7 @@ public final class ReliableSession {
             sendInitial(now);
         } else {
             sendAccept();
-            events.opened();
+            events.established();
         }
     }
 
@@ -259,7 +259,7 @@ public final class ReliableSession {
         connectDeadline = Long.MAX_VALUE;
         initialsSent.clear();
         lastReceived = now;
-        events.opened();
+        events.established();
         flush(now);
     }
 
@@ -292,7 +292,7 @@ public final class ReliableSession {
                 switch (f) {
                     case Frame.Ack ack -> onAck(ack, now);
                     case Frame.Chunk chunk -> {
-                        switch (reassembler.onChunk(chunk, events::frame)) {
+                        switch (reassembler.onChunk(chunk, events::frameArrived)) {
                             case DUPLICATE -> duplicates++;
                             case REFUSED -> {
                                 refusedChunks++;
@@ -301,7 +301,7 @@ public final class ReliableSession {
                             case ACCEPTED -> { }
                         }
                     }
-                    case Frame.Datagram datagram -> events.datagram(datagram.data());
+                    case Frame.Datagram datagram -> events.datagramArrived(datagram.data());
                     case Frame.Ping ping -> { }
                     case Frame.Fin fin -> reassembler.onFin(fin.finalSeq());
                     case Frame.Reset reset -> {

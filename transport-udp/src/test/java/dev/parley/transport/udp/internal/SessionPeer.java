@@ -125,18 +125,18 @@ final class SessionPeer implements SimulatedNetwork.Node, ReliableSession.Events
     }
 
     @Override
-    public void opened() {
+    public void established() {
         opened = true;
     }
 
     @Override
-    public void frame(byte[] frame, long endSeq) {
+    public void frameArrived(byte[] frame, long endSeq) {
         received.add(frame);
         consumedUpTo = endSeq;
     }
 
     @Override
-    public void datagram(byte[] frame) {
+    public void datagramArrived(byte[] frame) {
         datagrams.add(frame);
     }
 

@@ -1,0 +1,400 @@
+package dev.parley.transport.udp.internal;
+
+import dev.parley.transport.ConnectionClosedException;
+import dev.parley.transport.ConnectionClosedException.Reason;
+import dev.parley.transport.ConnectionHandler;
+import dev.parley.transport.FrameTooLongException;
+import dev.parley.transport.TransportOptions;
+import dev.parley.transport.spi.AbstractConnection;
+import dev.parley.transport.udp.UdpOptions;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A UDP connection: a {@link ReliableSession} behind a lock, fed by a receive loop and a
+ * {@link TimerLoop}, with frames moved from the outbound queue into the session as its send
+ * buffer frees up (so a full window blocks {@code send}), and a virtual thread of its own that
+ * calls the handler.
+ *
+ * <p><b>Threads.</b> The receive loop calls {@link #onPacket}; the timer loop calls
+ * {@link #fire}; senders call {@code send}; each takes the session lock briefly and none of them
+ * runs handler code. The handler is called only by this connection's delivery thread, in order:
+ * {@code onOpen}, frames, {@code onClose}.
+ */
+public final class UdpConnection extends AbstractConnection implements ReliableSession.Events, TimerLoop.Target {
+
+    private static final Object OPEN = new Object();
+    private static final Object FINISH = new Object();
+
+    private record Inbound(byte[] frame, long endSeq) {
+    }
+
+    private final TransportOptions options;
+    private final UdpOptions udp;
+    private final InetSocketAddress local;
+    private final InetSocketAddress remote;
+    private final TimerLoop timer;
+    private final TimerLoop.Handle timerHandle;
+    private final Runnable onGone;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private final AtomicInteger unreliableWaiting = new AtomicInteger();
+    private final AtomicLong unreliableDropped = new AtomicLong();
+    private final CompletableFuture<Void> openSignal = new CompletableFuture<>();
+    private final List<byte[]> batch = new ArrayList<>();
+    private ReliableSession session;
+    private boolean gone;
+
+    /**
+     * @param onGone runs once, on the timer thread, when the session has ended and lingered: the
+     *               owner forgets the connection (and a client closes its socket)
+     */
+    public UdpConnection(ConnectionHandler handler, TransportOptions options, UdpOptions udp,
+                         InetSocketAddress local, InetSocketAddress remote, TimerLoop timer, Runnable onGone) {
+        super(UdpTransportName.NAME, handler, options);
+        this.options = options;
+        this.udp = udp;
+        this.local = local;
+        this.remote = remote;
+        this.timer = timer;
+        this.timerHandle = timer.register(this);
+        this.onGone = onGone;
+    }
+
+    /** Starts a client handshake with connection id {@code localId}; see {@link #awaitOpen}. */
+    public void startClient(long localId, DatagramSink sink) {
+        long now = System.nanoTime();
+        start(() -> session = ReliableSession.client(localId, udp, options, sink, this, now), now);
+    }
+
+    /** Starts the server side for a client whose cookie checked out. */
+    public void startServer(long localId, Packet.Initial initial, DatagramSink sink) {
+        long now = System.nanoTime();
+        start(() -> session = ReliableSession.server(localId, initial, udp, options, sink, this, now), now);
+    }
+
+    private void start(Runnable create, long now) {
+        Thread.ofVirtual().name("parley-udp-" + id()).start(this::deliveryLoop);
+        lock.lock();
+        try {
+            create.run();
+            session.start(now);
+            afterEvent(now);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until the handler's {@code onOpen} has run.
+     *
+     * @throws IOException if the handshake failed or timed out
+     */
+    public void awaitOpen(long timeout, TimeUnit unit) throws IOException {
+        try {
+            openSignal.get(timeout, unit);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new java.net.ConnectException("cannot connect to " + remote + ": " + e.getCause().getMessage());
+        } catch (java.util.concurrent.TimeoutException e) {
+            abort(new ConnectionClosedException(Reason.PEER_UNRESPONSIVE, "connect timed out"));
+            throw new java.net.SocketTimeoutException("no answer from " + remote + " within " + options.connectTimeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abort(e);
+            throw new java.io.InterruptedIOException("interrupted while connecting to " + remote);
+        }
+    }
+
+    /** A packet for this connection arrived. Receive loop. */
+    public void onPacket(Packet packet, long now) {
+        lock.lock();
+        try {
+            session.onPacket(packet, now);
+            afterEvent(now);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A datagram that looked like it was for this connection failed to decode. Receive loop. */
+    public void onMalformed(MalformedPacketException.Kind kind) {
+        lock.lock();
+        try {
+            session.countMalformed(kind);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The operating system says nothing listens at the peer's port. Client receive loop. */
+    public void onUnreachable() {
+        lock.lock();
+        try {
+            if (!session.isOpen()) {
+                session.abort(new ConnectionClosedException(Reason.IO_ERROR,
+                        "connection refused: nothing listens at " + remote), ResetCode.ABORTED, System.nanoTime());
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long fire(long now) {
+        lock.lock();
+        try {
+            if (gone) {
+                return Long.MAX_VALUE;
+            }
+            session.onTimer(now);
+            afterEvent(now);
+            if (session.isTerminated()) {
+                gone = true;
+                onGone.run();
+                return Long.MAX_VALUE;
+            }
+            return session.nextDeadline();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Starts a graceful close with {@code cause}: the listener is shutting down. */
+    public void shutdown(ConnectionClosedException cause) {
+        closeGracefully(cause);
+    }
+
+    /** Whether the handshake completed and the connection has not ended. */
+    public boolean isEstablished() {
+        lock.lock();
+        try {
+            return session.isOpen();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ sending
+
+    @Override
+    public void send(byte[] frame) throws IOException {
+        super.send(frame);
+        pump();
+    }
+
+    @Override
+    public boolean trySend(byte[] frame) throws ConnectionClosedException {
+        boolean queued = super.trySend(frame);
+        pump();
+        return queued;
+    }
+
+    /** Sends once, unreliably, if it fits one packet; see {@link dev.parley.transport.Connection#sendUnreliable}. */
+    @Override
+    public boolean sendUnreliable(byte[] frame) throws ConnectionClosedException {
+        if (frame.length == 0) {
+            throw new IllegalArgumentException("frames must not be empty");
+        }
+        lock.lock();
+        try {
+            if (frame.length > session.maxUnreliableLength()) {
+                throw new FrameTooLongException(frame.length, session.maxUnreliableLength());
+            }
+            ConnectionClosedException cause = closeCause();
+            if (cause != null) {
+                throw cause;
+            }
+            long now = System.nanoTime();
+            boolean queued = session.sendUnreliable(frame, now);
+            if (queued) {
+                recordSent(frame.length);
+            }
+            afterEvent(now);
+            return queued;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void pump() {
+        lock.lock();
+        try {
+            afterEvent(System.nanoTime());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Moves frames from the outbound queue while the session has room, sends, re-arms the timer. Under the lock. */
+    private void afterEvent(long now) {
+        while (session.canSend() && session.sendRoom() > 0) {
+            long moved;
+            try {
+                moved = queue().drainTo(batch, session.sendRoom(), 0, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            if (moved < 0) {
+                session.finishSending(now);
+                break;
+            }
+            if (moved == 0) {
+                break;
+            }
+            for (byte[] frame : batch) {
+                session.send(frame);
+                recordSent(frame.length);
+            }
+            batch.clear();
+        }
+        session.flush(now);
+        timer.schedule(timerHandle, session.nextDeadline());
+    }
+
+    @Override
+    protected void onCloseRequested() {
+        lock.lock();
+        try {
+            long now = System.nanoTime();
+            session.closeBy(now + options.closeTimeout().toNanos());
+            afterEvent(now);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    protected void onAbort(ConnectionClosedException cause) {
+        lock.lock();
+        try {
+            if (session == null) {
+                return;
+            }
+            long now = System.nanoTime();
+            ResetCode code = switch (cause.reason()) {
+                case SHUTDOWN -> ResetCode.SHUTDOWN;
+                case PROTOCOL_ERROR -> ResetCode.PROTOCOL_ERROR;
+                default -> ResetCode.ABORTED;
+            };
+            session.abort(cause, code, now);
+            timer.schedule(timerHandle, session.nextDeadline());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ session events (under the lock)
+
+    @Override
+    public void established() {
+        inbox.add(OPEN);
+    }
+
+    @Override
+    public void frameArrived(byte[] frame, long endSeq) {
+        inbox.add(new Inbound(frame, endSeq));
+    }
+
+    @Override
+    public void datagramArrived(byte[] frame) {
+        if (unreliableWaiting.incrementAndGet() > udp.maxPendingUnreliable()) {
+            unreliableWaiting.decrementAndGet();
+            unreliableDropped.incrementAndGet();
+            return;
+        }
+        inbox.add(new Inbound(frame, -1));
+    }
+
+    @Override
+    public void peerFinished() {
+        peerClosed();
+        session.closeBy(System.nanoTime() + options.closeTimeout().toNanos());
+    }
+
+    @Override
+    public void terminated(ConnectionClosedException cause) {
+        if (cause != null) {
+            fail(cause);
+            openSignal.completeExceptionally(cause);
+        }
+        inbox.add(FINISH);
+    }
+
+    // ------------------------------------------------------------------ delivery thread
+
+    private void deliveryLoop() {
+        boolean open = false;
+        try {
+            while (true) {
+                Object event = inbox.take();
+                if (event == OPEN) {
+                    open = true;
+                    opened();
+                    openSignal.complete(null);
+                } else if (event instanceof Inbound in) {
+                    deliver(in.frame());
+                    if (in.endSeq() >= 0) {
+                        consumed(in.endSeq());
+                    } else {
+                        unreliableWaiting.decrementAndGet();
+                    }
+                } else if (event == FINISH) {
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (open) {
+            finished(new ConnectionClosedException(Reason.CLOSED_BY_PEER, "closed by the peer"));
+        }
+    }
+
+    private void consumed(long endSeq) {
+        lock.lock();
+        try {
+            long now = System.nanoTime();
+            session.onConsumed(endSeq, now);
+            afterEvent(now);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ facts
+
+    @Override
+    protected Map<String, Long> details() {
+        lock.lock();
+        try {
+            var d = new LinkedHashMap<>(session.details());
+            d.put("unreliableDropped", unreliableDropped.get());
+            d.put("inboxFrames", (long) inbox.size());
+            return d;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return remote;
+    }
+}

@@ -1,0 +1,262 @@
+package dev.parley.transport.udp.internal;
+
+import dev.parley.transport.ConnectionClosedException;
+import dev.parley.transport.ConnectionClosedException.Reason;
+import dev.parley.transport.ConnectionHandler;
+import dev.parley.transport.Listener;
+import dev.parley.transport.TransportOptions;
+import dev.parley.transport.udp.UdpOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.security.SecureRandom;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A bound UDP socket accepting connections: one receive loop (a platform thread) reads every
+ * datagram and hands it, by destination connection id, to its {@link UdpConnection}; one
+ * {@link TimerLoop} drives all their timers. Datagrams that belong to no connection go through the
+ * stateless {@link ServerHandshake}; garbage of any kind is counted and dropped, and no exception
+ * leaves the loop.
+ *
+ * <p>Thread-safe. The receive loop never calls a handler: each connection has its own delivery
+ * thread.
+ */
+public final class UdpListener implements Listener {
+
+    private static final Logger log = LoggerFactory.getLogger(UdpListener.class);
+    private static final int SOCKET_BUFFER = 4 << 20;
+
+    private record ClientKey(InetSocketAddress address, long connectionId) {
+    }
+
+    private final DatagramChannel channel;
+    private final InetSocketAddress localAddress;
+    private final ConnectionHandler handler;
+    private final TransportOptions options;
+    private final UdpOptions udp;
+    private final ServerHandshake handshake;
+    private final TimerLoop timer;
+    private final SecureRandom random = new SecureRandom();
+    private final Map<Long, UdpConnection> byId = new ConcurrentHashMap<>();
+    private final Map<ClientKey, UdpConnection> byClient = new ConcurrentHashMap<>();
+    private final Set<UdpConnection> open = ConcurrentHashMap.newKeySet();
+    private final Thread receiveLoop;
+    private final AtomicLong datagrams = new AtomicLong();
+    private final AtomicLong checksumFailures = new AtomicLong();
+    private final AtomicLong malformed = new AtomicLong();
+    private final AtomicLong unknownConnection = new AtomicLong();
+    private final AtomicLong wrongAddress = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong internalErrors = new AtomicLong();
+    private volatile boolean closed;
+
+    private UdpListener(DatagramChannel channel, ConnectionHandler handler, TransportOptions options, UdpOptions udp)
+            throws IOException {
+        this.channel = channel;
+        this.localAddress = (InetSocketAddress) channel.getLocalAddress();
+        this.handler = handler;
+        this.options = options;
+        this.udp = udp;
+        this.handshake = new ServerHandshake(new HandshakeCookies(udp.cookieLifetime().toNanos()));
+        this.timer = new TimerLoop(Thread.ofPlatform().daemon().name("parley-udp-timer-" + localAddress.getPort()));
+        this.receiveLoop = Thread.ofPlatform().daemon().name("parley-udp-receive-" + localAddress.getPort())
+                .unstarted(this::receiveLoop);
+    }
+
+    /** Binds {@code address} and starts serving. */
+    public static UdpListener bind(SocketAddress address, ConnectionHandler handler, TransportOptions options,
+                                   UdpOptions udp) throws IOException {
+        DatagramChannel channel = DatagramChannel.open();
+        try {
+            channel.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER);
+            channel.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER);
+            channel.bind(address);
+            var listener = new UdpListener(channel, handler, options, udp);
+            listener.receiveLoop.start();
+            return listener;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    private void receiveLoop() {
+        ByteBuffer buf = ByteBuffer.allocate(65_536);
+        while (channel.isOpen()) {
+            SocketAddress from;
+            try {
+                buf.clear();
+                from = channel.receive(buf);
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                log.debug("receive failed on {}; carrying on", localAddress, e);
+                continue;
+            }
+            datagrams.incrementAndGet();
+            try {
+                onDatagram(buf.array(), buf.position(), (InetSocketAddress) from, System.nanoTime());
+            } catch (RuntimeException e) {
+                internalErrors.incrementAndGet();
+                log.warn("dropped a datagram from {} that broke its handling", from, e);
+            }
+        }
+    }
+
+    private void onDatagram(byte[] bytes, int length, InetSocketAddress from, long now) {
+        Packet packet;
+        try {
+            packet = PacketCodec.decode(bytes, length);
+        } catch (MalformedPacketException e) {
+            countMalformed(bytes, length, from, e.kind());
+            return;
+        }
+        if (packet instanceof Packet.Initial initial) {
+            onInitial(initial, from, now);
+            return;
+        }
+        UdpConnection connection = byId.get(packet.connectionId());
+        if (connection == null) {
+            unknownConnection.incrementAndGet();
+        } else if (!connection.remoteAddress().equals(from)) {
+            wrongAddress.incrementAndGet();
+        } else {
+            connection.onPacket(packet, now);
+        }
+    }
+
+    /** A corrupt datagram counts against its connection when its header still names one from its address. */
+    private void countMalformed(byte[] bytes, int length, InetSocketAddress from, MalformedPacketException.Kind kind) {
+        if (length >= PacketCodec.HEADER_LENGTH) {
+            UdpConnection connection = byId.get(PacketCodec.getLong(bytes, 2));
+            if (connection != null && connection.remoteAddress().equals(from)) {
+                connection.onMalformed(kind);
+                return;
+            }
+        }
+        (kind == MalformedPacketException.Kind.CHECKSUM ? checksumFailures : malformed).incrementAndGet();
+    }
+
+    private void onInitial(Packet.Initial initial, InetSocketAddress from, long now) {
+        UdpConnection existing = byClient.get(new ClientKey(from, initial.sourceConnectionId()));
+        if (existing != null) {
+            existing.onPacket(initial, now);
+            return;
+        }
+        switch (handshake.onInitial(initial, from, now)) {
+            case ServerHandshake.Decision.Reply reply -> sendTo(reply.packet(), from);
+            case ServerHandshake.Decision.Accept accept -> accept(initial, from);
+            case ServerHandshake.Decision.Drop drop -> log.debug("dropped an INITIAL from {}: {}", from, drop.why());
+        }
+    }
+
+    private void accept(Packet.Initial initial, InetSocketAddress from) {
+        if (closed || open.size() >= options.maxConnections()) {
+            refused.incrementAndGet();
+            sendTo(PacketCodec.refused(initial.sourceConnectionId(), initial.packetNumber()), from);
+            return;
+        }
+        long id;
+        do {
+            id = random.nextLong();
+        } while (id == 0 || byId.containsKey(id));
+        long connectionId = id;
+        var key = new ClientKey(from, initial.sourceConnectionId());
+        var connection = new UdpConnection(handler, options, udp, localAddress, from, timer, () -> {
+            byId.remove(connectionId);
+            byClient.remove(key);
+        });
+        byId.put(connectionId, connection);
+        byClient.put(key, connection);
+        open.add(connection);
+        connection.closeFuture().whenComplete((cause, e) -> open.remove(connection));
+        connection.startServer(connectionId, initial, (buf, len) -> sendTo(ByteBuffer.wrap(buf, 0, len), from));
+    }
+
+    private void sendTo(byte[] packet, InetSocketAddress to) {
+        sendTo(ByteBuffer.wrap(packet), to);
+    }
+
+    private void sendTo(ByteBuffer packet, InetSocketAddress to) {
+        try {
+            channel.send(packet, to);
+        } catch (IOException e) {
+            log.debug("send to {} failed; the packet counts as lost", to, e);
+        }
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return localAddress;
+    }
+
+    @Override
+    public int connectionCount() {
+        return open.size();
+    }
+
+    /**
+     * Counters of what arrived that no connection took: {@code datagrams}, {@code checksumFailures},
+     * {@code malformedPackets}, {@code unknownConnection}, {@code wrongAddress}, {@code retriesSent},
+     * {@code forgedCookies}, {@code expiredCookies}, {@code refused}, {@code internalErrors},
+     * {@code sessions} (connections held, including those lingering after close).
+     */
+    public Map<String, Long> stats() {
+        var s = new LinkedHashMap<String, Long>();
+        s.put("datagrams", datagrams.get());
+        s.put("checksumFailures", checksumFailures.get());
+        s.put("malformedPackets", malformed.get());
+        s.put("unknownConnection", unknownConnection.get());
+        s.put("wrongAddress", wrongAddress.get());
+        s.put("retriesSent", handshake.retriesSent());
+        s.put("forgedCookies", handshake.forgedCookies());
+        s.put("expiredCookies", handshake.expiredCookies());
+        s.put("refused", refused.get());
+        s.put("internalErrors", internalErrors.get());
+        s.put("sessions", (long) byId.size());
+        return s;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        var cause = new ConnectionClosedException(Reason.SHUTDOWN, "listener " + localAddress + " closed");
+        var closing = open.stream().map(c -> {
+            c.shutdown(cause);
+            return c.closeFuture();
+        }).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(closing).get(options.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            open.forEach(c -> c.abort(cause));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            open.forEach(c -> c.abort(cause));
+        }
+        timer.close();
+        try {
+            channel.close();
+        } catch (IOException e) {
+            log.debug("closing {} failed", localAddress, e);
+        }
+    }
+}

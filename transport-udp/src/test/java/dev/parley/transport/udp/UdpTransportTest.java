@@ -1,0 +1,343 @@
+package dev.parley.transport.udp;
+
+import dev.parley.transport.Connection;
+import dev.parley.transport.ConnectionClosedException;
+import dev.parley.transport.ConnectionClosedException.Reason;
+import dev.parley.transport.FrameTooLongException;
+import dev.parley.transport.Listener;
+import dev.parley.transport.Transport;
+import dev.parley.transport.TransportOptions;
+import dev.parley.transport.udp.internal.PacketCodec;
+import dev.parley.transport.udp.internal.UdpListener;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@Timeout(60)
+class UdpTransportTest {
+
+    private static final InetSocketAddress LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
+
+    private final TransportOptions options = TransportOptions.defaults().toBuilder()
+            .connectTimeout(Duration.ofSeconds(3))
+            .closeTimeout(Duration.ofSeconds(3))
+            .build();
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @AfterEach
+    void closeEverything() throws Exception {
+        for (AutoCloseable r : resources.reversed()) {
+            r.close();
+        }
+    }
+
+    private <T extends AutoCloseable> T closeLater(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    @Test
+    void isFoundByItsName() {
+        assertThat(Transport.byName("udp")).isInstanceOf(UdpTransport.class);
+        assertThat(Transport.names()).contains("udp");
+    }
+
+    @Test
+    void deliversFramesInOrderOverLoopback() throws Exception {
+        var transport = UdpTransport.create(options);
+        var server = RecordingHandler.recording();
+        Listener listener = closeLater(transport.listen(LOOPBACK, server));
+        Connection client = closeLater(transport.connect(listener.localAddress(), RecordingHandler.recording()));
+
+        for (int i = 0; i < 2_000; i++) {
+            client.send(frame(i, 1 + i % 700));
+        }
+
+        for (int i = 0; i < 2_000; i++) {
+            assertThat(server.awaitFrame()).as("frame %d", i).isEqualTo(frame(i, 1 + i % 700));
+        }
+        assertThat(server.callingThreads).allMatch(Thread::isVirtual);
+    }
+
+    @Test
+    void deliversAOneMebibyteFrame() throws Exception {
+        var transport = UdpTransport.create(options);
+        var server = RecordingHandler.recording();
+        Listener listener = closeLater(transport.listen(LOOPBACK, server));
+        Connection client = closeLater(transport.connect(listener.localAddress(), RecordingHandler.recording()));
+        byte[] big = frame(7, TransportOptions.DEFAULT_MAX_FRAME_LENGTH);
+
+        client.send(big);
+
+        assertThat(server.awaitFrame()).isEqualTo(big);
+        assertThatThrownBy(() -> client.send(new byte[TransportOptions.DEFAULT_MAX_FRAME_LENGTH + 1]))
+                .isInstanceOf(FrameTooLongException.class);
+        assertThat(client.isOpen()).isTrue();
+    }
+
+    @Test
+    void servesAHundredConcurrentConnections() throws Exception {
+        var transport = UdpTransport.create(options);
+        Listener listener = closeLater(transport.listen(LOOPBACK, RecordingHandler.echoing()));
+        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            var results = new ArrayList<Future<List<byte[]>>>();
+            for (int c = 0; c < 100; c++) {
+                int client = c;
+                results.add(executor.submit(() -> {
+                    var handler = RecordingHandler.recording();
+                    try (Connection connection = transport.connect(listener.localAddress(), handler)) {
+                        var received = new ArrayList<byte[]>();
+                        for (int i = 0; i < 20; i++) {
+                            connection.send(frame(client * 100 + i, 50));
+                        }
+                        for (int i = 0; i < 20; i++) {
+                            received.add(handler.awaitFrame());
+                        }
+                        return received;
+                    }
+                }));
+            }
+            for (int c = 0; c < 100; c++) {
+                List<byte[]> received = results.get(c).get(30, TimeUnit.SECONDS);
+                for (int i = 0; i < 20; i++) {
+                    assertThat(received.get(i)).as("client %d frame %d", c, i).isEqualTo(frame(c * 100 + i, 50));
+                }
+            }
+        }
+    }
+
+    @Test
+    void makesTheSenderWaitWhileThePeerDoesNotRead() throws Exception {
+        var small = options.toBuilder().maxQueuedBytes(64 * 1024).build();
+        var tight = UdpOptions.defaults().toBuilder().receiveWindowChunks(32).sendBufferBytes(64 * 1024).build();
+        var transport = UdpTransport.create(small, tight);
+        var server = RecordingHandler.stalled();
+        Listener listener = closeLater(transport.listen(LOOPBACK, server));
+        Connection client = closeLater(transport.connect(listener.localAddress(), RecordingHandler.recording()));
+
+        int queued = 0;
+        while (client.trySend(frame(queued, 1_000))) {
+            queued++;
+            assertThat(queued).as("trySend never refused: the buffering is unbounded").isLessThan(10_000);
+        }
+        assertThat(client.stats().queuedBytes()).isGreaterThan(0);
+        server.release();
+
+        for (int i = 0; i < queued; i++) {
+            assertThat(server.awaitFrame()).as("frame %d", i).isEqualTo(frame(i, 1_000));
+        }
+    }
+
+    @Test
+    void closeDeliversWhatIsQueuedThenClosesBothEnds() throws Exception {
+        var transport = UdpTransport.create(options);
+        var server = RecordingHandler.recording();
+        Listener listener = closeLater(transport.listen(LOOPBACK, server));
+        var clientHandler = RecordingHandler.recording();
+        Connection client = transport.connect(listener.localAddress(), clientHandler);
+        for (int i = 0; i < 500; i++) {
+            client.send(frame(i, 900));
+        }
+
+        client.close();
+
+        assertThat(client.closeFuture().get(10, TimeUnit.SECONDS).reason()).isEqualTo(Reason.CLOSED_LOCALLY);
+        assertThat(server.awaitClose().reason()).isEqualTo(Reason.CLOSED_BY_PEER);
+        assertThat(server.frames).hasSize(500);
+        assertThat(clientHandler.closes).hasSize(1);
+        assertThatThrownBy(() -> client.send(new byte[1])).isInstanceOf(ConnectionClosedException.class);
+    }
+
+    @Test
+    void abortIsSeenByThePeerAsAReset() throws Exception {
+        var transport = UdpTransport.create(options);
+        var server = RecordingHandler.recording();
+        Listener listener = closeLater(transport.listen(LOOPBACK, server));
+        Connection client = transport.connect(listener.localAddress(), RecordingHandler.recording());
+        client.send(new byte[]{1});
+        server.awaitFrame();
+
+        client.abort(new IllegalStateException("enough"));
+
+        assertThat(client.closeFuture().get(10, TimeUnit.SECONDS).reason()).isEqualTo(Reason.ABORTED);
+        assertThat(server.awaitClose().reason()).isEqualTo(Reason.RESET_BY_PEER);
+        assertThat(listener.connectionCount()).isZero();
+    }
+
+    @Test
+    void declaresAVanishedPeerUnresponsive() throws Exception {
+        var quick = options.toBuilder().keepAliveInterval(Duration.ofMillis(100)).build();
+        var udp = UdpOptions.defaults().toBuilder().maxProbeTimeouts(3).maxProbeInterval(Duration.ofMillis(200)).build();
+        var transport = UdpTransport.create(quick, udp);
+        var server = RecordingHandler.recording();
+        Listener listener = closeLater(transport.listen(LOOPBACK, server));
+        var relay = closeLater(new UdpRelay((InetSocketAddress) listener.localAddress()));
+        var clientHandler = RecordingHandler.recording();
+        Connection client = closeLater(transport.connect(relay.address(), clientHandler));
+        client.send(new byte[]{1});
+        server.awaitFrame();
+
+        relay.blackhole();
+
+        ConnectionClosedException cause = clientHandler.awaitClose();
+        assertThat(cause.reason()).isEqualTo(Reason.PEER_UNRESPONSIVE);
+        assertThat(cause.getMessage()).contains("probe timeouts");
+        assertThat(server.awaitClose().reason()).isEqualTo(Reason.PEER_UNRESPONSIVE);
+    }
+
+    @Test
+    void ignoresAndCountsGarbageWhileServing() throws Exception {
+        var transport = UdpTransport.create(options);
+        var server = RecordingHandler.echoing();
+        var listener = (UdpListener) closeLater(transport.listen(LOOPBACK, server));
+        Connection before = closeLater(transport.connect(listener.localAddress(), RecordingHandler.recording()));
+        var random = new Random(42);
+        try (DatagramChannel attacker = DatagramChannel.open().bind(LOOPBACK)) {
+            for (int i = 0; i < 300; i++) {
+                byte[] garbage = new byte[1 + random.nextInt(1400)];
+                random.nextBytes(garbage);
+                if (i % 3 == 0 && garbage.length > 30) {
+                    garbage[0] = PacketCodec.VERSION;
+                }
+                attacker.send(ByteBuffer.wrap(garbage), listener.localAddress());
+            }
+            attacker.send(ByteBuffer.wrap(PacketCodec.refused(123, 0)), listener.localAddress());
+        }
+        var handler = RecordingHandler.recording();
+        Connection after = closeLater(transport.connect(listener.localAddress(), handler));
+
+        after.send(new byte[]{9, 9});
+
+        assertThat(handler.awaitFrame()).containsExactly(9, 9);
+        var stats = listener.stats();
+        assertThat(stats.get("checksumFailures") + stats.get("malformedPackets")).isGreaterThanOrEqualTo(300);
+        assertThat(stats.get("unknownConnection")).isEqualTo(1);
+        assertThat(stats.get("internalErrors")).isZero();
+        assertThat(before.isOpen()).isTrue();
+        assertThat(listener.connectionCount()).isEqualTo(2);
+    }
+
+    @Test
+    void aFloodOfHandshakesAllocatesNoConnection() throws Exception {
+        var transport = UdpTransport.create(options);
+        var listener = (UdpListener) closeLater(transport.listen(LOOPBACK, RecordingHandler.recording()));
+        var replies = new ArrayList<DatagramChannel>();
+        try {
+            for (int port = 0; port < 50; port++) {
+                DatagramChannel source = DatagramChannel.open().bind(LOOPBACK);
+                replies.add(source);
+                for (int i = 0; i < 10; i++) {
+                    byte[] initial = PacketCodec.initial(i, port * 100L + i + 1, 64,
+                            i % 2 == 0 ? new byte[0] : new byte[24]);
+                    source.send(ByteBuffer.wrap(initial), listener.localAddress());
+                }
+            }
+            var check = RecordingHandler.recording();
+            closeLater(transport.connect(listener.localAddress(), check));
+        } finally {
+            for (DatagramChannel c : replies) {
+                c.close();
+            }
+        }
+
+        var stats = listener.stats();
+        assertThat(stats.get("retriesSent")).isGreaterThanOrEqualTo(250);
+        assertThat(stats.get("forgedCookies")).isEqualTo(250);
+        assertThat(stats.get("sessions")).isEqualTo(1);
+    }
+
+    @Test
+    void refusesConnectionsBeyondTheLimit() throws Exception {
+        var transport = UdpTransport.create(options.toBuilder().maxConnections(1).build());
+        Listener listener = closeLater(transport.listen(LOOPBACK, RecordingHandler.recording()));
+        closeLater(transport.connect(listener.localAddress(), RecordingHandler.recording()));
+
+        assertThatThrownBy(() -> transport.connect(listener.localAddress(), RecordingHandler.recording()))
+                .isInstanceOf(ConnectException.class)
+                .hasMessageContaining("refused");
+    }
+
+    @Test
+    void failsToConnectWhenNothingListens() throws Exception {
+        int port;
+        try (DatagramChannel probe = DatagramChannel.open().bind(LOOPBACK)) {
+            port = ((InetSocketAddress) probe.getLocalAddress()).getPort();
+        }
+        var transport = UdpTransport.create(options);
+
+        assertThatThrownBy(() -> transport.connect(new InetSocketAddress("127.0.0.1", port),
+                RecordingHandler.recording())).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void sendsUnreliableFramesThatFitOnePacket() throws Exception {
+        var transport = UdpTransport.create(options);
+        var server = RecordingHandler.recording();
+        Listener listener = closeLater(transport.listen(LOOPBACK, server));
+        Connection client = closeLater(transport.connect(listener.localAddress(), RecordingHandler.recording()));
+
+        assertThat(client.sendUnreliable(new byte[]{4, 2})).isTrue();
+
+        assertThat(server.awaitFrame()).containsExactly(4, 2);
+        assertThatThrownBy(() -> client.sendUnreliable(new byte[2_000])).isInstanceOf(FrameTooLongException.class);
+    }
+
+    @Test
+    void listenerCloseShutsDownItsConnectionsWithinTheCloseTimeout() throws Exception {
+        var transport = UdpTransport.create(options);
+        var server = RecordingHandler.recording();
+        Listener listener = transport.listen(LOOPBACK, server);
+        var clientHandler = RecordingHandler.recording();
+        Connection client = closeLater(transport.connect(listener.localAddress(), clientHandler));
+        client.send(new byte[]{1});
+        server.awaitFrame();
+        long started = System.nanoTime();
+
+        listener.close();
+
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(4_000);
+        assertThat(server.awaitClose().reason()).isEqualTo(Reason.SHUTDOWN);
+        assertThat(clientHandler.awaitClose().reason()).isEqualTo(Reason.CLOSED_BY_PEER);
+    }
+
+    @Test
+    void reportsProtocolFiguresInItsStats() throws Exception {
+        var transport = UdpTransport.create(options);
+        var server = RecordingHandler.recording();
+        Listener listener = closeLater(transport.listen(LOOPBACK, server));
+        Connection client = closeLater(transport.connect(listener.localAddress(), RecordingHandler.recording()));
+        client.send(new byte[]{1, 2, 3});
+        server.awaitFrame();
+
+        var stats = client.stats();
+
+        assertThat(stats.framesSent()).isEqualTo(1);
+        assertThat(stats.details()).containsKeys("srttMicros", "rttvarMicros", "cwndBytes", "bytesInFlight",
+                "packetsSent", "packetsReceived", "packetsLost", "packetsRetransmitted", "duplicates",
+                "checksumFailures");
+    }
+
+    static byte[] frame(int index, int size) {
+        byte[] frame = new byte[size];
+        for (int j = 0; j < size; j++) {
+            frame[j] = (byte) (index * 31 + j * 7);
+        }
+        return frame;
+    }
+}
