@@ -1,0 +1,117 @@
+package dev.parley.transport.udp.internal;
+
+import dev.parley.transport.udp.UdpOptions;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class HandshakeTest {
+
+    private static final long LIFETIME = TimeUnit.SECONDS.toNanos(10);
+    private static final InetSocketAddress CLIENT = new InetSocketAddress("192.0.2.1", 5000);
+    private static final long NOW = TimeUnit.HOURS.toNanos(1);
+
+    private final HandshakeCookies cookies = new HandshakeCookies(new byte[32], LIFETIME);
+
+    @Test
+    void acceptsItsOwnFreshCookieForTheSameAddressAndConnectionId() {
+        byte[] cookie = cookies.mint(CLIENT, 42, NOW);
+
+        assertThat(cookies.verify(CLIENT, 42, cookie, NOW + LIFETIME / 2)).isEqualTo(HandshakeCookies.Verdict.VALID);
+    }
+
+    @Test
+    void verifiesStatelesslyWithAnotherInstanceSharingTheSecret() {
+        byte[] cookie = cookies.mint(CLIENT, 42, NOW);
+
+        var restarted = new HandshakeCookies(new byte[32], LIFETIME);
+
+        assertThat(restarted.verify(CLIENT, 42, cookie, NOW)).isEqualTo(HandshakeCookies.Verdict.VALID);
+    }
+
+    @Test
+    void rejectsACookieFromAnotherPortAddressOrConnectionId() {
+        byte[] cookie = cookies.mint(CLIENT, 42, NOW);
+
+        assertThat(cookies.verify(new InetSocketAddress("192.0.2.1", 5001), 42, cookie, NOW))
+                .isEqualTo(HandshakeCookies.Verdict.FORGED);
+        assertThat(cookies.verify(new InetSocketAddress("192.0.2.2", 5000), 42, cookie, NOW))
+                .isEqualTo(HandshakeCookies.Verdict.FORGED);
+        assertThat(cookies.verify(CLIENT, 43, cookie, NOW)).isEqualTo(HandshakeCookies.Verdict.FORGED);
+    }
+
+    @Test
+    void rejectsAForgedOrTamperedCookie() {
+        byte[] cookie = cookies.mint(CLIENT, 42, NOW);
+        cookie[20] ^= 1;
+
+        assertThat(cookies.verify(CLIENT, 42, cookie, NOW)).isEqualTo(HandshakeCookies.Verdict.FORGED);
+        assertThat(cookies.verify(CLIENT, 42, new byte[HandshakeCookies.LENGTH], NOW))
+                .isEqualTo(HandshakeCookies.Verdict.FORGED);
+        assertThat(cookies.verify(CLIENT, 42, new byte[3], NOW)).isEqualTo(HandshakeCookies.Verdict.FORGED);
+        assertThat(new HandshakeCookies(new byte[]{1}, LIFETIME).verify(CLIENT, 42, cookies.mint(CLIENT, 42, NOW), NOW))
+                .as("another server's secret").isEqualTo(HandshakeCookies.Verdict.FORGED);
+    }
+
+    @Test
+    void rejectsAnExpiredCookie() {
+        byte[] cookie = cookies.mint(CLIENT, 42, NOW);
+
+        assertThat(cookies.verify(CLIENT, 42, cookie, NOW + LIFETIME + TimeUnit.MILLISECONDS.toNanos(2)))
+                .isEqualTo(HandshakeCookies.Verdict.EXPIRED);
+        assertThat(cookies.verify(CLIENT, 42, cookie, NOW - TimeUnit.SECONDS.toNanos(1)))
+                .as("minted in the future").isEqualTo(HandshakeCookies.Verdict.EXPIRED);
+    }
+
+    @Test
+    void answersAFirstInitialWithARetryNoBiggerThanAThirdOfIt() throws Exception {
+        var handshake = new ServerHandshake(cookies);
+        byte[] initial = PacketCodec.initial(0, 42, 64, new byte[0]);
+
+        var decision = handshake.onInitial((Packet.Initial) PacketCodec.decode(initial, initial.length), CLIENT, NOW);
+
+        assertThat(decision).isInstanceOfSatisfying(ServerHandshake.Decision.Reply.class, reply -> {
+            assertThat(reply.packet().length * 3).isLessThanOrEqualTo(initial.length);
+            assertThat(initial.length).isEqualTo(UdpOptions.MIN_INITIAL_PACKET_SIZE);
+        });
+    }
+
+    @Test
+    void acceptsOnlyTheInitialThatEchoesAValidCookie() throws Exception {
+        var handshake = new ServerHandshake(cookies);
+        byte[] first = PacketCodec.initial(0, 42, 64, new byte[0]);
+        var reply = (ServerHandshake.Decision.Reply) handshake.onInitial(
+                (Packet.Initial) PacketCodec.decode(first, first.length), CLIENT, NOW);
+        var retry = (Packet.Retry) PacketCodec.decode(reply.packet(), reply.packet().length);
+        byte[] second = PacketCodec.initial(1, 42, 64, retry.cookie());
+        byte[] forged = PacketCodec.initial(1, 42, 64, new byte[HandshakeCookies.LENGTH]);
+
+        assertThat(handshake.onInitial((Packet.Initial) PacketCodec.decode(second, second.length), CLIENT, NOW))
+                .isInstanceOf(ServerHandshake.Decision.Accept.class);
+        assertThat(handshake.onInitial((Packet.Initial) PacketCodec.decode(forged, forged.length), CLIENT, NOW))
+                .isInstanceOf(ServerHandshake.Decision.Drop.class);
+        assertThat(handshake.forgedCookies()).isEqualTo(1);
+    }
+
+    @Test
+    void aFloodOfInitialsFromManyPortsOnlyEverGetsRetries() throws Exception {
+        var handshake = new ServerHandshake(cookies);
+        int accepted = 0;
+        for (int port = 1; port <= 5_000; port++) {
+            byte[] cookie = port % 2 == 0 ? new byte[0] : new byte[HandshakeCookies.LENGTH];
+            byte[] initial = PacketCodec.initial(0, port, 64, cookie);
+            var decision = handshake.onInitial((Packet.Initial) PacketCodec.decode(initial, initial.length),
+                    new InetSocketAddress("198.51.100.7", port), NOW);
+            if (decision instanceof ServerHandshake.Decision.Accept) {
+                accepted++;
+            }
+        }
+
+        assertThat(accepted).isZero();
+        assertThat(handshake.retriesSent()).isEqualTo(2_500);
+        assertThat(handshake.forgedCookies()).isEqualTo(2_500);
+    }
+}

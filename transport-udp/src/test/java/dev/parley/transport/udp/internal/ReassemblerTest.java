@@ -1,0 +1,116 @@
+package dev.parley.transport.udp.internal;
+
+import dev.parley.transport.ConnectionClosedException;
+import dev.parley.transport.ConnectionClosedException.Reason;
+import dev.parley.transport.FrameTooLongException;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+class ReassemblerTest {
+
+    private final List<byte[]> delivered = new ArrayList<>();
+    private final List<Long> ends = new ArrayList<>();
+    private final Reassembler.FrameSink sink = (frame, endSeq) -> {
+        delivered.add(frame);
+        ends.add(endSeq);
+    };
+
+    @Test
+    void joinsFragmentsArrivingInAnyOrderIntoFramesInOrder() throws Exception {
+        var reassembler = new Reassembler(1 << 20, 1 << 20, 64);
+        byte[] big = new byte[250];
+        Arrays.fill(big, (byte) 5);
+
+        reassembler.onChunk(chunk(3, new byte[]{9}, 0, 1), sink);
+        reassembler.onChunk(chunk(1, big, 100, 100), sink);
+        reassembler.onChunk(chunk(2, big, 200, 50), sink);
+        assertThat(delivered).isEmpty();
+        reassembler.onChunk(chunk(0, big, 0, 100), sink);
+
+        assertThat(delivered).containsExactly(big, new byte[]{9});
+        assertThat(ends).containsExactly(3L, 4L);
+        assertThat(reassembler.pendingBytes()).isZero();
+    }
+
+    @Test
+    void dropsDuplicatesWithoutDeliveringTwice() throws Exception {
+        var reassembler = new Reassembler(1 << 20, 1 << 20, 64);
+
+        assertThat(reassembler.onChunk(chunk(1, new byte[]{2}, 0, 1), sink)).isEqualTo(Reassembler.Outcome.ACCEPTED);
+        assertThat(reassembler.onChunk(chunk(1, new byte[]{2}, 0, 1), sink)).isEqualTo(Reassembler.Outcome.DUPLICATE);
+        reassembler.onChunk(chunk(0, new byte[]{1}, 0, 1), sink);
+        assertThat(reassembler.onChunk(chunk(0, new byte[]{1}, 0, 1), sink)).isEqualTo(Reassembler.Outcome.DUPLICATE);
+
+        assertThat(delivered).containsExactly(new byte[]{1}, new byte[]{2});
+    }
+
+    @Test
+    void refusesFragmentsBeyondTheWindowUntilTheHandlerConsumes() throws Exception {
+        var reassembler = new Reassembler(1 << 20, 1 << 20, 16);
+
+        assertThat(reassembler.onChunk(chunk(16, new byte[]{1}, 0, 1), sink)).isEqualTo(Reassembler.Outcome.REFUSED);
+        for (int seq = 0; seq < 16; seq++) {
+            reassembler.onChunk(chunk(seq, new byte[]{1}, 0, 1), sink);
+        }
+        assertThat(reassembler.onChunk(chunk(16, new byte[]{1}, 0, 1), sink)).isEqualTo(Reassembler.Outcome.REFUSED);
+        reassembler.onConsumed(8);
+
+        assertThat(reassembler.seqLimit()).isEqualTo(24);
+        assertThat(reassembler.onChunk(chunk(16, new byte[]{1}, 0, 1), sink)).isEqualTo(Reassembler.Outcome.ACCEPTED);
+    }
+
+    @Test
+    void capsTheBytesOfOutOfOrderFragments() throws Exception {
+        var reassembler = new Reassembler(1 << 20, 1_000, 1_000);
+        byte[] frame = new byte[5_000];
+
+        assertThat(reassembler.onChunk(chunk(1, frame, 600, 600), sink)).isEqualTo(Reassembler.Outcome.ACCEPTED);
+        assertThat(reassembler.onChunk(chunk(2, frame, 1200, 600), sink)).isEqualTo(Reassembler.Outcome.REFUSED);
+        assertThat(reassembler.pendingBytes()).isEqualTo(600);
+    }
+
+    @Test
+    void treatsAnAnnouncedFrameOverTheLimitAsAProtocolError() {
+        var reassembler = new Reassembler(1_000, 1 << 20, 64);
+
+        var e = catchThrowableOfType(ConnectionClosedException.class,
+                () -> reassembler.onChunk(new Frame.Chunk(0, 5_000, 0, new byte[10]), sink));
+
+        assertThat(e.reason()).isEqualTo(Reason.PROTOCOL_ERROR);
+        assertThat(e.getCause()).isInstanceOf(FrameTooLongException.class);
+    }
+
+    @Test
+    void treatsAFragmentThatContradictsTheStreamAsAProtocolError() {
+        var reassembler = new Reassembler(1 << 20, 1 << 20, 64);
+
+        var e = catchThrowableOfType(ConnectionClosedException.class,
+                () -> reassembler.onChunk(new Frame.Chunk(0, 100, 50, new byte[10]), sink));
+
+        assertThat(e.reason()).isEqualTo(Reason.PROTOCOL_ERROR);
+    }
+
+    @Test
+    void isFinishedOnceEverythingBeforeTheFinArrived() throws Exception {
+        var reassembler = new Reassembler(1 << 20, 1 << 20, 64);
+
+        reassembler.onFin(2);
+        reassembler.onChunk(chunk(1, new byte[]{2}, 0, 1), sink);
+        assertThat(reassembler.isFinished()).isFalse();
+        reassembler.onChunk(chunk(0, new byte[]{1}, 0, 1), sink);
+
+        assertThat(reassembler.isFinished()).isTrue();
+        assertThat(catchThrowableOfType(ConnectionClosedException.class,
+                () -> reassembler.onChunk(chunk(2, new byte[]{3}, 0, 1), sink)).reason()).isEqualTo(Reason.PROTOCOL_ERROR);
+    }
+
+    private static Frame.Chunk chunk(long seq, byte[] frame, int offset, int length) {
+        return new Frame.Chunk(seq, frame.length, offset, Arrays.copyOfRange(frame, offset, offset + length));
+    }
+}
