@@ -20,9 +20,10 @@ import java.util.Objects;
  *                             Default 10 (RFC 9002 §7.2).
  * @param minWindowPackets     congestion window after persistent congestion, in packets. Default 2.
  * @param maxWindowBytes       the congestion window never grows beyond this. Default 8 MiB.
- * @param receiveWindowChunks  fragments a receiver accepts beyond what its handler has consumed;
- *                             the sender stops when it is used up (flow control). Default 4096
- *                             (about 4.5 MB with the default packet size).
+ * @param receiveWindowBytes   payload bytes a receiver accepts beyond what its handler has
+ *                             consumed; the sender stops when it is used up (flow control). It
+ *                             must hold the largest frame ({@code maxFrameLength}), which
+ *                             {@link UdpTransport#create} checks. Default 4 MiB, at most 4 GiB - 1.
  * @param sendBufferBytes      bytes a connection keeps handed to the protocol (unsent or
  *                             unacknowledged) before it stops taking frames from the outbound
  *                             queue, so a full window turns into backpressure. Default 2 MiB.
@@ -41,14 +42,14 @@ import java.util.Objects;
  *                             also the most waiting for a handler on the receiving side. Default 256.
  */
 public record UdpOptions(int maxPacketSize, int initialWindowPackets, int minWindowPackets, long maxWindowBytes,
-                         int receiveWindowChunks, long sendBufferBytes, long reassemblyCapBytes,
+                         long receiveWindowBytes, long sendBufferBytes, long reassemblyCapBytes,
                          Duration maxAckDelay, Duration initialRtt, int maxProbeTimeouts,
                          Duration maxProbeInterval, Duration cookieLifetime, int maxPendingUnreliable) {
 
     /** The size every client's first packet is padded to, so the server's reply can be smaller. */
     public static final int MIN_INITIAL_PACKET_SIZE = 1200;
 
-    private static final UdpOptions DEFAULTS = new UdpOptions(1200, 10, 2, 8L << 20, 4096, 2L << 20, 4L << 20,
+    private static final UdpOptions DEFAULTS = new UdpOptions(1200, 10, 2, 8L << 20, 4L << 20, 2L << 20, 4L << 20,
             Duration.ofMillis(25), Duration.ofMillis(333), 8, Duration.ofSeconds(2), Duration.ofSeconds(10), 256);
 
     public UdpOptions {
@@ -66,7 +67,10 @@ public record UdpOptions(int maxPacketSize, int initialWindowPackets, int minWin
             throw new IllegalArgumentException("maxWindowBytes (" + maxWindowBytes
                     + ") must hold the initial window of " + initialWindowPackets + " packets");
         }
-        atLeast(receiveWindowChunks, 16, "receiveWindowChunks");
+        atLeast(receiveWindowBytes, maxPacketSize, "receiveWindowBytes");
+        if (receiveWindowBytes > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException("receiveWindowBytes must be below 4 GiB, was " + receiveWindowBytes);
+        }
         atLeast(sendBufferBytes, maxPacketSize, "sendBufferBytes");
         atLeast(reassemblyCapBytes, maxPacketSize, "reassemblyCapBytes");
         positive(maxAckDelay, "maxAckDelay");
@@ -106,7 +110,7 @@ public record UdpOptions(int maxPacketSize, int initialWindowPackets, int minWin
         private int initialWindowPackets;
         private int minWindowPackets;
         private long maxWindowBytes;
-        private int receiveWindowChunks;
+        private long receiveWindowBytes;
         private long sendBufferBytes;
         private long reassemblyCapBytes;
         private Duration maxAckDelay;
@@ -121,7 +125,7 @@ public record UdpOptions(int maxPacketSize, int initialWindowPackets, int minWin
             initialWindowPackets = from.initialWindowPackets;
             minWindowPackets = from.minWindowPackets;
             maxWindowBytes = from.maxWindowBytes;
-            receiveWindowChunks = from.receiveWindowChunks;
+            receiveWindowBytes = from.receiveWindowBytes;
             sendBufferBytes = from.sendBufferBytes;
             reassemblyCapBytes = from.reassemblyCapBytes;
             maxAckDelay = from.maxAckDelay;
@@ -152,8 +156,8 @@ public record UdpOptions(int maxPacketSize, int initialWindowPackets, int minWin
             return this;
         }
 
-        public Builder receiveWindowChunks(int chunks) {
-            this.receiveWindowChunks = chunks;
+        public Builder receiveWindowBytes(long bytes) {
+            this.receiveWindowBytes = bytes;
             return this;
         }
 
@@ -200,7 +204,7 @@ public record UdpOptions(int maxPacketSize, int initialWindowPackets, int minWin
         /** @throws IllegalArgumentException naming the first setting that is out of range */
         public UdpOptions build() {
             return new UdpOptions(maxPacketSize, initialWindowPackets, minWindowPackets, maxWindowBytes,
-                    receiveWindowChunks, sendBufferBytes, reassemblyCapBytes, maxAckDelay, initialRtt,
+                    receiveWindowBytes, sendBufferBytes, reassemblyCapBytes, maxAckDelay, initialRtt,
                     maxProbeTimeouts, maxProbeInterval, cookieLifetime, maxPendingUnreliable);
         }
     }

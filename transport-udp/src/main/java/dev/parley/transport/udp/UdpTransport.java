@@ -49,8 +49,16 @@ public final class UdpTransport implements Transport {
         return create(options, UdpOptions.defaults());
     }
 
-    /** A UDP transport with {@code options} and protocol settings {@code udp}. */
+    /**
+     * A UDP transport with {@code options} and protocol settings {@code udp}.
+     *
+     * @throws IllegalArgumentException if the receive window cannot hold a frame of the maximum length
+     */
     public static UdpTransport create(TransportOptions options, UdpOptions udp) {
+        if (udp.receiveWindowBytes() < options.maxFrameLength()) {
+            throw new IllegalArgumentException("receiveWindowBytes (" + udp.receiveWindowBytes()
+                    + ") must hold a frame of maxFrameLength (" + options.maxFrameLength() + ") bytes");
+        }
         return new UdpTransport(options, udp);
     }
 

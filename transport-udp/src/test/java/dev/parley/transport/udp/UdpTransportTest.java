@@ -124,8 +124,8 @@ class UdpTransportTest {
 
     @Test
     void makesTheSenderWaitWhileThePeerDoesNotRead() throws Exception {
-        var small = options.toBuilder().maxQueuedBytes(64 * 1024).build();
-        var tight = UdpOptions.defaults().toBuilder().receiveWindowChunks(32).sendBufferBytes(64 * 1024).build();
+        var small = options.toBuilder().maxQueuedBytes(64 * 1024).maxFrameLength(16 * 1024).build();
+        var tight = UdpOptions.defaults().toBuilder().receiveWindowBytes(32 * 1024).sendBufferBytes(64 * 1024).build();
         var transport = UdpTransport.create(small, tight);
         var server = RecordingHandler.stalled();
         Listener listener = closeLater(transport.listen(LOOPBACK, server));

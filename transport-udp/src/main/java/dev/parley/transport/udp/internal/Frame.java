@@ -28,9 +28,9 @@ public sealed interface Frame {
      *
      * @param ranges         acknowledged packet numbers, largest range first, disjoint and not adjacent
      * @param ackDelayMicros how long the receiver held the acknowledgement of the largest packet
-     * @param seqLimit       fragments with a sequence number below this may be sent
+     * @param byteLimit      the sender may send reliable payload up to this stream offset
      */
-    record Ack(List<Range> ranges, long ackDelayMicros, long seqLimit) implements Frame {
+    record Ack(List<Range> ranges, long ackDelayMicros, long byteLimit) implements Frame {
         public Ack {
             ranges = List.copyOf(ranges);
             if (ranges.isEmpty()) {

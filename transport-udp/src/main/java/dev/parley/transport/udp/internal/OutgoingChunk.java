@@ -10,12 +10,15 @@ public final class OutgoingChunk {
     final byte[] frame;
     final int offset;
     final int length;
+    /** The reliable stream's payload offset just after this fragment, for flow control. */
+    final long streamEnd;
     boolean acked;
     boolean pendingRetransmit;
     boolean sentOnce;
 
-    OutgoingChunk(long seq, byte[] frame, int offset, int length) {
+    OutgoingChunk(long seq, byte[] frame, int offset, int length, long streamEnd) {
         this.seq = seq;
+        this.streamEnd = streamEnd;
         this.frame = frame;
         this.offset = offset;
         this.length = length;

@@ -14,7 +14,7 @@ public sealed interface Packet {
     long packetNumber();
 
     /** Client to server: opens a connection, with the cookie from a RETRY once it has one. */
-    record Initial(long connectionId, long packetNumber, long sourceConnectionId, int receiveWindow,
+    record Initial(long connectionId, long packetNumber, long sourceConnectionId, long receiveWindow,
                    byte[] cookie) implements Packet {
     }
 
@@ -23,7 +23,7 @@ public sealed interface Packet {
     }
 
     /** Server to client: the connection exists; address later packets to {@code serverConnectionId}. */
-    record Accept(long connectionId, long packetNumber, long serverConnectionId, int receiveWindow)
+    record Accept(long connectionId, long packetNumber, long serverConnectionId, long receiveWindow)
             implements Packet {
     }
 

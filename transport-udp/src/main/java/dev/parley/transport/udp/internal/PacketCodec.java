@@ -26,14 +26,14 @@ import java.util.zip.CRC32C;
  * +-----------------------------------------------------------------------------------------+
  *
  * type 1 INITIAL  (client to server; connection id 0; padded with zeros to at least 1200 bytes)
- *   | source connection id (8) | receive window (4) | cookie length (1) | cookie | zeros ... |
+ *   | source connection id (8) | receive window, bytes (4) | cookie length (1) | cookie | zeros ... |
  * type 2 RETRY    (packet number echoes the INITIAL's)   | cookie length (1) | cookie |
- * type 3 ACCEPT   (packet number echoes the INITIAL's)   | server connection id (8) | receive window (4) |
+ * type 3 ACCEPT   (packet number echoes the INITIAL's)   | server connection id (8) | receive window, bytes (4) |
  * type 4 REFUSED  (packet number echoes the INITIAL's)   | (empty) |
  * type 5 DATA     | frame | frame | ... |    (packet numbers only grow, from 0, never reused)
  *
  * frames in DATA, each introduced by one type byte:
- *   0x01 ACK      | largest (v) | ack delay us (v) | seq limit (v) | extra ranges (v) | first range (v) |
+ *   0x01 ACK      | largest (v) | ack delay us (v) | byte limit (v) | extra ranges (v) | first range (v) |
  *                 | then per extra range: gap (v) | length (v) |           (ranges as in RFC 9000 §19.3)
  *   0x02 CHUNK    | seq (v) | frame length (v) | offset (v) | length (v) | bytes |
  *   0x03 DATAGRAM | length (v) | bytes |          (unreliable, unordered, whole frame)
@@ -88,14 +88,14 @@ public final class PacketCodec {
     }
 
     /** An INITIAL, padded to {@link UdpOptions#MIN_INITIAL_PACKET_SIZE} bytes. */
-    public static byte[] initial(long packetNumber, long sourceConnectionId, int receiveWindow, byte[] cookie) {
+    public static byte[] initial(long packetNumber, long sourceConnectionId, long receiveWindow, byte[] cookie) {
         if (cookie.length > MAX_COOKIE_LENGTH) {
             throw new IllegalArgumentException("cookie too long: " + cookie.length);
         }
         byte[] buf = new byte[UdpOptions.MIN_INITIAL_PACKET_SIZE];
         int pos = header(buf, TYPE_INITIAL, 0, packetNumber);
         pos = putLong(buf, pos, sourceConnectionId);
-        pos = putInt(buf, pos, receiveWindow);
+        pos = putInt(buf, pos, (int) receiveWindow);
         buf[pos++] = (byte) cookie.length;
         System.arraycopy(cookie, 0, buf, pos, cookie.length);
         seal(buf, buf.length);
@@ -114,11 +114,11 @@ public final class PacketCodec {
 
     /** An ACCEPT naming the server's connection id and receive window. */
     public static byte[] accept(long clientConnectionId, long echoedPacketNumber, long serverConnectionId,
-                                int receiveWindow) {
+                                long receiveWindow) {
         byte[] buf = new byte[HEADER_LENGTH + 12 + CHECKSUM_LENGTH];
         int pos = header(buf, TYPE_ACCEPT, clientConnectionId, echoedPacketNumber);
         pos = putLong(buf, pos, serverConnectionId);
-        putInt(buf, pos, receiveWindow);
+        putInt(buf, pos, (int) receiveWindow);
         seal(buf, buf.length);
         return buf;
     }
@@ -162,13 +162,13 @@ public final class PacketCodec {
                     throw new MalformedPacketException(Kind.INVALID, "INITIAL of " + length + " bytes is not padded");
                 }
                 long source = in.u64();
-                int window = in.u32();
+                long window = Integer.toUnsignedLong(in.u32());
                 yield new Packet.Initial(connectionId, packetNumber, source, window, in.bytes(in.u8()));
             }
             case TYPE_RETRY -> new Packet.Retry(connectionId, packetNumber, in.end(in.bytes(in.u8())));
             case TYPE_ACCEPT -> {
                 long server = in.u64();
-                int window = in.u32();
+                long window = Integer.toUnsignedLong(in.u32());
                 in.end(null);
                 yield new Packet.Accept(connectionId, packetNumber, server, window);
             }
@@ -220,7 +220,7 @@ public final class PacketCodec {
     private static Frame.Ack ack(Reader in) throws MalformedPacketException {
         long largest = in.varint();
         long delay = in.varint();
-        long seqLimit = in.varint();
+        long byteLimit = in.varint();
         long extra = in.varint();
         long first = in.varint();
         if (first > largest || extra > 1024) {
@@ -239,7 +239,7 @@ public final class PacketCodec {
             smallest = high - len;
             ranges.add(new Frame.Range(smallest, high));
         }
-        return new Frame.Ack(ranges, delay, seqLimit);
+        return new Frame.Ack(ranges, delay, byteLimit);
     }
 
     private static int header(byte[] buf, int type, long connectionId, long packetNumber) {
@@ -400,11 +400,11 @@ public final class PacketCodec {
          *
          * @return false if not even the first range fits
          */
-        public boolean ack(List<Frame.Range> ranges, long ackDelayMicros, long seqLimit, int maxBytes) {
+        public boolean ack(List<Frame.Range> ranges, long ackDelayMicros, long byteLimit, int maxBytes) {
             int budget = Math.min(maxBytes, remaining());
             Frame.Range first = ranges.getFirst();
             long firstLen = first.largest() - first.smallest();
-            int base = 1 + VarInt.size(first.largest()) + VarInt.size(ackDelayMicros) + VarInt.size(seqLimit)
+            int base = 1 + VarInt.size(first.largest()) + VarInt.size(ackDelayMicros) + VarInt.size(byteLimit)
                     + VarInt.size(firstLen);
             int extra = 0;
             int size = base + 1;
@@ -425,7 +425,7 @@ public final class PacketCodec {
             buf[pos++] = FRAME_ACK;
             pos = VarInt.write(buf, pos, first.largest());
             pos = VarInt.write(buf, pos, ackDelayMicros);
-            pos = VarInt.write(buf, pos, seqLimit);
+            pos = VarInt.write(buf, pos, byteLimit);
             pos = VarInt.write(buf, pos, extra);
             pos = VarInt.write(buf, pos, firstLen);
             smallest = first.smallest();

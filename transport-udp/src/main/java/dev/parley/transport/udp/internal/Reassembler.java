@@ -8,11 +8,18 @@ import java.util.TreeMap;
 
 /**
  * The receiving half of the reliable stream: puts fragments back in sequence order, drops
- * duplicates, joins fragments into frames, and hands each whole frame on in order. Enforces flow
- * control (no fragment at or beyond {@link #seqLimit()}) and caps the bytes of out-of-order
- * fragments it holds. Not thread-safe: owned by one session.
+ * duplicates, joins fragments into frames, and hands each whole frame on in order.
+ *
+ * <p>Flow control counts payload bytes, like QUIC's MAX_STREAM_DATA: the peer may send up to
+ * {@link #byteLimit()}, which is what the handler has consumed plus the window. A peer that
+ * delivers beyond it breaks the protocol. Out-of-order fragments are held up to a byte cap, each
+ * counted as at least {@value #MIN_CHARGE} bytes so that tiny fragments cannot pile up in numbers.
+ * Not thread-safe: owned by one session.
  */
 public final class Reassembler {
+
+    /** The least a buffered fragment is charged against the cap: its bookkeeping is not free. */
+    static final int MIN_CHARGE = 256;
 
     /** What became of one fragment. */
     public enum Outcome {
@@ -20,37 +27,39 @@ public final class Reassembler {
         ACCEPTED,
         /** Seen before; nothing changed. */
         DUPLICATE,
-        /** Not taken (beyond the window, or over the memory cap): the packet must not be acknowledged. */
+        /** Not taken (over the memory cap): the packet must not be acknowledged, so it comes again. */
         REFUSED
     }
 
-    /** Receives whole frames in order, with the sequence number just after their last fragment. */
+    /** Receives whole frames in order, with the stream offset just after their last byte. */
     @FunctionalInterface
     public interface FrameSink {
-        void frame(byte[] frame, long endSeq);
+        void frame(byte[] frame, long endOffset);
     }
 
     private final int maxFrameLength;
     private final long capBytes;
-    private final int window;
+    private final long windowBytes;
     private final TreeMap<Long, Frame.Chunk> pending = new TreeMap<>();
-    private long pendingBytes;
+    private long pendingCharge;
     private long nextSeq;
-    private long consumedSeq;
+    private long deliveredBytes;
+    private long consumedBytes;
     private byte[] partial;
     private int filled;
     private long finSeq = -1;
 
-    public Reassembler(int maxFrameLength, long capBytes, int windowChunks) {
+    public Reassembler(int maxFrameLength, long capBytes, long windowBytes) {
         this.maxFrameLength = maxFrameLength;
         this.capBytes = capBytes;
-        this.window = windowChunks;
+        this.windowBytes = windowBytes;
     }
 
     /**
      * Takes one fragment, delivering every frame it completes to {@code sink}.
      *
-     * @throws ConnectionClosedException with {@code PROTOCOL_ERROR} if the fragment contradicts the stream
+     * @throws ConnectionClosedException with {@code PROTOCOL_ERROR} if the fragment contradicts the
+     *                                   stream or overruns the window
      */
     public Outcome onChunk(Frame.Chunk chunk, FrameSink sink) throws ConnectionClosedException {
         if (chunk.frameLength() > maxFrameLength) {
@@ -64,35 +73,41 @@ public final class Reassembler {
         if (seq < nextSeq || pending.containsKey(seq)) {
             return Outcome.DUPLICATE;
         }
-        if (seq >= seqLimit()) {
-            return Outcome.REFUSED;
-        }
         if (seq != nextSeq) {
-            if (pendingBytes + chunk.data().length > capBytes) {
+            long charge = charge(chunk);
+            if (pendingCharge + charge > capBytes) {
                 return Outcome.REFUSED;
             }
             pending.put(seq, chunk);
-            pendingBytes += chunk.data().length;
+            pendingCharge += charge;
             return Outcome.ACCEPTED;
         }
         append(chunk, sink);
         Frame.Chunk next;
         while ((next = pending.remove(nextSeq)) != null) {
-            pendingBytes -= next.data().length;
+            pendingCharge -= charge(next);
             append(next, sink);
         }
         return Outcome.ACCEPTED;
     }
 
+    private static long charge(Frame.Chunk chunk) {
+        return Math.max(chunk.data().length, MIN_CHARGE);
+    }
+
     private void append(Frame.Chunk chunk, FrameSink sink) throws ConnectionClosedException {
         byte[] data = chunk.data();
+        deliveredBytes += data.length;
+        if (deliveredBytes > byteLimit()) {
+            throw protocolError("the peer sent " + deliveredBytes + " bytes, beyond the window of " + byteLimit());
+        }
+        nextSeq++;
         if (partial == null) {
             if (chunk.offset() != 0) {
                 throw protocolError("fragment " + chunk.seq() + " continues a frame that never started");
             }
             if (data.length == chunk.frameLength()) {
-                nextSeq++;
-                sink.frame(data, nextSeq);
+                sink.frame(data, deliveredBytes);
                 return;
             }
             partial = new byte[chunk.frameLength()];
@@ -102,11 +117,10 @@ public final class Reassembler {
         }
         System.arraycopy(data, 0, partial, filled, data.length);
         filled += data.length;
-        nextSeq++;
         if (filled == partial.length) {
             byte[] frame = partial;
             partial = null;
-            sink.frame(frame, nextSeq);
+            sink.frame(frame, deliveredBytes);
         }
     }
 
@@ -130,22 +144,23 @@ public final class Reassembler {
         return finSeq >= 0 && nextSeq == finSeq;
     }
 
-    /** The handler is done with the frames up to {@code endSeq}: the window moves on. */
-    public void onConsumed(long endSeq) {
-        consumedSeq = Math.max(consumedSeq, Math.min(endSeq, nextSeq));
+    /** The handler is done with the frames up to stream offset {@code endOffset}: the window moves on. */
+    public void onConsumed(long endOffset) {
+        consumedBytes = Math.max(consumedBytes, Math.min(endOffset, deliveredBytes));
     }
 
-    /** Fragments numbered below this may be sent: what is consumed plus the window. */
-    public long seqLimit() {
-        return consumedSeq + window;
+    /** The peer may send payload bytes up to this stream offset: what is consumed plus the window. */
+    public long byteLimit() {
+        return consumedBytes + windowBytes;
     }
 
+    /** Bytes charged for out-of-order fragments held now. */
     public long pendingBytes() {
-        return pendingBytes;
+        return pendingCharge;
     }
 
-    public int window() {
-        return window;
+    public long windowBytes() {
+        return windowBytes;
     }
 
     private static ConnectionClosedException protocolError(String message) {

@@ -38,8 +38,8 @@ public final class ReliableSession {
         /** The handshake completed: frames may flow. */
         void established();
 
-        /** A whole reliable frame arrived, in order; {@code endSeq} is for {@link #onConsumed}. */
-        void frameArrived(byte[] frame, long endSeq);
+        /** A whole reliable frame arrived, in order; {@code endOffset} is for {@link #onConsumed}. */
+        void frameArrived(byte[] frame, long endOffset);
 
         /** An unreliable frame arrived. */
         void datagramArrived(byte[] frame);
@@ -89,7 +89,8 @@ public final class ReliableSession {
     private final ArrayDeque<byte[]> unreliable = new ArrayDeque<>();
     private long bufferedBytes;
     private long nextSeq;
-    private long peerSeqLimit;
+    private long streamOffset;
+    private long peerByteLimit;
     private boolean sendingFinished;
     private long finalSeq = -1;
     private boolean finPending;
@@ -153,8 +154,8 @@ public final class ReliableSession {
                 (long) udp.minWindowPackets() * maxPacket, udp.maxWindowBytes());
         this.pacer = new Pacer(maxPacket, udp.initialWindowPackets(), now);
         this.loss = new LossDetector(rtt, udp.maxProbeInterval().toNanos());
-        this.reassembler = new Reassembler(options.maxFrameLength(), udp.reassemblyCapBytes(), udp.receiveWindowChunks());
-        this.advertisedLimit = reassembler.seqLimit();
+        this.reassembler = new Reassembler(options.maxFrameLength(), udp.reassemblyCapBytes(), udp.receiveWindowBytes());
+        this.advertisedLimit = reassembler.byteLimit();
         this.lastReceived = now;
         this.lastSent = now;
         this.state = client ? State.CONNECTING : State.OPEN;
@@ -173,7 +174,7 @@ public final class ReliableSession {
     public static ReliableSession server(long localId, Packet.Initial initial, UdpOptions udp,
                                          TransportOptions options, DatagramSink sink, Events events, long now) {
         var session = new ReliableSession(false, localId, initial.sourceConnectionId(), udp, options, sink, events, now);
-        session.peerSeqLimit = Integer.toUnsignedLong(initial.receiveWindow());
+        session.peerByteLimit = initial.receiveWindow();
         session.acceptEcho = initial.packetNumber();
         return session;
     }
@@ -253,7 +254,7 @@ public final class ReliableSession {
         }
         rtt.onSample(now - sentAt, 0);
         peerId = accept.serverConnectionId();
-        peerSeqLimit = Integer.toUnsignedLong(accept.receiveWindow());
+        peerByteLimit = accept.receiveWindow();
         state = State.OPEN;
         handshakeDeadline = Long.MAX_VALUE;
         connectDeadline = Long.MAX_VALUE;
@@ -358,7 +359,7 @@ public final class ReliableSession {
     }
 
     private void onAck(Frame.Ack ack, long now) {
-        peerSeqLimit = Math.max(peerSeqLimit, ack.seqLimit());
+        peerByteLimit = Math.max(peerByteLimit, ack.byteLimit());
         var result = loss.onAck(ack, Math.min(ack.ackDelayMicros(), Long.MAX_VALUE / 1000) * 1000, now);
         for (SentPacket p : result.acked()) {
             cc.onPacketAcked(p);
@@ -432,7 +433,8 @@ public final class ReliableSession {
         int offset = 0;
         do {
             int length = Math.min(maxChunkData, frame.length - offset);
-            var chunk = new OutgoingChunk(nextSeq++, frame, offset, length);
+            streamOffset += length;
+            var chunk = new OutgoingChunk(nextSeq++, frame, offset, length, streamOffset);
             unsent.add(chunk);
             unacked.put(chunk.seq, chunk);
             offset += length;
@@ -481,10 +483,10 @@ public final class ReliableSession {
         terminate(cause, code, now);
     }
 
-    /** The owner's handler is done with the frames up to {@code endSeq}; the window may reopen. */
-    public void onConsumed(long endSeq, long now) {
-        reassembler.onConsumed(endSeq);
-        if (state == State.OPEN && reassembler.seqLimit() - advertisedLimit >= reassembler.window() / 4) {
+    /** The owner's handler is done with the frames up to stream offset {@code endOffset}; the window may reopen. */
+    public void onConsumed(long endOffset, long now) {
+        reassembler.onConsumed(endOffset);
+        if (state == State.OPEN && reassembler.byteLimit() - advertisedLimit >= reassembler.windowBytes() / 4) {
             ackNow = true;
             flush(now);
         }
@@ -644,11 +646,11 @@ public final class ReliableSession {
     }
 
     private boolean hasNewData() {
-        return !unsent.isEmpty() && unsent.peek().seq < peerSeqLimit;
+        return !unsent.isEmpty() && unsent.peek().streamEnd <= peerByteLimit;
     }
 
     private boolean windowBlocked() {
-        return !unsent.isEmpty() && unsent.peek().seq >= peerSeqLimit && retransmit.isEmpty();
+        return !unsent.isEmpty() && unsent.peek().streamEnd > peerByteLimit && retransmit.isEmpty();
     }
 
     private boolean hasSendableData() {
@@ -660,11 +662,11 @@ public final class ReliableSession {
         long pn = nextPn++;
         writer.begin(peerId, pn);
         if (!received.isEmpty()) {
-            long seqLimit = reassembler.seqLimit();
+            long byteLimit = reassembler.byteLimit();
             long delayMicros = Math.max(0, now - largestReceivedTime) / 1000;
-            if (writer.ack(received.descending(), delayMicros, seqLimit,
+            if (writer.ack(received.descending(), delayMicros, byteLimit,
                     withData ? PacketCodec.ACK_RESERVE : writer.remaining())) {
-                advertisedLimit = seqLimit;
+                advertisedLimit = byteLimit;
                 unackedElicitingCount = 0;
                 ackNow = false;
                 ackDeadline = Long.MAX_VALUE;
@@ -745,7 +747,7 @@ public final class ReliableSession {
     private void sendInitial(long now) {
         long pn = nextPn++;
         initialsSent.put(pn, now);
-        byte[] packet = PacketCodec.initial(pn, localId, udp.receiveWindowChunks(), cookie);
+        byte[] packet = PacketCodec.initial(pn, localId, udp.receiveWindowBytes(), cookie);
         sink.send(packet, packet.length);
         packetsSent++;
         lastSent = now;
@@ -754,7 +756,7 @@ public final class ReliableSession {
     }
 
     private void sendAccept() {
-        byte[] packet = PacketCodec.accept(peerId, acceptEcho, localId, udp.receiveWindowChunks());
+        byte[] packet = PacketCodec.accept(peerId, acceptEcho, localId, udp.receiveWindowBytes());
         sink.send(packet, packet.length);
         packetsSent++;
     }
@@ -829,7 +831,8 @@ public final class ReliableSession {
         d.put("malformedPackets", malformed);
         d.put("forgedAcks", forgedAcks);
         d.put("refusedChunks", refusedChunks);
-        d.put("peerWindowLimit", peerSeqLimit);
+        d.put("peerByteLimit", peerByteLimit);
+        d.put("streamBytesSent", streamOffset);
         d.put("sendBufferBytes", bufferedBytes);
         return d;
     }

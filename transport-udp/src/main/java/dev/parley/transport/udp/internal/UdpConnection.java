@@ -28,16 +28,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * calls the handler.
  *
  * <p><b>Threads.</b> The receive loop calls {@link #onPacket}; the timer loop calls
- * {@link #fire}; senders call {@code send}; each takes the session lock briefly and none of them
- * runs handler code. The handler is called only by this connection's delivery thread, in order:
+ * {@link #fire} and also moves queued frames into the session and out to the network; senders
+ * only queue frames and wake the timer. Each takes the session lock briefly and none of them runs
+ * handler code. The handler is called only by this connection's delivery thread, in order:
  * {@code onOpen}, frames, {@code onClose}.
  */
 public final class UdpConnection extends AbstractConnection implements ReliableSession.Events, TimerLoop.Target {
 
     private static final Object OPEN = new Object();
     private static final Object FINISH = new Object();
+    /** Events the delivery thread takes at once; the window is reopened once per batch. */
+    private static final int DELIVERY_BATCH = 256;
 
-    private record Inbound(byte[] frame, long endSeq) {
+    private record Inbound(byte[] frame, long endOffset) {
     }
 
     private final TransportOptions options;
@@ -187,16 +190,23 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
 
     // ------------------------------------------------------------------ sending
 
+    /**
+     * Queues the frame and wakes the timer loop to move it into the session: the sender never does
+     * the network I/O itself, so frames queued in quick succession leave together in full packets
+     * (what a TCP writer thread gains by coalescing).
+     */
     @Override
     public void send(byte[] frame) throws IOException {
         super.send(frame);
-        pump();
+        timer.schedule(timerHandle, System.nanoTime());
     }
 
     @Override
     public boolean trySend(byte[] frame) throws ConnectionClosedException {
         boolean queued = super.trySend(frame);
-        pump();
+        if (queued) {
+            timer.schedule(timerHandle, System.nanoTime());
+        }
         return queued;
     }
 
@@ -222,15 +232,6 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
             }
             afterEvent(now);
             return queued;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void pump() {
-        lock.lock();
-        try {
-            afterEvent(System.nanoTime());
         } finally {
             lock.unlock();
         }
@@ -303,8 +304,8 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
     }
 
     @Override
-    public void frameArrived(byte[] frame, long endSeq) {
-        inbox.add(new Inbound(frame, endSeq));
+    public void frameArrived(byte[] frame, long endOffset) {
+        inbox.add(new Inbound(frame, endOffset));
     }
 
     @Override
@@ -336,37 +337,49 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
 
     private void deliveryLoop() {
         boolean open = false;
+        var events = new ArrayList<Object>();
         try {
             while (true) {
-                Object event = inbox.take();
-                if (event == OPEN) {
-                    open = true;
-                    opened();
-                    openSignal.complete(null);
-                } else if (event instanceof Inbound in) {
-                    deliver(in.frame());
-                    if (in.endSeq() >= 0) {
-                        consumed(in.endSeq());
-                    } else {
-                        unreliableWaiting.decrementAndGet();
+                events.add(inbox.take());
+                inbox.drainTo(events, DELIVERY_BATCH);
+                long consumedUpTo = -1;
+                for (Object event : events) {
+                    if (event == OPEN) {
+                        open = true;
+                        opened();
+                        openSignal.complete(null);
+                    } else if (event instanceof Inbound in) {
+                        deliver(in.frame());
+                        if (in.endOffset() >= 0) {
+                            consumedUpTo = in.endOffset();
+                        } else {
+                            unreliableWaiting.decrementAndGet();
+                        }
+                    } else if (event == FINISH) {
+                        if (open) {
+                            finished(new ConnectionClosedException(Reason.CLOSED_BY_PEER, "closed by the peer"));
+                        }
+                        return;
                     }
-                } else if (event == FINISH) {
-                    break;
+                }
+                events.clear();
+                if (consumedUpTo >= 0) {
+                    consumed(consumedUpTo);
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        if (open) {
-            finished(new ConnectionClosedException(Reason.CLOSED_BY_PEER, "closed by the peer"));
+            if (open) {
+                finished(new ConnectionClosedException(Reason.ABORTED, "the delivery thread was interrupted"));
+            }
         }
     }
 
-    private void consumed(long endSeq) {
+    private void consumed(long endOffset) {
         lock.lock();
         try {
             long now = System.nanoTime();
-            session.onConsumed(endSeq, now);
+            session.onConsumed(endOffset, now);
             afterEvent(now);
         } finally {
             lock.unlock();

@@ -37,7 +37,7 @@ class PacketCodecTest {
         var ack = (Frame.Ack) packet.frames().get(0);
         assertThat(ack.ranges()).isEqualTo(ranges);
         assertThat(ack.ackDelayMicros()).isEqualTo(250);
-        assertThat(ack.seqLimit()).isEqualTo(4096);
+        assertThat(ack.byteLimit()).isEqualTo(4096);
         var chunk = (Frame.Chunk) packet.frames().get(1);
         assertThat(chunk.seq()).isEqualTo(9);
         assertThat(chunk.frameLength()).isEqualTo(3000);

@@ -16,14 +16,14 @@ class ReassemblerTest {
 
     private final List<byte[]> delivered = new ArrayList<>();
     private final List<Long> ends = new ArrayList<>();
-    private final Reassembler.FrameSink sink = (frame, endSeq) -> {
+    private final Reassembler.FrameSink sink = (frame, endOffset) -> {
         delivered.add(frame);
-        ends.add(endSeq);
+        ends.add(endOffset);
     };
 
     @Test
     void joinsFragmentsArrivingInAnyOrderIntoFramesInOrder() throws Exception {
-        var reassembler = new Reassembler(1 << 20, 1 << 20, 64);
+        var reassembler = new Reassembler(1 << 20, 1 << 20, 1 << 20);
         byte[] big = new byte[250];
         Arrays.fill(big, (byte) 5);
 
@@ -34,13 +34,13 @@ class ReassemblerTest {
         reassembler.onChunk(chunk(0, big, 0, 100), sink);
 
         assertThat(delivered).containsExactly(big, new byte[]{9});
-        assertThat(ends).containsExactly(3L, 4L);
+        assertThat(ends).containsExactly(250L, 251L);
         assertThat(reassembler.pendingBytes()).isZero();
     }
 
     @Test
     void dropsDuplicatesWithoutDeliveringTwice() throws Exception {
-        var reassembler = new Reassembler(1 << 20, 1 << 20, 64);
+        var reassembler = new Reassembler(1 << 20, 1 << 20, 1 << 20);
 
         assertThat(reassembler.onChunk(chunk(1, new byte[]{2}, 0, 1), sink)).isEqualTo(Reassembler.Outcome.ACCEPTED);
         assertThat(reassembler.onChunk(chunk(1, new byte[]{2}, 0, 1), sink)).isEqualTo(Reassembler.Outcome.DUPLICATE);
@@ -51,33 +51,37 @@ class ReassemblerTest {
     }
 
     @Test
-    void refusesFragmentsBeyondTheWindowUntilTheHandlerConsumes() throws Exception {
-        var reassembler = new Reassembler(1 << 20, 1 << 20, 16);
+    void opensTheWindowAsTheHandlerConsumesAndRejectsAPeerThatOverrunsIt() throws Exception {
+        var reassembler = new Reassembler(1 << 20, 1 << 20, 100);
+        reassembler.onChunk(chunk(0, new byte[60], 0, 60), sink);
+        assertThat(reassembler.byteLimit()).isEqualTo(100);
 
-        assertThat(reassembler.onChunk(chunk(16, new byte[]{1}, 0, 1), sink)).isEqualTo(Reassembler.Outcome.REFUSED);
-        for (int seq = 0; seq < 16; seq++) {
-            reassembler.onChunk(chunk(seq, new byte[]{1}, 0, 1), sink);
-        }
-        assertThat(reassembler.onChunk(chunk(16, new byte[]{1}, 0, 1), sink)).isEqualTo(Reassembler.Outcome.REFUSED);
-        reassembler.onConsumed(8);
+        reassembler.onConsumed(60);
+        assertThat(reassembler.byteLimit()).isEqualTo(160);
+        reassembler.onChunk(chunk(1, new byte[100], 0, 100), sink);
 
-        assertThat(reassembler.seqLimit()).isEqualTo(24);
-        assertThat(reassembler.onChunk(chunk(16, new byte[]{1}, 0, 1), sink)).isEqualTo(Reassembler.Outcome.ACCEPTED);
+        var e = catchThrowableOfType(ConnectionClosedException.class,
+                () -> reassembler.onChunk(chunk(2, new byte[1], 0, 1), sink));
+        assertThat(e.reason()).isEqualTo(Reason.PROTOCOL_ERROR);
     }
 
     @Test
     void capsTheBytesOfOutOfOrderFragments() throws Exception {
-        var reassembler = new Reassembler(1 << 20, 1_000, 1_000);
+        var reassembler = new Reassembler(1 << 20, 1_000, 1 << 20);
         byte[] frame = new byte[5_000];
 
         assertThat(reassembler.onChunk(chunk(1, frame, 600, 600), sink)).isEqualTo(Reassembler.Outcome.ACCEPTED);
         assertThat(reassembler.onChunk(chunk(2, frame, 1200, 600), sink)).isEqualTo(Reassembler.Outcome.REFUSED);
-        assertThat(reassembler.pendingBytes()).isEqualTo(600);
+        assertThat(reassembler.onChunk(chunk(3, new byte[1], 0, 1), sink)).isEqualTo(Reassembler.Outcome.ACCEPTED);
+        assertThat(reassembler.onChunk(chunk(4, new byte[1], 0, 1), sink))
+                .as("tiny fragments are charged at least %d bytes", Reassembler.MIN_CHARGE)
+                .isEqualTo(Reassembler.Outcome.REFUSED);
+        assertThat(reassembler.pendingBytes()).isEqualTo(600 + Reassembler.MIN_CHARGE);
     }
 
     @Test
     void treatsAnAnnouncedFrameOverTheLimitAsAProtocolError() {
-        var reassembler = new Reassembler(1_000, 1 << 20, 64);
+        var reassembler = new Reassembler(1_000, 1 << 20, 1 << 20);
 
         var e = catchThrowableOfType(ConnectionClosedException.class,
                 () -> reassembler.onChunk(new Frame.Chunk(0, 5_000, 0, new byte[10]), sink));
@@ -88,7 +92,7 @@ class ReassemblerTest {
 
     @Test
     void treatsAFragmentThatContradictsTheStreamAsAProtocolError() {
-        var reassembler = new Reassembler(1 << 20, 1 << 20, 64);
+        var reassembler = new Reassembler(1 << 20, 1 << 20, 1 << 20);
 
         var e = catchThrowableOfType(ConnectionClosedException.class,
                 () -> reassembler.onChunk(new Frame.Chunk(0, 100, 50, new byte[10]), sink));
@@ -98,7 +102,7 @@ class ReassemblerTest {
 
     @Test
     void isFinishedOnceEverythingBeforeTheFinArrived() throws Exception {
-        var reassembler = new Reassembler(1 << 20, 1 << 20, 64);
+        var reassembler = new Reassembler(1 << 20, 1 << 20, 1 << 20);
 
         reassembler.onFin(2);
         reassembler.onChunk(chunk(1, new byte[]{2}, 0, 1), sink);

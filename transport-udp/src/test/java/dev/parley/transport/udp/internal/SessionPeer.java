@@ -130,9 +130,9 @@ final class SessionPeer implements SimulatedNetwork.Node, ReliableSession.Events
     }
 
     @Override
-    public void frameArrived(byte[] frame, long endSeq) {
+    public void frameArrived(byte[] frame, long endOffset) {
         received.add(frame);
-        consumedUpTo = endSeq;
+        consumedUpTo = endOffset;
     }
 
     @Override
