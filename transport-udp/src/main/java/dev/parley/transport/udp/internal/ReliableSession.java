@@ -108,8 +108,10 @@ public final class ReliableSession {
     private boolean peerFinReported;
 
     // time
-    private long lastReceived;
-    private long lastSent;
+    /** When the peer last sent something that needed an answer; acks alone do not count, so idle means idle. */
+    private long lastHeard;
+    /** When this side last sent something that needed an answer; keepalives and window probes go after it. */
+    private long lastSpoke;
     private long closeDeadline = Long.MAX_VALUE;
     private long lingerUntil = Long.MAX_VALUE;
     private boolean terminatedFully;
@@ -156,8 +158,8 @@ public final class ReliableSession {
         this.loss = new LossDetector(rtt, udp.maxProbeInterval().toNanos());
         this.reassembler = new Reassembler(options.maxFrameLength(), udp.reassemblyCapBytes(), udp.receiveWindowBytes());
         this.advertisedLimit = reassembler.byteLimit();
-        this.lastReceived = now;
-        this.lastSent = now;
+        this.lastHeard = now;
+        this.lastSpoke = now;
         this.state = client ? State.CONNECTING : State.OPEN;
     }
 
@@ -259,7 +261,7 @@ public final class ReliableSession {
         handshakeDeadline = Long.MAX_VALUE;
         connectDeadline = Long.MAX_VALUE;
         initialsSent.clear();
-        lastReceived = now;
+        lastHeard = now;
         events.established();
         flush(now);
     }
@@ -269,7 +271,9 @@ public final class ReliableSession {
             return;
         }
         packetsReceived++;
-        lastReceived = now;
+        if (data.ackEliciting()) {
+            lastHeard = now;
+        }
         long pn = data.packetNumber();
         if (state == State.CLOSED) {
             onDataWhileClosed(data, now);
@@ -517,7 +521,7 @@ public final class ReliableSession {
 
     private void openTimers(long now) {
         long idle = options.idleTimeout().toNanos();
-        if (idle > 0 && now - lastReceived >= idle) {
+        if (idle > 0 && now - lastHeard >= idle) {
             terminate(new ConnectionClosedException(Reason.IDLE_TIMEOUT,
                     "nothing arrived for " + options.idleTimeout()), ResetCode.TIMED_OUT, now);
             return;
@@ -538,10 +542,10 @@ public final class ReliableSession {
             }
         }
         long keepAlive = options.keepAliveInterval().toNanos();
-        if (keepAlive > 0 && !loss.hasInFlight() && now - lastSent >= keepAlive) {
+        if (keepAlive > 0 && !loss.hasInFlight() && now - lastSpoke >= keepAlive) {
             pingPending = true;
         }
-        if (windowBlocked() && !loss.hasInFlight() && now - lastSent >= loss.currentProbeTimeout()) {
+        if (windowBlocked() && !loss.hasInFlight() && now - lastSpoke >= loss.currentProbeTimeout()) {
             pingPending = true;
         }
         flush(now);
@@ -587,15 +591,15 @@ public final class ReliableSession {
                 }
                 long idle = options.idleTimeout().toNanos();
                 if (idle > 0) {
-                    d = Math.min(d, lastReceived + idle);
+                    d = Math.min(d, lastHeard + idle);
                 }
                 if (!pingPending && !loss.hasInFlight()) {
                     long keepAlive = options.keepAliveInterval().toNanos();
                     if (keepAlive > 0) {
-                        d = Math.min(d, lastSent + keepAlive);
+                        d = Math.min(d, lastSpoke + keepAlive);
                     }
                     if (windowBlocked()) {
-                        d = Math.min(d, lastSent + loss.currentProbeTimeout());
+                        d = Math.min(d, lastSpoke + loss.currentProbeTimeout());
                     }
                 }
                 yield d;
@@ -698,8 +702,8 @@ public final class ReliableSession {
         int length = writer.finish();
         sink.send(writer.buffer(), length);
         packetsSent++;
-        lastSent = now;
         if (writer.isAckEliciting()) {
+            lastSpoke = now;
             var packet = new SentPacket(pn, now, length, true, chunks, fin);
             loss.onPacketSent(packet);
             cc.onPacketSent(packet);
@@ -750,7 +754,7 @@ public final class ReliableSession {
         byte[] packet = PacketCodec.initial(pn, localId, udp.receiveWindowBytes(), cookie);
         sink.send(packet, packet.length);
         packetsSent++;
-        lastSent = now;
+        lastSpoke = now;
         long timeout = rtt.probeTimeout() << Math.min(handshakeAttempts++, 20);
         handshakeDeadline = now + Math.min(timeout, udp.maxProbeInterval().toNanos());
     }
@@ -767,7 +771,7 @@ public final class ReliableSession {
         int length = writer.finish();
         sink.send(writer.buffer(), length);
         packetsSent++;
-        lastSent = now;
+        lastSpoke = now;
     }
 
     private void checkGracefulEnd(long now) {

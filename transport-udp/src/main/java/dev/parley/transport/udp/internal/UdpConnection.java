@@ -37,6 +37,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
 
     private static final Object OPEN = new Object();
     private static final Object FINISH = new Object();
+    private static final Object PEER_FINISHED = new Object();
     /** Events the delivery thread takes at once; the window is reopened once per batch. */
     private static final int DELIVERY_BATCH = 256;
 
@@ -318,10 +319,14 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
         inbox.add(new Inbound(frame, -1));
     }
 
+    /**
+     * The peer's FIN arrived after all its frames; the delivery thread marks the connection closed
+     * by the peer only once the handler has seen those frames, so replies it sends to them still
+     * go out before this side's FIN.
+     */
     @Override
     public void peerFinished() {
-        peerClosed();
-        session.closeBy(System.nanoTime() + options.closeTimeout().toNanos());
+        inbox.add(PEER_FINISHED);
     }
 
     @Override
@@ -355,6 +360,9 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
                         } else {
                             unreliableWaiting.decrementAndGet();
                         }
+                    } else if (event == PEER_FINISHED) {
+                        peerClosed();
+                        finishAfterPeer();
                     } else if (event == FINISH) {
                         if (open) {
                             finished(new ConnectionClosedException(Reason.CLOSED_BY_PEER, "closed by the peer"));
@@ -372,6 +380,17 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
             if (open) {
                 finished(new ConnectionClosedException(Reason.ABORTED, "the delivery thread was interrupted"));
             }
+        }
+    }
+
+    private void finishAfterPeer() {
+        lock.lock();
+        try {
+            long now = System.nanoTime();
+            session.closeBy(now + options.closeTimeout().toNanos());
+            afterEvent(now);
+        } finally {
+            lock.unlock();
         }
     }
 
