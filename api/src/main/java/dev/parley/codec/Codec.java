@@ -69,7 +69,7 @@ public final class Codec {
         this.sessions = new Pool<>(true, false, POOL_CAPACITY) {
             @Override
             protected Session create() {
-                return new Session(newKryo(), new Output(INITIAL_BUFFER, maxFrameLength), new Input());
+                return new Session(newKryo(), newOutput(), new Input());
             }
         };
     }
@@ -105,7 +105,7 @@ public final class Codec {
             throw new IllegalArgumentException("cannot encode " + message.getClass().getName() + ": " + e.getMessage(), e);
         } finally {
             if (session.output.getBuffer().length > RETAINED_BUFFER) {
-                session.output.setBuffer(new byte[INITIAL_BUFFER], maxFrameLength);
+                session.output.setBuffer(new byte[Math.min(INITIAL_BUFFER, maxFrameLength)], maxFrameLength);
             }
             sessions.free(session);
         }
@@ -170,6 +170,10 @@ public final class Codec {
         }
         int newline = message.indexOf('\n');
         return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    private Output newOutput() {
+        return new Output(Math.min(INITIAL_BUFFER, maxFrameLength), maxFrameLength);
     }
 
     private Kryo newKryo() {
