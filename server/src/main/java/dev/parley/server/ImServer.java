@@ -198,9 +198,6 @@ public final class ImServer implements AutoCloseable {
         if (reply != null) {
             reply(peer, reply, ImProtocol.requestName(request));
         }
-        if (request instanceof Goodbye) {
-            peer.close();
-        }
     }
 
     /** Applies {@code request} to the state; returns the reply for the requester alone, if any. */
