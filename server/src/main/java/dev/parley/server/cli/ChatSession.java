@@ -18,7 +18,9 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -29,13 +31,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link EventFormat}), plus {@code registered as NAME} once the server has taken the name and
  * {@code disconnected: CAUSE} if the server goes away; and runs the commands typed on the input.
  *
+ * <p>At {@code /quit} or the end of the input, the session first waits for the server to answer
+ * everything already sent (it asks for the conversations and does not print that answer): a
+ * script piping commands in sees every reply before the exit, whatever the transport does with
+ * frames in flight at a close.
+ *
  * <p><b>Threads.</b> Events arrive on the connection's delivery thread, commands are read and run
  * on the input thread ({@link #run}); lines are printed whole, one at a time, and flushed at once.
  * {@link #exitCode()} completes when the session is over, from either thread.
  */
 final class ChatSession implements ImListener {
 
-    /** How long a goodbye may take to close the connection before the session ends anyway. */
+    /** How long the last answers, then the goodbye, may take before the session ends anyway. */
     private static final Duration GOODBYE_TIMEOUT = Duration.ofSeconds(10);
     private static final String REGISTER = ImProtocol.requestName(new Register("", ""));
 
@@ -44,6 +51,8 @@ final class ChatSession implements ImListener {
     private final ReentrantLock printing = new ReentrantLock();
     private final CompletableFuture<Void> registered = new CompletableFuture<>();
     private final CompletableFuture<Integer> exitCode = new CompletableFuture<>();
+    /** One entry per list request in flight, in order: print its answer, or not (a quiet sync). */
+    private final Queue<Boolean> listings = new ConcurrentLinkedQueue<>();
     private volatile boolean quitting;
 
     ChatSession(PrintWriter out, String username) {
@@ -97,7 +106,9 @@ final class ChatSession implements ImListener {
 
     @Override
     public void onConversations(Map<Long, List<String>> conversations) {
-        print(new Conversations(conversations));
+        if (!Boolean.FALSE.equals(listings.poll())) {
+            print(new Conversations(conversations));
+        }
     }
 
     @Override
@@ -110,7 +121,8 @@ final class ChatSession implements ImListener {
 
     @Override
     public void onDisconnected(ConnectionClosedException cause) {
-        if (!quitting) {
+        // Not when this side ended the session: by quitting, or after the name was refused.
+        if (!quitting && !exitCode.isDone()) {
             print("disconnected: " + cause.getMessage());
             exitCode.complete(ParleyCommand.DISCONNECTED);
         }
@@ -126,7 +138,10 @@ final class ChatSession implements ImListener {
                 case ChatLine.Invite invite -> client.invite(invite.usernames());
                 case ChatLine.Join join -> client.join(join.conversationId());
                 case ChatLine.Say say -> client.send(say.conversationId(), say.text());
-                case ChatLine.ListConversations list -> client.list();
+                case ChatLine.ListConversations list -> {
+                    listings.add(true);
+                    client.list();
+                }
                 case ChatLine.Status status -> client.status(status.status());
                 case ChatLine.Leave leave -> client.leave(leave.conversationId());
                 case ChatLine.Quit quit -> {
@@ -145,8 +160,10 @@ final class ChatSession implements ImListener {
     }
 
     private void quit(ImClient client) {
-        quitting = true;
         try {
+            listings.add(false);
+            client.list().get(GOODBYE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            quitting = true;
             client.goodbye();
             client.closeFuture().get(GOODBYE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (IOException | ExecutionException | TimeoutException e) {
