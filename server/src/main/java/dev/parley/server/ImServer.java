@@ -45,7 +45,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * The instant-messaging server: users register under a unique name, invite each other into
  * conversations and post messages there, over any {@link Transport}. See the protocol table in
  * the project's DESIGN.md; every refusal is an {@link Error} naming the request, and the server
- * carries on.
+ * carries on. A {@link Goodbye}, or the connection closing without one, signs the user off: out of
+ * every conversation (ending those left empty) and the online list, and everyone is told. After a
+ * goodbye the connection stays open until the client closes it, and may register again.
+ *
+ * <p>Logs, at info, one line per connection, registration, goodbye and vanished client.
  *
  * <pre>{@code
  * try (ImServer server = ImServer.start(Transport.byName("tcp"),
@@ -218,7 +222,7 @@ public final class ImServer implements AutoCloseable {
             }
             case Join join -> join(session, join.conversationId());
             case SendMessage send -> post(session, send.conversationId(), send.text());
-            case Leave leave -> leave(session, conversation(leave.conversationId()));
+            case Leave leave -> leave(session, leave.conversationId());
         }
         return null;
     }
@@ -297,9 +301,8 @@ public final class ImServer implements AutoCloseable {
         broadcast(conversation.memberPeers(), new Message(id, sender.username, text));
     }
 
-    private void leave(Session session, Conversation conversation) throws Refusal {
-        membership(session, conversation.id);
-        removeMember(conversation, session);
+    private void leave(Session session, long id) throws Refusal {
+        removeMember(membership(session, id), session);
     }
 
     private Conversation conversation(long id) throws Refusal {
