@@ -5,7 +5,6 @@ import dev.parley.im.Error;
 import dev.parley.im.ImClient;
 import dev.parley.im.ImEvent;
 import dev.parley.im.ImListener;
-import dev.parley.im.ImProtocol;
 import dev.parley.im.Invitation;
 import dev.parley.im.Message;
 import dev.parley.im.OnlineUsers;
@@ -44,7 +43,7 @@ final class ChatSession implements ImListener {
 
     /** How long the last answers, then the goodbye, may take before the session ends anyway. */
     private static final Duration GOODBYE_TIMEOUT = Duration.ofSeconds(10);
-    private static final String REGISTER = ImProtocol.requestName(new Register("", ""));
+    private static final String REGISTER = Register.class.getSimpleName();
 
     private final PrintWriter out;
     private final String username;
