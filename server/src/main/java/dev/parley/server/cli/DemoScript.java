@@ -52,6 +52,8 @@ final class DemoScript {
             out.println("== demo over " + transport.name() + ", server on " + Addresses.format(server.localAddress()) + " ==");
             play(alice, bob, carol);
             for (ScriptedClient client : List.of(alice, bob, carol)) {
+                // Once closed, the counters are final: the goodbye is counted on every run.
+                client.awaitDisconnect();
                 out.println(statistics(client.username(), client.client().stats()));
             }
             out.println();
