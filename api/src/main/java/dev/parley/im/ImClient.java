@@ -30,7 +30,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *
  * <p>Requests are sent in the order they are made and return once queued; what the server makes
  * of them arrives at the {@link ImListener}. {@link #register} and {@link #list()} also return a
- * future of their answer. Thread-safe.
+ * future of their answer, completed after the listener has seen it. Thread-safe.
  */
 public final class ImClient implements AutoCloseable {
 
@@ -148,25 +148,25 @@ public final class ImClient implements AutoCloseable {
     private void dispatch(ImEvent event) {
         switch (event) {
             case OnlineUsers online -> {
+                listener.onOnlineUsers(online.users());
                 PendingRegistration pending = registration;
                 if (pending != null && online.users().containsKey(pending.username())) {
                     registration = null;
                     pending.result().complete(online.users());
                 }
-                listener.onOnlineUsers(online.users());
             }
             case Invitation invitation -> listener.onInvitation(invitation);
             case Message message -> listener.onMessage(message);
             case Conversations conversations -> {
+                listener.onConversations(conversations.conversations());
                 var waiting = listings.poll();
                 if (waiting != null) {
                     waiting.complete(conversations.conversations());
                 }
-                listener.onConversations(conversations.conversations());
             }
             case Error error -> {
-                failWaiting(error);
                 listener.onError(error);
+                failWaiting(error);
             }
         }
     }
