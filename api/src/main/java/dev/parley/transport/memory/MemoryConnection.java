@@ -80,24 +80,8 @@ final class MemoryConnection extends AbstractConnection {
             fail(new ConnectionClosedException(Reason.RESET_BY_PEER, "the peer aborted: " + peer.closeCause().getMessage()));
         } else {
             peerClosed();
-            awaitOwnQueueDrained();
         }
         finished(new ConnectionClosedException(Reason.CLOSED_BY_PEER, "closed by the peer"));
-    }
-
-    /**
-     * After a graceful close, what this end queued before it still goes to the peer (whose thread
-     * drains it), as TCP delivers data sent before a FIN; bounded by the close timeout.
-     */
-    private void awaitOwnQueueDrained() {
-        try {
-            if (!queue().awaitEmpty(options.closeTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                fail(new ConnectionClosedException(Reason.ABORTED,
-                        "graceful close did not finish within " + options.closeTimeout()));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** Closes gracefully with {@code cause}; used when the listener shuts down. */

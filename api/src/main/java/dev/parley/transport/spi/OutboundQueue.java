@@ -109,24 +109,6 @@ public final class OutboundQueue {
         }
     }
 
-    /**
-     * Waits until everything queued has been drained (or discarded), at most {@code timeout}.
-     *
-     * @return true if the queue is empty
-     */
-    public boolean awaitEmpty(long timeout, TimeUnit unit) throws InterruptedException {
-        lock.lock();
-        try {
-            long nanos = unit.toNanos(timeout);
-            while (!frames.isEmpty() && nanos > 0) {
-                nanos = notFull.awaitNanos(nanos);
-            }
-            return frames.isEmpty();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Admits nothing more; frames already queued stay to be drained. Wakes every waiter. */
     public void close() {
         lock.lock();
