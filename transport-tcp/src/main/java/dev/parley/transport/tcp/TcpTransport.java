@@ -11,6 +11,7 @@ import java.net.ConnectException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.Objects;
 
@@ -80,7 +81,8 @@ public final class TcpTransport implements Transport {
      * Connects, waiting at most {@link TransportOptions#connectTimeout()}, then waits for the
      * handler's {@code onOpen} to run on the new connection's reader thread.
      *
-     * @throws ConnectException       if nothing listens at {@code address}
+     * @throws ConnectException       if nothing listens at {@code address}, or the peer resets
+     *                                the connection while it is being set up
      * @throws SocketTimeoutException if the peer does not answer within the connect timeout
      */
     @Override
@@ -89,10 +91,10 @@ public final class TcpTransport implements Transport {
         var socket = new Socket();
         try {
             socket.connect(address, TcpConnection.millis(options.connectTimeout()));
-        } catch (ConnectException e) {
+        } catch (SocketException e) {
+            // Nothing listens there, or a listener at its connection limit reset us mid-handshake.
             socket.close();
-            throw withCause(new ConnectException("connection refused by " + address
-                    + ": nothing listens there (" + e.getMessage() + ")"), e);
+            throw withCause(new ConnectException("connection refused by " + address + ": " + e.getMessage()), e);
         } catch (SocketTimeoutException e) {
             socket.close();
             throw withCause(new SocketTimeoutException("no answer from " + address
