@@ -60,7 +60,7 @@ public abstract class TransportConformanceTest {
     /** The longest any single wait in this suite lasts before the test fails. */
     public static final Duration AWAIT = Duration.ofSeconds(10);
 
-    private static final Duration IDLE_TIMEOUT = Duration.ofMillis(400);
+    private static final Duration IDLE_TIMEOUT = Duration.ofMillis(600);
     private static final Duration KEEPALIVE_INTERVAL = Duration.ofMillis(100);
 
     private final List<Listener> listeners = Collections.synchronizedList(new ArrayList<>());
@@ -323,6 +323,28 @@ public abstract class TransportConformanceTest {
     }
 
     @Test
+    void abortCutsAGracefulCloseShort() throws Exception {
+        // No keepalives or idle timeouts: nothing but the abort itself may end the close early.
+        var transport = transport(options().toBuilder().closeTimeout(AWAIT.multipliedBy(3))
+                .idleTimeout(Duration.ZERO).keepAliveInterval(Duration.ZERO).build());
+        var release = gate();
+        var server = Server.blockedBy(release);
+        var listener = listen(transport, server);
+        Connection connection = connect(transport, listener, new Peer());
+        fillUntilRefused(connection, transport.options().maxQueuedBytes());
+        connection.close();
+
+        connection.abort(new IOException("no more waiting"));
+
+        // Long before the close timeout, and while the peer's handler is still blocked.
+        assertThat(connection.closeFuture().get(AWAIT.toMillis() / 2, TimeUnit.MILLISECONDS).reason())
+                .isEqualTo(Reason.CLOSED_LOCALLY);
+        assertThat(connection.stats().queuedBytes()).isZero();
+        release.countDown();
+        assertThat(server.next().closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS)).isNotNull();
+    }
+
+    @Test
     void abortsTheConnectionWhenAHandlerThrows() throws Exception {
         var transport = transport(options());
         var listener = listen(transport, new Server() {
@@ -419,6 +441,42 @@ public abstract class TransportConformanceTest {
     }
 
     @Test
+    void neverAdmitsMoreThanMaxConnectionsWhenManyConnectAtOnce() throws Exception {
+        int cap = 3;
+        int attempts = 30;
+        var transport = transport(options().toBuilder().maxConnections(cap).build());
+        var server = new Server();
+        var listener = listen(transport, server);
+        var start = new CountDownLatch(1);
+        var refusedInConnect = new AtomicInteger();
+        List<Connection> connected = Collections.synchronizedList(new ArrayList<>());
+
+        try (var clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < attempts; i++) {
+                clients.submit(() -> {
+                    start.await();
+                    try {
+                        connected.add(connect(transport, listener, new Peer()));
+                    } catch (ConnectException refused) {
+                        refusedInConnect.incrementAndGet();
+                    }
+                    return null;
+                });
+            }
+            start.countDown();
+        }
+
+        assertThat(listener.connectionCount()).isLessThanOrEqualTo(cap);
+        awaitTrue("all but " + cap + " of " + attempts + " connections are refused", () ->
+                refusedInConnect.get() + connected.stream().filter(c -> !c.isOpen()).count() == attempts - cap);
+        assertThat(listener.connectionCount()).isEqualTo(cap);
+        for (int i = 0; i < cap; i++) {
+            server.next();
+        }
+        assertThat(server.accepted).isEmpty();
+    }
+
+    @Test
     void closesAConnectionOnWhichNothingArrivesForTheIdleTimeout() throws Exception {
         assumeTrue(detectsIdlePeers(), "this transport does not detect idle peers");
         var watchful = transport(options().toBuilder()
@@ -449,8 +507,9 @@ public abstract class TransportConformanceTest {
         Connection connection = connect(transport, listener, client);
         Peer serverSide = server.next();
 
-        // Nobody sends a frame for three idle timeouts: only keepalives cross.
-        assertThatThrownBy(() -> serverSide.closed.get(3 * IDLE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
+        // Nobody sends a frame for two and a half idle timeouts: only keepalives cross.
+        assertThatThrownBy(() -> serverSide.closed.get(IDLE_TIMEOUT.multipliedBy(5).dividedBy(2).toMillis(),
+                TimeUnit.MILLISECONDS))
                 .isInstanceOf(TimeoutException.class);
 
         assertThat(client.closed).isNotDone();

@@ -273,10 +273,7 @@ final class TcpConnection extends AbstractConnection {
         Duration timeout = options.closeTimeout();
         CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS).execute(() -> {
             if (!closeFuture().isDone()) {
-                // The cause is already decided (the close that started the timer), so fail() only
-                // discards the queue; the reset is what unblocks the reader and the writer.
                 fail(new ConnectionClosedException(Reason.ABORTED, "graceful close did not finish within " + timeout));
-                reset();
             }
         });
     }
