@@ -12,9 +12,11 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A bound server socket and its accept loop, which runs on one virtual thread.
@@ -23,14 +25,17 @@ import java.util.concurrent.Semaphore;
  * accepted when no permit is left is reset at once, so the client learns quickly and the open
  * connections are not affected. A connection gives its permit back when it has closed.
  *
- * <p>{@link #close()} closes the server socket, which ends the accept loop, and starts a graceful
- * close ({@link Reason#SHUTDOWN}) of every accepted connection; it does not wait for them, since
- * it may be called from a handler, on one of their own reader threads. Each connection's close is
+ * <p>{@link #close()} closes the server socket and waits for the accept loop to end: the JDK
+ * releases a socket that a thread is blocked on only when that thread wakes, and until then the
+ * kernel still completes handshakes on the port. Then it starts a graceful close
+ * ({@link Reason#SHUTDOWN}) of every accepted connection, without waiting for them, since it may
+ * be called from a handler, on one of their own reader threads. Each connection's close is
  * bounded by the close timeout. Thread-safe.
  */
 final class TcpListener implements Listener {
 
     private static final Logger log = LoggerFactory.getLogger(TcpListener.class);
+    private static final Duration ACCEPT_RETRY_PAUSE = Duration.ofMillis(100);
 
     private final ServerSocket serverSocket;
     private final SocketAddress address;
@@ -38,7 +43,8 @@ final class TcpListener implements Listener {
     private final TransportOptions options;
     private final Semaphore permits;
     private final Set<TcpConnection> connections = ConcurrentHashMap.newKeySet();
-    private volatile boolean closed;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread acceptThread;
 
     private TcpListener(ServerSocket serverSocket, ConnectionHandler handler, TransportOptions options) {
         this.serverSocket = serverSocket;
@@ -46,27 +52,28 @@ final class TcpListener implements Listener {
         this.handler = handler;
         this.options = options;
         this.permits = new Semaphore(options.maxConnections());
+        this.acceptThread = Thread.ofVirtual().name("parley-tcp-accept-" + serverSocket.getLocalPort())
+                .unstarted(this::acceptLoop);
     }
 
     /** Starts accepting on the bound {@code serverSocket}. */
     static TcpListener start(ServerSocket serverSocket, ConnectionHandler handler, TransportOptions options) {
         var listener = new TcpListener(serverSocket, handler, options);
-        Thread.ofVirtual().name("parley-tcp-accept-" + serverSocket.getLocalPort()).start(listener::acceptLoop);
+        listener.acceptThread.start();
         log.debug("listening on {}", listener.address);
         return listener;
     }
 
     private void acceptLoop() {
-        while (!closed) {
+        while (!closed.get()) {
             Socket socket;
             try {
                 socket = serverSocket.accept();
             } catch (IOException e) {
-                if (!closed) {
-                    log.warn("listener {}: accept failed; no longer accepting", address, e);
-                    close();
+                if (closed.get() || !pauseAfterFailedAccept(e)) {
+                    return;
                 }
-                return;
+                continue;
             }
             if (permits.tryAcquire()) {
                 register(socket);
@@ -75,6 +82,23 @@ final class TcpListener implements Listener {
                         address, socket.getRemoteSocketAddress(), options.maxConnections());
                 reset(socket);
             }
+        }
+    }
+
+    /**
+     * A failed accept while open is usually passing (the process is out of file descriptors, a
+     * client reset before we accepted): keep listening, without spinning.
+     *
+     * @return false if the accept thread was interrupted and should stop
+     */
+    private boolean pauseAfterFailedAccept(IOException e) {
+        log.warn("listener {}: accept failed; retrying in {}", address, ACCEPT_RETRY_PAUSE, e);
+        try {
+            Thread.sleep(ACCEPT_RETRY_PAUSE);
+            return true;
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -95,7 +119,7 @@ final class TcpListener implements Listener {
             connections.remove(connection);
         });
         connection.start();
-        if (closed) {
+        if (closed.get()) {
             // close() may have looked at the set before this connection joined it.
             connection.shutdown(shutdownCause());
         }
@@ -113,6 +137,17 @@ final class TcpListener implements Listener {
         return new ConnectionClosedException(Reason.SHUTDOWN, "listener " + address + " closed");
     }
 
+    /** Returns once the port is really closed, or after the close timeout. */
+    private void awaitAcceptLoop() {
+        try {
+            if (!acceptThread.join(options.closeTimeout())) {
+                log.warn("listener {}: the accept loop did not end within {}", address, options.closeTimeout());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public SocketAddress localAddress() {
         return address;
@@ -125,15 +160,15 @@ final class TcpListener implements Listener {
 
     @Override
     public void close() {
-        if (closed) {
+        if (!closed.compareAndSet(false, true)) {
             return;
         }
-        closed = true;
         try {
             serverSocket.close();
         } catch (IOException e) {
             log.debug("listener {}: closing the server socket failed", address, e);
         }
+        awaitAcceptLoop();
         for (TcpConnection connection : connections) {
             connection.shutdown(shutdownCause());
         }
