@@ -26,7 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -61,7 +61,7 @@ final class TcpConnection extends AbstractConnection {
     private final SocketAddress remote;
     private final TransportOptions options;
     private final FrameDecoder decoder;
-    private final CompletableFuture<Void> openedSignal = new CompletableFuture<>();
+    private final CountDownLatch openedSignal = new CountDownLatch(1);
     private final AtomicLong keepAlivesSent = new AtomicLong();
     private final AtomicLong keepAlivesReceived = new AtomicLong();
     private final Thread writer;
@@ -119,13 +119,11 @@ final class TcpConnection extends AbstractConnection {
 
     private void awaitOpened() throws InterruptedIOException {
         try {
-            openedSignal.get();
+            openedSignal.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             abort(e);
             throw new InterruptedIOException("interrupted while waiting for onOpen");
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
         }
     }
 
@@ -133,7 +131,7 @@ final class TcpConnection extends AbstractConnection {
 
     private void readLoop() {
         opened();
-        openedSignal.complete(null);
+        openedSignal.countDown();
         try {
             if (readUntilEndOfStream()) {
                 if (peerClosed()) {
