@@ -304,6 +304,23 @@ public abstract class TransportConformanceTest {
     }
 
     @Test
+    void stillDeliversWhatThePeerSendsInReplyAfterAGracefulClose() throws Exception {
+        var transport = transport(options());
+        var listener = listen(transport, Server.echoing());
+        var client = new Peer();
+        Connection connection = connect(transport, listener, client);
+        for (int i = 0; i < 100; i++) {
+            connection.send(numbered(i, 1024));
+        }
+
+        connection.close();
+
+        assertThat(client.closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS).reason()).isEqualTo(Reason.CLOSED_LOCALLY);
+        assertThat(client.framesBeforeClose).isEqualTo(100);
+        assertThat(client.take(100)).extracting(TransportConformanceTest::indexOf).containsExactlyElementsOf(range(100));
+    }
+
+    @Test
     void abortGivesThePeerAReset() throws Exception {
         var transport = transport(options());
         var server = new Server();
