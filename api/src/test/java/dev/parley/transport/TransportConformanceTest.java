@@ -309,8 +309,9 @@ public abstract class TransportConformanceTest {
         var listener = listen(transport, Server.echoing());
         var client = new Peer();
         Connection connection = connect(transport, listener, client);
+        // Large replies keep the peer's writer busy when its reader learns of the close.
         for (int i = 0; i < 100; i++) {
-            connection.send(numbered(i, 1024));
+            connection.send(numbered(i, 32 * 1024));
         }
 
         connection.close();
