@@ -184,6 +184,21 @@ public abstract class TransportConformanceTest {
     }
 
     @Test
+    void refusesAnEmptyFrameAndStaysUsable() throws Exception {
+        var transport = transport(options());
+        var server = new Server();
+        var listener = listen(transport, server);
+        Connection connection = connect(transport, listener, new Peer());
+
+        // On a stream an empty frame could not be told from a keepalive.
+        assertThatThrownBy(() -> connection.send(new byte[0])).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> connection.trySend(new byte[0])).isInstanceOf(IllegalArgumentException.class);
+        connection.send(text("still usable"));
+
+        assertThat(server.next().take(1)).containsExactly(text("still usable"));
+    }
+
+    @Test
     void servesAHundredConnectionsAtOnceEachWithItsOwnFrames() throws Exception {
         var transport = transport(options());
         var server = Server.echoing();
