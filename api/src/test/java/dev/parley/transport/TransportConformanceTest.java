@@ -50,9 +50,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * }</pre>
  *
  * <p>Where transports legitimately differ there is a hook to override ({@link #bindAddress()},
- * {@link #detectsIdlePeers()}). Every wait is bounded by {@link #AWAIT}, and each test by a
- * timeout, so a broken transport fails the suite rather than hanging it. Tests run one at a time,
- * on the JUnit thread plus the threads they start.
+ * {@link #detectsIdlePeers()}, {@link #options()}), or the test accepts each allowed outcome: a
+ * connection past {@code maxConnections} may be refused by {@code connect} itself or, on a
+ * transport without a handshake, reset right after it opens. Every wait is bounded by
+ * {@link #AWAIT}, and each test by a timeout, so a broken transport fails the suite rather than
+ * hanging it. Tests run one at a time, on the JUnit thread plus the threads they start.
+ *
+ * <p>The recording handlers {@link Peer} and {@link Server} and {@link #awaitTrue} are public for
+ * a transport's own tests.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class TransportConformanceTest {
