@@ -342,6 +342,27 @@ public abstract class TransportConformanceTest {
     }
 
     @Test
+    void closingBothEndsAtOnceEndsGracefullyOnBothSidesWithoutWaitingForTheCloseTimeout() throws Exception {
+        var transport = transport(options().toBuilder().closeTimeout(AWAIT.multipliedBy(3)).build());
+        var server = new Server();
+        var listener = listen(transport, server);
+        Connection connection = connect(transport, listener, new Peer());
+        Connection serverSide = server.next().opened.get();
+        for (int i = 0; i < 10; i++) {
+            connection.send(numbered(i, 1024));
+            serverSide.send(numbered(i, 1024));
+        }
+
+        connection.close();
+        serverSide.close();
+
+        assertThat(connection.closeFuture().get(AWAIT.toMillis(), TimeUnit.MILLISECONDS).reason())
+                .isEqualTo(Reason.CLOSED_LOCALLY);
+        // The server may have learnt of the client's close before it closed itself.
+        assertThat(serverSide.closeFuture().get(AWAIT.toMillis(), TimeUnit.MILLISECONDS).isGraceful()).isTrue();
+    }
+
+    @Test
     void abortGivesThePeerAReset() throws Exception {
         var transport = transport(options());
         var server = new Server();
