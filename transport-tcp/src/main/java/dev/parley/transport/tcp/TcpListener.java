@@ -120,7 +120,8 @@ final class TcpListener implements Listener {
         });
         connection.start();
         if (closed.get()) {
-            // close() may have looked at the set before this connection joined it.
+            // close() gave up waiting for this loop and may have looked at the set before this
+            // connection joined it.
             connection.shutdown(shutdownCause());
         }
     }
