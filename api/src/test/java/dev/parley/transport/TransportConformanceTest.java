@@ -395,9 +395,11 @@ public abstract class TransportConformanceTest {
 
         connection.abort(new IOException("no more waiting"));
 
-        // Long before the close timeout, and while the peer's handler is still blocked.
-        assertThat(connection.closeFuture().get(AWAIT.toMillis() / 2, TimeUnit.MILLISECONDS).reason())
-                .isEqualTo(Reason.CLOSED_LOCALLY);
+        // Long before the close timeout, and while the peer's handler is still blocked; the close
+        // did not end gracefully, and its cause says so.
+        var cause = connection.closeFuture().get(AWAIT.toMillis() / 2, TimeUnit.MILLISECONDS);
+        assertThat(cause.reason()).isEqualTo(Reason.ABORTED);
+        assertThat(cause.isGraceful()).isFalse();
         assertThat(connection.stats().queuedBytes()).isZero();
         release.countDown();
         assertThat(server.next().closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS)).isNotNull();

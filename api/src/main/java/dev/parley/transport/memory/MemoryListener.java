@@ -54,6 +54,10 @@ final class MemoryListener implements Listener {
             connections.remove(server);
         });
         MemoryConnection.pair(client, server);
+        if (closed) {
+            // close() ran while this connection was being made and may not have seen it.
+            server.shutdown(shutdownCause());
+        }
         return client;
     }
 
@@ -67,6 +71,10 @@ final class MemoryListener implements Listener {
         return connections.size();
     }
 
+    private ConnectionClosedException shutdownCause() {
+        return new ConnectionClosedException(Reason.SHUTDOWN, "listener " + address + " closed");
+    }
+
     @Override
     public void close() {
         if (closed) {
@@ -75,7 +83,7 @@ final class MemoryListener implements Listener {
         closed = true;
         unregister.accept(address.getPort());
         for (MemoryConnection c : connections) {
-            c.shutdown(new ConnectionClosedException(Reason.SHUTDOWN, "listener " + address + " closed"));
+            c.shutdown(shutdownCause());
         }
     }
 }

@@ -115,21 +115,25 @@ public abstract class AbstractConnection implements Connection {
     }
 
     /**
-     * Ends the connection abruptly: records {@code cause} unless a close already decided one,
-     * discards the queue and, if this is the first abort, calls {@link #onAbort} — also when a
-     * graceful close was under way, which the abort cuts short. For transports to report what
+     * Ends the connection abruptly: records {@code cause} unless an earlier abort decided one
+     * (it replaces the cause of a graceful close under way, which the abort cuts short), discards
+     * the queue and, if this is the first abort, calls {@link #onAbort}. For transports to report what
      * they detect (a reset, a timeout, a protocol error). Any thread.
      *
      * @return true if this call decided the cause
      */
     protected final boolean fail(ConnectionClosedException cause) {
-        boolean first = markClosed(cause);
-        boolean firstAbort = aborted.compareAndSet(false, true);
-        queue.clear();
-        if (firstAbort) {
-            onAbort(cause);
+        if (!aborted.compareAndSet(false, true)) {
+            queue.clear();
+            return false;
         }
-        return first;
+        // A graceful close that an abort cuts short did not end gracefully: the abort's cause wins.
+        // The cause is recorded before the queue is discarded, so whoever sees the discarded
+        // queue also sees the abort.
+        ConnectionClosedException previous = closeCause.getAndUpdate(c -> c == null || c.isGraceful() ? cause : c);
+        queue.clear();
+        onAbort(cause);
+        return previous == null || previous.isGraceful();
     }
 
     /**
@@ -223,8 +227,9 @@ public abstract class AbstractConnection implements Connection {
     }
 
     /**
-     * Tells the handler the connection is closed and completes {@link #closeFuture()}. Delivery
-     * thread, once, last. If nothing recorded a cause yet, {@code fallback} is it.
+     * Tells the handler the connection is closed, then completes {@link #closeFuture()}. Delivery
+     * thread, once, last, and only once the writer is done: anything still queued is discarded.
+     * If nothing recorded a cause yet, {@code fallback} is it.
      */
     protected final void finished(ConnectionClosedException fallback) {
         markClosed(fallback);
