@@ -10,10 +10,12 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 
 /**
- * The {@code parley} command line: {@code parley server}, {@code parley chat} and {@code parley demo}.
+ * The {@code parley} command line: {@code parley server}, {@code parley chat} and {@code parley demo},
+ * plus the subcommands other modules add as {@link ParleyExtension}s.
  *
  * <p>Exit codes: {@value #OK} success; {@value #FAILED} the command could not do its job (a port
  * taken, a name refused, a demo that went wrong); {@value #USAGE} a usage error or an unreachable
@@ -49,7 +51,9 @@ public final class ParleyCommand implements Callable<Integer> {
 
     /** The command line, configured as {@link #main} runs it, reading typed input from {@code in}. */
     public static CommandLine commandLine(InputStream in) {
-        return new CommandLine(new ParleyCommand(in))
+        var parley = new CommandLine(new ParleyCommand(in));
+        ServiceLoader.load(ParleyExtension.class).forEach(extension -> parley.addSubcommand(extension.command()));
+        return parley
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
                     commandLine.getErr().println("parley " + commandLine.getCommandName() + ": " + e);
@@ -66,7 +70,8 @@ public final class ParleyCommand implements Callable<Integer> {
     /** Without a command: say which there are. */
     @Override
     public Integer call() {
-        spec.commandLine().getErr().println("parley: which command? server, chat or demo");
+        var names = spec.commandLine().getSubcommands().keySet().stream().filter(name -> !name.equals("help")).toList();
+        spec.commandLine().getErr().println("parley: which command? " + String.join(", ", names));
         spec.commandLine().usage(spec.commandLine().getErr());
         return USAGE;
     }

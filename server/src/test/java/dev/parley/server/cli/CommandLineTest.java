@@ -44,7 +44,7 @@ class CommandLineTest {
         var run = CommandRun.run("");
 
         assertThat(run.exitCode()).isEqualTo(ParleyCommand.USAGE);
-        assertThat(run.errLines().getFirst()).isEqualTo("parley: which command? server, chat or demo");
+        assertThat(run.errLines().getFirst()).isEqualTo("parley: which command? server, chat, demo");
     }
 
     @Test
