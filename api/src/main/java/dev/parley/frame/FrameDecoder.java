@@ -100,6 +100,9 @@ public final class FrameDecoder {
 
     /** Writes the length prefix for a payload of {@code length} bytes (0 for a keepalive). */
     public static void writeHeader(ByteBuffer out, int length) {
+        if (length < 0) {
+            throw new IllegalArgumentException("frame length must not be negative, was " + length);
+        }
         out.putInt(length);
     }
 }

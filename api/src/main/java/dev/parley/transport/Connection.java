@@ -32,6 +32,7 @@ public interface Connection extends AutoCloseable {
      * Queues {@code frame} for reliable, ordered delivery, waiting while the outbound queue is full.
      * The array must not be changed afterwards (it may be shared, for example by a broadcast).
      *
+     * @throws IllegalArgumentException if the frame is empty
      * @throws FrameTooLongException if the frame exceeds {@link TransportOptions#maxFrameLength()}
      * @throws ConnectionClosedException if the connection is closed, or closes while waiting
      * @throws java.io.InterruptedIOException if the thread is interrupted while waiting
@@ -42,6 +43,7 @@ public interface Connection extends AutoCloseable {
      * Queues {@code frame} for reliable, ordered delivery if the outbound queue has room now.
      *
      * @return {@code false} if the queue is full; the frame was not queued
+     * @throws IllegalArgumentException if the frame is empty
      * @throws FrameTooLongException if the frame exceeds {@link TransportOptions#maxFrameLength()}
      * @throws ConnectionClosedException if the connection is closed
      */
@@ -78,7 +80,10 @@ public interface Connection extends AutoCloseable {
      */
     void abort(Throwable cause);
 
-    /** Completes, never exceptionally, with the cause once the connection is closed. */
+    /**
+     * Completes, never exceptionally, with the cause once the connection is closed, after the
+     * handler's {@link ConnectionHandler#onClose} has returned.
+     */
     CompletableFuture<ConnectionClosedException> closeFuture();
 
     /** A snapshot of this connection's counters. */

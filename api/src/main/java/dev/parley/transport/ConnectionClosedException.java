@@ -53,9 +53,12 @@ public class ConnectionClosedException extends IOException {
         return reason;
     }
 
-    /** True for the ends that were asked for: a graceful close by either side. */
+    /**
+     * True for the ends that were asked for and drained what was queued: a graceful close by
+     * either side, or by the listener shutting down.
+     */
     public boolean isGraceful() {
-        return reason == Reason.CLOSED_LOCALLY || reason == Reason.CLOSED_BY_PEER;
+        return reason == Reason.CLOSED_LOCALLY || reason == Reason.CLOSED_BY_PEER || reason == Reason.SHUTDOWN;
     }
 
     @Override

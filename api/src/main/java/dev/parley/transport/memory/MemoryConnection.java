@@ -11,6 +11,7 @@ import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,6 +26,7 @@ final class MemoryConnection extends AbstractConnection {
     private final SocketAddress local;
     private final SocketAddress remote;
     private final CompletableFuture<Void> openedSignal = new CompletableFuture<>();
+    private final CountDownLatch outboundDrained = new CountDownLatch(1);
     private final TransportOptions options;
     private volatile MemoryConnection peer;
 
@@ -76,12 +78,33 @@ final class MemoryConnection extends AbstractConnection {
             Thread.currentThread().interrupt();
         }
         // The peer's queue is closed and empty: it closed gracefully, or it was aborted.
+        peer.outboundDrained.countDown();
         if (peer.isAborted()) {
             fail(new ConnectionClosedException(Reason.RESET_BY_PEER, "the peer aborted: " + peer.closeCause().getMessage()));
         } else {
             peerClosed();
         }
+        awaitOutboundDrained();
         finished(new ConnectionClosedException(Reason.CLOSED_BY_PEER, "closed by the peer"));
+    }
+
+    /**
+     * Waits until the peer's delivery thread has taken every frame this end queued: finishing
+     * discards the queue, and frames queued in reply to the peer's close must still arrive.
+     */
+    private void awaitOutboundDrained() {
+        if (isAborted()) {
+            return;
+        }
+        try {
+            if (!outboundDrained.await(options.closeTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                fail(new ConnectionClosedException(Reason.ABORTED,
+                        "graceful close did not finish within " + options.closeTimeout()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail(new ConnectionClosedException(Reason.ABORTED, "interrupted while finishing the close", e));
+        }
     }
 
     /** Closes gracefully with {@code cause}; used when the listener shuts down. */

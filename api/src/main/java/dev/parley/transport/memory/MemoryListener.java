@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.function.IntConsumer;
 
 /** A memory "port" accepting connections. Thread-safe. */
@@ -22,6 +23,7 @@ final class MemoryListener implements Listener {
     private final TransportOptions options;
     private final IntConsumer unregister;
     private final Set<MemoryConnection> connections = ConcurrentHashMap.newKeySet();
+    private final Semaphore permits;
     private volatile boolean closed;
 
     MemoryListener(InetSocketAddress address, ConnectionHandler handler, TransportOptions options,
@@ -30,6 +32,7 @@ final class MemoryListener implements Listener {
         this.handler = handler;
         this.options = options;
         this.unregister = unregister;
+        this.permits = new Semaphore(options.maxConnections());
     }
 
     /** Connects a client end to a new server end; returns once the client's onOpen has run. */
@@ -37,7 +40,8 @@ final class MemoryListener implements Listener {
         if (closed) {
             throw new ConnectException("connection refused: memory listener " + address + " is closed");
         }
-        if (connections.size() >= options.maxConnections()) {
+        // Taking a permit, not comparing the set's size, so concurrent connects cannot all slip in.
+        if (!permits.tryAcquire()) {
             throw new ConnectException("connection refused: memory listener " + address
                     + " is at its limit of " + options.maxConnections() + " connections");
         }
@@ -45,8 +49,15 @@ final class MemoryListener implements Listener {
         var client = new MemoryConnection(clientHandler, clientOptions, clientAddress, address);
         var server = new MemoryConnection(handler, options, address, clientAddress);
         connections.add(server);
-        server.closeFuture().whenComplete((cause, e) -> connections.remove(server));
+        server.closeFuture().whenComplete((cause, e) -> {
+            permits.release();
+            connections.remove(server);
+        });
         MemoryConnection.pair(client, server);
+        if (closed) {
+            // close() ran while this connection was being made and may not have seen it.
+            server.shutdown(shutdownCause());
+        }
         return client;
     }
 
@@ -60,6 +71,10 @@ final class MemoryListener implements Listener {
         return connections.size();
     }
 
+    private ConnectionClosedException shutdownCause() {
+        return new ConnectionClosedException(Reason.SHUTDOWN, "listener " + address + " closed");
+    }
+
     @Override
     public void close() {
         if (closed) {
@@ -68,7 +83,7 @@ final class MemoryListener implements Listener {
         closed = true;
         unregister.accept(address.getPort());
         for (MemoryConnection c : connections) {
-            c.shutdown(new ConnectionClosedException(Reason.SHUTDOWN, "listener " + address + " closed"));
+            c.shutdown(shutdownCause());
         }
     }
 }

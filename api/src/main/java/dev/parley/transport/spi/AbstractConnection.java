@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -43,7 +44,7 @@ public abstract class AbstractConnection implements Connection {
     private final AtomicLong bytesSent = new AtomicLong();
     private final AtomicLong framesReceived = new AtomicLong();
     private final AtomicLong bytesReceived = new AtomicLong();
-    private volatile boolean aborted;
+    private final AtomicBoolean aborted = new AtomicBoolean();
 
     protected AbstractConnection(String transportName, ConnectionHandler handler, TransportOptions options) {
         this.transportName = transportName;
@@ -114,20 +115,25 @@ public abstract class AbstractConnection implements Connection {
     }
 
     /**
-     * Ends the connection abruptly with {@code cause}, unless it is already closing: discards the
-     * queue and calls {@link #onAbort}. For transports to report what they detect (a reset, a
-     * timeout, a protocol error). Any thread.
+     * Ends the connection abruptly: records {@code cause} unless an earlier abort decided one
+     * (it replaces the cause of a graceful close under way, which the abort cuts short), discards
+     * the queue and, if this is the first abort, calls {@link #onAbort}. For transports to report what
+     * they detect (a reset, a timeout, a protocol error). Any thread.
      *
      * @return true if this call decided the cause
      */
     protected final boolean fail(ConnectionClosedException cause) {
-        boolean first = markClosed(cause);
-        aborted = true;
-        queue.clear();
-        if (first) {
-            onAbort(cause);
+        if (!aborted.compareAndSet(false, true)) {
+            queue.clear();
+            return false;
         }
-        return first;
+        // A graceful close that an abort cuts short did not end gracefully: the abort's cause wins.
+        // The cause is recorded before the queue is discarded, so whoever sees the discarded
+        // queue also sees the abort.
+        ConnectionClosedException previous = closeCause.getAndUpdate(c -> c == null || c.isGraceful() ? cause : c);
+        queue.clear();
+        onAbort(cause);
+        return previous == null || previous.isGraceful();
     }
 
     /**
@@ -170,7 +176,7 @@ public abstract class AbstractConnection implements Connection {
 
     /** True once the connection was aborted or failed (not closed gracefully). */
     protected final boolean isAborted() {
-        return aborted;
+        return aborted.get();
     }
 
     /** The largest frame this connection sends or accepts. */
@@ -181,7 +187,11 @@ public abstract class AbstractConnection implements Connection {
     /** Called once, on the thread that started a graceful close, after the queue stopped admitting. */
     protected abstract void onCloseRequested();
 
-    /** Called once, on the failing thread, after the queue was discarded. Must not block long. */
+    /**
+     * Called once, on the first abort or failure, on the failing thread, after the queue was
+     * discarded; {@code cause} is that abort's cause, which is not the close cause when a graceful
+     * close came first. Must not block long.
+     */
     protected abstract void onAbort(ConnectionClosedException cause);
 
     /** Counts one frame written. Writer thread. */
@@ -204,7 +214,7 @@ public abstract class AbstractConnection implements Connection {
      * close are delivered; after an abort they are dropped.
      */
     protected final void deliver(byte[] frame) {
-        if (aborted) {
+        if (aborted.get()) {
             return;
         }
         framesReceived.incrementAndGet();
@@ -217,8 +227,9 @@ public abstract class AbstractConnection implements Connection {
     }
 
     /**
-     * Tells the handler the connection is closed and completes {@link #closeFuture()}. Delivery
-     * thread, once, last. If nothing recorded a cause yet, {@code fallback} is it.
+     * Tells the handler the connection is closed, then completes {@link #closeFuture()}. Delivery
+     * thread, once, last, and only once the writer is done: anything still queued is discarded.
+     * If nothing recorded a cause yet, {@code fallback} is it.
      */
     protected final void finished(ConnectionClosedException fallback) {
         markClosed(fallback);

@@ -1,0 +1,45 @@
+package dev.parley;
+
+import dev.parley.transport.Listener;
+
+import java.net.SocketAddress;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Set;
+
+/**
+ * An endpoint listening for peers on one transport. Thread-safe; {@link #close()} stops accepting
+ * and closes every peer gracefully.
+ */
+public final class Server implements AutoCloseable {
+
+    private final Endpoint endpoint;
+    private final Listener listener;
+    private final Set<Peer> peers;
+
+    Server(Endpoint endpoint, Listener listener, Set<Peer> peers) {
+        this.endpoint = endpoint;
+        this.listener = listener;
+        this.peers = peers;
+    }
+
+    /** The address actually bound (with port 0 requested, the port chosen). */
+    public SocketAddress localAddress() {
+        return listener.localAddress();
+    }
+
+    /** The peers connected right now; a live, unmodifiable view. */
+    public Collection<Peer> peers() {
+        return Collections.unmodifiableSet(peers);
+    }
+
+    /** Sends {@code message} to every connected peer, encoding it once; see {@link Endpoint#broadcast}. */
+    public int broadcast(Object message) {
+        return endpoint.broadcast(peers, message);
+    }
+
+    @Override
+    public void close() {
+        listener.close();
+    }
+}

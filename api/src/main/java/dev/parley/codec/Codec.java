@@ -1,0 +1,250 @@
+package dev.parley.codec;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.util.Pool;
+import dev.parley.internal.codec.CoreRegistrations;
+import dev.parley.transport.FrameTooLongException;
+import dev.parley.transport.TransportOptions;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Turns messages into frames and back with Kryo, safely: only classes in this codec's registry
+ * cross the wire, each under a fixed id, so both sides agree however they were built, and bytes
+ * naming anything else are refused with {@link UnregisteredClassException} before any class is
+ * loaded.
+ *
+ * <pre>{@code
+ * Codec codec = Codec.builder()
+ *         .register(64, Chat.class)
+ *         .register(65, Presence.class)
+ *         .build();
+ * byte[] frame = codec.encode(new Chat("alice", "hi"));
+ * Chat back = (Chat) codec.decode(frame);
+ * }</pre>
+ *
+ * <p>Records are supported directly; collections in them should be copied to immutable ones in
+ * the record's constructor ({@code List.copyOf}), and always decode as immutable collections.
+ * Strings, lists, sets, maps, {@code byte[]} and {@code Object[]} check every length they read
+ * against the bytes that remain, so a hostile count cannot allocate more than the frame's size;
+ * nesting deeper than {@link Builder#maxDepth} is refused.
+ *
+ * <p>Every codec also registers Parley's own types: immutable collections, remote-call records and
+ * the IM protocol. Ids below {@value #FIRST_USER_ID} are reserved for them.
+ *
+ * <p>Immutable and thread-safe: Kryo instances are pooled, one per thread at a time.
+ */
+public final class Codec {
+
+    /** The smallest id applications may register. */
+    public static final int FIRST_USER_ID = 64;
+
+    private static final int INITIAL_BUFFER = 512;
+    private static final int RETAINED_BUFFER = 64 * 1024;
+    private static final int POOL_CAPACITY = 64;
+
+    static {
+        // Parley registers records and hand-written serializers, which never need Kryo's
+        // Unsafe-based field access; turning it off keeps JDK 23+ from warning at start-up.
+        if (System.getProperty("kryo.unsafe") == null) {
+            System.setProperty("kryo.unsafe", "false");
+        }
+    }
+
+    private final Map<Integer, Class<?>> registrations;
+    private final int maxFrameLength;
+    private final int maxDepth;
+    private final Pool<Session> sessions;
+
+    private Codec(Builder builder) {
+        this.registrations = Collections.unmodifiableMap(new TreeMap<>(builder.registrations));
+        this.maxFrameLength = builder.maxFrameLength;
+        this.maxDepth = builder.maxDepth;
+        this.sessions = new Pool<>(true, false, POOL_CAPACITY) {
+            @Override
+            protected Session create() {
+                return new Session(newKryo(), newOutput(), new Input());
+            }
+        };
+    }
+
+    /** A builder for a codec with Parley's own types plus those you register. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A codec with only Parley's own types (remote calls, collections, the IM protocol). */
+    public static Codec defaults() {
+        return builder().build();
+    }
+
+    /**
+     * Encodes {@code message} and its class id into a new array.
+     *
+     * @throws IllegalArgumentException naming the class, if it (or anything inside it) is not registered
+     * @throws FrameTooLongException    if it encodes to more than {@link #maxFrameLength()} bytes
+     */
+    public byte[] encode(Object message) {
+        Objects.requireNonNull(message, "message");
+        Session session = sessions.obtain();
+        try {
+            Output output = session.output;
+            output.reset();
+            session.kryo.writeClassAndObject(output, message);
+            return output.toBytes();
+        } catch (KryoException | IllegalArgumentException e) {
+            if (String.valueOf(e.getMessage()).contains("Buffer overflow")) {
+                throw new FrameTooLongException(maxFrameLength + 1L, maxFrameLength);
+            }
+            throw new IllegalArgumentException("cannot encode " + message.getClass().getName() + ": " + e.getMessage(), e);
+        } finally {
+            if (session.output.getBuffer().length > RETAINED_BUFFER) {
+                session.output.setBuffer(new byte[Math.min(INITIAL_BUFFER, maxFrameLength)], maxFrameLength);
+            }
+            sessions.free(session);
+        }
+    }
+
+    /**
+     * Decodes one message from a whole frame.
+     *
+     * @throws UnregisteredClassException if the bytes name a class outside the registry
+     * @throws CodecException             if the bytes are corrupt, truncated, too deeply nested,
+     *                                    have bytes left over, or make a record refuse its values
+     */
+    public Object decode(byte[] frame) {
+        Session session = sessions.obtain();
+        try {
+            Input input = session.input;
+            input.setBuffer(frame);
+            Object message = session.kryo.readClassAndObject(input);
+            if (message == null) {
+                throw new CodecException("the frame holds null, not a message");
+            }
+            if (input.position() != frame.length) {
+                throw new CodecException((frame.length - input.position()) + " bytes left over after a "
+                        + message.getClass().getSimpleName() + " in a frame of " + frame.length + " bytes");
+            }
+            return message;
+        } catch (CodecException e) {
+            throw e;
+        } catch (RuntimeException | StackOverflowError e) {
+            throw translate(e, frame.length);
+        } finally {
+            session.input.setBuffer(EMPTY);
+            sessions.free(session);
+        }
+    }
+
+    /** The largest frame this codec produces. */
+    public int maxFrameLength() {
+        return maxFrameLength;
+    }
+
+    /** Every registered class by id, Parley's own included, in id order. */
+    public Map<Integer, Class<?>> registrations() {
+        return registrations;
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+
+    private static CodecException translate(Throwable e, int frameLength) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof CodecException codecException) {
+                return codecException;
+            }
+        }
+        String detail = e instanceof KryoException k ? firstLine(k.getMessage()) : e.toString();
+        return new CodecException("corrupt frame of " + frameLength + " bytes: " + detail, e);
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unknown cause";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    private Output newOutput() {
+        return new Output(Math.min(INITIAL_BUFFER, maxFrameLength), maxFrameLength);
+    }
+
+    private Kryo newKryo() {
+        Kryo kryo = CoreRegistrations.newKryo(maxDepth);
+        registrations.forEach((id, type) -> {
+            if (id >= FIRST_USER_ID) {
+                kryo.register(type, id);
+            }
+        });
+        return kryo;
+    }
+
+    private record Session(Kryo kryo, Output output, Input input) {
+    }
+
+    /** Builds a {@link Codec}; not thread-safe. */
+    public static final class Builder {
+        private final Map<Integer, Class<?>> registrations = new TreeMap<>(CoreRegistrations.classes());
+        private int maxFrameLength = TransportOptions.DEFAULT_MAX_FRAME_LENGTH;
+        private int maxDepth = 32;
+
+        private Builder() {
+        }
+
+        /**
+         * Lets {@code type} cross the wire under {@code id}. Both sides must register the same
+         * classes under the same ids. Records, enums and classes with a no-argument constructor
+         * work; an interface type is never registered, only the concrete classes behind it.
+         *
+         * @throws IllegalArgumentException if the id is reserved or taken, or the type is registered already
+         */
+        public Builder register(int id, Class<?> type) {
+            Objects.requireNonNull(type, "type");
+            if (id < FIRST_USER_ID) {
+                throw new IllegalArgumentException("id " + id + " for " + type.getName()
+                        + " is reserved: application ids start at " + FIRST_USER_ID);
+            }
+            Class<?> taken = registrations.get(id);
+            if (taken != null) {
+                throw new IllegalArgumentException("id " + id + " is already registered for " + taken.getName());
+            }
+            if (registrations.containsValue(type)) {
+                throw new IllegalArgumentException(type.getName() + " is already registered");
+            }
+            if (type.isInterface()) {
+                throw new IllegalArgumentException(type.getName() + " is an interface: register the classes that implement it");
+            }
+            registrations.put(id, type);
+            return this;
+        }
+
+        /** The largest frame to encode, in bytes. Default 1 MiB, as {@link TransportOptions}. */
+        public Builder maxFrameLength(int bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("maxFrameLength must be at least 1, was " + bytes);
+            }
+            this.maxFrameLength = bytes;
+            return this;
+        }
+
+        /** How deeply objects may nest inside one message. Default 32. */
+        public Builder maxDepth(int depth) {
+            if (depth < 2) {
+                throw new IllegalArgumentException("maxDepth must be at least 2, was " + depth);
+            }
+            this.maxDepth = depth;
+            return this;
+        }
+
+        public Codec build() {
+            return new Codec(this);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package dev.parley.im;
+
+import dev.parley.transport.ConnectionClosedException;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What an {@link ImClient} hears from the server. Every method has an empty default, so implement
+ * only what you need. Called one event at a time, in the order the server sent them, on the
+ * thread that delivers the connection's messages: don't block here for long, and never wait for
+ * a further event from inside a callback.
+ */
+public interface ImListener {
+
+    /** Who is online, with each user's status; sent on every change and periodically. */
+    default void onOnlineUsers(Map<String, String> users) {
+    }
+
+    /** You were invited to a conversation (also sent to the inviter). */
+    default void onInvitation(Invitation invitation) {
+    }
+
+    /** A message in a conversation you are a member of, yours included. */
+    default void onMessage(Message message) {
+    }
+
+    /** The ongoing conversations and their members, answering {@link ImClient#list()}. */
+    default void onConversations(Map<Long, List<String>> conversations) {
+    }
+
+    /** The server refused a request. */
+    default void onError(Error error) {
+    }
+
+    /** The connection ended; {@code cause} says how (a graceful close is a cause too). */
+    default void onDisconnected(ConnectionClosedException cause) {
+    }
+}

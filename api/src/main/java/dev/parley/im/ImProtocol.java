@@ -1,0 +1,19 @@
+package dev.parley.im;
+
+/**
+ * Facts of the IM protocol both sides rely on. The records themselves are registered in every
+ * {@link dev.parley.codec.Codec}, under fixed ids.
+ */
+public final class ImProtocol {
+
+    /** The port the IM server listens on unless told otherwise. */
+    public static final int DEFAULT_PORT = 6666;
+
+    private ImProtocol() {
+    }
+
+    /** The name an {@link Error} carries for {@code request}: its record's simple name. */
+    public static String requestName(ImRequest request) {
+        return request.getClass().getSimpleName();
+    }
+}

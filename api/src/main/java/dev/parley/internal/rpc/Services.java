@@ -1,0 +1,108 @@
+package dev.parley.internal.rpc;
+
+import dev.parley.rpc.Fault;
+import dev.parley.rpc.OneWay;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+
+/**
+ * The remote interfaces an endpoint serves, by method key. Immutable once built; {@link #invoke}
+ * may be called from any thread.
+ */
+public final class Services {
+
+    private record Target(Object implementation, Method method, String name) {
+    }
+
+    private final Map<Integer, Target> targets;
+
+    private Services(Map<Integer, Target> targets) {
+        this.targets = Map.copyOf(targets);
+    }
+
+    public static Services none() {
+        return new Services(Map.of());
+    }
+
+    /**
+     * Adds every method of {@code iface}, served by {@code implementation}.
+     *
+     * @throws IllegalArgumentException if {@code iface} is not an interface, a {@link OneWay} method
+     *                                  does not return void, or two methods share a key
+     */
+    public Services with(Class<?> iface, Object implementation) {
+        if (!iface.isInterface()) {
+            throw new IllegalArgumentException(iface.getName() + " is not an interface");
+        }
+        if (!iface.isInstance(implementation)) {
+            throw new IllegalArgumentException(implementation.getClass().getName() + " does not implement " + iface.getName());
+        }
+        Map<Integer, Target> all = new HashMap<>(targets);
+        for (Method method : iface.getMethods()) {
+            if (Modifier.isStatic(method.getModifiers())) {
+                continue;
+            }
+            checkOneWay(iface, method);
+            Target previous = all.put(MethodKeys.key(iface, method),
+                    new Target(implementation, method, MethodKeys.shortName(iface, method)));
+            if (previous != null) {
+                throw new IllegalArgumentException(MethodKeys.signature(iface, method) + " has the same key as "
+                        + previous.name() + " or is served twice");
+            }
+        }
+        return new Services(all);
+    }
+
+    /** Checks a method may be called remotely; shared by the serving and the calling side. */
+    public static void checkOneWay(Class<?> iface, Method method) {
+        if (method.isAnnotationPresent(OneWay.class) && method.getReturnType() != void.class) {
+            throw new IllegalArgumentException("@OneWay method " + MethodKeys.shortName(iface, method) + " must return void");
+        }
+    }
+
+    /**
+     * Runs {@code call} on the calling thread and hands the answer (a {@link Reply} or a
+     * {@link Fault}) to {@code answer} when it is known: at once for ordinary methods, later for
+     * methods returning {@code CompletableFuture}.
+     */
+    public void invoke(Call call, Consumer<Object> answer) {
+        Target target = targets.get(call.method());
+        if (target == null) {
+            answer.accept(new Fault(call.id(), UnsupportedOperationException.class.getName(),
+                    "no remote method with key " + call.method() + " is served here"));
+            return;
+        }
+        Object result;
+        try {
+            result = target.method().invoke(target.implementation(), call.arguments());
+        } catch (InvocationTargetException e) {
+            answer.accept(fault(call.id(), e.getCause()));
+            return;
+        } catch (IllegalArgumentException e) {
+            answer.accept(new Fault(call.id(), IllegalArgumentException.class.getName(),
+                    "arguments do not match " + target.name() + ": " + e.getMessage()));
+            return;
+        } catch (IllegalAccessException e) {
+            answer.accept(fault(call.id(), e));
+            return;
+        }
+        if (result instanceof CompletableFuture<?> future) {
+            future.whenComplete((value, failure) -> answer.accept(failure == null
+                    ? new Reply(call.id(), value)
+                    : fault(call.id(), failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure)));
+        } else {
+            answer.accept(new Reply(call.id(), result));
+        }
+    }
+
+    private static Fault fault(long callId, Throwable failure) {
+        return new Fault(callId, failure.getClass().getName(), failure.getMessage());
+    }
+}

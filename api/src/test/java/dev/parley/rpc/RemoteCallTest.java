@@ -1,0 +1,237 @@
+package dev.parley.rpc;
+
+import dev.parley.Endpoint;
+import dev.parley.Peer;
+import dev.parley.Server;
+import dev.parley.codec.Codec;
+import dev.parley.im.Join;
+import dev.parley.transport.ConnectionClosedException;
+import dev.parley.transport.Transport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RemoteCallTest {
+
+    public interface Calculator {
+        int add(int a, int b);
+
+        CompletableFuture<Long> square(long x);
+
+        String fail(String message);
+
+        CompletableFuture<String> failLater(String message);
+
+        void waitFor(String gate);
+
+        @OneWay
+        void record(String note);
+
+        default int addTwice(int a, int b) {
+            return add(add(a, b), add(a, b) - add(a, b));
+        }
+    }
+
+    public interface NotServed {
+        int anything();
+    }
+
+    private final Transport memory = Transport.byName("memory");
+    private final BlockingQueue<String> notes = new LinkedBlockingQueue<>();
+    private final CountDownLatch gate = new CountDownLatch(1);
+    private final CountDownLatch waiting = new CountDownLatch(1);
+    private Server server;
+    private Peer client;
+
+    @BeforeEach
+    void start() throws Exception {
+        Calculator calculator = new Calculator() {
+            @Override
+            public int add(int a, int b) {
+                return a + b;
+            }
+
+            @Override
+            public CompletableFuture<Long> square(long x) {
+                return CompletableFuture.completedFuture(x * x);
+            }
+
+            @Override
+            public String fail(String message) {
+                throw new IllegalStateException(message);
+            }
+
+            @Override
+            public CompletableFuture<String> failLater(String message) {
+                return CompletableFuture.failedFuture(new ArithmeticException(message));
+            }
+
+            @Override
+            public void waitFor(String name) {
+                waiting.countDown();
+                try {
+                    gate.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+
+            @Override
+            public void record(String note) {
+                notes.add(note);
+            }
+        };
+        server = Endpoint.builder(Codec.defaults()).serve(Calculator.class, calculator).build()
+                .listen(memory, new InetSocketAddress("127.0.0.1", 0));
+        client = Endpoint.builder(Codec.defaults()).build().connect(memory, server.localAddress());
+    }
+
+    @AfterEach
+    void stop() {
+        gate.countDown();
+        server.close();
+    }
+
+    @Test
+    void returnsTheValueOfABlockingCall() {
+        assertThat(client.remote(Calculator.class).add(2, 3)).isEqualTo(5);
+    }
+
+    @Test
+    void completesTheFutureOfAnAsyncCall() throws Exception {
+        assertThat(client.remote(Calculator.class).square(12).get(5, TimeUnit.SECONDS)).isEqualTo(144L);
+    }
+
+    @Test
+    void runsDefaultMethodsLocallyThroughRemoteCalls() {
+        assertThat(client.remote(Calculator.class).addTwice(2, 3)).isEqualTo(5);
+    }
+
+    @Test
+    void reportsARemoteExceptionAsAFaultWithTypeAndMessage() {
+        assertThatThrownBy(() -> client.remote(Calculator.class).fail("no such thing"))
+                .isInstanceOfSatisfying(RemoteFaultException.class, e -> {
+                    assertThat(e.fault().type()).isEqualTo(IllegalStateException.class.getName());
+                    assertThat(e.fault().message()).isEqualTo("no such thing");
+                })
+                .hasMessageContaining("Calculator.fail");
+    }
+
+    @Test
+    void failsTheFutureWhenAnAsyncMethodFails() {
+        CompletableFuture<String> result = client.remote(Calculator.class).failLater("division by zero");
+
+        assertThatThrownBy(() -> result.get(5, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOfSatisfying(RemoteFaultException.class,
+                        e -> assertThat(e.fault().type()).isEqualTo(ArithmeticException.class.getName()));
+    }
+
+    @Test
+    void failsACallWhoseDeadlinePasses() {
+        Calculator impatient = client.remote(Calculator.class, Duration.ofMillis(100));
+
+        assertThatThrownBy(() -> impatient.waitFor("never"))
+                .isInstanceOf(RemoteTimeoutException.class)
+                .hasMessageContaining("Calculator.waitFor")
+                .hasMessageContaining("100 ms");
+        assertThat(client.outstandingCalls()).isZero();
+    }
+
+    @Test
+    void keepsThousandsOfCallsOutstandingOnOneConnection() throws Exception {
+        Calculator calculator = client.remote(Calculator.class);
+        List<CompletableFuture<Long>> results = new ArrayList<>();
+        for (long i = 0; i < 5_000; i++) {
+            results.add(calculator.square(i));
+        }
+
+        CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+
+        for (int i = 0; i < results.size(); i++) {
+            assertThat(results.get(i).join()).isEqualTo((long) i * i);
+        }
+        assertThat(client.outstandingCalls()).isZero();
+    }
+
+    @Test
+    void deliversOneWayCallsWithoutWaiting() throws Exception {
+        client.remote(Calculator.class).record("noted");
+
+        assertThat(notes.poll(5, TimeUnit.SECONDS)).isEqualTo("noted");
+        assertThat(client.outstandingCalls()).isZero();
+    }
+
+    @Test
+    void failsOutstandingCallsWhenTheConnectionCloses() throws Exception {
+        CompletableFuture<Void> call = CompletableFuture.runAsync(() -> client.remote(Calculator.class).waitFor("x"));
+        // The call is in flight once the server runs it; closing now must fail it, not leave it hanging.
+        assertThat(waiting.await(5, TimeUnit.SECONDS)).isTrue();
+
+        client.close();
+
+        assertThatThrownBy(() -> call.get(5, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOf(RemoteException.class)
+                .hasCauseInstanceOf(ConnectionClosedException.class);
+    }
+
+    @Test
+    void reportsAMethodThePeerDoesNotServe() {
+        assertThatThrownBy(() -> client.remote(NotServed.class).anything())
+                .isInstanceOfSatisfying(RemoteFaultException.class,
+                        e -> assertThat(e.fault().type()).isEqualTo(UnsupportedOperationException.class.getName()));
+    }
+
+    @Test
+    void refusesABlockingCallFromTheConnectionsOwnDeliveryThread() throws Exception {
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Server callingBack = Endpoint.builder(Codec.defaults())
+                .on(Join.class, (peer, join) -> {
+                    try {
+                        peer.remote(Calculator.class).add(1, 1);
+                        outcome.complete(null);
+                    } catch (Throwable e) {
+                        outcome.complete(e);
+                    }
+                })
+                .build()
+                .listen(memory, new InetSocketAddress("127.0.0.1", 0));
+        try {
+            Endpoint.builder(Codec.defaults()).build().connect(memory, callingBack.localAddress()).send(new Join(1));
+
+            assertThat(outcome.get(5, TimeUnit.SECONDS))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("would wait forever");
+        } finally {
+            callingBack.close();
+        }
+    }
+
+    @Test
+    void refusesAOneWayMethodThatReturnsAValue() {
+        interface Bad {
+            @OneWay
+            int value();
+        }
+
+        assertThatThrownBy(() -> client.remote(Bad.class))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must return void");
+    }
+}

@@ -1,0 +1,883 @@
+package dev.parley.transport;
+
+import dev.parley.transport.ConnectionClosedException.Reason;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The behaviour every {@link Transport} promises, written once and run against each one: a
+ * transport module subclasses this class in its tests and says how to create its transport.
+ *
+ * <pre>{@code
+ * class TcpTransportConformanceTest extends TransportConformanceTest {
+ *     protected Transport transport(TransportOptions options) {
+ *         return TcpTransport.create(options);
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Where transports legitimately differ there is a hook to override ({@link #bindAddress()},
+ * {@link #detectsIdlePeers()}, {@link #options()}), or the test accepts each allowed outcome: a
+ * connection past {@code maxConnections} may be refused by {@code connect} itself or, on a
+ * transport without a handshake, reset right after it opens. Every wait is bounded by
+ * {@link #AWAIT}, and each test by a timeout, so a broken transport fails the suite rather than
+ * hanging it. Tests run one at a time, on the JUnit thread plus the threads they start.
+ *
+ * <p>The recording handlers {@link Peer} and {@link Server} and {@link #awaitTrue} are public for
+ * a transport's own tests.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+public abstract class TransportConformanceTest {
+
+    /** The longest any single wait in this suite lasts before the test fails. */
+    public static final Duration AWAIT = Duration.ofSeconds(10);
+
+    private static final Duration IDLE_TIMEOUT = Duration.ofMillis(600);
+    private static final Duration KEEPALIVE_INTERVAL = Duration.ofMillis(100);
+
+    private final List<Listener> listeners = Collections.synchronizedList(new ArrayList<>());
+    private final List<Connection> connections = Collections.synchronizedList(new ArrayList<>());
+    private final List<CountDownLatch> gates = Collections.synchronizedList(new ArrayList<>());
+
+    /** The transport under test, configured with {@code options}. */
+    protected abstract Transport transport(TransportOptions options);
+
+    /** Where listeners bind; port 0. Default: the IPv4 or IPv6 loopback address, as the JVM prefers. */
+    protected SocketAddress bindAddress() {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    }
+
+    /**
+     * Whether the transport notices a peer that has gone silent (idle timeout) and keeps a quiet
+     * but healthy one alive (keepalives). Default true; an in-process transport, whose peer cannot
+     * vanish, says false and skips those tests.
+     */
+    protected boolean detectsIdlePeers() {
+        return true;
+    }
+
+    /**
+     * The options most tests use: the defaults, with a small outbound queue so backpressure shows
+     * quickly, short timeouts so the suite is fast, and keepalives flowing between frames.
+     */
+    protected TransportOptions options() {
+        return TransportOptions.defaults().toBuilder()
+                .maxQueuedBytes(64 * 1024)
+                .connectTimeout(Duration.ofSeconds(2))
+                .idleTimeout(Duration.ofSeconds(5))
+                .keepAliveInterval(KEEPALIVE_INTERVAL)
+                .closeTimeout(Duration.ofSeconds(3))
+                .build();
+    }
+
+    @AfterEach
+    final void releaseEverything() {
+        gates.forEach(CountDownLatch::countDown);
+        connections.forEach(c -> c.abort(new IOException("the test is over")));
+        listeners.forEach(Listener::close);
+    }
+
+    @Test
+    void runsOnOpenBeforeConnectReturns() throws Exception {
+        var transport = transport(options());
+        var server = new Server();
+        var listener = listen(transport, server);
+        var client = new Peer();
+
+        Connection connection = connect(transport, listener, client);
+
+        assertThat(client.opened).isCompletedWithValue(connection);
+        assertThat(connection.isOpen()).isTrue();
+        assertThat(connection.transportName()).isEqualTo(transport.name());
+        assertThat(server.next().opened.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS).remoteAddress())
+                .isEqualTo(connection.localAddress());
+    }
+
+    @Test
+    void deliversManyFramesOfRandomSizesInOrderAndIntactBothWays() throws Exception {
+        long seed = System.nanoTime();
+        var random = new Random(seed);
+        var transport = transport(options());
+        var listener = listen(transport, Server.echoing());
+        var client = new Peer();
+        Connection connection = connect(transport, listener, client);
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            byte[] frame = new byte[1 + random.nextInt(random.nextInt(10) == 0 ? 64 * 1024 : 1024)];
+            random.nextBytes(frame);
+            sent.add(frame);
+        }
+
+        for (byte[] frame : sent) {
+            connection.send(frame);
+        }
+
+        List<byte[]> echoed = client.take(sent.size());
+        for (int i = 0; i < sent.size(); i++) {
+            assertThat(echoed.get(i)).as("frame %d of seed %d", i, seed).isEqualTo(sent.get(i));
+        }
+        long bytes = sent.stream().mapToLong(f -> f.length).sum();
+        ConnectionStats stats = connection.stats();
+        assertThat(stats.framesSent()).isEqualTo(sent.size());
+        assertThat(stats.bytesSent()).isEqualTo(bytes);
+        assertThat(stats.framesReceived()).isEqualTo(sent.size());
+        assertThat(stats.bytesReceived()).isEqualTo(bytes);
+    }
+
+    @Test
+    void deliversAFrameOfExactlyTheMaximumLength() throws Exception {
+        var transport = transport(options());
+        var server = new Server();
+        var listener = listen(transport, server);
+        Connection connection = connect(transport, listener, new Peer());
+        byte[] largest = new byte[transport.options().maxFrameLength()];
+        new Random(42).nextBytes(largest);
+
+        connection.send(largest);
+
+        assertThat(server.next().take(1).getFirst()).isEqualTo(largest);
+    }
+
+    @Test
+    void refusesToSendAFrameLongerThanTheMaximumAndStaysUsable() throws Exception {
+        var transport = transport(options());
+        var server = new Server();
+        var listener = listen(transport, server);
+        Connection connection = connect(transport, listener, new Peer());
+        byte[] tooLong = new byte[transport.options().maxFrameLength() + 1];
+
+        assertThatThrownBy(() -> connection.send(tooLong)).isInstanceOf(FrameTooLongException.class)
+                .hasMessageContaining(String.valueOf(tooLong.length));
+        assertThatThrownBy(() -> connection.trySend(tooLong)).isInstanceOf(FrameTooLongException.class);
+        connection.send(text("still usable"));
+
+        assertThat(server.next().take(1)).containsExactly(text("still usable"));
+        assertThat(connection.isOpen()).isTrue();
+    }
+
+    @Test
+    void refusesAnEmptyFrameAndStaysUsable() throws Exception {
+        var transport = transport(options());
+        var server = new Server();
+        var listener = listen(transport, server);
+        Connection connection = connect(transport, listener, new Peer());
+
+        // On a stream an empty frame could not be told from a keepalive.
+        assertThatThrownBy(() -> connection.send(new byte[0])).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> connection.trySend(new byte[0])).isInstanceOf(IllegalArgumentException.class);
+        connection.send(text("still usable"));
+
+        assertThat(server.next().take(1)).containsExactly(text("still usable"));
+    }
+
+    @Test
+    void servesAHundredConnectionsAtOnceEachWithItsOwnFrames() throws Exception {
+        var transport = transport(options());
+        var server = Server.echoing();
+        var listener = listen(transport, server);
+        List<Peer> clients = new ArrayList<>();
+        List<Connection> open = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            var client = new Peer();
+            clients.add(client);
+            open.add(connect(transport, listener, client));
+        }
+        for (int i = 0; i < 100; i++) {
+            server.next();
+        }
+        assertThat(listener.connectionCount()).isEqualTo(100);
+
+        try (var senders = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> sending = new ArrayList<>();
+            for (int i = 0; i < open.size(); i++) {
+                Connection connection = open.get(i);
+                int client = i;
+                sending.add(senders.submit(() -> {
+                    for (int j = 0; j < 20; j++) {
+                        connection.send(text("client " + client + " frame " + j));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : sending) {
+                f.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+
+        for (int i = 0; i < clients.size(); i++) {
+            List<String> expected = new ArrayList<>();
+            for (int j = 0; j < 20; j++) {
+                expected.add("client " + i + " frame " + j);
+            }
+            assertThat(clients.get(i).take(20)).extracting(TransportConformanceTest::string)
+                    .containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void keepsEachThreadsOrderWhenManyThreadsSendOnOneConnection() throws Exception {
+        int threads = 8;
+        int framesPerThread = 500;
+        var transport = transport(options());
+        var server = new Server();
+        var listener = listen(transport, server);
+        Connection connection = connect(transport, listener, new Peer());
+        var start = new CountDownLatch(1);
+
+        try (var senders = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> sending = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                sending.add(senders.submit(() -> {
+                    start.await();
+                    for (int seq = 0; seq < framesPerThread; seq++) {
+                        connection.send(ByteBuffer.allocate(8).putInt(thread).putInt(seq).array());
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : sending) {
+                f.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+
+        int[] nextSeq = new int[threads];
+        for (byte[] frame : server.next().take(threads * framesPerThread)) {
+            var in = ByteBuffer.wrap(frame);
+            int thread = in.getInt();
+            assertThat(in.getInt()).as("sequence number from thread %d", thread).isEqualTo(nextSeq[thread]++);
+        }
+        assertThat(nextSeq).containsOnly(framesPerThread);
+    }
+
+    @Test
+    void refusesTrySendWhileTheReceiverIsBlockedAndDeliversEverythingOnceItIsReleased() throws Exception {
+        var transport = transport(options());
+        var release = gate();
+        var server = Server.blockedBy(release);
+        var listener = listen(transport, server);
+        Connection connection = connect(transport, listener, new Peer());
+        long maxQueuedBytes = transport.options().maxQueuedBytes();
+
+        int accepted = fillUntilRefused(connection, maxQueuedBytes);
+        release.countDown();
+
+        assertThat(server.next().take(accepted)).extracting(TransportConformanceTest::indexOf)
+                .containsExactlyElementsOf(range(accepted));
+        awaitTrue("the outbound queue is empty", () -> connection.stats().queuedBytes() == 0);
+    }
+
+    @Test
+    void deliversEverythingQueuedBeforeThePeerSeesAGracefulClose() throws Exception {
+        var transport = transport(options());
+        var release = gate();
+        var server = Server.blockedBy(release);
+        var listener = listen(transport, server);
+        Connection connection = connect(transport, listener, new Peer());
+        int accepted = fillUntilRefused(connection, transport.options().maxQueuedBytes());
+
+        connection.close();
+        release.countDown();
+
+        Peer serverSide = server.next();
+        assertThat(serverSide.closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS).reason())
+                .isEqualTo(Reason.CLOSED_BY_PEER);
+        assertThat(serverSide.framesBeforeClose).isEqualTo(accepted);
+        assertThat(serverSide.take(accepted)).extracting(TransportConformanceTest::indexOf)
+                .containsExactlyElementsOf(range(accepted));
+        assertThat(connection.closeFuture().get(AWAIT.toMillis(), TimeUnit.MILLISECONDS).reason())
+                .isEqualTo(Reason.CLOSED_LOCALLY);
+    }
+
+    @Test
+    void stillDeliversWhatThePeerSendsInReplyAfterAGracefulClose() throws Exception {
+        var transport = transport(options());
+        var listener = listen(transport, Server.echoing());
+        var client = new Peer();
+        Connection connection = connect(transport, listener, client);
+        // Large replies keep the peer's writer busy when its reader learns of the close.
+        for (int i = 0; i < 100; i++) {
+            connection.send(numbered(i, 32 * 1024));
+        }
+
+        connection.close();
+
+        assertThat(client.closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS).reason()).isEqualTo(Reason.CLOSED_LOCALLY);
+        assertThat(client.framesBeforeClose).isEqualTo(100);
+        assertThat(client.take(100)).extracting(TransportConformanceTest::indexOf).containsExactlyElementsOf(range(100));
+    }
+
+    @Test
+    void closingBothEndsAtOnceEndsGracefullyOnBothSidesWithoutWaitingForTheCloseTimeout() throws Exception {
+        var transport = transport(options().toBuilder().closeTimeout(AWAIT.multipliedBy(3)).build());
+        var server = new Server();
+        var listener = listen(transport, server);
+        Connection connection = connect(transport, listener, new Peer());
+        Connection serverSide = server.next().opened.get();
+        for (int i = 0; i < 10; i++) {
+            connection.send(numbered(i, 1024));
+            serverSide.send(numbered(i, 1024));
+        }
+
+        connection.close();
+        serverSide.close();
+
+        assertThat(connection.closeFuture().get(AWAIT.toMillis(), TimeUnit.MILLISECONDS).reason())
+                .isEqualTo(Reason.CLOSED_LOCALLY);
+        // The server may have learnt of the client's close before it closed itself.
+        assertThat(serverSide.closeFuture().get(AWAIT.toMillis(), TimeUnit.MILLISECONDS).isGraceful()).isTrue();
+    }
+
+    @Test
+    void abortGivesThePeerAReset() throws Exception {
+        var transport = transport(options());
+        var server = new Server();
+        var listener = listen(transport, server);
+        var client = new Peer();
+        Connection connection = connect(transport, listener, client);
+        Peer serverSide = server.next();
+        var cause = new ConnectionClosedException(Reason.ABORTED, "the test gave up");
+
+        connection.abort(cause);
+
+        assertThat(connection.isOpen()).isFalse();
+        assertThat(connection.closeFuture().get(AWAIT.toMillis(), TimeUnit.MILLISECONDS)).isSameAs(cause);
+        assertThat(client.closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS)).isSameAs(cause);
+        assertThat(serverSide.closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS).reason())
+                .isEqualTo(Reason.RESET_BY_PEER);
+    }
+
+    @Test
+    void abortCutsAGracefulCloseShort() throws Exception {
+        // No keepalives or idle timeouts: nothing but the abort itself may end the close early.
+        var transport = transport(options().toBuilder().closeTimeout(AWAIT.multipliedBy(3))
+                .idleTimeout(Duration.ZERO).keepAliveInterval(Duration.ZERO).build());
+        var release = gate();
+        var server = Server.blockedBy(release);
+        var listener = listen(transport, server);
+        Connection connection = connect(transport, listener, new Peer());
+        fillUntilRefused(connection, transport.options().maxQueuedBytes());
+        connection.close();
+
+        connection.abort(new IOException("no more waiting"));
+
+        // Long before the close timeout, and while the peer's handler is still blocked; the close
+        // did not end gracefully, and its cause says so.
+        var cause = connection.closeFuture().get(AWAIT.toMillis() / 2, TimeUnit.MILLISECONDS);
+        assertThat(cause.reason()).isEqualTo(Reason.ABORTED);
+        assertThat(cause.isGraceful()).isFalse();
+        assertThat(connection.stats().queuedBytes()).isZero();
+        release.countDown();
+        assertThat(server.next().closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS)).isNotNull();
+    }
+
+    @Test
+    void abortsTheConnectionWhenAHandlerThrows() throws Exception {
+        var transport = transport(options());
+        var listener = listen(transport, new Server() {
+            @Override
+            public void onFrame(Connection connection, byte[] frame) {
+                throw new IllegalStateException("this handler rejects every frame");
+            }
+        });
+        var client = new Peer();
+        Connection connection = connect(transport, listener, client);
+
+        connection.send(text("unwelcome"));
+
+        assertThat(client.closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS).reason()).isEqualTo(Reason.RESET_BY_PEER);
+        awaitTrue("the listener dropped the connection", () -> listener.connectionCount() == 0);
+    }
+
+    @Test
+    void closingTheListenerClosesEveryConnectionGracefully() throws Exception {
+        var transport = transport(options());
+        var server = new Server();
+        var listener = listen(transport, server);
+        List<Peer> clients = new ArrayList<>();
+        List<Peer> serverSides = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            var client = new Peer();
+            clients.add(client);
+            connect(transport, listener, client);
+            serverSides.add(server.next());
+        }
+
+        listener.close();
+
+        for (Peer client : clients) {
+            ConnectionClosedException cause = client.closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(cause.reason()).isEqualTo(Reason.CLOSED_BY_PEER);
+            assertThat(cause.isGraceful()).isTrue();
+        }
+        for (Peer serverSide : serverSides) {
+            assertThat(serverSide.closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS).reason()).isEqualTo(Reason.SHUTDOWN);
+        }
+        awaitTrue("the listener counts no connections", () -> listener.connectionCount() == 0);
+        assertThatThrownBy(() -> transport.connect(listener.localAddress(), new Peer()))
+                .isInstanceOf(ConnectException.class);
+    }
+
+    @Test
+    void refusesToConnectWhereNobodyListens() throws Exception {
+        var transport = transport(options());
+        SocketAddress address;
+        try (Listener listener = transport.listen(bindAddress(), new Server())) {
+            address = listener.localAddress();
+        }
+
+        assertThatThrownBy(() -> transport.connect(address, new Peer()))
+                .isInstanceOf(ConnectException.class)
+                .hasMessageContaining(String.valueOf(((InetSocketAddress) address).getPort()));
+    }
+
+    @Test
+    void refusesConnectionsPastTheLimitAndKeepsServingTheOthers() throws Exception {
+        var transport = transport(options().toBuilder().maxConnections(2).build());
+        var server = Server.echoing();
+        var listener = listen(transport, server);
+        var first = new Peer();
+        var second = new Peer();
+        Connection firstConnection = connect(transport, listener, first);
+        Connection secondConnection = connect(transport, listener, second);
+        server.next();
+        server.next();
+
+        var extra = new Peer();
+        try {
+            Connection refused = connect(transport, listener, extra);
+            // Without a handshake the refusal comes right after connecting, as a reset.
+            assertThat(refused.closeFuture().get(AWAIT.toMillis(), TimeUnit.MILLISECONDS).reason())
+                    .isEqualTo(Reason.RESET_BY_PEER);
+        } catch (ConnectException refusedInConnect) {
+            assertThat(extra.opened).isNotDone();
+        }
+
+        assertThat(server.accepted).isEmpty();
+        assertThat(listener.connectionCount()).isEqualTo(2);
+        firstConnection.send(text("first"));
+        secondConnection.send(text("second"));
+        assertThat(first.take(1)).containsExactly(text("first"));
+        assertThat(second.take(1)).containsExactly(text("second"));
+
+        firstConnection.close();
+        awaitTrue("the listener counts one connection", () -> listener.connectionCount() == 1);
+        var third = new Peer();
+        connect(transport, listener, third).send(text("third"));
+        assertThat(third.take(1)).containsExactly(text("third"));
+    }
+
+    @Test
+    void neverAdmitsMoreThanMaxConnectionsWhenManyConnectAtOnce() throws Exception {
+        int cap = 3;
+        int attempts = 30;
+        var transport = transport(options().toBuilder().maxConnections(cap).build());
+        var server = new Server();
+        var listener = listen(transport, server);
+        var start = new CountDownLatch(1);
+        var refusedInConnect = new AtomicInteger();
+        List<Connection> connected = Collections.synchronizedList(new ArrayList<>());
+
+        try (var clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < attempts; i++) {
+                clients.submit(() -> {
+                    start.await();
+                    try {
+                        connected.add(connect(transport, listener, new Peer()));
+                    } catch (ConnectException refused) {
+                        refusedInConnect.incrementAndGet();
+                    }
+                    return null;
+                });
+            }
+            start.countDown();
+        }
+
+        assertThat(listener.connectionCount()).isLessThanOrEqualTo(cap);
+        awaitTrue("all but " + cap + " of " + attempts + " connections are refused", () ->
+                refusedInConnect.get() + connected.stream().filter(c -> !c.isOpen()).count() == attempts - cap);
+        assertThat(listener.connectionCount()).isEqualTo(cap);
+        for (int i = 0; i < cap; i++) {
+            server.next();
+        }
+        assertThat(server.accepted).isEmpty();
+    }
+
+    @Test
+    void closesAConnectionOnWhichNothingArrivesForTheIdleTimeout() throws Exception {
+        assumeTrue(detectsIdlePeers(), "this transport does not detect idle peers");
+        var watchful = transport(options().toBuilder()
+                .idleTimeout(IDLE_TIMEOUT).keepAliveInterval(KEEPALIVE_INTERVAL).build());
+        var silent = transport(options().toBuilder()
+                .idleTimeout(Duration.ZERO).keepAliveInterval(Duration.ZERO).build());
+        var server = new Server();
+        var listener = listen(watchful, server);
+        long start = System.nanoTime();
+        var client = new Peer();
+
+        connect(silent, listener, client);
+
+        ConnectionClosedException cause = server.next().closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(cause.reason()).isEqualTo(Reason.IDLE_TIMEOUT);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(IDLE_TIMEOUT);
+        assertThat(client.closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS).isGraceful()).isFalse();
+    }
+
+    @Test
+    void keepsAQuietConnectionOpenWhileKeepalivesFlow() throws Exception {
+        assumeTrue(detectsIdlePeers(), "this transport does not detect idle peers");
+        var transport = transport(options().toBuilder()
+                .idleTimeout(IDLE_TIMEOUT).keepAliveInterval(KEEPALIVE_INTERVAL).build());
+        var server = new Server();
+        var listener = listen(transport, server);
+        var client = new Peer();
+        Connection connection = connect(transport, listener, client);
+        Peer serverSide = server.next();
+
+        // Nobody sends a frame for two and a half idle timeouts: only keepalives cross.
+        assertThatThrownBy(() -> serverSide.closed.get(IDLE_TIMEOUT.multipliedBy(5).dividedBy(2).toMillis(),
+                TimeUnit.MILLISECONDS))
+                .isInstanceOf(TimeoutException.class);
+
+        assertThat(client.closed).isNotDone();
+        connection.send(text("still here"));
+        assertThat(serverSide.take(1)).containsExactly(text("still here"));
+    }
+
+    @Test
+    void refusesSendsOnceClosed() throws Exception {
+        var transport = transport(options());
+        var server = new Server();
+        var listener = listen(transport, server);
+        Connection connection = connect(transport, listener, new Peer());
+        Connection serverSide = server.next().opened.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+
+        connection.close();
+
+        assertThat(connection.isOpen()).isFalse();
+        assertClosedWith(connection, Reason.CLOSED_LOCALLY);
+        connection.closeFuture().get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertClosedWith(connection, Reason.CLOSED_LOCALLY);
+        serverSide.closeFuture().get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertClosedWith(serverSide, Reason.CLOSED_BY_PEER);
+    }
+
+    @Test
+    void completesBothCloseFuturesWithTheirCausesAfterAGracefulClose() throws Exception {
+        var transport = transport(options());
+        var server = new Server();
+        var listener = listen(transport, server);
+        var client = new Peer();
+        Connection connection = connect(transport, listener, client);
+        Peer serverSide = server.next();
+
+        connection.close();
+
+        ConnectionClosedException local = connection.closeFuture().get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(local.reason()).isEqualTo(Reason.CLOSED_LOCALLY);
+        assertThat(client.closed).isCompletedWithValue(local);
+        Connection serverConnection = serverSide.opened.get();
+        ConnectionClosedException remote = serverConnection.closeFuture().get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(remote.reason()).isEqualTo(Reason.CLOSED_BY_PEER);
+        assertThat(serverSide.closed).isCompletedWithValue(remote);
+        assertThat(List.of(local, remote)).allMatch(ConnectionClosedException::isGraceful);
+    }
+
+    @Test
+    void callsOnCloseExactlyOnceWhenClosesRace() throws Exception {
+        var transport = transport(options());
+        var server = new Server();
+        var listener = listen(transport, server);
+        var client = new Peer();
+        Connection connection = connect(transport, listener, client);
+        Peer serverSide = server.next();
+        Connection serverConnection = serverSide.opened.get();
+        var start = new CountDownLatch(1);
+        List<Runnable> closes = List.of(
+                connection::close,
+                () -> connection.abort(new IOException("racing abort")),
+                serverConnection::close,
+                () -> serverConnection.abort(new IOException("racing abort")),
+                listener::close);
+
+        try (var racers = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Runnable close : closes) {
+                racers.submit(() -> {
+                    start.await();
+                    close.run();
+                    return null;
+                });
+            }
+            start.countDown();
+        }
+
+        for (Peer peer : List.of(client, serverSide)) {
+            ConnectionClosedException cause = peer.closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+            Connection c = peer.opened.get();
+            assertThat(c.closeFuture().get(AWAIT.toMillis(), TimeUnit.MILLISECONDS)).isSameAs(cause);
+        }
+        awaitTrue("the listener counts no connections", () -> listener.connectionCount() == 0);
+        assertThat(client.closeCalls).hasValue(1);
+        assertThat(serverSide.closeCalls).hasValue(1);
+    }
+
+    // ---- helpers ----
+
+    private Listener listen(Transport transport, ConnectionHandler handler) throws IOException {
+        Listener listener = transport.listen(bindAddress(), handler);
+        listeners.add(listener);
+        return listener;
+    }
+
+    private Connection connect(Transport transport, Listener listener, ConnectionHandler handler) throws IOException {
+        Connection connection = transport.connect(listener.localAddress(), handler);
+        connections.add(connection);
+        return connection;
+    }
+
+    /** A latch that handlers wait on; released at the latest when the test ends. */
+    private CountDownLatch gate() {
+        var gate = new CountDownLatch(1);
+        gates.add(gate);
+        return gate;
+    }
+
+    /**
+     * Offers numbered frames with {@code trySend} until one is refused, checking all along that
+     * the queue stays within its bound.
+     *
+     * @return how many frames were queued, numbered from 0
+     */
+    private static int fillUntilRefused(Connection connection, long maxQueuedBytes) throws ConnectionClosedException {
+        long deadline = System.nanoTime() + AWAIT.toNanos();
+        int accepted = 0;
+        while (connection.trySend(numbered(accepted, 8 * 1024))) {
+            accepted++;
+            assertThat(connection.stats().queuedBytes()).isLessThanOrEqualTo(maxQueuedBytes);
+            if (System.nanoTime() > deadline) {
+                fail("trySend never refused a frame; " + accepted + " were queued");
+            }
+        }
+        assertThat(accepted).isPositive();
+        return accepted;
+    }
+
+    private static void assertClosedWith(Connection connection, Reason reason) {
+        byte[] frame = text("too late");
+        assertThatThrownBy(() -> connection.send(frame)).isInstanceOfSatisfying(ConnectionClosedException.class,
+                e -> assertThat(e.reason()).isEqualTo(reason));
+        assertThatThrownBy(() -> connection.trySend(frame)).isInstanceOfSatisfying(ConnectionClosedException.class,
+                e -> assertThat(e.reason()).isEqualTo(reason));
+        assertThatThrownBy(() -> connection.sendUnreliable(frame)).isInstanceOf(ConnectionClosedException.class);
+    }
+
+    /** Polls {@code condition} until it holds, failing the test after {@link #AWAIT}. */
+    public static void awaitTrue(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + AWAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out waiting until " + what);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+
+    private static byte[] numbered(int index, int size) {
+        return ByteBuffer.allocate(size).putInt(index).array();
+    }
+
+    private static int indexOf(byte[] frame) {
+        return ByteBuffer.wrap(frame).getInt();
+    }
+
+    private static List<Integer> range(int count) {
+        List<Integer> range = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            range.add(i);
+        }
+        return range;
+    }
+
+    /** {@code s} in UTF-8, as a frame. */
+    public static byte[] text(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A frame as UTF-8 text. */
+    public static String string(byte[] frame) {
+        return new String(frame, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Records what happens on one connection; the handler of a client, or one accepted connection
+     * of a {@link Server}. Called on the connection's delivery thread; read by the test thread.
+     */
+    public static class Peer implements ConnectionHandler {
+
+        /** Completes with the connection when {@code onOpen} runs. */
+        public final CompletableFuture<Connection> opened = new CompletableFuture<>();
+        /** Completes with the cause when {@code onClose} runs. */
+        public final CompletableFuture<ConnectionClosedException> closed = new CompletableFuture<>();
+        /** How many times {@code onClose} ran. */
+        public final AtomicInteger closeCalls = new AtomicInteger();
+        /** How many frames had arrived when {@code onClose} ran; -1 before. */
+        public volatile int framesBeforeClose = -1;
+
+        private final BlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
+        private final AtomicInteger received = new AtomicInteger();
+        private final boolean echo;
+        private final CountDownLatch gate;
+
+        public Peer() {
+            this(false, new CountDownLatch(0));
+        }
+
+        /**
+         * @param echo send every frame back
+         * @param gate wait for this latch before taking each frame (at most {@link #AWAIT})
+         */
+        public Peer(boolean echo, CountDownLatch gate) {
+            this.echo = echo;
+            this.gate = gate;
+        }
+
+        @Override
+        public void onOpen(Connection connection) {
+            opened.complete(connection);
+        }
+
+        @Override
+        public void onFrame(Connection connection, byte[] frame) {
+            try {
+                if (!gate.await(AWAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    throw new IllegalStateException("the gate was never opened");
+                }
+                if (echo) {
+                    connection.send(frame);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            frames.add(frame);
+            received.incrementAndGet();
+        }
+
+        @Override
+        public void onClose(Connection connection, ConnectionClosedException cause) {
+            framesBeforeClose = received.get();
+            closeCalls.incrementAndGet();
+            closed.complete(cause);
+        }
+
+        /** Waits for the next {@code count} frames, failing the test if they do not come. */
+        public List<byte[]> take(int count) throws InterruptedException {
+            long deadline = System.nanoTime() + AWAIT.toNanos();
+            List<byte[]> taken = new ArrayList<>(count);
+            while (taken.size() < count) {
+                byte[] frame = frames.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                if (frame == null) {
+                    fail("only " + taken.size() + " of " + count + " frames arrived within " + AWAIT);
+                }
+                taken.add(frame);
+            }
+            return taken;
+        }
+    }
+
+    /**
+     * A listener's handler: one {@link Peer} per accepted connection, handed out in the order the
+     * connections opened. Called on the accepted connections' delivery threads.
+     */
+    public static class Server implements ConnectionHandler {
+
+        /** Peers of accepted connections that {@link #next()} has not handed out yet. */
+        public final BlockingQueue<Peer> accepted = new LinkedBlockingQueue<>();
+
+        private final Map<Connection, Peer> peers = new ConcurrentHashMap<>();
+        private final boolean echo;
+        private final CountDownLatch gate;
+
+        public Server() {
+            this(false, new CountDownLatch(0));
+        }
+
+        private Server(boolean echo, CountDownLatch gate) {
+            this.echo = echo;
+            this.gate = gate;
+        }
+
+        /** A server that sends every frame back on the connection it came from. */
+        public static Server echoing() {
+            return new Server(true, new CountDownLatch(0));
+        }
+
+        /** A server whose handlers block on each frame until {@code gate} opens. */
+        public static Server blockedBy(CountDownLatch gate) {
+            return new Server(false, gate);
+        }
+
+        /** Waits for the next accepted connection. */
+        public Peer next() throws InterruptedException {
+            Peer peer = accepted.poll(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+            if (peer == null) {
+                fail("no connection was accepted within " + AWAIT);
+            }
+            return peer;
+        }
+
+        @Override
+        public void onOpen(Connection connection) {
+            var peer = new Peer(echo, gate);
+            peers.put(connection, peer);
+            peer.onOpen(connection);
+            accepted.add(peer);
+        }
+
+        @Override
+        public void onFrame(Connection connection, byte[] frame) {
+            peers.get(connection).onFrame(connection, frame);
+        }
+
+        @Override
+        public void onClose(Connection connection, ConnectionClosedException cause) {
+            peers.get(connection).onClose(connection, cause);
+        }
+    }
+}

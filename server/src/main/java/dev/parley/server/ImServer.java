@@ -1,0 +1,407 @@
+package dev.parley.server;
+
+import dev.parley.Endpoint;
+import dev.parley.Peer;
+import dev.parley.Server;
+import dev.parley.codec.Codec;
+import dev.parley.im.Conversations;
+import dev.parley.im.Error;
+import dev.parley.im.Goodbye;
+import dev.parley.im.ImEvent;
+import dev.parley.im.ImProtocol;
+import dev.parley.im.ImRequest;
+import dev.parley.im.Invitation;
+import dev.parley.im.Invite;
+import dev.parley.im.Join;
+import dev.parley.im.Leave;
+import dev.parley.im.ListConversations;
+import dev.parley.im.Message;
+import dev.parley.im.OnlineUsers;
+import dev.parley.im.Register;
+import dev.parley.im.SendMessage;
+import dev.parley.im.StatusChange;
+import dev.parley.transport.ConnectionClosedException;
+import dev.parley.transport.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The instant-messaging server: users register under a unique name, invite each other into
+ * conversations and post messages there, over any {@link Transport}. See the protocol table in
+ * the project's DESIGN.md; every refusal is an {@link Error} naming the request, and the server
+ * carries on. A {@link Goodbye}, or the connection closing without one, signs the user off: out of
+ * every conversation (ending those left empty) and the online list, and everyone is told. After a
+ * goodbye the connection stays open until the client closes it, and may register again.
+ *
+ * <p>Logs, at info, one line per connection, registration, goodbye and vanished client.
+ *
+ * <pre>{@code
+ * try (ImServer server = ImServer.start(Transport.byName("tcp"),
+ *         new InetSocketAddress(ImProtocol.DEFAULT_PORT), ServerOptions.defaults())) {
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p><b>Threads.</b> Requests are handled on the thread that delivers their connection's frames
+ * (see {@link Endpoint}), the periodic online-users broadcast on a timer thread of its own. All
+ * state sits behind one server-wide lock. One lock rather than one per conversation because a
+ * goodbye touches every conversation of a user and the online list at once, and correctness comes
+ * first: under it, every member of a conversation sees its messages in the same order, and
+ * everyone sees online lists in the order they changed. The lock is held only to update state and
+ * queue events ({@link Endpoint#broadcast}, which never waits: a client too slow to take them is
+ * dropped); replies to the requester alone are sent after it is released, so a client that does
+ * not read holds up only itself.
+ *
+ * <p>Thread-safe. {@link #close()} stops the timer and closes every client.
+ */
+public final class ImServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ImServer.class);
+
+    private final ServerOptions options;
+    private final Rules rules;
+    private final Endpoint endpoint;
+    private final Server server;
+    private final ScheduledExecutorService timer;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    // Everything below is guarded by lock.
+    private final Map<Peer, Session> sessions = new HashMap<>();
+    private final Map<String, Session> online = new LinkedHashMap<>();
+    private final Map<Long, Conversation> conversations = new TreeMap<>();
+    private long lastConversationId;
+    private boolean closed;
+
+    private ImServer(Transport transport, SocketAddress address, ServerOptions options) throws IOException {
+        this.options = options;
+        this.rules = new Rules(options);
+        this.endpoint = Endpoint.builder(Codec.defaults())
+                .on(ImRequest.class, this::handle)
+                .onUnhandled(this::unexpected)
+                .onOpen(this::opened)
+                .onClose(this::closed)
+                .build();
+        this.server = endpoint.listen(transport, address);
+        if (options.onlineBroadcastPeriod().isZero()) {
+            this.timer = null;
+        } else {
+            this.timer = Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().daemon().name("parley-im-online").factory());
+            long period = options.onlineBroadcastPeriod().toNanos();
+            timer.scheduleAtFixedRate(this::broadcastOnlineUsers, period, period, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * Starts a server listening on {@code transport} at {@code address} (port 0 picks a free port).
+     *
+     * @throws IOException if the address cannot be bound, for example because the port is taken
+     */
+    public static ImServer start(Transport transport, SocketAddress address, ServerOptions options) throws IOException {
+        return new ImServer(transport, address, options);
+    }
+
+    /** The address actually bound. */
+    public SocketAddress localAddress() {
+        return server.localAddress();
+    }
+
+    /** The settings this server runs with. */
+    public ServerOptions options() {
+        return options;
+    }
+
+    /** A snapshot of the registered users and their statuses. */
+    public Map<String, String> onlineUsers() {
+        lock.lock();
+        try {
+            return onlineSnapshot();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many conversations are ongoing right now. */
+    public int conversationCount() {
+        lock.lock();
+        try {
+            return conversations.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops the periodic broadcast and closes every client gracefully. Idempotent; never waits long. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        } finally {
+            lock.unlock();
+        }
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+        server.close();
+        log.info("server on {} stopped", localAddress());
+    }
+
+    private void opened(Peer peer) {
+        log.info("connection from {} over {}", peer.remoteAddress(), peer.connection().transportName());
+        lock.lock();
+        try {
+            sessions.put(peer, new Session(peer));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void closed(Peer peer, ConnectionClosedException cause) {
+        lock.lock();
+        try {
+            Session session = sessions.remove(peer);
+            if (session != null && session.isRegistered()) {
+                log.info("{} disconnected without goodbye: {}", session.username, cause.getMessage());
+                signOff(session);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void handle(Peer peer, ImRequest request) {
+        ImEvent reply;
+        lock.lock();
+        try {
+            reply = apply(sessions.get(peer), request);
+        } catch (Refusal refusal) {
+            reply = new Error(refusal.getMessage(), ImProtocol.requestName(request));
+        } finally {
+            lock.unlock();
+        }
+        if (reply != null) {
+            reply(peer, reply, ImProtocol.requestName(request));
+        }
+    }
+
+    /** Applies {@code request} to the state; returns the reply for the requester alone, if any. */
+    private ImEvent apply(Session session, ImRequest request) throws Refusal {
+        if (!(request instanceof Register) && !session.isRegistered()) {
+            throw new Refusal("register first");
+        }
+        switch (request) {
+            case Register register -> register(session, register);
+            case StatusChange change -> changeStatus(session, change.status());
+            case Goodbye goodbye -> {
+                log.info("{} said goodbye", session.username);
+                signOff(session);
+            }
+            case Invite invite -> invite(session, invite.usernames());
+            case ListConversations list -> {
+                return listing();
+            }
+            case Join join -> join(session, join.conversationId());
+            case SendMessage send -> post(session, send.conversationId(), send.text());
+            case Leave leave -> leave(session, leave.conversationId());
+        }
+        return null;
+    }
+
+    private void register(Session session, Register register) throws Refusal {
+        if (session.isRegistered()) {
+            throw new Refusal("already registered as " + session.username);
+        }
+        String username = register.username();
+        rules.checkUsername(username);
+        rules.checkStatus(register.status());
+        if (online.containsKey(Rules.key(username))) {
+            throw new Refusal("username " + username + " is taken");
+        }
+        session.username = username;
+        session.status = register.status();
+        online.put(Rules.key(username), session);
+        log.info("{} registered from {}", username, session.peer.remoteAddress());
+        broadcastOnlineUsersLocked();
+    }
+
+    private void changeStatus(Session session, String status) throws Refusal {
+        rules.checkStatus(status);
+        session.status = status;
+        broadcastOnlineUsersLocked();
+    }
+
+    private void invite(Session inviter, List<String> usernames) throws Refusal {
+        if (usernames.isEmpty()) {
+            throw new Refusal("invite at least one user");
+        }
+        if (usernames.size() > options.maxInvitees()) {
+            throw new Refusal("too many invitees: " + usernames.size() + " (at most " + options.maxInvitees() + ")");
+        }
+        Set<Session> invited = new LinkedHashSet<>();
+        invited.add(inviter);
+        Set<String> notOnline = new LinkedHashSet<>();
+        for (String username : usernames) {
+            Session user = online.get(Rules.key(username));
+            if (user == null) {
+                notOnline.add(Rules.echo(username));
+            } else {
+                invited.add(user);
+            }
+        }
+        if (!notOnline.isEmpty()) {
+            throw new Refusal("not online: " + String.join(", ", notOnline));
+        }
+        if (conversations.size() >= options.maxConversations()) {
+            throw new Refusal("too many conversations (at most " + options.maxConversations() + ")");
+        }
+        var conversation = new Conversation(++lastConversationId, invited);
+        conversations.put(conversation.id, conversation);
+        addMember(conversation, inviter);
+        broadcast(invited.stream().map(user -> user.peer).toList(),
+                new Invitation(conversation.id, inviter.username));
+    }
+
+    private Conversations listing() {
+        Map<Long, List<String>> listing = new LinkedHashMap<>();
+        conversations.values().forEach(c -> listing.put(c.id, c.memberNames()));
+        return new Conversations(listing);
+    }
+
+    private void join(Session session, long id) throws Refusal {
+        Conversation conversation = conversation(id);
+        if (options.joinPolicy() == JoinPolicy.INVITED_ONLY && !conversation.invited.contains(session)) {
+            throw new Refusal("not invited to conversation " + id);
+        }
+        addMember(conversation, session);
+    }
+
+    private void post(Session sender, long id, String text) throws Refusal {
+        Conversation conversation = membership(sender, id);
+        rules.checkText(text);
+        broadcast(conversation.memberPeers(), new Message(id, sender.username, text));
+    }
+
+    private void leave(Session session, long id) throws Refusal {
+        removeMember(membership(session, id), session);
+    }
+
+    private Conversation conversation(long id) throws Refusal {
+        Conversation conversation = conversations.get(id);
+        if (conversation == null) {
+            throw new Refusal("unknown conversation " + id);
+        }
+        return conversation;
+    }
+
+    private Conversation membership(Session session, long id) throws Refusal {
+        Conversation conversation = conversation(id);
+        if (!conversation.members.contains(session)) {
+            throw new Refusal("not a member of conversation " + id);
+        }
+        return conversation;
+    }
+
+    private static void addMember(Conversation conversation, Session session) {
+        conversation.members.add(session);
+        session.conversations.add(conversation);
+    }
+
+    /** Takes {@code session} out of {@code conversation}, ending it if nobody is left. */
+    private void removeMember(Conversation conversation, Session session) {
+        conversation.members.remove(session);
+        session.conversations.remove(conversation);
+        if (conversation.members.isEmpty()) {
+            conversations.remove(conversation.id);
+        }
+    }
+
+    /** Takes a registered user out of every conversation and the online list, and tells everyone. */
+    private void signOff(Session session) {
+        for (Conversation conversation : new ArrayList<>(session.conversations)) {
+            removeMember(conversation, session);
+        }
+        online.remove(Rules.key(session.username));
+        session.username = null;
+        session.status = null;
+        broadcastOnlineUsersLocked();
+    }
+
+    private void broadcastOnlineUsers() {
+        lock.lock();
+        try {
+            if (!online.isEmpty()) {
+                broadcastOnlineUsersLocked();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void broadcastOnlineUsersLocked() {
+        broadcast(online.values().stream().map(user -> user.peer).toList(), new OnlineUsers(onlineSnapshot()));
+    }
+
+    private Map<String, String> onlineSnapshot() {
+        Map<String, String> users = new LinkedHashMap<>();
+        online.values().forEach(user -> users.put(user.username, user.status));
+        return users;
+    }
+
+    /** Queues {@code event} for {@code peers} without waiting; called holding the lock. */
+    private void broadcast(List<Peer> peers, ImEvent event) {
+        if (closed) {
+            return;
+        }
+        try {
+            endpoint.broadcast(peers, event);
+        } catch (IllegalArgumentException e) {
+            log.warn("could not broadcast {} to {} clients: {}", event.getClass().getSimpleName(), peers.size(),
+                    e.getMessage());
+        }
+    }
+
+    /** A non-request record (an {@link ImEvent} sent back, say) is answered, not obeyed. */
+    private void unexpected(Peer peer, Object message) {
+        String name = message.getClass().getSimpleName();
+        reply(peer, new Error("not a request: " + name, name), name);
+    }
+
+    /**
+     * Sends {@code event} to {@code peer} alone, waiting while its queue is full; not holding the lock.
+     * An answer too long to encode (only a huge listing can be) becomes an {@link Error} saying so.
+     */
+    private static void reply(Peer peer, ImEvent event, String request) {
+        try {
+            peer.send(event);
+        } catch (IllegalArgumentException e) {
+            log.warn("{}: {} not sent: {}", peer, event.getClass().getSimpleName(), e.getMessage());
+            if (!(event instanceof Error)) {
+                reply(peer, new Error(event.getClass().getSimpleName() + " too long to send", request), request);
+            }
+        } catch (InterruptedIOException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            log.debug("{}: {} not sent: {}", peer, event.getClass().getSimpleName(), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.parley.server;
+
+import java.util.Locale;
+
+/** Checks usernames, statuses and texts against {@link ServerOptions}. Immutable and thread-safe. */
+final class Rules {
+
+    /** How much of a rejected value an error message repeats. */
+    private static final int ECHO_LIMIT = 40;
+
+    private final ServerOptions options;
+
+    Rules(ServerOptions options) {
+        this.options = options;
+    }
+
+    /** The key a username is unique under: case does not count. */
+    static String key(String username) {
+        return username.toLowerCase(Locale.ROOT);
+    }
+
+    void checkUsername(String username) throws Refusal {
+        boolean valid = !username.isEmpty() && username.length() <= options.maxUsernameLength()
+                && username.chars().allMatch(Rules::isUsernameChar);
+        if (!valid) {
+            throw new Refusal("invalid username '" + echo(username) + "': use 1 to " + options.maxUsernameLength()
+                    + " letters, digits, '_', '.' or '-'");
+        }
+    }
+
+    void checkStatus(String status) throws Refusal {
+        if (status.isEmpty() || status.length() > options.maxStatusLength()
+                || status.chars().anyMatch(Character::isISOControl)) {
+            throw new Refusal("invalid status: use 1 to " + options.maxStatusLength()
+                    + " characters, no control characters");
+        }
+    }
+
+    void checkText(String text) throws Refusal {
+        if (text.isBlank()) {
+            throw new Refusal("empty message");
+        }
+        if (text.length() > options.maxTextLength()) {
+            throw new Refusal("message too long: " + text.length() + " characters (at most "
+                    + options.maxTextLength() + ")");
+        }
+    }
+
+    /** {@code value} cut short enough to repeat in an error message. */
+    static String echo(String value) {
+        return value.length() <= ECHO_LIMIT ? value : value.substring(0, ECHO_LIMIT) + "...";
+    }
+
+    private static boolean isUsernameChar(int c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || c == '_' || c == '.' || c == '-';
+    }
+}

@@ -1,0 +1,133 @@
+package dev.parley.server;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The limits and settings of an {@link ImServer}. Immutable; start from {@link #defaults()} or
+ * {@link #builder()} and change what you need:
+ *
+ * <pre>{@code
+ * ServerOptions options = ServerOptions.builder()
+ *         .onlineBroadcastPeriod(Duration.ofSeconds(5))
+ *         .joinPolicy(JoinPolicy.INVITED_ONLY)
+ *         .build();
+ * }</pre>
+ *
+ * <p>Lengths count UTF-16 characters, as {@link String#length()} does.
+ *
+ * @param onlineBroadcastPeriod how often every registered client gets the online users even when
+ *                              nothing changed; {@link Duration#ZERO} disables it. Default 30 s.
+ * @param maxUsernameLength     longest username. Usernames are 1 to this many ASCII letters, digits,
+ *                              {@code _}, {@code .} or {@code -}, unique ignoring case. Default 32.
+ * @param maxStatusLength       longest status; a status is 1 to this many characters, none of them
+ *                              control characters. Default 64.
+ * @param maxTextLength         longest message text. Default 4096.
+ * @param maxInvitees           most usernames one {@code Invite} may name. Default 100.
+ * @param maxConversations      most conversations ongoing at once; past that, invitations are
+ *                              refused until one ends. Default 10,000.
+ * @param joinPolicy            who may join a conversation. Default {@link JoinPolicy#OPEN}.
+ */
+public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLength, int maxStatusLength,
+                            int maxTextLength, int maxInvitees, int maxConversations, JoinPolicy joinPolicy) {
+
+    private static final ServerOptions DEFAULTS = new ServerOptions(
+            Duration.ofSeconds(30), 32, 64, 4096, 100, 10_000, JoinPolicy.OPEN);
+
+    /** @throws IllegalArgumentException naming the first setting that is out of range */
+    public ServerOptions {
+        Objects.requireNonNull(onlineBroadcastPeriod, "onlineBroadcastPeriod");
+        Objects.requireNonNull(joinPolicy, "joinPolicy");
+        if (onlineBroadcastPeriod.isNegative()) {
+            throw new IllegalArgumentException("onlineBroadcastPeriod must not be negative, was " + onlineBroadcastPeriod);
+        }
+        requireAtLeastOne(maxUsernameLength, "maxUsernameLength");
+        requireAtLeastOne(maxStatusLength, "maxStatusLength");
+        requireAtLeastOne(maxTextLength, "maxTextLength");
+        requireAtLeastOne(maxInvitees, "maxInvitees");
+        requireAtLeastOne(maxConversations, "maxConversations");
+    }
+
+    /** The defaults listed above. */
+    public static ServerOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /** A builder that starts from the defaults. */
+    public static Builder builder() {
+        return DEFAULTS.toBuilder();
+    }
+
+    /** A builder that starts from these options. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    private static void requireAtLeastOne(int value, String name) {
+        if (value < 1) {
+            throw new IllegalArgumentException(name + " must be at least 1, was " + value);
+        }
+    }
+
+    /** Builds {@link ServerOptions}; not thread-safe. */
+    public static final class Builder {
+        private Duration onlineBroadcastPeriod;
+        private int maxUsernameLength;
+        private int maxStatusLength;
+        private int maxTextLength;
+        private int maxInvitees;
+        private int maxConversations;
+        private JoinPolicy joinPolicy;
+
+        private Builder(ServerOptions from) {
+            onlineBroadcastPeriod = from.onlineBroadcastPeriod;
+            maxUsernameLength = from.maxUsernameLength;
+            maxStatusLength = from.maxStatusLength;
+            maxTextLength = from.maxTextLength;
+            maxInvitees = from.maxInvitees;
+            maxConversations = from.maxConversations;
+            joinPolicy = from.joinPolicy;
+        }
+
+        public Builder onlineBroadcastPeriod(Duration period) {
+            this.onlineBroadcastPeriod = period;
+            return this;
+        }
+
+        public Builder maxUsernameLength(int characters) {
+            this.maxUsernameLength = characters;
+            return this;
+        }
+
+        public Builder maxStatusLength(int characters) {
+            this.maxStatusLength = characters;
+            return this;
+        }
+
+        public Builder maxTextLength(int characters) {
+            this.maxTextLength = characters;
+            return this;
+        }
+
+        public Builder maxInvitees(int usernames) {
+            this.maxInvitees = usernames;
+            return this;
+        }
+
+        public Builder maxConversations(int conversations) {
+            this.maxConversations = conversations;
+            return this;
+        }
+
+        public Builder joinPolicy(JoinPolicy policy) {
+            this.joinPolicy = policy;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the first setting that is out of range */
+        public ServerOptions build() {
+            return new ServerOptions(onlineBroadcastPeriod, maxUsernameLength, maxStatusLength, maxTextLength,
+                    maxInvitees, maxConversations, joinPolicy);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package dev.parley.server;
+
+import dev.parley.Peer;
+
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * One client connection and, once it has registered, its user. Guarded by the server's lock:
+ * only {@link ImServer} touches it, always holding that lock.
+ */
+final class Session {
+
+    final Peer peer;
+    /** Null until registered, and again after goodbye. */
+    String username;
+    String status;
+    final Set<Conversation> conversations = new LinkedHashSet<>();
+
+    Session(Peer peer) {
+        this.peer = peer;
+    }
+
+    boolean isRegistered() {
+        return username != null;
+    }
+}

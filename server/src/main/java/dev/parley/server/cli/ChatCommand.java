@@ -1,0 +1,91 @@
+package dev.parley.server.cli;
+
+import dev.parley.im.ImClient;
+import dev.parley.transport.Transport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.Charset;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@code parley chat}: registers with an IM server, then runs line commands typed (or piped) on
+ * standard input and prints every event as one line on standard output; see {@link ChatSession}
+ * and {@link EventFormat}. The calling thread waits for the session to end; a daemon thread reads
+ * the input, so a server that goes away ends the session even while nobody types.
+ */
+@Command(name = "chat", mixinStandardHelpOptions = true,
+        description = {"Chat on an IM server: type /help for the commands.",
+                "Every event from the server is printed as one line, for people and scripts alike."})
+final class ChatCommand implements Callable<Integer> {
+
+    /** How long the server may take to answer the registration. */
+    private static final Duration REGISTER_TIMEOUT = Duration.ofSeconds(30);
+
+    @ParentCommand
+    private ParleyCommand parent;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = {"-u", "--user"}, required = true, description = "the username to register")
+    private String username;
+
+    @Option(names = {"-s", "--server"}, defaultValue = "localhost:6666", converter = Addresses.class,
+            description = "the server's HOST:PORT (default: ${DEFAULT-VALUE})")
+    private InetSocketAddress server;
+
+    @Option(names = {"-t", "--transport"}, defaultValue = "tcp", description = "tcp or udp (default: ${DEFAULT-VALUE})")
+    private String transportName;
+
+    @Option(names = "--status", defaultValue = "online", description = "the status to start with (default: ${DEFAULT-VALUE})")
+    private String status;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        var err = spec.commandLine().getErr();
+        Transport transport = TransportChoice.find(transportName, err);
+        if (transport == null) {
+            return ParleyCommand.USAGE;
+        }
+        var session = new ChatSession(spec.commandLine().getOut(), username);
+        ImClient client;
+        try {
+            client = ImClient.connect(transport, server, session);
+        } catch (IOException e) {
+            err.println("cannot reach the server at " + Addresses.format(server) + " over " + transport.name()
+                    + ": " + e.getMessage());
+            err.flush();
+            return ParleyCommand.USAGE;
+        }
+        try (client) {
+            client.register(username, status);
+            CompletableFuture.anyOf(session.registered(), session.exitCode())
+                    .get(REGISTER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (session.exitCode().isDone()) {
+                return session.exitCode().join();
+            }
+            var input = new BufferedReader(new InputStreamReader(parent.in(), Charset.defaultCharset()));
+            Thread.ofPlatform().daemon().name("parley-chat-input").start(() -> session.run(client, input));
+            return session.exitCode().join();
+        } catch (IOException | ExecutionException e) {
+            err.println("lost the server at " + Addresses.format(server) + ": " + e.getMessage());
+        } catch (TimeoutException e) {
+            err.println("no answer from the server at " + Addresses.format(server) + " within " + REGISTER_TIMEOUT.toSeconds() + " s");
+        }
+        err.flush();
+        return ParleyCommand.DISCONNECTED;
+    }
+}

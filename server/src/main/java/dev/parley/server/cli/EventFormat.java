@@ -1,0 +1,56 @@
+package dev.parley.server.cli;
+
+import dev.parley.im.Conversations;
+import dev.parley.im.Error;
+import dev.parley.im.ImEvent;
+import dev.parley.im.Invitation;
+import dev.parley.im.Message;
+import dev.parley.im.OnlineUsers;
+
+import java.util.Comparator;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Writes each event from the server as one stable, greppable line, the format {@code parley chat}
+ * prints and scripts read:
+ *
+ * <pre>
+ * online alice=online bob=away carol="be right back"
+ * invited 3 by alice
+ * message 3 alice: hello there
+ * conversations 3=[alice, bob] 4=[carol]
+ * conversations none
+ * error Join: unknown conversation 9
+ * </pre>
+ *
+ * Users are sorted by name ignoring case, conversations by id. Statuses with spaces are quoted;
+ * texts from other users are escaped (see {@link Escaping}) so no event spans two lines. Stateless.
+ */
+final class EventFormat {
+
+    private EventFormat() {
+    }
+
+    static String line(ImEvent event) {
+        return switch (event) {
+            case OnlineUsers online -> "online " + online.users().entrySet().stream()
+                    .sorted(Map.Entry.comparingByKey(String.CASE_INSENSITIVE_ORDER.thenComparing(Comparator.naturalOrder())))
+                    .map(user -> Escaping.token(user.getKey()) + "=" + Escaping.token(user.getValue()))
+                    .collect(Collectors.joining(" "));
+            case Invitation invitation -> "invited " + invitation.conversationId() + " by "
+                    + Escaping.token(invitation.inviter());
+            case Message message -> "message " + message.conversationId() + " " + Escaping.token(message.sender())
+                    + ": " + Escaping.text(message.text());
+            case Conversations conversations -> conversations.conversations().isEmpty()
+                    ? "conversations none"
+                    : "conversations " + new TreeMap<>(conversations.conversations()).entrySet().stream()
+                            .map(c -> c.getKey() + "=[" + c.getValue().stream().map(Escaping::token)
+                                    .collect(Collectors.joining(", ")) + "]")
+                            .collect(Collectors.joining(" "));
+            case Error error -> "error " + (error.request().isEmpty() ? "" : Escaping.token(error.request()) + ": ")
+                    + Escaping.text(error.message());
+        };
+    }
+}

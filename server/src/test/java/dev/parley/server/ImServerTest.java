@@ -1,0 +1,569 @@
+package dev.parley.server;
+
+import dev.parley.Endpoint;
+import dev.parley.Peer;
+import dev.parley.codec.Codec;
+import dev.parley.im.Conversations;
+import dev.parley.im.Error;
+import dev.parley.im.Goodbye;
+import dev.parley.im.ImEvent;
+import dev.parley.im.ImException;
+import dev.parley.im.Invitation;
+import dev.parley.im.Join;
+import dev.parley.im.ListConversations;
+import dev.parley.im.Message;
+import dev.parley.im.OnlineUsers;
+import dev.parley.im.Register;
+import dev.parley.transport.ConnectionClosedException;
+import dev.parley.transport.Transport;
+import org.junit.jupiter.api.AfterEach;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The IM protocol's semantics, scenario by scenario, over every transport in {@link Transports}. */
+class ImServerTest {
+
+    private Transport transport;
+    private ImServer server;
+    private final List<AutoCloseable> opened = new ArrayList<>();
+
+    @AfterEach
+    void closeEverything() throws Exception {
+        for (AutoCloseable closeable : opened.reversed()) {
+            closeable.close();
+        }
+    }
+
+    @OverEveryTransport
+    void tellsEveryoneWhoIsOnlineWhenSomeoneRegisters(String transportName) throws Exception {
+        start(transportName);
+        var alice = connect("alice");
+        assertThat(alice.register("online")).containsExactlyEntriesOf(Map.of("alice", "online"));
+
+        var bob = connect("bob");
+        assertThat(bob.register("busy")).isEqualTo(Map.of("alice", "online", "bob", "busy"));
+        alice.await(OnlineUsers.class, online -> online.users().containsKey("bob"));
+        assertThat(server.onlineUsers()).isEqualTo(Map.of("alice", "online", "bob", "busy"));
+    }
+
+    @OverEveryTransport
+    void refusesATakenUsernameWhateverItsCase(String transportName) throws Exception {
+        start(transportName);
+        online("Alice");
+        var impostor = connect("alice");
+
+        assertThatThrownBy(() -> impostor.register("online"))
+                .isInstanceOfSatisfying(ImException.class, e -> assertThat(e.error())
+                        .isEqualTo(new Error("username alice is taken", "Register")));
+        assertThat(server.onlineUsers()).containsOnlyKeys("Alice");
+    }
+
+    @OverEveryTransport
+    void refusesUsernamesThatAreEmptyTooLongOrOutsideTheAllowedCharacters(String transportName) throws Exception {
+        start(transportName);
+        for (String invalid : List.of("", "two words", "x".repeat(33), "émile", "new\nline", "a/b")) {
+            var client = connect(invalid);
+            assertThatThrownBy(() -> client.register("online"))
+                    .isInstanceOfSatisfying(ImException.class, e -> assertThat(e.error().message())
+                            .startsWith("invalid username")
+                            .endsWith("use 1 to 32 letters, digits, '_', '.' or '-'"));
+        }
+        assertThat(connect("a_b.c-D9").register("online")).containsKey("a_b.c-D9");
+    }
+
+    @OverEveryTransport
+    void refusesASecondRegistrationOnTheSameConnection(String transportName) throws Exception {
+        start(transportName);
+        var alice = online("alice");
+
+        alice.client().register("alice2", "online");
+
+        assertThat(alice.await(Error.class)).isEqualTo(new Error("already registered as alice", "Register"));
+    }
+
+    @OverEveryTransport
+    void refusesEveryOtherRequestBeforeRegistration(String transportName) throws Exception {
+        start(transportName);
+        var stranger = connect("stranger");
+        var client = stranger.client();
+
+        client.status("away");
+        client.invite("alice");
+        client.list();
+        client.join(1);
+        client.send(1, "hello");
+        client.leave(1);
+
+        for (String request : List.of("StatusChange", "Invite", "ListConversations", "Join", "SendMessage", "Leave")) {
+            assertThat(stranger.await(Error.class)).isEqualTo(new Error("register first", request));
+        }
+    }
+
+    @OverEveryTransport
+    void refusesAGoodbyeBeforeRegistration(String transportName) throws Exception {
+        start(transportName);
+        var events = new LinkedBlockingQueue<ImEvent>();
+        Peer stranger = rawPeer(Codec.defaults(), events);
+
+        stranger.send(new Goodbye());
+
+        assertThat(next(events, Error.class)).isEqualTo(new Error("register first", "Goodbye"));
+    }
+
+    @OverEveryTransport
+    void tellsEveryoneOfAStatusChangeAndRefusesAnInvalidStatus(String transportName) throws Exception {
+        start(transportName);
+        var alice = online("alice");
+        var bob = online("bob");
+
+        bob.client().status("away");
+        alice.await(OnlineUsers.class, online -> "away".equals(online.users().get("bob")));
+        bob.await(OnlineUsers.class, online -> "away".equals(online.users().get("bob")));
+
+        bob.client().status("x".repeat(65));
+        bob.client().status("");
+        assertThat(bob.await(Error.class).message()).isEqualTo("invalid status: use 1 to 64 characters, no control characters");
+        assertThat(bob.await(Error.class).request()).isEqualTo("StatusChange");
+        assertThat(server.onlineUsers()).containsEntry("bob", "away");
+    }
+
+    @OverEveryTransport
+    void sendsOneInvitationToEachInvitedUserAndTheInviter(String transportName) throws Exception {
+        start(transportName);
+        var alice = online("alice");
+        var bob = online("bob");
+        var carol = online("carol");
+        var dave = online("dave");
+
+        alice.client().invite("bob", "carol", "BOB", "alice");
+
+        for (ScriptedClient invited : List.of(alice, bob, carol)) {
+            assertThat(invited.sync()).filteredOn(Invitation.class::isInstance)
+                    .containsExactly(new Invitation(1, "alice"));
+        }
+        assertThat(dave.sync()).noneMatch(Invitation.class::isInstance);
+        assertThat(alice.sync()).last().isEqualTo(new Conversations(Map.of(1L, List.of("alice"))));
+    }
+
+    @OverEveryTransport
+    void numbersConversationsFromOne(String transportName) throws Exception {
+        start(transportName);
+        var alice = online("alice");
+        online("bob");
+
+        alice.client().invite("bob");
+        alice.client().invite("bob");
+
+        assertThat(alice.await(Invitation.class).conversationId()).isEqualTo(1);
+        assertThat(alice.await(Invitation.class).conversationId()).isEqualTo(2);
+    }
+
+    @OverEveryTransport
+    void refusesAnInvitationNamingUsersWhoAreNotOnlineInOneError(String transportName) throws Exception {
+        start(transportName);
+        var alice = online("alice");
+        online("bob");
+
+        alice.client().invite("bob", "dave", "erin");
+
+        assertThat(alice.await(Error.class)).isEqualTo(new Error("not online: dave, erin", "Invite"));
+        assertThat(alice.sync()).noneMatch(Invitation.class::isInstance);
+        assertThat(server.conversationCount()).isZero();
+    }
+
+    @OverEveryTransport
+    void refusesAnInvitationOfNobodyOrOfTooMany(String transportName) throws Exception {
+        start(transportName, ServerOptions.builder().maxInvitees(2).build());
+        var alice = online("alice");
+        online("bob");
+        online("carol");
+        online("dave");
+
+        alice.client().invite(List.of());
+        alice.client().invite("bob", "carol", "dave");
+
+        assertThat(alice.await(Error.class)).isEqualTo(new Error("invite at least one user", "Invite"));
+        assertThat(alice.await(Error.class)).isEqualTo(new Error("too many invitees: 3 (at most 2)", "Invite"));
+    }
+
+    @OverEveryTransport
+    void refusesAnInvitationPastTheConversationLimit(String transportName) throws Exception {
+        start(transportName, ServerOptions.builder().maxConversations(1).build());
+        var alice = online("alice");
+        online("bob");
+
+        alice.client().invite("bob");
+        alice.client().invite("bob");
+
+        assertThat(alice.await(Invitation.class).conversationId()).isEqualTo(1);
+        assertThat(alice.await(Error.class)).isEqualTo(new Error("too many conversations (at most 1)", "Invite"));
+    }
+
+    @OverEveryTransport
+    void listsEveryOngoingConversationWithItsMembersToTheRequesterOnly(String transportName) throws Exception {
+        start(transportName);
+        var alice = online("alice");
+        var bob = online("bob");
+        var carol = online("carol");
+        alice.client().invite("bob");
+        bob.client().join(bob.await(Invitation.class).conversationId());
+        bob.sync();
+
+        assertThat(carol.client().list().get(10, TimeUnit.SECONDS)).isEqualTo(Map.of(1L, List.of("alice", "bob")));
+        assertThat(alice.sync()).filteredOn(Conversations.class::isInstance).hasSize(1);
+    }
+
+    @OverEveryTransport
+    void treatsJoiningTwiceAsHarmless(String transportName) throws Exception {
+        start(transportName);
+        var alice = online("alice");
+        online("bob");
+        alice.client().invite("bob");
+        long id = alice.await(Invitation.class).conversationId();
+
+        alice.client().join(id);
+        alice.client().join(id);
+
+        List<ImEvent> events = alice.sync();
+        assertThat(events).noneMatch(Error.class::isInstance);
+        assertThat(events).last().isEqualTo(new Conversations(Map.of(id, List.of("alice"))));
+    }
+
+    @OverEveryTransport
+    void refusesToJoinAnUnknownConversation(String transportName) throws Exception {
+        start(transportName);
+        var alice = online("alice");
+
+        alice.client().join(9);
+
+        assertThat(alice.await(Error.class)).isEqualTo(new Error("unknown conversation 9", "Join"));
+    }
+
+    @OverEveryTransport
+    void letsAnyoneJoinUnderTheOpenPolicy(String transportName) throws Exception {
+        start(transportName);
+        var alice = online("alice");
+        online("bob");
+        var carol = online("carol");
+        alice.client().invite("bob");
+        long id = alice.await(Invitation.class).conversationId();
+
+        carol.client().join(id);
+
+        assertThat(carol.sync()).last().isEqualTo(new Conversations(Map.of(id, List.of("alice", "carol"))));
+    }
+
+    @OverEveryTransport
+    void refusesUninvitedUsersUnderTheInvitedOnlyPolicy(String transportName) throws Exception {
+        start(transportName, ServerOptions.builder().joinPolicy(JoinPolicy.INVITED_ONLY).build());
+        var alice = online("alice");
+        var bob = online("bob");
+        var carol = online("carol");
+        alice.client().invite("bob");
+        long id = alice.await(Invitation.class).conversationId();
+
+        carol.client().join(id);
+        bob.client().join(id);
+
+        assertThat(carol.await(Error.class)).isEqualTo(new Error("not invited to conversation " + id, "Join"));
+        assertThat(bob.sync()).last().isEqualTo(new Conversations(Map.of(id, List.of("alice", "bob"))));
+    }
+
+    @OverEveryTransport
+    void deliversAMessageToEveryMemberSenderIncludedAndToNobodyElse(String transportName) throws Exception {
+        start(transportName);
+        var alice = online("alice");
+        var bob = online("bob");
+        var carol = online("carol");
+        long id = conversation(alice, bob);
+
+        bob.client().send(id, "hello alice");
+
+        var expected = new Message(id, "bob", "hello alice");
+        assertThat(alice.await(Message.class)).isEqualTo(expected);
+        assertThat(bob.await(Message.class)).isEqualTo(expected);
+        assertThat(carol.sync()).noneMatch(Message.class::isInstance);
+    }
+
+    @OverEveryTransport
+    void refusesMessagesToUnknownConversationsAndFromNonMembers(String transportName) throws Exception {
+        start(transportName);
+        var alice = online("alice");
+        var bob = online("bob");
+        var carol = online("carol");
+        long id = conversation(alice, bob);
+
+        carol.client().send(id, "let me in");
+        carol.client().send(42, "anyone?");
+
+        assertThat(carol.await(Error.class)).isEqualTo(new Error("not a member of conversation " + id, "SendMessage"));
+        assertThat(carol.await(Error.class)).isEqualTo(new Error("unknown conversation 42", "SendMessage"));
+        assertThat(alice.sync()).noneMatch(Message.class::isInstance);
+    }
+
+    @OverEveryTransport
+    void refusesEmptyAndOversizedMessages(String transportName) throws Exception {
+        start(transportName, ServerOptions.builder().maxTextLength(10).build());
+        var alice = online("alice");
+        var bob = online("bob");
+        long id = conversation(alice, bob);
+
+        alice.client().send(id, "");
+        alice.client().send(id, "   ");
+        alice.client().send(id, "x".repeat(11));
+        alice.client().send(id, "x".repeat(10));
+
+        assertThat(alice.await(Error.class)).isEqualTo(new Error("empty message", "SendMessage"));
+        assertThat(alice.await(Error.class)).isEqualTo(new Error("empty message", "SendMessage"));
+        assertThat(alice.await(Error.class))
+                .isEqualTo(new Error("message too long: 11 characters (at most 10)", "SendMessage"));
+        assertThat(bob.await(Message.class).text()).isEqualTo("x".repeat(10));
+    }
+
+    @OverEveryTransport
+    void refusesToLeaveAConversationOneIsNotIn(String transportName) throws Exception {
+        start(transportName);
+        var alice = online("alice");
+        var bob = online("bob");
+        var carol = online("carol");
+        long id = conversation(alice, bob);
+
+        carol.client().leave(id);
+        carol.client().leave(7);
+
+        assertThat(carol.await(Error.class)).isEqualTo(new Error("not a member of conversation " + id, "Leave"));
+        assertThat(carol.await(Error.class)).isEqualTo(new Error("unknown conversation 7", "Leave"));
+    }
+
+    @OverEveryTransport
+    void endsAConversationWhenItsLastMemberLeaves(String transportName) throws Exception {
+        start(transportName);
+        var alice = online("alice");
+        var bob = online("bob");
+        long id = conversation(alice, bob);
+
+        bob.client().leave(id);
+        assertThat(bob.sync()).last().isEqualTo(new Conversations(Map.of(id, List.of("alice"))));
+        alice.client().leave(id);
+        alice.sync();
+
+        assertThat(server.conversationCount()).isZero();
+        bob.client().join(id);
+        assertThat(bob.await(Error.class)).isEqualTo(new Error("unknown conversation " + id, "Join"));
+    }
+
+    @OverEveryTransport
+    void removesAUserWhoSaysGoodbyeFromEveryConversationAndTellsEveryone(String transportName) throws Exception {
+        start(transportName);
+        var alice = online("alice");
+        var bob = online("bob");
+        long shared = conversation(alice, bob);
+        bob.client().invite("alice");
+        bob.await(Invitation.class);
+        alice.sync();
+
+        bob.client().goodbye();
+
+        alice.await(OnlineUsers.class, online -> online.users().equals(Map.of("alice", "online")));
+        assertThat(alice.sync()).last().isEqualTo(new Conversations(Map.of(shared, List.of("alice"))));
+    }
+
+    @OverEveryTransport
+    void cleansUpAClientThatVanishesWithoutGoodbye(String transportName) throws Exception {
+        start(transportName);
+        var alice = online("alice");
+        var malloryEvents = new LinkedBlockingQueue<ImEvent>();
+        Peer mallory = rawPeer(Codec.defaults(), malloryEvents);
+        mallory.send(new Register("mallory", "online"));
+        alice.await(OnlineUsers.class, online -> online.users().containsKey("mallory"));
+        alice.client().invite("mallory");
+        long id = alice.await(Invitation.class).conversationId();
+        mallory.send(new Join(id));
+        mallory.send(new ListConversations());
+        assertThat(next(malloryEvents, Conversations.class).conversations()).containsEntry(id, List.of("alice", "mallory"));
+
+        mallory.connection().abort(new IOException("pulled the plug"));
+
+        alice.await(OnlineUsers.class, online -> online.users().equals(Map.of("alice", "online")));
+        assertThat(alice.sync()).last().isEqualTo(new Conversations(Map.of(id, List.of("alice"))));
+    }
+
+    @OverEveryTransport
+    void broadcastsTheOnlineUsersPeriodically(String transportName) throws Exception {
+        start(transportName, ServerOptions.builder().onlineBroadcastPeriod(Duration.ofMillis(50)).build());
+        var alice = online("alice");
+        alice.sync();
+
+        assertThat(alice.await(OnlineUsers.class).users()).isEqualTo(Map.of("alice", "online"));
+        assertThat(alice.await(OnlineUsers.class).users()).isEqualTo(Map.of("alice", "online"));
+    }
+
+    @OverEveryTransport
+    void disconnectsAClientThatSendsGarbageAndOnlyThatClient(String transportName) throws Exception {
+        start(transportName);
+        var alice = online("alice");
+        var bob = online("bob");
+        long id = conversation(alice, bob);
+        Peer mallory = rawPeer(Codec.defaults(), new LinkedBlockingQueue<>());
+        mallory.send(new Register("mallory", "online"));
+        alice.await(OnlineUsers.class, online -> online.users().containsKey("mallory"));
+
+        mallory.connection().send(new byte[] {(byte) 0xFF, 0x13, 0x37, 0x00, 0x7F});
+
+        assertThat(mallory.closeFuture().get(10, TimeUnit.SECONDS).isGraceful()).isFalse();
+        alice.await(OnlineUsers.class, online -> !online.users().containsKey("mallory"));
+        alice.client().send(id, "still here");
+        assertThat(bob.await(Message.class).text()).isEqualTo("still here");
+    }
+
+    @OverEveryTransport
+    void disconnectsAClientThatSendsAClassOutsideTheRegistry(String transportName) throws Exception {
+        start(transportName);
+        var alice = online("alice");
+        Peer mallory = rawPeer(Codec.builder().register(200, Smuggled.class).build(), new LinkedBlockingQueue<>());
+
+        mallory.send(new Smuggled("rm -rf /"));
+
+        assertThat(mallory.closeFuture().get(10, TimeUnit.SECONDS).isGraceful()).isFalse();
+        assertThat(alice.sync()).last().isInstanceOf(Conversations.class);
+    }
+
+    @OverEveryTransport
+    void answersAMessageThatIsNotARequestWithAnError(String transportName) throws Exception {
+        start(transportName);
+        var events = new LinkedBlockingQueue<ImEvent>();
+        Peer confused = rawPeer(Codec.defaults(), events);
+
+        confused.send(new OnlineUsers(Map.of("confused", "online")));
+
+        assertThat(next(events, Error.class)).isEqualTo(new Error("not a request: OnlineUsers", "OnlineUsers"));
+        assertThat(confused.isOpen()).isTrue();
+    }
+
+    @OverEveryTransport
+    void closingTheServerDisconnectsEveryClient(String transportName) throws Exception {
+        start(transportName);
+        var alice = online("alice");
+        var bob = online("bob");
+
+        server.close();
+
+        assertThat(alice.awaitDisconnect()).isInstanceOf(ConnectionClosedException.class);
+        assertThat(bob.awaitDisconnect()).isInstanceOf(ConnectionClosedException.class);
+    }
+
+    @OverEveryTransport
+    void showsEveryMemberOfABusyConversationAllMessagesInTheSameOrder(String transportName) throws Exception {
+        start(transportName);
+        int clients = 50;
+        int messagesEach = 20;
+        List<ScriptedClient> members = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            members.add(online("user" + i));
+        }
+        var first = members.getFirst();
+        first.client().invite(members.stream().skip(1).map(ScriptedClient::username).toList());
+        long id = first.await(Invitation.class).conversationId();
+        for (ScriptedClient member : members) {
+            member.client().join(id);
+            member.sync();
+        }
+
+        List<Thread> senders = members.stream().map(member -> Thread.ofVirtual().start(() -> {
+            for (int n = 0; n < messagesEach; n++) {
+                try {
+                    member.client().send(id, member.username() + "#" + n);
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        })).toList();
+        for (Thread sender : senders) {
+            sender.join();
+        }
+
+        List<List<String>> received = new ArrayList<>();
+        for (ScriptedClient member : members) {
+            received.add(IntStream.range(0, clients * messagesEach)
+                    .mapToObj(n -> member.await(Message.class).text())
+                    .toList());
+        }
+        List<String> order = received.getFirst();
+        assertThat(new HashSet<>(order)).hasSize(clients * messagesEach);
+        assertThat(received).allSatisfy(seen -> assertThat(seen).isEqualTo(order));
+        for (ScriptedClient member : members) {
+            assertThat(order).filteredOn(text -> text.startsWith(member.username() + "#"))
+                    .containsExactlyElementsOf(IntStream.range(0, messagesEach)
+                            .mapToObj(n -> member.username() + "#" + n).toList());
+        }
+    }
+
+    /** The next event of {@code type} in {@code events}, passing over others. */
+    private static <T extends ImEvent> T next(BlockingQueue<ImEvent> events, Class<T> type) throws InterruptedException {
+        ImEvent event;
+        do {
+            event = events.poll(ScriptedClient.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(event).as("the next " + type.getSimpleName()).isNotNull();
+        } while (!type.isInstance(event));
+        return type.cast(event);
+    }
+
+    /** A record the server's codec has never heard of. */
+    record Smuggled(String payload) {
+    }
+
+    private void start(String transportName) throws IOException {
+        start(transportName, ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO).build());
+    }
+
+    private void start(String transportName, ServerOptions options) throws IOException {
+        transport = Transport.byName(transportName);
+        server = ImServer.start(transport, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), options);
+        opened.add(server);
+    }
+
+    private ScriptedClient connect(String username) throws IOException {
+        var client = ScriptedClient.connect(transport, server.localAddress(), username);
+        opened.add(client);
+        return client;
+    }
+
+    private ScriptedClient online(String username) throws IOException, ImException {
+        var client = connect(username);
+        client.register("online");
+        return client;
+    }
+
+    /** Creates a conversation of {@code inviter} and {@code invitee}, both joined; returns its id. */
+    private static long conversation(ScriptedClient inviter, ScriptedClient invitee) throws IOException {
+        inviter.client().invite(invitee.username());
+        long id = invitee.await(Invitation.class).conversationId();
+        invitee.client().join(id);
+        invitee.sync();
+        return id;
+    }
+
+    /** A connection that speaks records directly, past ImClient, and puts what it receives in {@code events}. */
+    private Peer rawPeer(Codec codec, BlockingQueue<ImEvent> events) throws IOException {
+        Peer peer = Endpoint.builder(codec)
+                .on(ImEvent.class, (p, event) -> events.add(event))
+                .build()
+                .connect(transport, server.localAddress());
+        opened.add(peer::close);
+        return peer;
+    }
+}

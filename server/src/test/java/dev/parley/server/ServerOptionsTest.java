@@ -1,0 +1,42 @@
+package dev.parley.server;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ServerOptionsTest {
+
+    @Test
+    void hasTheDocumentedDefaults() {
+        assertThat(ServerOptions.defaults()).isEqualTo(new ServerOptions(
+                Duration.ofSeconds(30), 32, 64, 4096, 100, 10_000, JoinPolicy.OPEN));
+    }
+
+    @Test
+    void changesOnlyWhatTheBuilderIsTold() {
+        var options = ServerOptions.builder().maxTextLength(10).joinPolicy(JoinPolicy.INVITED_ONLY).build();
+
+        assertThat(options.toBuilder().build()).isEqualTo(options);
+        assertThat(options.maxTextLength()).isEqualTo(10);
+        assertThat(options.joinPolicy()).isEqualTo(JoinPolicy.INVITED_ONLY);
+        assertThat(options.maxUsernameLength()).isEqualTo(32);
+    }
+
+    @Test
+    void refusesOutOfRangeSettingsNamingThem() {
+        assertThatThrownBy(() -> ServerOptions.builder().onlineBroadcastPeriod(Duration.ofSeconds(-1)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("onlineBroadcastPeriod");
+        assertThatThrownBy(() -> ServerOptions.builder().maxInvitees(0).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("maxInvitees must be at least 1, was 0");
+        assertThatThrownBy(() -> ServerOptions.builder().joinPolicy(null).build())
+                .isInstanceOf(NullPointerException.class).hasMessage("joinPolicy");
+    }
+
+    @Test
+    void acceptsAZeroPeriodToDisableTheBroadcast() {
+        assertThat(ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO).build().onlineBroadcastPeriod()).isZero();
+    }
+}

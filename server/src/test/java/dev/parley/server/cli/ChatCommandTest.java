@@ -1,0 +1,145 @@
+package dev.parley.server.cli;
+
+import dev.parley.im.Invitation;
+import dev.parley.im.OnlineUsers;
+import dev.parley.server.ImServer;
+import dev.parley.server.ScriptedClient;
+import dev.parley.server.ServerOptions;
+import dev.parley.transport.Transport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code parley chat} driven through its standard input, in-process, against a server over the memory transport. */
+class ChatCommandTest {
+
+    private final Transport memory = Transport.byName("memory");
+    private ImServer server;
+    private ScriptedClient bob;
+
+    @BeforeEach
+    void startServerWithBobOnline() throws Exception {
+        server = ImServer.start(memory, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO).build());
+        bob = ScriptedClient.connect(memory, server.localAddress(), "bob");
+        bob.register("online");
+    }
+
+    @AfterEach
+    void stop() {
+        bob.close();
+        server.close();
+    }
+
+    @Test
+    void runsPipedCommandsPrintsOneLinePerEventAndSaysGoodbyeAtTheEndOfInput() {
+        String script = """
+                /invite bob
+                /say 1 hello bob
+                /list
+                /status be right back
+
+                /join 99
+                /dance
+                /join x
+                """;
+
+        var run = chat(script, "--user", "alice");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.outLines()).containsSubsequence(
+                "registered as alice",
+                "online alice=online bob=online",
+                "invited 1 by alice",
+                "message 1 alice: hello bob",
+                "conversations 1=[alice]",
+                "online alice=\"be right back\" bob=online",
+                "error Join: unknown conversation 99");
+        assertThat(run.outLines()).contains(
+                "invalid: unknown command /dance; /help lists them",
+                "invalid: usage: /join ID");
+        assertThat(run.err()).isEmpty();
+        assertThat(bob.await(Invitation.class)).isEqualTo(new Invitation(1, "alice"));
+        bob.await(OnlineUsers.class, online -> online.users().equals(Map.of("bob", "online")));
+    }
+
+    @Test
+    void listsTheCommandsOnHelpAndStopsAtQuit() {
+        var run = chat("/help\n/quit\n/say 1 never sent\n", "--user", "alice");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.outLines()).containsAll(ChatLineParser.help());
+        assertThat(run.out()).doesNotContain("never sent");
+    }
+
+    @Test
+    void exitsWithOneWhenTheNameIsTaken() {
+        var run = chat("", "--user", "BOB");
+
+        assertThat(run.exitCode()).isEqualTo(ParleyCommand.FAILED);
+        assertThat(run.outLines()).containsExactly("error Register: username BOB is taken");
+    }
+
+    @Test
+    void exitsWithTwoAndOneClearLineWhenTheServerIsUnreachable() throws Exception {
+        var gone = ImServer.start(memory, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ServerOptions.defaults());
+        String address = Addresses.format(gone.localAddress());
+        gone.close();
+
+        var run = CommandRun.run("", "chat", "--user", "alice", "--transport", "memory", "--server", address);
+
+        assertThat(run.exitCode()).isEqualTo(ParleyCommand.USAGE);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.errLines()).singleElement().asString()
+                .startsWith("cannot reach the server at " + address + " over memory: ");
+    }
+
+    @Test
+    void exitsWithThreeAndSaysSoWhenTheServerGoesAwayMidSession() throws Exception {
+        var typing = new PipedOutputStream();
+        var input = new PipedInputStream(typing);
+        var out = new LineQueue();
+        var executor = Executors.newSingleThreadExecutor();
+        try (typing; executor) {
+            var exitCode = CompletableFuture.supplyAsync(() -> CommandRun.run(input, out, new StringWriter(),
+                    "chat", "--user", "alice", "--transport", "memory", "--server", Addresses.format(server.localAddress())),
+                    executor);
+            out.await(line -> line.equals("registered as alice"));
+
+            server.close();
+
+            assertThat(out.await(line -> line.startsWith("disconnected: "))).contains("CLOSED_BY_PEER");
+            assertThat(exitCode.get(10, TimeUnit.SECONDS)).isEqualTo(ParleyCommand.DISCONNECTED);
+        }
+    }
+
+    @Test
+    void refusesAnUnknownTransportInOneLine() {
+        var run = CommandRun.run("", "chat", "--user", "alice", "--transport", "carrier-pigeon");
+
+        assertThat(run.exitCode()).isEqualTo(ParleyCommand.USAGE);
+        assertThat(run.errLines()).singleElement().asString().contains("no transport named 'carrier-pigeon'");
+    }
+
+    private CommandRun chat(String input, String... args) {
+        var command = new ArrayList<>(List.of("chat", "--transport", "memory",
+                "--server", Addresses.format(server.localAddress())));
+        command.addAll(List.of(args));
+        return CommandRun.run(input, command.toArray(String[]::new));
+    }
+}

@@ -1,0 +1,87 @@
+package dev.parley.server.cli;
+
+import dev.parley.server.ImServer;
+import dev.parley.server.ServerOptions;
+import dev.parley.transport.Transport;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The {@code parley} command line's own behaviour: help, version, usage errors, and the server's start-up failures. */
+class CommandLineTest {
+
+    @Test
+    void listsTheCommandsOnHelp() {
+        var run = CommandRun.run("", "--help");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("Usage: parley", "server", "chat", "demo");
+    }
+
+    @Test
+    void printsTheVersion() {
+        var run = CommandRun.run("", "--version");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.outLines().getFirst()).matches("parley \\d+\\.\\d+\\.\\d+.*");
+    }
+
+    @Test
+    void answersAnUnknownOptionWithTheUsageAndExitCodeTwo() {
+        var run = CommandRun.run("", "chat", "--user", "alice", "--colour");
+
+        assertThat(run.exitCode()).isEqualTo(ParleyCommand.USAGE);
+        assertThat(run.err()).contains("Unknown option: '--colour'", "Usage: parley chat").doesNotContain("Exception");
+    }
+
+    @Test
+    void asksForACommandWhenGivenNone() {
+        var run = CommandRun.run("");
+
+        assertThat(run.exitCode()).isEqualTo(ParleyCommand.USAGE);
+        assertThat(run.errLines().getFirst()).isEqualTo("parley: which command? server, chat, demo");
+    }
+
+    @Test
+    void saysInOneLineThatThePortIsTaken() throws Exception {
+        var memory = Transport.byName("memory");
+        try (var taken = ImServer.start(memory, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ServerOptions.defaults())) {
+            int port = ((InetSocketAddress) taken.localAddress()).getPort();
+
+            var run = CommandRun.run("", "server", "--transport", "memory", "--host", "127.0.0.1", "--port", "" + port);
+
+            assertThat(run.exitCode()).isEqualTo(ParleyCommand.FAILED);
+            assertThat(run.errLines()).containsExactly(
+                    "port " + port + " is already in use on 127.0.0.1; choose another with --port");
+        }
+    }
+
+    @Test
+    void readsDurationsAsPeopleWriteThem() {
+        var converter = new DurationConverter();
+
+        assertThat(converter.convert("30s")).isEqualTo(Duration.ofSeconds(30));
+        assertThat(converter.convert("500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThat(converter.convert("2m")).isEqualTo(Duration.ofMinutes(2));
+        assertThat(converter.convert("0")).isEqualTo(Duration.ZERO);
+        assertThat(converter.convert("PT1H")).isEqualTo(Duration.ofHours(1));
+        assertThatThrownBy(() -> converter.convert("soon")).hasMessageContaining("'soon' is not a duration");
+    }
+
+    @Test
+    void readsServerAddressesWithOrWithoutAPort() {
+        var addresses = new Addresses();
+
+        assertThat(addresses.convert("127.0.0.1:7000")).isEqualTo(new InetSocketAddress("127.0.0.1", 7000));
+        assertThat(addresses.convert("127.0.0.1")).isEqualTo(new InetSocketAddress("127.0.0.1", 6666));
+        assertThat(addresses.convert("[::1]:7000")).isEqualTo(new InetSocketAddress("::1", 7000));
+        assertThat(Addresses.format(addresses.convert("[::1]:7000"))).isEqualTo("[0:0:0:0:0:0:0:1]:7000");
+        assertThatThrownBy(() -> addresses.convert("localhost:http")).hasMessageContaining("is not a port");
+        assertThatThrownBy(() -> addresses.convert(":7000")).hasMessageContaining("no host");
+    }
+}

@@ -1,0 +1,325 @@
+package dev.parley.transport.tcp;
+
+import dev.parley.frame.FrameDecoder;
+import dev.parley.transport.ConnectionClosedException;
+import dev.parley.transport.ConnectionClosedException.Reason;
+import dev.parley.transport.ConnectionHandler;
+import dev.parley.transport.FrameTooLongException;
+import dev.parley.transport.TransportOptions;
+import dev.parley.transport.spi.AbstractConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One TCP connection, served by two virtual threads.
+ *
+ * <p>The <b>reader</b> calls {@code onOpen}, then reads the socket, decodes frames and hands each
+ * to the handler, and at the end calls {@code onClose}; it is the only thread that calls the
+ * handler. The socket's read timeout is the idle timeout: a read that sees no byte (not even a
+ * keepalive) for that long fails the connection. On a clean end of stream it lets the writer
+ * finish, then closes the socket.
+ *
+ * <p>The <b>writer</b> is the only thread that writes, so writes need no lock: it takes frames
+ * from the outbound queue in batches and copies small ones, header and payload, into one buffer
+ * so that a burst of frames costs one {@code write}. When it has written nothing for the
+ * keepalive interval it writes a keepalive. When the queue is closed and empty (a graceful close
+ * by either side) it shuts the socket's output, which the peer reads as the end of the stream.
+ *
+ * <p>An abort, from any thread, sets {@code SO_LINGER} to 0 and closes the socket, so the peer
+ * sees a reset and both threads here wake with an exception and end.
+ */
+final class TcpConnection extends AbstractConnection {
+
+    private static final Logger log = LoggerFactory.getLogger(TcpConnection.class);
+    private static final int READ_BUFFER_BYTES = 64 * 1024;
+    private static final int WRITE_BUFFER_BYTES = 64 * 1024;
+
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+    private final SocketAddress local;
+    private final SocketAddress remote;
+    private final TransportOptions options;
+    private final FrameDecoder decoder;
+    private final CountDownLatch openedSignal = new CountDownLatch(1);
+    private final AtomicLong keepAlivesSent = new AtomicLong();
+    private final AtomicLong keepAlivesReceived = new AtomicLong();
+    private final Thread writer;
+    private final Thread reader;
+
+    /** Configures {@code socket}, which must be connected; {@link #start()} sets it to work. */
+    TcpConnection(Socket socket, ConnectionHandler handler, TransportOptions options) throws IOException {
+        super(TcpTransport.NAME, handler, options);
+        this.socket = socket;
+        this.options = options;
+        this.decoder = new FrameDecoder(options.maxFrameLength());
+        socket.setTcpNoDelay(true);
+        socket.setSoTimeout(options.idleTimeout().isZero() ? 0 : millis(options.idleTimeout()));
+        this.in = socket.getInputStream();
+        this.out = socket.getOutputStream();
+        this.local = socket.getLocalSocketAddress();
+        this.remote = socket.getRemoteSocketAddress();
+        this.writer = Thread.ofVirtual().name("parley-tcp-writer-" + id()).unstarted(this::writeLoop);
+        this.reader = Thread.ofVirtual().name("parley-tcp-reader-" + id()).unstarted(this::readLoop);
+    }
+
+    /**
+     * Wraps the connected client {@code socket} and returns once the handler's {@code onOpen}
+     * has run; closes the socket if that fails.
+     */
+    static TcpConnection open(Socket socket, ConnectionHandler handler, TransportOptions options) throws IOException {
+        TcpConnection connection;
+        try {
+            connection = new TcpConnection(socket, handler, options);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+        connection.start();
+        connection.awaitOpened();
+        return connection;
+    }
+
+    /** {@code duration} in whole milliseconds for socket options: at least 1, at most {@code int}'s limit. */
+    static int millis(Duration duration) {
+        return (int) Math.clamp(duration.toMillis(), 1, Integer.MAX_VALUE);
+    }
+
+    /** Starts the writer and the reader; the reader calls {@code onOpen} first. */
+    void start() {
+        log.debug("connection {} open: {} -> {}", id(), local, remote);
+        writer.start();
+        reader.start();
+    }
+
+    /** Closes gracefully with {@code cause}; used when the listener shuts down. Any thread. */
+    void shutdown(ConnectionClosedException cause) {
+        closeGracefully(cause);
+    }
+
+    private void awaitOpened() throws InterruptedIOException {
+        try {
+            openedSignal.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abort(e);
+            throw new InterruptedIOException("interrupted while waiting for onOpen");
+        }
+    }
+
+    // ---- reader thread ----
+
+    private void readLoop() {
+        opened();
+        openedSignal.countDown();
+        try {
+            if (readUntilEndOfStream()) {
+                if (peerClosed()) {
+                    startCloseTimer();
+                }
+                awaitWriter();
+            }
+        } catch (SocketTimeoutException e) {
+            fail(new ConnectionClosedException(Reason.IDLE_TIMEOUT,
+                    "nothing arrived for the idle timeout of " + options.idleTimeout(), e));
+        } catch (FrameTooLongException e) {
+            fail(new ConnectionClosedException(Reason.PROTOCOL_ERROR, "the peer announced " + e.getMessage(), e));
+        } catch (IOException e) {
+            fail(ioFailure("read", e));
+        }
+        if (isAborted()) {
+            reset();
+        } else {
+            closeSocket();
+        }
+        finished(new ConnectionClosedException(Reason.CLOSED_BY_PEER, "closed by the peer"));
+        log.debug("connection {} closed: {}", id(), closeFuture().join().getMessage());
+    }
+
+    /**
+     * Delivers frames until the stream ends or the connection is aborted.
+     *
+     * @return true if the stream ended cleanly, between two frames
+     */
+    private boolean readUntilEndOfStream() throws IOException {
+        byte[] bytes = new byte[READ_BUFFER_BYTES];
+        while (!isAborted()) {
+            int n = in.read(bytes);
+            if (n < 0) {
+                if (decoder.isMidFrame()) {
+                    fail(new ConnectionClosedException(Reason.RESET_BY_PEER, "the stream ended in the middle of a frame"));
+                    return false;
+                }
+                return true;
+            }
+            var buffer = ByteBuffer.wrap(bytes, 0, n);
+            while (buffer.hasRemaining()) {
+                byte[] frame = decoder.decode(buffer);
+                if (frame == FrameDecoder.KEEPALIVE) {
+                    keepAlivesReceived.incrementAndGet();
+                } else if (frame != null) {
+                    deliver(frame);
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Waits for the writer to send what is queued and shut the output; the close timer bounds it. */
+    private void awaitWriter() {
+        try {
+            writer.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail(new ConnectionClosedException(Reason.ABORTED, "interrupted while finishing the close", e));
+        }
+    }
+
+    // ---- writer thread ----
+
+    private void writeLoop() {
+        var batch = new ArrayList<byte[]>();
+        var buffer = ByteBuffer.allocate(WRITE_BUFFER_BYTES);
+        long keepAliveNanos = options.keepAliveInterval().isZero() ? Long.MAX_VALUE : options.keepAliveInterval().toNanos();
+        try {
+            long moved;
+            while ((moved = queue().drainTo(batch, WRITE_BUFFER_BYTES, keepAliveNanos, TimeUnit.NANOSECONDS)) >= 0) {
+                if (moved == 0) {
+                    FrameDecoder.writeHeader(buffer, 0);
+                    flush(buffer);
+                    keepAlivesSent.incrementAndGet();
+                } else {
+                    writeBatch(batch, buffer);
+                    batch.clear();
+                }
+            }
+            if (!isAborted()) {
+                socket.shutdownOutput();
+            }
+        } catch (IOException e) {
+            fail(ioFailure("write", e));
+        } catch (InterruptedException e) {
+            fail(new ConnectionClosedException(Reason.ABORTED, "the writer was interrupted", e));
+        }
+    }
+
+    private void writeBatch(List<byte[]> frames, ByteBuffer buffer) throws IOException {
+        for (byte[] frame : frames) {
+            if (buffer.remaining() < FrameDecoder.HEADER_BYTES) {
+                flush(buffer);
+            }
+            FrameDecoder.writeHeader(buffer, frame.length);
+            if (frame.length <= buffer.remaining()) {
+                buffer.put(frame);
+            } else {
+                // Too big to coalesce: copying it through the buffer would only add writes.
+                flush(buffer);
+                out.write(frame);
+            }
+        }
+        flush(buffer);
+        for (byte[] frame : frames) {
+            recordSent(frame.length);
+        }
+    }
+
+    private void flush(ByteBuffer buffer) throws IOException {
+        if (buffer.position() > 0) {
+            out.write(buffer.array(), 0, buffer.position());
+            buffer.clear();
+        }
+    }
+
+    // ---- closing, any thread ----
+
+    @Override
+    protected void onCloseRequested() {
+        startCloseTimer();
+    }
+
+    @Override
+    protected void onAbort(ConnectionClosedException cause) {
+        log.debug("connection {} aborted: {}", id(), cause.getMessage());
+        reset();
+    }
+
+    /**
+     * Bounds a graceful close: if the queue is not drained and the peer has not closed its side
+     * within the close timeout, resets the connection.
+     */
+    private void startCloseTimer() {
+        Duration timeout = options.closeTimeout();
+        CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS).execute(() -> {
+            if (!closeFuture().isDone()) {
+                fail(new ConnectionClosedException(Reason.ABORTED, "graceful close did not finish within " + timeout));
+            }
+        });
+    }
+
+    /** Closes the socket so that the peer sees a reset (RST) rather than an end of stream (FIN). */
+    private void reset() {
+        try {
+            socket.setSoLinger(true, 0);
+        } catch (SocketException e) {
+            // Already closed: there is nothing left to reset.
+        }
+        closeSocket();
+    }
+
+    private void closeSocket() {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            log.debug("connection {}: closing the socket failed", id(), e);
+        }
+    }
+
+    private static ConnectionClosedException ioFailure(String operation, IOException e) {
+        return new ConnectionClosedException(isReset(e) ? Reason.RESET_BY_PEER : Reason.IO_ERROR,
+                operation + " failed: " + e.getMessage(), e);
+    }
+
+    /** The JDK tells ECONNRESET and EPIPE apart from other socket errors only by their message. */
+    private static boolean isReset(IOException e) {
+        String message = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
+        return e instanceof SocketException && (message.contains("reset") || message.contains("broken pipe"));
+    }
+
+    @Override
+    protected Map<String, Long> details() {
+        var details = new LinkedHashMap<String, Long>();
+        details.put("keepAlivesSent", keepAlivesSent.get());
+        details.put("keepAlivesReceived", keepAlivesReceived.get());
+        return details;
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return remote;
+    }
+}

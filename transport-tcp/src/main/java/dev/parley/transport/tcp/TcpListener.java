@@ -1,0 +1,178 @@
+package dev.parley.transport.tcp;
+
+import dev.parley.transport.ConnectionClosedException;
+import dev.parley.transport.ConnectionClosedException.Reason;
+import dev.parley.transport.ConnectionHandler;
+import dev.parley.transport.Listener;
+import dev.parley.transport.TransportOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A bound server socket and its accept loop, which runs on one virtual thread.
+ *
+ * <p>A semaphore with {@code maxConnections} permits caps the connections open at once: a socket
+ * accepted when no permit is left is reset at once, so the client learns quickly and the open
+ * connections are not affected. A connection gives its permit back when it has closed.
+ *
+ * <p>{@link #close()} closes the server socket and waits for the accept loop to end: the JDK
+ * releases a socket that a thread is blocked on only when that thread wakes, and until then the
+ * kernel still completes handshakes on the port. Then it starts a graceful close
+ * ({@link Reason#SHUTDOWN}) of every accepted connection, without waiting for them, since it may
+ * be called from a handler, on one of their own reader threads. Each connection's close is
+ * bounded by the close timeout. Thread-safe.
+ */
+final class TcpListener implements Listener {
+
+    private static final Logger log = LoggerFactory.getLogger(TcpListener.class);
+    private static final Duration ACCEPT_RETRY_PAUSE = Duration.ofMillis(100);
+
+    private final ServerSocket serverSocket;
+    private final SocketAddress address;
+    private final ConnectionHandler handler;
+    private final TransportOptions options;
+    private final Semaphore permits;
+    private final Set<TcpConnection> connections = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread acceptThread;
+
+    private TcpListener(ServerSocket serverSocket, ConnectionHandler handler, TransportOptions options) {
+        this.serverSocket = serverSocket;
+        this.address = serverSocket.getLocalSocketAddress();
+        this.handler = handler;
+        this.options = options;
+        this.permits = new Semaphore(options.maxConnections());
+        this.acceptThread = Thread.ofVirtual().name("parley-tcp-accept-" + serverSocket.getLocalPort())
+                .unstarted(this::acceptLoop);
+    }
+
+    /** Starts accepting on the bound {@code serverSocket}. */
+    static TcpListener start(ServerSocket serverSocket, ConnectionHandler handler, TransportOptions options) {
+        var listener = new TcpListener(serverSocket, handler, options);
+        listener.acceptThread.start();
+        log.debug("listening on {}", listener.address);
+        return listener;
+    }
+
+    private void acceptLoop() {
+        while (!closed.get()) {
+            Socket socket;
+            try {
+                socket = serverSocket.accept();
+            } catch (IOException e) {
+                if (closed.get() || !pauseAfterFailedAccept(e)) {
+                    return;
+                }
+                continue;
+            }
+            if (permits.tryAcquire()) {
+                register(socket);
+            } else {
+                log.debug("listener {}: refused {}, already {} connections open",
+                        address, socket.getRemoteSocketAddress(), options.maxConnections());
+                reset(socket);
+            }
+        }
+    }
+
+    /**
+     * A failed accept while open is usually passing (the process is out of file descriptors, a
+     * client reset before we accepted): keep listening, without spinning.
+     *
+     * @return false if the accept thread was interrupted and should stop
+     */
+    private boolean pauseAfterFailedAccept(IOException e) {
+        log.warn("listener {}: accept failed; retrying in {}", address, ACCEPT_RETRY_PAUSE, e);
+        try {
+            Thread.sleep(ACCEPT_RETRY_PAUSE);
+            return true;
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void register(Socket socket) {
+        TcpConnection connection;
+        try {
+            connection = new TcpConnection(socket, handler, options);
+        } catch (IOException e) {
+            log.debug("listener {}: could not set up {}", address, socket.getRemoteSocketAddress(), e);
+            permits.release();
+            reset(socket);
+            return;
+        }
+        connections.add(connection);
+        connection.closeFuture().whenComplete((cause, e) -> {
+            // Release first: once the count drops, a new connection must be admitted.
+            permits.release();
+            connections.remove(connection);
+        });
+        connection.start();
+        if (closed.get()) {
+            // close() gave up waiting for this loop and may have looked at the set before this
+            // connection joined it.
+            connection.shutdown(shutdownCause());
+        }
+    }
+
+    private static void reset(Socket socket) {
+        try (socket) {
+            socket.setSoLinger(true, 0);
+        } catch (IOException e) {
+            log.debug("resetting {} failed", socket, e);
+        }
+    }
+
+    private ConnectionClosedException shutdownCause() {
+        return new ConnectionClosedException(Reason.SHUTDOWN, "listener " + address + " closed");
+    }
+
+    /** Returns once the port is really closed, or after the close timeout. */
+    private void awaitAcceptLoop() {
+        try {
+            if (!acceptThread.join(options.closeTimeout())) {
+                log.warn("listener {}: the accept loop did not end within {}", address, options.closeTimeout());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return address;
+    }
+
+    @Override
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            serverSocket.close();
+        } catch (IOException e) {
+            log.debug("listener {}: closing the server socket failed", address, e);
+        }
+        awaitAcceptLoop();
+        for (TcpConnection connection : connections) {
+            connection.shutdown(shutdownCause());
+        }
+        log.debug("listener {} closed", address);
+    }
+}

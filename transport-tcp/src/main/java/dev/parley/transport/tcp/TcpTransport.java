@@ -1,0 +1,113 @@
+package dev.parley.transport.tcp;
+
+import dev.parley.transport.Connection;
+import dev.parley.transport.ConnectionHandler;
+import dev.parley.transport.Listener;
+import dev.parley.transport.Transport;
+import dev.parley.transport.TransportOptions;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.util.Objects;
+
+/**
+ * Frames over TCP: each frame is a 4-byte length and its payload (see
+ * {@link dev.parley.frame.FrameDecoder}), a zero length is a keepalive.
+ *
+ * <p><b>Threads.</b> Every connection has two virtual threads: a reader, which decodes frames and
+ * calls the {@link ConnectionHandler} (so a handler that blocks holds up its own connection and
+ * no other), and a writer, which drains the bounded outbound queue and coalesces the queued
+ * frames into few {@code write} calls. A listener has one virtual thread that accepts. Nothing is
+ * shared between connections, and nothing runs on platform threads except the timer that bounds
+ * a graceful close.
+ *
+ * <p>Limits come from {@link TransportOptions}: a listener refuses sockets past
+ * {@code maxConnections} by resetting them at once; the reader fails a connection on which
+ * nothing arrived for {@code idleTimeout}; the writer sends a keepalive after
+ * {@code keepAliveInterval} without sending. IPv4 and IPv6 addresses both work.
+ *
+ * <p>Immutable and thread-safe; owns no threads or sockets itself.
+ */
+public final class TcpTransport implements Transport {
+
+    /** The name this transport is found by. */
+    public static final String NAME = "tcp";
+
+    /** Pending connections the kernel holds for the accept loop; refusing past the cap is ours to do. */
+    private static final int BACKLOG = 1024;
+
+    private final TransportOptions options;
+
+    private TcpTransport(TransportOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    /** A TCP transport whose listeners and connections use {@code options}. */
+    public static TcpTransport create(TransportOptions options) {
+        return new TcpTransport(options);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public TransportOptions options() {
+        return options;
+    }
+
+    /** Binds with {@code SO_REUSEADDR}, so a restarted server does not wait out TIME_WAIT. */
+    @Override
+    public Listener listen(SocketAddress address, ConnectionHandler handler) throws IOException {
+        Objects.requireNonNull(handler, "handler");
+        var serverSocket = new ServerSocket();
+        try {
+            serverSocket.setReuseAddress(true);
+            serverSocket.bind(address, BACKLOG);
+        } catch (IOException | RuntimeException e) {
+            serverSocket.close();
+            throw e;
+        }
+        return TcpListener.start(serverSocket, handler, options);
+    }
+
+    /**
+     * Connects, waiting at most {@link TransportOptions#connectTimeout()}, then waits for the
+     * handler's {@code onOpen} to run on the new connection's reader thread.
+     *
+     * @throws ConnectException       if nothing listens at {@code address}, or the peer resets
+     *                                the connection while it is being set up
+     * @throws SocketTimeoutException if the peer does not answer within the connect timeout
+     */
+    @Override
+    public Connection connect(SocketAddress address, ConnectionHandler handler) throws IOException {
+        Objects.requireNonNull(handler, "handler");
+        var socket = new Socket();
+        try {
+            socket.connect(address, TcpConnection.millis(options.connectTimeout()));
+        } catch (SocketException e) {
+            // Nothing listens there, or a listener at its connection limit reset us mid-handshake.
+            socket.close();
+            throw withCause(new ConnectException("connection refused by " + address + ": " + e.getMessage()), e);
+        } catch (SocketTimeoutException e) {
+            socket.close();
+            throw withCause(new SocketTimeoutException("no answer from " + address
+                    + " within the connect timeout of " + options.connectTimeout()), e);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+        return TcpConnection.open(socket, handler, options);
+    }
+
+    private static <E extends IOException> E withCause(E e, Throwable cause) {
+        e.initCause(cause);
+        return e;
+    }
+}

@@ -1,0 +1,265 @@
+package dev.parley.transport.tcp;
+
+import dev.parley.frame.FrameDecoder;
+import dev.parley.transport.Connection;
+import dev.parley.transport.ConnectionClosedException;
+import dev.parley.transport.ConnectionClosedException.Reason;
+import dev.parley.transport.Listener;
+import dev.parley.transport.Transport;
+import dev.parley.transport.TransportConformanceTest.Peer;
+import dev.parley.transport.TransportConformanceTest.Server;
+import dev.parley.transport.TransportOptions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static dev.parley.transport.TransportConformanceTest.AWAIT;
+import static dev.parley.transport.TransportConformanceTest.awaitTrue;
+import static dev.parley.transport.TransportConformanceTest.text;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * What only TCP can show: the bytes on the wire. A raw {@link Socket} plays a peer that breaks
+ * the framing, goes quiet or floods the listener; the transport must cut that peer off and keep
+ * serving everyone else.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class TcpTransportTest {
+
+    private static final TransportOptions OPTIONS = TransportOptions.defaults().toBuilder()
+            .connectTimeout(Duration.ofSeconds(2))
+            .closeTimeout(Duration.ofSeconds(3))
+            .build();
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @AfterEach
+    void closeEverything() throws Exception {
+        for (AutoCloseable resource : resources.reversed()) {
+            resource.close();
+        }
+    }
+
+    @Test
+    void isFoundByItsName() {
+        assertThat(Transport.byName("TCP", OPTIONS)).isInstanceOf(TcpTransport.class)
+                .extracting(Transport::options).isEqualTo(OPTIONS);
+        assertThat(Transport.names()).contains("tcp", "memory");
+    }
+
+    @Test
+    void givesUpConnectingAfterTheConnectTimeoutWhenThePeerDoesNotAnswer() throws Exception {
+        var connectTimeout = Duration.ofMillis(300);
+        var transport = TcpTransport.create(OPTIONS.toBuilder().connectTimeout(connectTimeout).build());
+        // A server socket that never accepts: once its backlog is full, the kernel ignores new SYNs.
+        var silent = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
+        resources.add(silent);
+        boolean backlogFull = false;
+        for (int i = 0; i < 10 && !backlogFull; i++) {
+            var filler = new Socket();
+            resources.add(filler);
+            try {
+                filler.connect(silent.getLocalSocketAddress(), (int) connectTimeout.toMillis());
+            } catch (SocketTimeoutException e) {
+                backlogFull = true;
+            }
+        }
+        assumeTrue(backlogFull, "this kernel answers connections past the backlog");
+        long start = System.nanoTime();
+
+        assertThatThrownBy(() -> transport.connect(silent.getLocalSocketAddress(), new Peer()))
+                .isInstanceOf(SocketTimeoutException.class)
+                .hasMessageContaining(connectTimeout.toString());
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .isBetween(connectTimeout, connectTimeout.plus(AWAIT));
+    }
+
+    @ParameterizedTest(name = "announcing {0} bytes")
+    @ValueSource(longs = {(1 << 20) + 1, Integer.MAX_VALUE, 0xFFFF_FFFFL})
+    void cutsOffAPeerThatAnnouncesAnOversizedFrameAndKeepsServingOthers(long announced) throws Exception {
+        var transport = TcpTransport.create(OPTIONS);
+        var server = Server.echoing();
+        var listener = listen(transport, server);
+        var wellBehaved = new Peer();
+        Connection connection = connect(transport, listener, wellBehaved);
+        server.next();
+        Socket raw = rawConnect(listener);
+        Peer rawServerSide = server.next();
+
+        raw.getOutputStream().write(header((int) announced));
+
+        ConnectionClosedException cause = rawServerSide.closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(cause.reason()).isEqualTo(Reason.PROTOCOL_ERROR);
+        assertThat(cause).hasMessageContaining(String.valueOf(announced));
+        assertThat(rawServerSide.framesBeforeClose).isZero();
+        assertThatThrownBy(() -> raw.getInputStream().read()).isInstanceOf(SocketException.class)
+                .hasMessageContaining("reset");
+        connection.send(text("still served"));
+        assertThat(wellBehaved.take(1)).containsExactly(text("still served"));
+        awaitTrue("the listener counts only the well-behaved connection", () -> listener.connectionCount() == 1);
+    }
+
+    @ParameterizedTest(name = "cut after {0} bytes of the second frame")
+    @ValueSource(ints = {1, 3, 4, 50})
+    void treatsAStreamThatEndsInTheMiddleOfAFrameAsAReset(int cut) throws Exception {
+        var transport = TcpTransport.create(OPTIONS);
+        var server = new Server();
+        var listener = listen(transport, server);
+        Socket raw = rawConnect(listener);
+        Peer serverSide = server.next();
+
+        raw.getOutputStream().write(frame(text("whole")));
+        raw.getOutputStream().write(Arrays.copyOf(frame(new byte[100]), cut));
+        raw.shutdownOutput();
+
+        assertThat(serverSide.closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS).reason())
+                .isEqualTo(Reason.RESET_BY_PEER);
+        assertThat(serverSide.take(1)).containsExactly(text("whole"));
+        assertThat(serverSide.framesBeforeClose).isEqualTo(1);
+    }
+
+    @Test
+    void neverDeliversKeepalivesToTheHandler() throws Exception {
+        var transport = TcpTransport.create(OPTIONS.toBuilder().keepAliveInterval(Duration.ofMillis(20)).build());
+        var server = new Server();
+        var listener = listen(transport, server);
+        Connection client = connect(transport, listener, new Peer());
+        Connection serverSide = server.next().opened.get();
+        Socket raw = rawConnect(listener);
+        Peer rawServerSide = server.next();
+
+        awaitTrue("five keepalives reached the server",
+                () -> serverSide.stats().details().get("keepAlivesReceived") >= 5);
+        raw.getOutputStream().write(concat(header(0), header(0), header(0), frame(text("after keepalives"))));
+
+        assertThat(rawServerSide.take(1)).containsExactly(text("after keepalives"));
+        Connection rawConnection = rawServerSide.opened.get();
+        assertThat(rawConnection.stats().framesReceived()).isEqualTo(1);
+        assertThat(rawConnection.stats().details()).containsEntry("keepAlivesReceived", 3L);
+        assertThat(serverSide.stats().framesReceived()).isZero();
+        assertThat(client.stats().framesSent()).isZero();
+        assertThat(client.stats().details().get("keepAlivesSent")).isPositive();
+    }
+
+    @Test
+    void closingGracefullyWritesTheQueuedFramesThenEndsTheStream() throws Exception {
+        var transport = TcpTransport.create(OPTIONS);
+        var server = new Server();
+        var listener = listen(transport, server);
+        Socket raw = rawConnect(listener);
+        Connection serverSide = server.next().opened.get();
+
+        serverSide.send(text("one"));
+        serverSide.send(text("two"));
+        serverSide.close();
+
+        InputStream in = raw.getInputStream();
+        assertThat(in.readNBytes(2 * FrameDecoder.HEADER_BYTES + 6)).isEqualTo(concat(frame(text("one")), frame(text("two"))));
+        assertThat(in.read()).as("end of stream").isEqualTo(-1);
+        raw.shutdownOutput();
+        assertThat(serverSide.closeFuture().get(AWAIT.toMillis(), TimeUnit.MILLISECONDS).reason())
+                .isEqualTo(Reason.CLOSED_LOCALLY);
+    }
+
+    @Test
+    void refusesAFloodOfConnectionsPastTheCapQuicklyAndKeepsServingTheOthers() throws Exception {
+        int cap = 4;
+        var transport = TcpTransport.create(OPTIONS.toBuilder().maxConnections(cap).build());
+        var server = Server.echoing();
+        var listener = listen(transport, server);
+        List<Peer> admitted = new ArrayList<>();
+        List<Connection> connections = new ArrayList<>();
+        for (int i = 0; i < cap; i++) {
+            var peer = new Peer();
+            admitted.add(peer);
+            connections.add(connect(transport, listener, peer));
+            server.next();
+        }
+
+        long start = System.nanoTime();
+        for (int i = 0; i < 200; i++) {
+            assertRefused(listener.localAddress());
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(elapsed).isLessThan(Duration.ofSeconds(5));
+        assertThat(server.accepted).isEmpty();
+        assertThat(listener.connectionCount()).isEqualTo(cap);
+        for (int i = 0; i < cap; i++) {
+            connections.get(i).send(text("still served " + i));
+            assertThat(admitted.get(i).take(1)).containsExactly(text("still served " + i));
+        }
+    }
+
+    /** Connects a raw socket and expects the listener to reset it before it can be used. */
+    private static void assertRefused(SocketAddress address) throws IOException {
+        try (var socket = new Socket()) {
+            socket.setSoTimeout((int) AWAIT.toMillis());
+            try {
+                socket.connect(address, (int) AWAIT.toMillis());
+            } catch (SocketException resetWhileConnecting) {
+                return;
+            }
+            assertThatThrownBy(() -> socket.getInputStream().read()).isInstanceOf(SocketException.class)
+                    .hasMessageContaining("reset");
+        }
+    }
+
+    private Listener listen(Transport transport, Server handler) throws IOException {
+        Listener listener = transport.listen(new InetSocketAddress("127.0.0.1", 0), handler);
+        resources.add(listener);
+        return listener;
+    }
+
+    private Connection connect(Transport transport, Listener listener, Peer handler) throws IOException {
+        Connection connection = transport.connect(listener.localAddress(), handler);
+        resources.add(connection);
+        return connection;
+    }
+
+    private Socket rawConnect(Listener listener) throws IOException {
+        var socket = new Socket();
+        resources.add(socket);
+        socket.setSoTimeout((int) AWAIT.toMillis());
+        socket.connect(listener.localAddress());
+        return socket;
+    }
+
+    /** The four bytes of a length prefix, written raw so a hostile peer's lengths can be forged too. */
+    private static byte[] header(int length) {
+        return ByteBuffer.allocate(FrameDecoder.HEADER_BYTES).putInt(length).array();
+    }
+
+    private static byte[] frame(byte[] payload) {
+        return concat(header(payload.length), payload);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        var out = ByteBuffer.allocate(Arrays.stream(parts).mapToInt(p -> p.length).sum());
+        for (byte[] part : parts) {
+            out.put(part);
+        }
+        return out.array();
+    }
+}
