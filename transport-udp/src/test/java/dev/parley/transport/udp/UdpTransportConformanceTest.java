@@ -1,0 +1,14 @@
+package dev.parley.transport.udp;
+
+import dev.parley.transport.Transport;
+import dev.parley.transport.TransportConformanceTest;
+import dev.parley.transport.TransportOptions;
+
+/** The transport conformance suite, run over UDP on loopback. */
+class UdpTransportConformanceTest extends TransportConformanceTest {
+
+    @Override
+    protected Transport transport(TransportOptions options) {
+        return UdpTransport.create(options);
+    }
+}
