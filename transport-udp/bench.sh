@@ -3,7 +3,7 @@
 # Usage: transport-udp/bench.sh [transport names...]    Needs a JDK 21+ in JAVA_HOME or /usr/lib/jvm.
 set -e
 cd "$(dirname "$0")/.."
-./mvnw -q -o -pl transport-udp -am test-compile
+./mvnw -q -o -pl transport-udp,transport-tcp -am test-compile
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/java}"
 if [ -z "$JAVA" ] || ! "$JAVA" -version 2>&1 | grep -qE 'version "(2[1-9]|[3-9][0-9])'; then
     JAVA=$(ls -d /usr/lib/jvm/*/bin/java 2>/dev/null | while read -r j; do

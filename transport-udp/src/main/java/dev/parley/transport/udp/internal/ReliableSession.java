@@ -85,7 +85,9 @@ public final class ReliableSession {
     // sending
     private final ArrayDeque<OutgoingChunk> unsent = new ArrayDeque<>();
     private final TreeMap<Long, OutgoingChunk> retransmit = new TreeMap<>();
-    private final TreeMap<Long, OutgoingChunk> unacked = new TreeMap<>();
+    /** Fragments in sequence order until acknowledged; acknowledged ones leave lazily from the head. */
+    private final ArrayDeque<OutgoingChunk> unacked = new ArrayDeque<>();
+    private int unackedCount;
     private final ArrayDeque<byte[]> unreliable = new ArrayDeque<>();
     private long bufferedBytes;
     private long nextSeq;
@@ -382,7 +384,10 @@ public final class ReliableSession {
             return;
         }
         c.acked = true;
-        unacked.remove(c.seq);
+        unackedCount--;
+        while (!unacked.isEmpty() && unacked.peek().acked) {
+            unacked.poll();
+        }
         if (c.pendingRetransmit) {
             retransmit.remove(c.seq);
             c.pendingRetransmit = false;
@@ -440,7 +445,8 @@ public final class ReliableSession {
             streamOffset += length;
             var chunk = new OutgoingChunk(nextSeq++, frame, offset, length, streamOffset);
             unsent.add(chunk);
-            unacked.put(chunk.seq, chunk);
+            unacked.add(chunk);
+            unackedCount++;
             offset += length;
         } while (offset < frame.length);
         bufferedBytes += frame.length;
@@ -560,17 +566,17 @@ public final class ReliableSession {
         }
         if (!hasNewData()) {
             int budget = PROBE_PACKETS * maxChunkData;
-            for (OutgoingChunk c : unacked.values()) {
+            for (OutgoingChunk c : unacked) {
                 if (!c.sentOnce || budget <= 0) {
                     break;
                 }
-                if (!c.pendingRetransmit) {
+                if (!c.acked && !c.pendingRetransmit) {
                     queueRetransmit(c);
                     budget -= c.length;
                 }
             }
         }
-        if (finalSeq >= 0 && !finAcked && unacked.isEmpty()) {
+        if (finalSeq >= 0 && !finAcked && unackedCount == 0) {
             finPending = true;
         }
         probesToSend = PROBE_PACKETS;
@@ -775,7 +781,7 @@ public final class ReliableSession {
     }
 
     private void checkGracefulEnd(long now) {
-        if (state == State.OPEN && finAcked && unacked.isEmpty() && reassembler.isFinished()) {
+        if (state == State.OPEN && finAcked && unackedCount == 0 && reassembler.isFinished()) {
             // answer the peer's FIN now: after this only acknowledgements go out
             if (ackNow || ackDeadline != Long.MAX_VALUE) {
                 sendPacket(now, false);
@@ -807,6 +813,7 @@ public final class ReliableSession {
         unsent.clear();
         retransmit.clear();
         unacked.clear();
+        unackedCount = 0;
         unreliable.clear();
         bufferedBytes = 0;
         ackDeadline = Long.MAX_VALUE;

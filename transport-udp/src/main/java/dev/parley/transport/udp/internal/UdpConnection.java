@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -55,6 +56,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final AtomicInteger unreliableWaiting = new AtomicInteger();
     private final AtomicLong unreliableDropped = new AtomicLong();
+    private final AtomicBoolean pumpRequested = new AtomicBoolean();
     private final CompletableFuture<Void> openSignal = new CompletableFuture<>();
     private final List<byte[]> batch = new ArrayList<>();
     private ReliableSession session;
@@ -161,6 +163,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
             if (gone) {
                 return Long.MAX_VALUE;
             }
+            pumpRequested.set(false);
             session.onTimer(now);
             afterEvent(now);
             if (session.isTerminated()) {
@@ -199,16 +202,23 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
     @Override
     public void send(byte[] frame) throws IOException {
         super.send(frame);
-        timer.schedule(timerHandle, System.nanoTime());
+        requestPump();
     }
 
     @Override
     public boolean trySend(byte[] frame) throws ConnectionClosedException {
         boolean queued = super.trySend(frame);
         if (queued) {
-            timer.schedule(timerHandle, System.nanoTime());
+            requestPump();
         }
         return queued;
+    }
+
+    /** Wakes the timer loop unless a wake-up is pending already, which then takes this frame too. */
+    private void requestPump() {
+        if (pumpRequested.compareAndSet(false, true)) {
+            timer.schedule(timerHandle, System.nanoTime());
+        }
     }
 
     /** Sends once, unreliably, if it fits one packet; see {@link dev.parley.transport.Connection#sendUnreliable}. */

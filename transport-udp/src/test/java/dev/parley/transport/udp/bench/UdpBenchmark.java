@@ -34,7 +34,11 @@ public final class UdpBenchmark {
     public static void main(String[] args) throws Exception {
         List<String> names = args.length > 0 ? List.of(args) : defaultTransports();
         for (String name : names) {
-            Transport transport = Transport.byName(name, TransportOptions.defaults());
+            Transport transport = name.startsWith("udp:")
+                    ? dev.parley.transport.udp.UdpTransport.create(TransportOptions.defaults(),
+                            dev.parley.transport.udp.UdpOptions.defaults().toBuilder()
+                                    .maxPacketSize(Integer.parseInt(name.substring(4))).build())
+                    : Transport.byName(name, TransportOptions.defaults());
             smallFrames(transport, 2);
             bigFrames(transport, 2);
         }
