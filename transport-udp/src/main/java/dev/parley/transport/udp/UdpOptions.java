@@ -16,6 +16,11 @@ import java.util.Objects;
  *                             than what fits are fragmented. The client's first packet is always
  *                             padded to 1200 bytes whatever this says. Default 1200 (safe on any
  *                             path, as in QUIC).
+ * @param loopbackPacketSize   largest UDP payload towards a peer on a loopback address, where the
+ *                             path is the loopback interface (MTU 64 KiB on Linux) and cannot be
+ *                             narrower: fewer, larger packets for the same data. Never below
+ *                             {@code maxPacketSize}; 0 uses {@code maxPacketSize} everywhere.
+ *                             Default 16384.
  * @param initialWindowPackets congestion window at the start, in packets of {@code maxPacketSize}.
  *                             Default 10 (RFC 9002 §7.2).
  * @param minWindowPackets     congestion window after persistent congestion, in packets. Default 2.
@@ -41,7 +46,7 @@ import java.util.Objects;
  * @param maxPendingUnreliable unreliable frames waiting to be sent before more are dropped at once;
  *                             also the most waiting for a handler on the receiving side. Default 256.
  */
-public record UdpOptions(int maxPacketSize, int initialWindowPackets, int minWindowPackets, long maxWindowBytes,
+public record UdpOptions(int maxPacketSize, int loopbackPacketSize, int initialWindowPackets, int minWindowPackets, long maxWindowBytes,
                          long receiveWindowBytes, long sendBufferBytes, long reassemblyCapBytes,
                          Duration maxAckDelay, Duration initialRtt, int maxProbeTimeouts,
                          Duration maxProbeInterval, Duration cookieLifetime, int maxPendingUnreliable) {
@@ -49,7 +54,7 @@ public record UdpOptions(int maxPacketSize, int initialWindowPackets, int minWin
     /** The size every client's first packet is padded to, so the server's reply can be smaller. */
     public static final int MIN_INITIAL_PACKET_SIZE = 1200;
 
-    private static final UdpOptions DEFAULTS = new UdpOptions(1200, 10, 2, 8L << 20, 4L << 20, 2L << 20, 4L << 20,
+    private static final UdpOptions DEFAULTS = new UdpOptions(1200, 16_384, 10, 2, 8L << 20, 4L << 20, 2L << 20, 4L << 20,
             Duration.ofMillis(25), Duration.ofMillis(333), 8, Duration.ofSeconds(2), Duration.ofSeconds(10), 256);
 
     public UdpOptions {
@@ -57,22 +62,26 @@ public record UdpOptions(int maxPacketSize, int initialWindowPackets, int minWin
         if (maxPacketSize > 65_507) {
             throw new IllegalArgumentException("maxPacketSize must be at most 65507, was " + maxPacketSize);
         }
+        if (loopbackPacketSize != 0 && (loopbackPacketSize < 256 || loopbackPacketSize > 65_507)) {
+            throw new IllegalArgumentException("loopbackPacketSize must be 0 or between 256 and 65507, was "
+                    + loopbackPacketSize);
+        }
         atLeast(initialWindowPackets, 2, "initialWindowPackets");
         atLeast(minWindowPackets, 1, "minWindowPackets");
         if (minWindowPackets > initialWindowPackets) {
             throw new IllegalArgumentException("minWindowPackets (" + minWindowPackets
                     + ") must not exceed initialWindowPackets (" + initialWindowPackets + ")");
         }
-        if (maxWindowBytes < (long) initialWindowPackets * maxPacketSize) {
+        if (maxWindowBytes < (long) initialWindowPackets * Math.max(maxPacketSize, loopbackPacketSize)) {
             throw new IllegalArgumentException("maxWindowBytes (" + maxWindowBytes
                     + ") must hold the initial window of " + initialWindowPackets + " packets");
         }
-        atLeast(receiveWindowBytes, maxPacketSize, "receiveWindowBytes");
+        atLeast(receiveWindowBytes, Math.max(maxPacketSize, loopbackPacketSize), "receiveWindowBytes");
         if (receiveWindowBytes > 0xFFFF_FFFFL) {
             throw new IllegalArgumentException("receiveWindowBytes must be below 4 GiB, was " + receiveWindowBytes);
         }
-        atLeast(sendBufferBytes, maxPacketSize, "sendBufferBytes");
-        atLeast(reassemblyCapBytes, maxPacketSize, "reassemblyCapBytes");
+        atLeast(sendBufferBytes, Math.max(maxPacketSize, loopbackPacketSize), "sendBufferBytes");
+        atLeast(reassemblyCapBytes, Math.max(maxPacketSize, loopbackPacketSize), "reassemblyCapBytes");
         positive(maxAckDelay, "maxAckDelay");
         positive(initialRtt, "initialRtt");
         atLeast(maxProbeTimeouts, 1, "maxProbeTimeouts");
@@ -84,6 +93,17 @@ public record UdpOptions(int maxPacketSize, int initialWindowPackets, int minWin
     /** The defaults listed above. */
     public static UdpOptions defaults() {
         return DEFAULTS;
+    }
+
+    /**
+     * The options for a connection to {@code peer}: on a loopback address the packet size is
+     * {@link #loopbackPacketSize()} (unless 0), elsewhere these options unchanged.
+     */
+    public UdpOptions forPeer(java.net.InetAddress peer) {
+        if (loopbackPacketSize <= maxPacketSize || !peer.isLoopbackAddress()) {
+            return this;
+        }
+        return toBuilder().maxPacketSize(loopbackPacketSize).build();
     }
 
     /** A builder that starts from these options. */
@@ -107,6 +127,7 @@ public record UdpOptions(int maxPacketSize, int initialWindowPackets, int minWin
     /** Builds {@link UdpOptions}; not thread-safe. */
     public static final class Builder {
         private int maxPacketSize;
+        private int loopbackPacketSize;
         private int initialWindowPackets;
         private int minWindowPackets;
         private long maxWindowBytes;
@@ -122,6 +143,7 @@ public record UdpOptions(int maxPacketSize, int initialWindowPackets, int minWin
 
         private Builder(UdpOptions from) {
             maxPacketSize = from.maxPacketSize;
+            loopbackPacketSize = from.loopbackPacketSize;
             initialWindowPackets = from.initialWindowPackets;
             minWindowPackets = from.minWindowPackets;
             maxWindowBytes = from.maxWindowBytes;
@@ -138,6 +160,11 @@ public record UdpOptions(int maxPacketSize, int initialWindowPackets, int minWin
 
         public Builder maxPacketSize(int bytes) {
             this.maxPacketSize = bytes;
+            return this;
+        }
+
+        public Builder loopbackPacketSize(int bytes) {
+            this.loopbackPacketSize = bytes;
             return this;
         }
 
@@ -203,7 +230,7 @@ public record UdpOptions(int maxPacketSize, int initialWindowPackets, int minWin
 
         /** @throws IllegalArgumentException naming the first setting that is out of range */
         public UdpOptions build() {
-            return new UdpOptions(maxPacketSize, initialWindowPackets, minWindowPackets, maxWindowBytes,
+            return new UdpOptions(maxPacketSize, loopbackPacketSize, initialWindowPackets, minWindowPackets, maxWindowBytes,
                     receiveWindowBytes, sendBufferBytes, reassemblyCapBytes, maxAckDelay, initialRtt,
                     maxProbeTimeouts, maxProbeInterval, cookieLifetime, maxPendingUnreliable);
         }

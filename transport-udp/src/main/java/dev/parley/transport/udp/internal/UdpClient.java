@@ -45,7 +45,8 @@ public final class UdpClient {
             channel.connect(remote);
             var local = (InetSocketAddress) channel.getLocalAddress();
             var timer = new TimerLoop(Thread.ofVirtual().name("parley-udp-timer-" + local.getPort()));
-            connection = new UdpConnection(handler, options, udp, local, remote, timer, () -> {
+            var peerOptions = udp.forPeer(remote.getAddress());
+            connection = new UdpConnection(handler, options, peerOptions, local, remote, timer, () -> {
                 timer.close();
                 closeQuietly(channel);
             });

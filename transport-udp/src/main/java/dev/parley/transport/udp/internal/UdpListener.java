@@ -178,7 +178,8 @@ public final class UdpListener implements Listener {
         } while (id == 0 || byId.containsKey(id));
         long connectionId = id;
         var key = new ClientKey(from, initial.sourceConnectionId());
-        var connection = new UdpConnection(handler, options, udp, localAddress, from, timer, () -> {
+        var peerOptions = udp.forPeer(from.getAddress());
+        var connection = new UdpConnection(handler, options, peerOptions, localAddress, from, timer, () -> {
             byId.remove(connectionId);
             byClient.remove(key);
         });
