@@ -31,14 +31,17 @@ public sealed interface Packet {
     record Refused(long connectionId, long packetNumber) implements Packet {
     }
 
-    /** Everything after the handshake. */
+    /** Everything after the handshake; {@code frames} is kept as given, so pass a list nobody changes. */
     record Data(long connectionId, long packetNumber, List<Frame> frames) implements Packet {
-        public Data {
-            frames = List.copyOf(frames);
-        }
 
+        /** Whether any frame needs an acknowledgement. */
         public boolean ackEliciting() {
-            return frames.stream().anyMatch(Frame::ackEliciting);
+            for (Frame f : frames) {
+                if (f.ackEliciting()) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 }

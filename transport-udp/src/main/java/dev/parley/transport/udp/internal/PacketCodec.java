@@ -5,6 +5,7 @@ import dev.parley.transport.udp.UdpOptions;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.zip.CRC32C;
 
@@ -176,13 +177,13 @@ public final class PacketCodec {
                 in.end(null);
                 yield new Packet.Refused(connectionId, packetNumber);
             }
-            case TYPE_DATA -> new Packet.Data(connectionId, packetNumber, frames(in));
+            case TYPE_DATA -> new Packet.Data(connectionId, packetNumber, Collections.unmodifiableList(frames(in)));
             default -> throw new MalformedPacketException(Kind.INVALID, "unknown packet type " + type);
         };
     }
 
     private static List<Frame> frames(Reader in) throws MalformedPacketException {
-        var frames = new ArrayList<Frame>();
+        var frames = new ArrayList<Frame>(32);
         while (in.hasMore()) {
             int type = in.u8();
             frames.add(switch (type) {

@@ -70,7 +70,7 @@ public final class Reassembler {
         if (finSeq >= 0 && seq >= finSeq) {
             throw protocolError("fragment " + seq + " after the end of the stream at " + finSeq);
         }
-        if (seq < nextSeq || pending.containsKey(seq)) {
+        if (seq < nextSeq || (!pending.isEmpty() && pending.containsKey(seq))) {
             return Outcome.DUPLICATE;
         }
         if (seq != nextSeq) {
@@ -84,7 +84,7 @@ public final class Reassembler {
         }
         append(chunk, sink);
         Frame.Chunk next;
-        while ((next = pending.remove(nextSeq)) != null) {
+        while (!pending.isEmpty() && (next = pending.remove(nextSeq)) != null) {
             pendingCharge -= charge(next);
             append(next, sink);
         }

@@ -273,7 +273,8 @@ public final class ReliableSession {
             return;
         }
         packetsReceived++;
-        if (data.ackEliciting()) {
+        boolean ackEliciting = data.ackEliciting();
+        if (ackEliciting) {
             lastHeard = now;
         }
         long pn = data.packetNumber();
@@ -283,7 +284,7 @@ public final class ReliableSession {
         }
         if (received.isDuplicate(pn)) {
             duplicates++;
-            ackNow |= data.ackEliciting();
+            ackNow |= ackEliciting;
             flush(now);
             return;
         }
@@ -331,7 +332,7 @@ public final class ReliableSession {
             if (pn == received.largest()) {
                 largestReceivedTime = now;
             }
-            if (data.ackEliciting()) {
+            if (ackEliciting) {
                 unackedElicitingCount++;
                 if (unackedElicitingCount >= 2 || !inOrder) {
                     ackNow = true;

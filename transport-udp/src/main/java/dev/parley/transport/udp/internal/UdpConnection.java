@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,8 +38,6 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
     private static final Object OPEN = new Object();
     private static final Object FINISH = new Object();
     private static final Object PEER_FINISHED = new Object();
-    /** Events the delivery thread takes at once; the window is reopened once per batch. */
-    private static final int DELIVERY_BATCH = 256;
 
     private record Inbound(byte[] frame, long endOffset) {
     }
@@ -53,7 +50,9 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
     private final TimerLoop.Handle timerHandle;
     private final Runnable onGone;
     private final ReentrantLock lock = new ReentrantLock();
-    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private final Inbox inbox = new Inbox();
+    /** Events the session reported under the lock, handed to the inbox as one batch on unlock. */
+    private final List<Object> arrivals = new ArrayList<>();
     private final AtomicInteger unreliableWaiting = new AtomicInteger();
     private final AtomicLong unreliableDropped = new AtomicLong();
     private final AtomicBoolean pumpRequested = new AtomicBoolean();
@@ -98,7 +97,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
             session.start(now);
             afterEvent(now);
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -129,7 +128,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
             session.onPacket(packet, now);
             afterEvent(now);
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -139,7 +138,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
         try {
             session.countMalformed(kind);
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -152,7 +151,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
                         "connection refused: nothing listens at " + remote), ResetCode.ABORTED, System.nanoTime());
             }
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -173,7 +172,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
             }
             return session.nextDeadline();
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -188,7 +187,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
         try {
             return session.isOpen();
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -244,7 +243,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
             afterEvent(now);
             return queued;
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -283,7 +282,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
             session.closeBy(now + options.closeTimeout().toNanos());
             afterEvent(now);
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -303,7 +302,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
             session.abort(cause, code, now);
             timer.schedule(timerHandle, session.nextDeadline());
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -311,12 +310,12 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
 
     @Override
     public void established() {
-        inbox.add(OPEN);
+        arrivals.add(OPEN);
     }
 
     @Override
     public void frameArrived(byte[] frame, long endOffset) {
-        inbox.add(new Inbound(frame, endOffset));
+        arrivals.add(new Inbound(frame, endOffset));
     }
 
     @Override
@@ -326,7 +325,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
             unreliableDropped.incrementAndGet();
             return;
         }
-        inbox.add(new Inbound(frame, -1));
+        arrivals.add(new Inbound(frame, -1));
     }
 
     /**
@@ -336,7 +335,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
      */
     @Override
     public void peerFinished() {
-        inbox.add(PEER_FINISHED);
+        arrivals.add(PEER_FINISHED);
     }
 
     @Override
@@ -345,7 +344,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
             fail(cause);
             openSignal.completeExceptionally(cause);
         }
-        inbox.add(FINISH);
+        arrivals.add(FINISH);
     }
 
     // ------------------------------------------------------------------ delivery thread
@@ -355,8 +354,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
         var events = new ArrayList<Object>();
         try {
             while (true) {
-                events.add(inbox.take());
-                inbox.drainTo(events, DELIVERY_BATCH);
+                inbox.takeAll(events);
                 long consumedUpTo = -1;
                 for (Object event : events) {
                     if (event == OPEN) {
@@ -400,7 +398,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
             session.closeBy(now + options.closeTimeout().toNanos());
             afterEvent(now);
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -410,6 +408,18 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
             long now = System.nanoTime();
             session.onConsumed(endOffset, now);
             afterEvent(now);
+        } finally {
+            unlock();
+        }
+    }
+
+    /** Releases the session lock, first handing what the session reported to the delivery thread. */
+    private void unlock() {
+        try {
+            if (!arrivals.isEmpty() && lock.getHoldCount() == 1) {
+                inbox.addAll(arrivals);
+                arrivals.clear();
+            }
         } finally {
             lock.unlock();
         }
@@ -426,7 +436,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
             d.put("inboxFrames", (long) inbox.size());
             return d;
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
