@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class UdpBenchmark {
 
     private static final int SMALL_FRAME = 64;
-    private static final int SMALL_FRAMES = 300_000;
+    private static final int SMALL_FRAMES = 1_000_000;
     private static final int BIG_FRAME = 1 << 20;
     private static final int BIG_ROUNDS = 30;
 
