@@ -1,5 +1,6 @@
 package dev.parley.transport.udp;
 
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -99,7 +100,7 @@ public record UdpOptions(int maxPacketSize, int loopbackPacketSize, int initialW
      * The options for a connection to {@code peer}: on a loopback address the packet size is
      * {@link #loopbackPacketSize()} (unless 0), elsewhere these options unchanged.
      */
-    public UdpOptions forPeer(java.net.InetAddress peer) {
+    public UdpOptions forPeer(InetAddress peer) {
         if (loopbackPacketSize <= maxPacketSize || !peer.isLoopbackAddress()) {
             return this;
         }

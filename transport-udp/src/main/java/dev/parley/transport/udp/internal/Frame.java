@@ -17,10 +17,6 @@ public sealed interface Frame {
                 throw new IllegalArgumentException("bad range " + smallest + ".." + largest);
             }
         }
-
-        public boolean contains(long pn) {
-            return pn >= smallest && pn <= largest;
-        }
     }
 
     /**

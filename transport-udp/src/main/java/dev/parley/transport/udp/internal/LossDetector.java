@@ -153,11 +153,6 @@ public final class LossDetector {
         return !sent.isEmpty();
     }
 
-    /** The packets still unacknowledged, oldest first. */
-    public Iterable<SentPacket> outstanding() {
-        return sent.values();
-    }
-
     /** Forgets every packet (the connection is closing); returns them. */
     public List<SentPacket> clear() {
         var all = new ArrayList<>(sent.values());

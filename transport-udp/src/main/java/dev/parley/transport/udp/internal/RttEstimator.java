@@ -44,10 +44,6 @@ public final class RttEstimator {
         smoothed = (7 * smoothed + adjusted) / 8;
     }
 
-    public long latest() {
-        return latest;
-    }
-
     public long smoothed() {
         return smoothed;
     }

@@ -9,13 +9,18 @@ import dev.parley.transport.spi.AbstractConnection;
 import dev.parley.transport.udp.UdpOptions;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -109,15 +114,15 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
     public void awaitOpen(long timeout, TimeUnit unit) throws IOException {
         try {
             openSignal.get(timeout, unit);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new java.net.ConnectException("cannot connect to " + remote + ": " + e.getCause().getMessage());
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException e) {
+            throw new ConnectException("cannot connect to " + remote + ": " + e.getCause().getMessage());
+        } catch (TimeoutException e) {
             abort(new ConnectionClosedException(Reason.PEER_UNRESPONSIVE, "connect timed out"));
-            throw new java.net.SocketTimeoutException("no answer from " + remote + " within " + options.connectTimeout());
+            throw new SocketTimeoutException("no answer from " + remote + " within " + options.connectTimeout());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             abort(e);
-            throw new java.io.InterruptedIOException("interrupted while connecting to " + remote);
+            throw new InterruptedIOException("interrupted while connecting to " + remote);
         }
     }
 
@@ -179,16 +184,6 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
     /** Starts a graceful close with {@code cause}: the listener is shutting down. */
     public void shutdown(ConnectionClosedException cause) {
         closeGracefully(cause);
-    }
-
-    /** Whether the handshake completed and the connection has not ended. */
-    public boolean isEstablished() {
-        lock.lock();
-        try {
-            return session.isOpen();
-        } finally {
-            unlock();
-        }
     }
 
     // ------------------------------------------------------------------ sending

@@ -3,9 +3,11 @@ package dev.parley.transport.udp.internal;
 import dev.parley.transport.udp.UdpOptions;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.zip.CRC32C;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -53,7 +55,7 @@ class PacketCodecTest {
     void roundTripsAckRangesOfEverySpacing() throws Exception {
         var random = new Random(5);
         for (int round = 0; round < 500; round++) {
-            var ranges = new java.util.ArrayList<Frame.Range>();
+            var ranges = new ArrayList<Frame.Range>();
             long high = 1L + random.nextInt(1 << 20) + (round % 7 == 0 ? 1L << 40 : 0);
             while (high >= 0 && ranges.size() < 20) {
                 long low = Math.max(0, high - random.nextInt(round % 2 == 0 ? 3 : 5000));
@@ -70,7 +72,7 @@ class PacketCodecTest {
 
     @Test
     void keepsAnAckWithinItsBudgetByDroppingTheOldestRanges() throws Exception {
-        var ranges = new java.util.ArrayList<Frame.Range>();
+        var ranges = new ArrayList<Frame.Range>();
         for (long pn = 100_000; pn > 0; pn -= 1000) {
             ranges.add(new Frame.Range(pn - 10, pn));
         }
@@ -193,7 +195,7 @@ class PacketCodecTest {
     }
 
     private static void fixChecksum(byte[] packet) {
-        var crc = new java.util.zip.CRC32C();
+        var crc = new CRC32C();
         crc.update(packet, 0, packet.length - 4);
         int v = (int) crc.getValue();
         packet[packet.length - 4] = (byte) (v >>> 24);

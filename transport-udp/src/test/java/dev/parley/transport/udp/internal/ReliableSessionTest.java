@@ -6,8 +6,10 @@ import dev.parley.transport.udp.UdpOptions;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -80,11 +82,11 @@ class ReliableSessionTest {
     }
 
     private static byte[] dataPacket(long connectionId, long packetNumber,
-                                     java.util.function.Consumer<PacketCodec.Writer> frames) {
+                                     Consumer<PacketCodec.Writer> frames) {
         var writer = new PacketCodec.Writer(1200);
         writer.begin(connectionId, packetNumber);
         frames.accept(writer);
         int length = writer.finish();
-        return java.util.Arrays.copyOf(writer.buffer(), length);
+        return Arrays.copyOf(writer.buffer(), length);
     }
 }
