@@ -183,7 +183,8 @@ public final class PacketCodec {
     }
 
     private static List<Frame> frames(Reader in) throws MalformedPacketException {
-        var frames = new ArrayList<Frame>(32);
+        // A small frame takes about 70 bytes on the wire: size the list once for a full packet of them.
+        var frames = new ArrayList<Frame>(Math.max(8, in.remaining() / 64));
         while (in.hasMore()) {
             int type = in.u8();
             frames.add(switch (type) {
@@ -298,6 +299,10 @@ public final class PacketCodec {
 
         boolean hasMore() {
             return pos < limit;
+        }
+
+        int remaining() {
+            return limit - pos;
         }
 
         private void need(int n) throws MalformedPacketException {
