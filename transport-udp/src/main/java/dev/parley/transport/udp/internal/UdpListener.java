@@ -245,13 +245,15 @@ public final class UdpListener implements Listener {
             c.shutdown(cause);
             return c.closeFuture();
         }).toArray(CompletableFuture[]::new);
+        var late = new ConnectionClosedException(Reason.ABORTED, "listener " + localAddress
+                + " closed and the graceful close did not finish within " + options.closeTimeout());
         try {
             CompletableFuture.allOf(closing).get(options.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
-            open.forEach(c -> c.abort(cause));
+            open.forEach(c -> c.abort(late));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            open.forEach(c -> c.abort(cause));
+            open.forEach(c -> c.abort(late));
         }
         timer.close();
         try {
