@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -105,8 +106,13 @@ public final class Endpoint {
      */
     public Peer connect(Transport transport, SocketAddress address) throws IOException {
         Adapter adapter = new Adapter(null);
-        Connection connection = transport.connect(address, adapter);
-        return adapter.peerOf(connection);
+        transport.connect(address, adapter);
+        // onOpen has run (the transport's contract), even if the peer has closed again since.
+        Peer peer = adapter.firstPeer.getNow(null);
+        if (peer == null) {
+            throw new IllegalStateException(transport.name() + " returned from connect before calling onOpen");
+        }
+        return peer;
     }
 
     /**
@@ -229,19 +235,17 @@ public final class Endpoint {
     private final class Adapter implements ConnectionHandler {
         private final Map<Connection, Peer> byConnection = new ConcurrentHashMap<>();
         private final Set<Peer> serverPeers;
+        private final CompletableFuture<Peer> firstPeer = new CompletableFuture<>();
 
         Adapter(Set<Peer> serverPeers) {
             this.serverPeers = serverPeers;
-        }
-
-        Peer peerOf(Connection connection) {
-            return byConnection.get(connection);
         }
 
         @Override
         public void onOpen(Connection connection) {
             Peer peer = new Peer(Endpoint.this, connection, maxConcurrentCalls);
             byConnection.put(connection, peer);
+            firstPeer.complete(peer);
             if (serverPeers != null) {
                 serverPeers.add(peer);
             }

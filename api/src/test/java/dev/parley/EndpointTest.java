@@ -187,6 +187,19 @@ class EndpointTest {
         assertThat(server.peers()).isEmpty();
     }
 
+    @Test
+    void returnsThePeerEvenWhenTheServerClosesItAtOnce() throws Exception {
+        Server server = listen(Endpoint.builder(codec).onOpen(Peer::close).build());
+        CompletableFuture<ConnectionClosedException> closed = new CompletableFuture<>();
+
+        Peer peer = Endpoint.builder(codec).onClose((p, cause) -> closed.complete(cause)).build()
+                .connect(memory, server.localAddress());
+
+        assertThat(peer).isNotNull();
+        assertThat(closed.get(5, TimeUnit.SECONDS).reason()).isEqualTo(Reason.CLOSED_BY_PEER);
+        assertThat(peer.closeFuture().get(5, TimeUnit.SECONDS).reason()).isEqualTo(Reason.CLOSED_BY_PEER);
+    }
+
     private static void await(CountDownLatch latch) {
         try {
             latch.await(10, TimeUnit.SECONDS);
