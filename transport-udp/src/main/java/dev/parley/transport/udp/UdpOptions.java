@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * The settings of the reliable UDP protocol, on top of the {@link dev.parley.transport.TransportOptions}
- * every transport honours. Immutable; start from {@link #defaults()}:
+ * every transport honours. Immutable, so safe to share between threads; start from {@link #defaults()}:
  *
  * <pre>{@code
  * UdpOptions udp = UdpOptions.defaults().toBuilder().maxPacketSize(1400).build();

@@ -3,7 +3,7 @@ package dev.parley.transport.udp.internal;
 /**
  * A datagram that is not a valid packet of this protocol. Carries what was wrong as a {@link Kind},
  * so the receiver can count checksum failures apart from other garbage. Never escapes a receive
- * loop: the datagram is dropped and counted.
+ * loop: the datagram is dropped and counted. Immutable; thrown and caught on the receiving thread.
  */
 public final class MalformedPacketException extends Exception {
 
