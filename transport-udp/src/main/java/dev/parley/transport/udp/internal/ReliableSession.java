@@ -77,6 +77,7 @@ public final class ReliableSession {
     private final LossDetector loss;
     private final ReceivedPackets received = new ReceivedPackets(MAX_ACK_RANGES);
     private final Reassembler reassembler;
+    private final Reassembler.FrameSink frameSink;
 
     private State state;
     private long peerId;
@@ -149,6 +150,7 @@ public final class ReliableSession {
         this.options = options;
         this.sink = sink;
         this.events = events;
+        this.frameSink = events::frameArrived;
         this.maxPacket = udp.maxPacketSize();
         this.maxChunkData = PacketCodec.maxChunkData(maxPacket);
         this.maxAckDelay = udp.maxAckDelay().toNanos();
@@ -300,7 +302,7 @@ public final class ReliableSession {
                 switch (f) {
                     case Frame.Ack ack -> onAck(ack, now);
                     case Frame.Chunk chunk -> {
-                        switch (reassembler.onChunk(chunk, events::frameArrived)) {
+                        switch (reassembler.onChunk(chunk, frameSink)) {
                             case DUPLICATE -> duplicates++;
                             case REFUSED -> {
                                 refusedChunks++;
