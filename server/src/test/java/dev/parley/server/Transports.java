@@ -9,6 +9,6 @@ final class Transports {
     }
 
     static Stream<String> names() {
-        return Stream.of("memory", "tcp");
+        return Stream.of("memory", "tcp", "udp");
     }
 }
