@@ -55,7 +55,7 @@ public final class AddressBookCommand {
         private String name;
         @Parameters(index = "1", paramLabel = "EMAIL")
         private String email;
-        @Parameters(index = "2", paramLabel = "PHONE", defaultValue = "")
+        @Parameters(index = "2", paramLabel = "PHONE", arity = "0..1", defaultValue = "")
         private String phone;
 
         @Override

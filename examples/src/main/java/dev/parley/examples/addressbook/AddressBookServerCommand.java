@@ -30,7 +30,6 @@ public final class AddressBookServerCommand extends ExampleTask {
         } catch (IOException e) {
             throw ExampleException.failed("cannot open the address book: " + e.getMessage());
         }
-        serveUntilStopped(listen.listen(book.endpoint()),
-                "address book server (" + book.size() + " entries in " + book.path() + ")", server -> { });
+        serveUntilStopped(listen, book.endpoint(), "address book server (" + book.size() + " entries in " + book.path() + ")", server -> { });
     }
 }

@@ -1,5 +1,6 @@
 package dev.parley.examples.cli;
 
+import dev.parley.Endpoint;
 import dev.parley.Server;
 import dev.parley.examples.ExampleCommand;
 import picocli.CommandLine.Model.CommandSpec;
@@ -50,14 +51,17 @@ public abstract class ExampleTask implements Callable<Integer> {
     }
 
     /**
-     * Prints that {@code server} is listening, waits until the process is asked to stop (Ctrl-C),
-     * runs {@code onStop} on this thread, then closes the server gracefully.
+     * Starts {@code endpoint} listening where {@code listen} says, prints where, waits until the
+     * process is asked to stop (Ctrl-C), runs {@code onStop} on this thread, then closes the server
+     * gracefully.
      */
-    protected final void serveUntilStopped(Server server, String description, Consumer<Server> onStop)
-            throws InterruptedException {
+    protected final void serveUntilStopped(ListenAddress listen, Endpoint endpoint, String description,
+                                           Consumer<Server> onStop) throws ExampleException, InterruptedException {
+        Server server = listen.listen(endpoint);
         StopSignal stop = root().stopSignal();
         try (server) {
-            out().println(description + " listening on " + HostPort.format(server.localAddress()) + " (Ctrl-C stops it)");
+            out().println(description + " listening on " + listen.transportName() + " "
+                    + HostPort.format(server.localAddress()) + " (Ctrl-C stops it)");
             out().flush();
             stop.await();
             onStop.accept(server);

@@ -25,6 +25,11 @@ public final class ListenAddress {
             description = "port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE})")
     private int port;
 
+    /** The name given with {@code --transport}. */
+    public String transportName() {
+        return transport;
+    }
+
     /** Starts {@code endpoint} listening, or says in one line why it cannot. */
     public Server listen(Endpoint endpoint) throws ExampleException {
         Transport chosen = Transports.find(transport);

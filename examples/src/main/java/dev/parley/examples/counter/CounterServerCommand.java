@@ -20,7 +20,6 @@ public final class CounterServerCommand extends ExampleTask {
     @Override
     protected void run() throws Exception {
         Counter counter = racy ? new RacyCounter() : new AtomicCounter();
-        serveUntilStopped(listen.listen(CounterServer.endpoint(counter)),
-                "counter server (" + counter.getClass().getSimpleName() + ")", server -> { });
+        serveUntilStopped(listen, CounterServer.endpoint(counter), "counter server (" + counter.getClass().getSimpleName() + ")", server -> { });
     }
 }

@@ -14,6 +14,6 @@ public final class EchoServerCommand extends ExampleTask {
 
     @Override
     protected void run() throws Exception {
-        serveUntilStopped(listen.listen(EchoServer.endpoint()), "echo server", server -> { });
+        serveUntilStopped(listen, EchoServer.endpoint(), "echo server", server -> { });
     }
 }

@@ -20,12 +20,17 @@ public final class ShutdownClient implements AutoCloseable {
     private final Peer peer;
 
     private ShutdownClient(Transport transport, SocketAddress server) throws IOException {
+        var opened = new CompletableFuture<Peer>();
         Endpoint endpoint = Endpoint.builder(ShuttingDown.codec())
+                .onOpen(opened::complete)
                 .on(ShuttingDown.class, (peer, shuttingDown) -> notice.complete(shuttingDown))
                 // Closed without a word first: the notice fails with how the connection ended.
                 .onClose((peer, cause) -> notice.completeExceptionally(cause))
                 .build();
-        this.peer = endpoint.connect(transport, server);
+        endpoint.connect(transport, server);
+        // Not connect's return value: it is null if the server has already closed the connection,
+        // while onOpen has always run by the time it returns.
+        this.peer = opened.join();
     }
 
     /**

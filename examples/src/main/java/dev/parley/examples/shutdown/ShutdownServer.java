@@ -1,7 +1,10 @@
 package dev.parley.examples.shutdown;
 
 import dev.parley.Endpoint;
+import dev.parley.Peer;
 import dev.parley.Server;
+
+import java.util.function.Consumer;
 
 /**
  * The lesson's "main thread signals all handlers": when the server is told to stop, the thread
@@ -13,9 +16,12 @@ public final class ShutdownServer {
     private ShutdownServer() {
     }
 
-    /** The endpoint to {@code listen} with: clients only listen, so it handles no messages. */
-    public static Endpoint endpoint() {
-        return Endpoint.builder(ShuttingDown.codec()).build();
+    /**
+     * The endpoint to {@code listen} with. Clients only listen, so it handles no messages;
+     * {@code connected} hears of each client as it connects, on that client's delivery thread.
+     */
+    public static Endpoint endpoint(Consumer<Peer> connected) {
+        return Endpoint.builder(ShuttingDown.codec()).onOpen(connected).build();
     }
 
     /**

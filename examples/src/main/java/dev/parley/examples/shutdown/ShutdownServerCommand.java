@@ -1,6 +1,7 @@
 package dev.parley.examples.shutdown;
 
 import dev.parley.examples.cli.ExampleTask;
+import dev.parley.examples.cli.HostPort;
 import dev.parley.examples.cli.ListenAddress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,7 +24,11 @@ public final class ShutdownServerCommand extends ExampleTask {
 
     @Override
     protected void run() throws Exception {
-        serveUntilStopped(listen.listen(ShutdownServer.endpoint()), "shutdown server", server ->
+        var connected = ShutdownServer.endpoint(client -> {
+            out().println("client connected from " + HostPort.format(client.remoteAddress()));
+            out().flush();
+        });
+        serveUntilStopped(listen, connected, "shutdown server", server ->
                 out().println("told " + ShutdownServer.shutDown(server, reason) + " clients: " + reason));
     }
 }

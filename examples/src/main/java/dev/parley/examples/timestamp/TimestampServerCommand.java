@@ -16,6 +16,6 @@ public final class TimestampServerCommand extends ExampleTask {
 
     @Override
     protected void run() throws Exception {
-        serveUntilStopped(listen.listen(TimestampServer.endpoint(Clock.systemUTC())), "timestamp server", server -> { });
+        serveUntilStopped(listen, TimestampServer.endpoint(Clock.systemUTC()), "timestamp server", server -> { });
     }
 }
