@@ -55,8 +55,10 @@ public final class ImEmbedExample {
             while (client.isConnected()) {
                 Invitation invitation = invitations.poll(100, TimeUnit.MILLISECONDS);
                 if (invitation != null) {
-                    client.join(invitation.conversationId());
-                    out.accept("joined conversation " + invitation.conversationId() + " at " + invitation.inviter() + "'s invitation");
+                    long id = invitation.conversationId();
+                    client.join(id);
+                    // The server handles one client's requests in order, so this listing shows the join done.
+                    out.accept("joined conversation " + id + " with " + client.list().get(10, TimeUnit.SECONDS).get(id));
                 }
             }
         }

@@ -27,7 +27,8 @@ class ImEmbedExampleTest {
             bob.register("online");
             bob.client().invite("zoe");
             long id = bob.await(Invitation.class).conversationId();
-            zoe.awaitLine(line -> line.equals("joined conversation " + id + " at bob's invitation"));
+            assertThat(zoe.awaitLine(line -> line.startsWith("joined conversation ")))
+                    .isEqualTo("joined conversation " + id + " with [bob, zoe]");
 
             bob.client().send(id, "hello zoe");
             bob.client().send(id, "still there?");
