@@ -11,7 +11,6 @@ import java.io.PrintWriter;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -31,16 +30,9 @@ public final class LineClient implements AutoCloseable {
     private final Peer peer;
 
     private LineClient(Transport transport, SocketAddress server) throws IOException {
-        var opened = new CompletableFuture<Peer>();
-        Endpoint endpoint = Endpoint.builder(Line.codec())
-                .onOpen(opened::complete)
+        this.peer = Peers.connect(Endpoint.builder(Line.codec())
                 .on(Line.class, (peer, line) -> arrivals.add(line))
-                .onClose((peer, cause) -> arrivals.add(cause))
-                .build();
-        endpoint.connect(transport, server);
-        // Not connect's return value: it is null if the server has already closed the connection
-        // (the counter server does at once), while onOpen has always run by the time it returns.
-        this.peer = opened.join();
+                .onClose((peer, cause) -> arrivals.add(cause)), transport, server);
     }
 
     /**

@@ -76,7 +76,8 @@ class CommandLineTest {
             var run = ExampleRun.run("", "echo-server", "--host", "127.0.0.1", "--port", "" + port);
 
             assertThat(run.exitCode()).isEqualTo(ExampleException.FAILED);
-            assertThat(run.errLines()).containsExactly("port " + port + " is already in use on 127.0.0.1; choose another with --port");
+            assertThat(run.errLines())
+                    .containsExactly("port " + port + " is already in use on 127.0.0.1; choose another with --port");
         }
     }
 

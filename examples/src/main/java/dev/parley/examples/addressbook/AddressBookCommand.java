@@ -2,6 +2,7 @@ package dev.parley.examples.addressbook;
 
 import dev.parley.Endpoint;
 import dev.parley.Peer;
+import dev.parley.examples.Peers;
 import dev.parley.examples.cli.ExampleException;
 import dev.parley.examples.cli.ExampleTask;
 import dev.parley.examples.cli.ServerAddress;
@@ -29,13 +30,16 @@ public final class AddressBookCommand {
         @Mixin
         private ServerAddress server;
 
+        @Parameters(index = "0", paramLabel = "NAME")
+        protected String name;
+
         /** Calls {@code book} and returns the line to print. */
         abstract String call(AddressBook book);
 
         @Override
         protected final void run() throws Exception {
             Peer peer = server.connect((transport, address) ->
-                    Endpoint.builder(AddressBookCodec.codec()).build().connect(transport, address));
+                    Peers.connect(Endpoint.builder(AddressBookCodec.codec()), transport, address));
             try {
                 out().println(call(peer.remote(AddressBook.class)));
             } catch (RemoteFaultException e) {
@@ -51,8 +55,6 @@ public final class AddressBookCommand {
     /** {@code address-book add NAME EMAIL [PHONE]}. */
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Add a name, or replace its entry.")
     static final class Add extends Call {
-        @Parameters(index = "0", paramLabel = "NAME")
-        private String name;
         @Parameters(index = "1", paramLabel = "EMAIL")
         private String email;
         @Parameters(index = "2", paramLabel = "PHONE", arity = "0..1", defaultValue = "")
@@ -68,9 +70,6 @@ public final class AddressBookCommand {
     /** {@code address-book remove NAME}. */
     @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove a name.")
     static final class Remove extends Call {
-        @Parameters(index = "0", paramLabel = "NAME")
-        private String name;
-
         @Override
         String call(AddressBook book) {
             book.remove(name);
@@ -81,9 +80,6 @@ public final class AddressBookCommand {
     /** {@code address-book find NAME}. */
     @Command(name = "find", mixinStandardHelpOptions = true, description = "Print a name's entry.")
     static final class Find extends Call {
-        @Parameters(index = "0", paramLabel = "NAME")
-        private String name;
-
         @Override
         String call(AddressBook book) {
             return name + ": " + book.find(name);

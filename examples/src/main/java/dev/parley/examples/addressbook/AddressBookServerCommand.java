@@ -30,6 +30,7 @@ public final class AddressBookServerCommand extends ExampleTask {
         } catch (IOException e) {
             throw ExampleException.failed("cannot open the address book: " + e.getMessage());
         }
-        serveUntilStopped(listen, book.endpoint(), "address book server (" + book.size() + " entries in " + book.path() + ")", server -> { });
+        String description = "address book server (" + book.size() + " entries in " + book.path() + ")";
+        serveUntilStopped(listen, book.endpoint(), description, server -> { });
     }
 }

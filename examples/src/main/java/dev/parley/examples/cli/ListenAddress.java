@@ -45,7 +45,8 @@ public final class ListenAddress {
         } catch (BindException e) {
             throw ExampleException.failed("port " + port + " is already in use on " + host + "; choose another with --port");
         } catch (IOException e) {
-            throw ExampleException.failed("cannot listen on " + host + ":" + port + " over " + chosen.name() + ": " + e.getMessage());
+            throw ExampleException.failed("cannot listen on " + host + ":" + port + " over " + chosen.name()
+                    + ": " + e.getMessage());
         }
     }
 }

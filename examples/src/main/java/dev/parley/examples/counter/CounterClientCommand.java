@@ -27,7 +27,8 @@ public final class CounterClientCommand extends ExampleTask {
     @Mixin
     private ServerAddress server;
 
-    @Option(names = {"-n", "--connections"}, defaultValue = "1", description = "connections to open at once (default: ${DEFAULT-VALUE})")
+    @Option(names = {"-n", "--connections"}, defaultValue = "1",
+            description = "connections to open at once (default: ${DEFAULT-VALUE})")
     private int connections;
 
     @Override

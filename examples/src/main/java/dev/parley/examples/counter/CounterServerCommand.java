@@ -20,6 +20,7 @@ public final class CounterServerCommand extends ExampleTask {
     @Override
     protected void run() throws Exception {
         Counter counter = racy ? new RacyCounter() : new AtomicCounter();
-        serveUntilStopped(listen, CounterServer.endpoint(counter), "counter server (" + counter.getClass().getSimpleName() + ")", server -> { });
+        String description = "counter server (" + counter.getClass().getSimpleName() + ")";
+        serveUntilStopped(listen, CounterServer.endpoint(counter), description, server -> { });
     }
 }

@@ -39,6 +39,7 @@ public final class DatagramsCommand extends ExampleTask {
         Transport reliable = Transports.find(transport);
         out().println(RawUdp.send(count, loss, seed).summary("raw UDP, seed " + seed));
         out().flush();
-        out().println(ReliableDelivery.send(reliable, count).summary("Parley reliable " + reliable.name().toUpperCase(Locale.ROOT)));
+        String how = "Parley reliable " + reliable.name().toUpperCase(Locale.ROOT);
+        out().println(ReliableDelivery.send(reliable, count).summary(how));
     }
 }

@@ -2,6 +2,7 @@ package dev.parley.examples.shutdown;
 
 import dev.parley.Endpoint;
 import dev.parley.Peer;
+import dev.parley.examples.Peers;
 import dev.parley.transport.ConnectionClosedException;
 import dev.parley.transport.Transport;
 
@@ -20,17 +21,10 @@ public final class ShutdownClient implements AutoCloseable {
     private final Peer peer;
 
     private ShutdownClient(Transport transport, SocketAddress server) throws IOException {
-        var opened = new CompletableFuture<Peer>();
-        Endpoint endpoint = Endpoint.builder(ShuttingDown.codec())
-                .onOpen(opened::complete)
+        this.peer = Peers.connect(Endpoint.builder(ShuttingDown.codec())
                 .on(ShuttingDown.class, (peer, shuttingDown) -> notice.complete(shuttingDown))
                 // Closed without a word first: the notice fails with how the connection ended.
-                .onClose((peer, cause) -> notice.completeExceptionally(cause))
-                .build();
-        endpoint.connect(transport, server);
-        // Not connect's return value: it is null if the server has already closed the connection,
-        // while onOpen has always run by the time it returns.
-        this.peer = opened.join();
+                .onClose((peer, cause) -> notice.completeExceptionally(cause)), transport, server);
     }
 
     /**

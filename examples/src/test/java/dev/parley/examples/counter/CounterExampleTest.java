@@ -20,7 +20,8 @@ class CounterExampleTest {
             assertThat(client.exitCode()).isZero();
             assertThat(client.outLines().subList(0, CONNECTIONS)).containsExactlyInAnyOrderElementsOf(
                     IntStream.rangeClosed(1, CONNECTIONS).mapToObj(n -> "processed connection number " + n).toList());
-            assertThat(client.outLines().getLast()).isEqualTo(CONNECTIONS + " connections, " + CONNECTIONS + " different numbers");
+            assertThat(client.outLines().getLast())
+                    .isEqualTo(CONNECTIONS + " connections, " + CONNECTIONS + " different numbers");
         }
     }
 }

@@ -18,10 +18,10 @@ class ImEmbedExampleTest {
     @OverEachTransport
     void joinsTheConversationItIsInvitedToAndPrintsItsMessages(String transport) throws Exception {
         var chosen = Transport.byName(transport);
-        var server = ImServer.start(chosen, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ServerOptions.defaults());
-        int port = ((InetSocketAddress) server.localAddress()).getPort();
+        var server = ImServer.start(chosen, loopback(), ServerOptions.defaults());
+        String address = "localhost:" + ((InetSocketAddress) server.localAddress()).getPort();
         try (server;
-             var zoe = ExampleRun.start("", "im-embed", "--user", "zoe", "--server", "localhost:" + port, "--transport", transport);
+             var zoe = ExampleRun.start("", "im-embed", "--user", "zoe", "--server", address, "--transport", transport);
              var bob = ScriptedClient.connect(chosen, server.localAddress(), "bob")) {
             zoe.awaitLine(line -> line.equals("zoe is online, waiting for invitations"));
             bob.register("online");
@@ -45,7 +45,7 @@ class ImEmbedExampleTest {
     @OverEachTransport
     void saysInOneLineThatTheNameIsTaken(String transport) throws Exception {
         var chosen = Transport.byName(transport);
-        try (var server = ImServer.start(chosen, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ServerOptions.defaults());
+        try (var server = ImServer.start(chosen, loopback(), ServerOptions.defaults());
              var zoe = ScriptedClient.connect(chosen, server.localAddress(), "zoe")) {
             zoe.register("online");
             int port = ((InetSocketAddress) server.localAddress()).getPort();
@@ -55,5 +55,9 @@ class ImEmbedExampleTest {
             assertThat(run.exitCode()).isEqualTo(1);
             assertThat(run.errLines()).singleElement().asString().startsWith("the server refused zoe: ").contains("taken");
         }
+    }
+
+    private static InetSocketAddress loopback() {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     }
 }
