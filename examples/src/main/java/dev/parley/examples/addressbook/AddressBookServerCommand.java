@@ -30,7 +30,8 @@ public final class AddressBookServerCommand extends ExampleTask {
         } catch (IOException e) {
             throw ExampleException.failed("cannot open the address book: " + e.getMessage());
         }
-        String description = "address book server (" + book.size() + " entries in " + book.path() + ")";
+        String entries = book.size() == 1 ? "1 entry" : book.size() + " entries";
+        String description = "address book server (" + entries + " in " + book.path() + ")";
         serveUntilStopped(listen, book.endpoint(), description, server -> { });
     }
 }

@@ -65,6 +65,8 @@ public abstract class ExampleTask implements Callable<Integer> {
             out().flush();
             stop.await();
             onStop.accept(server);
+            server.close();
+            out().println(description + " stopped");
         } finally {
             out().flush();
             stop.done();

@@ -15,7 +15,7 @@ public final class ListenAddress {
     /** The port the example servers listen on unless told otherwise. */
     public static final int DEFAULT_PORT = 7000;
 
-    @Option(names = {"-t", "--transport"}, defaultValue = "tcp", description = "tcp, udp or memory (default: ${DEFAULT-VALUE})")
+    @Option(names = {"-t", "--transport"}, defaultValue = "tcp", description = "tcp or udp (default: ${DEFAULT-VALUE})")
     private String transport;
 
     @Option(names = "--host", defaultValue = "0.0.0.0", description = "address to listen on (default: ${DEFAULT-VALUE})")

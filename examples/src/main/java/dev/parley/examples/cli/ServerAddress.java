@@ -14,7 +14,7 @@ public final class ServerAddress {
             description = "the server's HOST:PORT (default: localhost and the example's port)")
     private InetSocketAddress server;
 
-    @Option(names = {"-t", "--transport"}, defaultValue = "tcp", description = "tcp, udp or memory (default: ${DEFAULT-VALUE})")
+    @Option(names = {"-t", "--transport"}, defaultValue = "tcp", description = "tcp or udp (default: ${DEFAULT-VALUE})")
     private String transport;
 
     /** A server at {@code localhost:}{@value ListenAddress#DEFAULT_PORT} unless {@code --server} says otherwise. */

@@ -25,7 +25,7 @@ public final class DatagramsCommand extends ExampleTask {
     private long seed;
 
     @Option(names = {"-t", "--transport"}, defaultValue = "udp",
-            description = "the Parley transport of the reliable half (default: ${DEFAULT-VALUE})")
+            description = "the Parley transport of the reliable half, udp or tcp (default: ${DEFAULT-VALUE})")
     private String transport;
 
     @Override
