@@ -2,6 +2,7 @@ package dev.parley.examples.embedding;
 
 import dev.parley.im.ImClient;
 import dev.parley.im.ImListener;
+import dev.parley.im.ImProtocol;
 import dev.parley.im.Invitation;
 import dev.parley.im.Message;
 import dev.parley.transport.ConnectionClosedException;
@@ -27,7 +28,7 @@ public final class ImEmbedExample {
 
     /** {@code java ImEmbedExample USER [HOST]}: runs until the server goes away. */
     public static void main(String[] args) throws Exception {
-        var server = new InetSocketAddress(args.length > 1 ? args[1] : "localhost", 6666);
+        var server = new InetSocketAddress(args.length > 1 ? args[1] : "localhost", ImProtocol.DEFAULT_PORT);
         run(Transport.byName("tcp"), server, args.length > 0 ? args[0] : "zoe", System.out::println);
     }
 
