@@ -30,9 +30,11 @@ public final class LineClient implements AutoCloseable {
     private final Peer peer;
 
     private LineClient(Transport transport, SocketAddress server) throws IOException {
-        this.peer = Peers.connect(Endpoint.builder(Line.codec())
+        this.peer = Endpoint.builder(Line.codec())
                 .on(Line.class, (peer, line) -> arrivals.add(line))
-                .onClose((peer, cause) -> arrivals.add(cause)), transport, server);
+                .onClose((peer, cause) -> arrivals.add(cause))
+                .build()
+                .connect(transport, server);
     }
 
     /**

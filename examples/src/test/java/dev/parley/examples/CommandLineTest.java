@@ -90,10 +90,10 @@ class CommandLineTest {
     }
 
     @Test
-    void refusesAServerAddressWithoutAPort() throws Exception {
-        var run = ExampleRun.run("", "echo-client", "--server", "localhost");
+    void refusesAServerAddressWhosePortIsNotANumber() throws Exception {
+        var run = ExampleRun.run("", "echo-client", "--server", "localhost:seven");
 
         assertThat(run.exitCode()).isEqualTo(ExampleException.USAGE);
-        assertThat(run.errLines().getFirst()).contains("'localhost' is not HOST:PORT");
+        assertThat(run.errLines().getFirst()).contains("'seven' is not a port");
     }
 }

@@ -2,7 +2,6 @@ package dev.parley.examples.addressbook;
 
 import dev.parley.Endpoint;
 import dev.parley.Peer;
-import dev.parley.examples.Peers;
 import dev.parley.examples.cli.ExampleException;
 import dev.parley.examples.cli.ExampleTask;
 import dev.parley.examples.cli.ServerAddress;
@@ -39,7 +38,7 @@ public final class AddressBookCommand {
         @Override
         protected final void run() throws Exception {
             Peer peer = server.connect((transport, address) ->
-                    Peers.connect(Endpoint.builder(AddressBookCodec.codec()), transport, address));
+                    Endpoint.builder(AddressBookCodec.codec()).build().connect(transport, address));
             try {
                 out().println(call(peer.remote(AddressBook.class)));
             } catch (RemoteFaultException e) {

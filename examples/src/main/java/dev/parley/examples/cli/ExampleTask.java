@@ -1,5 +1,6 @@
 package dev.parley.examples.cli;
 
+import dev.parley.server.cli.Addresses;
 import dev.parley.Endpoint;
 import dev.parley.Server;
 import dev.parley.examples.ExampleCommand;
@@ -61,7 +62,7 @@ public abstract class ExampleTask implements Callable<Integer> {
         StopSignal stop = root().stopSignal();
         try (server) {
             out().println(description + " listening on " + listen.transportName() + " "
-                    + HostPort.format(server.localAddress()) + " (Ctrl-C stops it)");
+                    + Addresses.format(server.localAddress()) + " (Ctrl-C stops it)");
             out().flush();
             stop.await();
             onStop.accept(server);

@@ -1,5 +1,6 @@
 package dev.parley.examples.cli;
 
+import dev.parley.server.cli.Addresses;
 import dev.parley.transport.Transport;
 import picocli.CommandLine.Option;
 
@@ -54,12 +55,12 @@ public final class ServerAddress {
 
     /** The one line that says the server cannot be reached, and why. */
     public ExampleException unreachable(IOException e) {
-        return ExampleException.usage("cannot reach the server at " + HostPort.format(server)
+        return ExampleException.usage("cannot reach the server at " + Addresses.format(server)
                 + " over " + transport + ": " + e.getMessage());
     }
 
     /** The server's address as given, for messages. */
     public String describe() {
-        return HostPort.format(server);
+        return Addresses.format(server);
     }
 }

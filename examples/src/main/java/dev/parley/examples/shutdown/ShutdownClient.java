@@ -2,7 +2,6 @@ package dev.parley.examples.shutdown;
 
 import dev.parley.Endpoint;
 import dev.parley.Peer;
-import dev.parley.examples.Peers;
 import dev.parley.transport.ConnectionClosedException;
 import dev.parley.transport.Transport;
 
@@ -21,10 +20,12 @@ public final class ShutdownClient implements AutoCloseable {
     private final Peer peer;
 
     private ShutdownClient(Transport transport, SocketAddress server) throws IOException {
-        this.peer = Peers.connect(Endpoint.builder(ShuttingDown.codec())
+        this.peer = Endpoint.builder(ShuttingDown.codec())
                 .on(ShuttingDown.class, (peer, shuttingDown) -> notice.complete(shuttingDown))
                 // Closed without a word first: the notice fails with how the connection ended.
-                .onClose((peer, cause) -> notice.completeExceptionally(cause)), transport, server);
+                .onClose((peer, cause) -> notice.completeExceptionally(cause))
+                .build()
+                .connect(transport, server);
     }
 
     /**

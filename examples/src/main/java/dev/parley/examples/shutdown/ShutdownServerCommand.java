@@ -1,7 +1,7 @@
 package dev.parley.examples.shutdown;
 
 import dev.parley.examples.cli.ExampleTask;
-import dev.parley.examples.cli.HostPort;
+import dev.parley.server.cli.Addresses;
 import dev.parley.examples.cli.ListenAddress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,7 +25,7 @@ public final class ShutdownServerCommand extends ExampleTask {
     @Override
     protected void run() throws Exception {
         var connected = ShutdownServer.endpoint(client -> {
-            out().println("client connected from " + HostPort.format(client.remoteAddress()));
+            out().println("client connected from " + Addresses.format(client.remoteAddress()));
             out().flush();
         });
         serveUntilStopped(listen, connected, "shutdown server", server ->

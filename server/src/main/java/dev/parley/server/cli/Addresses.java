@@ -10,12 +10,21 @@ import java.net.SocketAddress;
 /**
  * Reads {@code HOST:PORT} (or {@code HOST} alone, meaning port {@value ImProtocol#DEFAULT_PORT};
  * IPv6 literals in brackets: {@code [::1]:6666}) into a resolved address, and writes addresses
- * back the same way. Stateless.
+ * back the same way. Stateless; other modules' commands use it too.
  */
-final class Addresses implements ITypeConverter<InetSocketAddress> {
+public final class Addresses implements ITypeConverter<InetSocketAddress> {
 
     @Override
     public InetSocketAddress convert(String value) {
+        return parse(value, ImProtocol.DEFAULT_PORT);
+    }
+
+    /**
+     * Reads {@code HOST:PORT}, or {@code HOST} alone meaning {@code defaultPort}, into a resolved address.
+     *
+     * @throws TypeConversionException saying what is wrong with {@code value}
+     */
+    public static InetSocketAddress parse(String value, int defaultPort) {
         String host = value;
         String port = null;
         if (value.startsWith("[")) {
@@ -33,7 +42,7 @@ final class Addresses implements ITypeConverter<InetSocketAddress> {
         if (host.isEmpty()) {
             throw new TypeConversionException("no host in '" + value + "'; expected HOST:PORT");
         }
-        var address = new InetSocketAddress(host, port == null ? ImProtocol.DEFAULT_PORT : port(port));
+        var address = new InetSocketAddress(host, port == null ? defaultPort : port(port));
         if (address.isUnresolved()) {
             throw new TypeConversionException("unknown host " + host);
         }
@@ -41,7 +50,7 @@ final class Addresses implements ITypeConverter<InetSocketAddress> {
     }
 
     /** {@code address} as {@code host:port}, numeric where the address is an IP socket address. */
-    static String format(SocketAddress address) {
+    public static String format(SocketAddress address) {
         if (address instanceof InetSocketAddress inet) {
             String host = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
             return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
