@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
@@ -108,7 +109,7 @@ class TcpToxicsTest {
         try (Socket socket = connect()) {
             socket.setSoTimeout(200);
             socket.getOutputStream().write(bytes(10));
-            assertThatThrownBy(() -> socket.getInputStream().read()).isInstanceOf(java.net.SocketTimeoutException.class);
+            assertThatThrownBy(() -> socket.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
 
             proxy.remove("timeout_downstream");
             socket.setSoTimeout(5_000);
