@@ -23,6 +23,9 @@ public interface ChaosProxy {
     /** Where traffic goes, as {@code host:port}. */
     String upstream();
 
+    /** Open client connections (TCP), or clients the proxy knows (UDP). */
+    int connectionCount();
+
     /** False while the proxy is down. */
     boolean isEnabled();
 

@@ -30,8 +30,8 @@ public final class TcpProxy extends AbstractProxy {
         super(name, Protocol.TCP, listen, upstream, ticker, seed);
     }
 
-    /** How many client connections are open through this proxy. */
-    public int linkCount() {
+    @Override
+    public int connectionCount() {
         return links.size();
     }
 

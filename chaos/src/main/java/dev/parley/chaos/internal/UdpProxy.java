@@ -66,8 +66,8 @@ public final class UdpProxy extends AbstractProxy {
         super(name, Protocol.UDP, listen, upstream, ticker, seed);
     }
 
-    /** How many clients the proxy knows. */
-    public int clientCount() {
+    @Override
+    public int connectionCount() {
         return clients.size();
     }
 

@@ -1,0 +1,77 @@
+package dev.parley.chaos.im;
+
+import dev.parley.chaos.ChaosExtension;
+import dev.parley.chaos.ChaosProxy;
+import dev.parley.chaos.ConversationWorkload;
+import dev.parley.chaos.Direction;
+import dev.parley.chaos.Protocol;
+import dev.parley.chaos.Toxic;
+import dev.parley.chaos.ToxicType;
+import dev.parley.server.ImServer;
+import dev.parley.server.ServerOptions;
+import dev.parley.transport.Transport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * IM conversations through the chaos proxy under faults that slow a connection but must not break
+ * it: the history checker finds nothing lost, duplicated or out of order.
+ */
+class ImUnderFaultsTest {
+
+    private static final ConversationWorkload WORKLOAD = new ConversationWorkload(4, 25, 64, Duration.ofSeconds(30));
+
+    @RegisterExtension
+    final ChaosExtension chaos = ChaosExtension.create();
+
+    private ImServer server;
+
+    @AfterEach
+    void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @OverFaultTransports
+    void deliversEveryMessageOnceInOrderUnderLatencyOf100MillisecondsWithJitterOf50(String transportName)
+            throws Exception {
+        ChaosProxy proxy = proxyInFrontOfServer(transportName);
+        for (Direction direction : Direction.values()) {
+            proxy.add(Toxic.of(ToxicType.LATENCY, direction).with("latency", 100).with("jitter", 50));
+        }
+
+        var result = WORKLOAD.run(Transport.byName(transportName), proxy.listenAddress(), "user");
+
+        assertThat(result.verdict().anomalies()).isEmpty();
+        assertThat(result.verdict().delivered()).isEqualTo(result.verdict().deliveries()).isEqualTo(4 * 4 * 25);
+        assertThat(result.latenciesNanos()).allSatisfy(nanos -> assertThat(nanos).isGreaterThanOrEqualTo(100_000_000L));
+    }
+
+    @OverFaultTransports
+    void deliversEveryMessageOnceInOrderThroughA16KilobytePerSecondLink(String transportName) throws Exception {
+        ChaosProxy proxy = proxyInFrontOfServer(transportName);
+        for (Direction direction : Direction.values()) {
+            proxy.add(Toxic.of(ToxicType.BANDWIDTH, direction).with("rate", 16));
+        }
+
+        var result = WORKLOAD.run(Transport.byName(transportName), proxy.listenAddress(), "user");
+
+        assertThat(result.verdict().anomalies()).isEmpty();
+        assertThat(result.verdict().delivered()).isEqualTo(4 * 4 * 25);
+    }
+
+    private ChaosProxy proxyInFrontOfServer(String transportName) throws IOException {
+        server = ImServer.start(Transport.byName(transportName),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ServerOptions.defaults());
+        return chaos.server().createProxy("im", Protocol.fromWireName(transportName),
+                (InetSocketAddress) server.localAddress());
+    }
+}
