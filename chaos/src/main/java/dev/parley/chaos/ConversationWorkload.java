@@ -72,6 +72,16 @@ public record ConversationWorkload(int clients, int messagesPerClient, int textL
      * @throws IOException if a client cannot connect or register, or the conversation cannot be set up
      */
     public Result run(Transport transport, SocketAddress server, String prefix) throws IOException, InterruptedException {
+        return run(transport, server, prefix, () -> { });
+    }
+
+    /**
+     * Runs the conversation like {@link #run(Transport, SocketAddress, String)}, calling
+     * {@code whileSending} on the calling thread once every sender has started: the moment to
+     * inject a fault into the flow of messages.
+     */
+    public Result run(Transport transport, SocketAddress server, String prefix, Runnable whileSending)
+            throws IOException, InterruptedException {
         long end = System.nanoTime() + deadline.toNanos();
         var history = new History();
         var latencies = new ConcurrentLinkedQueue<Long>();
@@ -127,6 +137,7 @@ public record ConversationWorkload(int clients, int messagesPerClient, int textL
                 String name = prefix + i;
                 senders.add(Thread.ofVirtual().name("workload-" + name).start(() -> post(client, id, name, history)));
             }
+            whileSending.run();
             for (Thread sender : senders) {
                 sender.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
             }

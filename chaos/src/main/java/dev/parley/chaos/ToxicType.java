@@ -27,7 +27,9 @@ import java.util.Set;
  *   <tr><td>duplicate</td><td>udp</td><td>probability 0..1 that a datagram is sent twice</td></tr>
  *   <tr><td>reorder</td><td>udp</td><td>probability 0..1 that a datagram is held back, delay ms it is held</td></tr>
  *   <tr><td>corrupt</td><td>udp</td><td>probability 0..1 that one bit of a datagram is flipped</td></tr>
- *   <tr><td>partition</td><td>udp</td><td>none: every datagram in its direction is dropped</td></tr>
+ *   <tr><td>partition</td><td>tcp, udp</td><td>none. UDP: every datagram in its direction is dropped.
+ *       TCP (this kit's extension): data and closes in its direction are held, not dropped, until
+ *       it is removed, as TCP retransmission would carry a stream across a real partition</td></tr>
  * </table>
  */
 public enum ToxicType {
@@ -43,7 +45,7 @@ public enum ToxicType {
     DUPLICATE(Set.of(Protocol.UDP), "probability", 0),
     REORDER(Set.of(Protocol.UDP), "probability", 0, "delay", 0),
     CORRUPT(Set.of(Protocol.UDP), "probability", 0),
-    PARTITION(Set.of(Protocol.UDP));
+    PARTITION(Set.of(Protocol.TCP, Protocol.UDP));
 
     private final Set<Protocol> protocols;
     private final Map<String, Double> defaults;

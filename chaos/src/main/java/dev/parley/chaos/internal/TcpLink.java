@@ -30,14 +30,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * their arrival time, and a writer virtual thread, which applies the direction's toxics and writes.
  * The queue between them is bounded, so a slowed writer slows the sender (as a slow network
  * would). The timers of {@code timeout} and {@code reset_peer} run on virtual threads of their own.
- * Toxics are applied in a fixed order per chunk: timeout (drop), limit_data, latency, then slicer
- * and bandwidth while writing.
+ * Toxics are applied in a fixed order per chunk: partition (hold), timeout (drop), limit_data,
+ * latency, then slicer and bandwidth while writing.
  */
 final class TcpLink {
 
     private static final int CHUNK = 16 * 1024;
     private static final int QUEUED_CHUNKS = 32;
     private static final long CONNECT_TIMEOUT_MILLIS = 5_000;
+    private static final long HOLD_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private record Chunk(byte[] data, long arrival) {
         boolean isEnd() {
@@ -176,8 +177,10 @@ final class TcpLink {
             while (true) {
                 Chunk chunk = queue.take();
                 List<Toxic> toxics = proxy.toxicsFor(direction).stream().filter(this::acts).toList();
+                holdWhileActive(direction, ToxicType.PARTITION);
                 if (chunk.isEnd()) {
-                    finish(toxics, to);
+                    holdWhileActive(direction, ToxicType.TIMEOUT);
+                    finish(proxy.toxicsFor(direction).stream().filter(this::acts).toList(), to);
                     return;
                 }
                 if (AbstractProxy.any(toxics, ToxicType.TIMEOUT)) {
@@ -198,6 +201,17 @@ final class TcpLink {
             close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Waits while a toxic of {@code type} acts in {@code direction}: a partition holds data and
+     * closes, a timeout holds the close (as Toxiproxy's does) while it drops data. No event
+     * announces a removal, so the toxic list is checked every {@link #HOLD_CHECK_NANOS}.
+     */
+    private void holdWhileActive(Direction direction, ToxicType type) throws InterruptedException {
+        while (proxy.toxicsFor(direction).stream().anyMatch(t -> t.type() == type && acts(t))) {
+            ticker.sleepUntil(ticker.nanoTime() + HOLD_CHECK_NANOS);
         }
     }
 

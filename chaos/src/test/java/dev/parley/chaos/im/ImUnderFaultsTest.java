@@ -17,6 +17,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -66,6 +68,20 @@ class ImUnderFaultsTest {
 
         assertThat(result.verdict().anomalies()).isEmpty();
         assertThat(result.verdict().delivered()).isEqualTo(4 * 4 * 25);
+    }
+
+    @OverFaultTransports
+    void deliversEveryMessageOnceInOrderAcrossAThreeSecondPartitionThatHeals(String transportName) throws Exception {
+        ChaosProxy proxy = proxyInFrontOfServer(transportName);
+
+        var result = WORKLOAD.run(Transport.byName(transportName), proxy.listenAddress(), "user", () -> {
+            Partitions.cut(proxy);
+            CompletableFuture.delayedExecutor(3, TimeUnit.SECONDS).execute(() -> Partitions.heal(proxy));
+        });
+
+        assertThat(result.verdict().anomalies()).isEmpty();
+        assertThat(result.verdict().delivered()).isEqualTo(4 * 4 * 25);
+        assertThat(result.elapsed()).isGreaterThanOrEqualTo(Duration.ofSeconds(3));
     }
 
     private ChaosProxy proxyInFrontOfServer(String transportName) throws IOException {
