@@ -1,5 +1,6 @@
 package dev.parley.chaos;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -13,9 +14,13 @@ import java.io.UncheckedIOException;
 import java.util.Objects;
 
 /**
- * A JUnit 5 extension that gives each test a started {@link ChaosServer} and stops it afterwards.
- * When the test fails, the seed is printed and attached to the failure, so the run can be replayed
- * with {@code -Dparley.chaos.seed=<seed>}.
+ * A JUnit 5 extension that gives each test a started {@link ChaosServer} (as a parameter of that
+ * type or of type {@link FaultProxies}) and stops it afterwards. When the test fails, the seed is
+ * printed and attached to the failure, so the run can be replayed with
+ * {@code -Dparley.chaos.seed=<seed>}.
+ *
+ * <p>Asked with {@link #toxiproxyContainer(String)}, it gives a real Toxiproxy in a container
+ * instead, as {@link FaultProxies}, and skips the test where no Docker engine answers.
  *
  * <pre>{@code
  * @ExtendWith(ChaosExtension.class)
@@ -34,7 +39,7 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>JUnit calls it on the test's thread. Each test has its own server (a fresh proxy list and
- * control port); with the default options, each its own seed.
+ * control port, or a fresh container); with the default options, each its own seed.
  */
 public final class ChaosExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver,
         TestExecutionExceptionHandler {
@@ -42,15 +47,17 @@ public final class ChaosExtension implements BeforeEachCallback, AfterEachCallba
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ChaosExtension.class);
 
     private final ChaosOptions options;
-    private volatile ChaosServer current;
+    private final String toxiproxyImage;
+    private volatile FaultProxies current;
 
     /** An extension with {@link ChaosOptions#defaults()}, for {@code @ExtendWith}. */
     public ChaosExtension() {
-        this(null);
+        this(null, null);
     }
 
-    private ChaosExtension(ChaosOptions options) {
+    private ChaosExtension(ChaosOptions options, String toxiproxyImage) {
         this.options = options;
+        this.toxiproxyImage = toxiproxyImage;
     }
 
     /** An extension with {@link ChaosOptions#defaults()}, chosen afresh for each test. */
@@ -60,62 +67,90 @@ public final class ChaosExtension implements BeforeEachCallback, AfterEachCallba
 
     /** An extension whose servers run with {@code options}. */
     public static ChaosExtension create(ChaosOptions options) {
-        return new ChaosExtension(Objects.requireNonNull(options, "options"));
+        return new ChaosExtension(Objects.requireNonNull(options, "options"), null);
     }
 
     /**
-     * The server of the test running now.
+     * An extension whose tests get a real Toxiproxy of {@code image} (for example
+     * {@link ToxiproxyContainerProxies#DEFAULT_IMAGE}) in a container, one per test; tests are
+     * skipped where no Docker engine answers. Needs {@code testcontainers-toxiproxy} on the class path.
+     */
+    public static ChaosExtension toxiproxyContainer(String image) {
+        return new ChaosExtension(null, Objects.requireNonNull(image, "image"));
+    }
+
+    /**
+     * The proxies of the test running now.
      *
      * @throws IllegalStateException outside a test
      */
+    public FaultProxies proxies() {
+        FaultProxies proxies = current;
+        if (proxies == null) {
+            throw new IllegalStateException("no fault proxies outside a test");
+        }
+        return proxies;
+    }
+
+    /**
+     * The chaos server of the test running now.
+     *
+     * @throws IllegalStateException outside a test, or if this extension gives a real Toxiproxy
+     */
     public ChaosServer server() {
-        ChaosServer server = current;
-        if (server == null) {
-            throw new IllegalStateException("no chaos server outside a test");
+        if (!(proxies() instanceof ChaosServer server)) {
+            throw new IllegalStateException("this extension gives a real Toxiproxy, not a chaos server");
         }
         return server;
     }
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        try {
-            current = ChaosServer.start(options != null ? options : ChaosOptions.defaults());
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not start the chaos server", e);
+        if (toxiproxyImage != null) {
+            Assumptions.assumeTrue(ToxiproxyContainerProxies.dockerAvailable(),
+                    "no Docker engine answers, so no Toxiproxy container can start");
+            current = ToxiproxyContainerProxies.start(toxiproxyImage);
+        } else {
+            try {
+                current = ChaosServer.start(options != null ? options : ChaosOptions.defaults());
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not start the chaos server", e);
+            }
         }
-        context.getStore(NAMESPACE).put(ChaosServer.class, current);
+        context.getStore(NAMESPACE).put(FaultProxies.class, current);
     }
 
     @Override
     public void afterEach(ExtensionContext context) {
-        ChaosServer server = context.getStore(NAMESPACE).remove(ChaosServer.class, ChaosServer.class);
+        FaultProxies proxies = context.getStore(NAMESPACE).remove(FaultProxies.class, FaultProxies.class);
         current = null;
-        if (server != null) {
-            server.close();
+        if (proxies != null) {
+            proxies.close();
         }
     }
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-        return parameter.getParameter().getType() == ChaosServer.class;
+        Class<?> type = parameter.getParameter().getType();
+        return type == FaultProxies.class || type == ChaosServer.class && toxiproxyImage == null;
     }
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context)
             throws ParameterResolutionException {
-        ChaosServer server = context.getStore(NAMESPACE).get(ChaosServer.class, ChaosServer.class);
-        if (server == null) {
-            throw new ParameterResolutionException("the chaos server starts before each test, not for "
+        FaultProxies proxies = context.getStore(NAMESPACE).get(FaultProxies.class, FaultProxies.class);
+        if (proxies == null) {
+            throw new ParameterResolutionException("the proxies start before each test, not for "
                     + parameter.getDeclaringExecutable());
         }
-        return server;
+        return proxies;
     }
 
     /** Prints the seed and attaches it to the failure, then lets the failure go on. */
     @Override
     public void handleTestExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
-        ChaosServer server = context.getStore(NAMESPACE).get(ChaosServer.class, ChaosServer.class);
-        if (server != null) {
+        FaultProxies server = context.getStore(NAMESPACE).get(FaultProxies.class, FaultProxies.class);
+        if (server instanceof ChaosServer) {
             String replay = replayHint(server.seed());
             System.err.println(context.getDisplayName() + " failed; " + replay);
             context.publishReportEntry(ChaosOptions.SEED_PROPERTY, Long.toString(server.seed()));

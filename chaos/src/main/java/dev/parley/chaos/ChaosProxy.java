@@ -23,7 +23,7 @@ public interface ChaosProxy {
     /** Where traffic goes, as {@code host:port}. */
     String upstream();
 
-    /** Open client connections (TCP), or clients the proxy knows (UDP). */
+    /** Open client connections (TCP), or clients the proxy knows (UDP); -1 where it cannot tell (a real Toxiproxy). */
     int connectionCount();
 
     /** False while the proxy is down. */

@@ -35,7 +35,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * and its name, so a run replays with {@link ChaosOptions#withSeed}. Thread-safe; proxies forward on
  * virtual threads of their own, and {@link #close()} stops them all.
  */
-public final class ChaosServer implements AutoCloseable {
+public final class ChaosServer implements FaultProxies {
 
     private final ChaosOptions options;
     private final ReentrantLock lock = new ReentrantLock();
@@ -61,7 +61,20 @@ public final class ChaosServer implements AutoCloseable {
         return api.address();
     }
 
+    /** Every protocol: TCP and UDP. */
+    @Override
+    public boolean supports(Protocol protocol) {
+        return true;
+    }
+
+    /** Every toxic type, this kit's extensions included. */
+    @Override
+    public boolean supports(ToxicType type) {
+        return true;
+    }
+
     /** The seed every random choice comes from. */
+    @Override
     public long seed() {
         return options.seed();
     }
@@ -103,6 +116,7 @@ public final class ChaosServer implements AutoCloseable {
      *
      * @throws IOException if no port can be bound
      */
+    @Override
     public ChaosProxy createProxy(String name, Protocol protocol, InetSocketAddress upstream) throws IOException {
         String listen = Addresses.format(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         return createProxy(name, protocol, listen, Addresses.format(upstream));

@@ -4,10 +4,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.parley.chaos.ChaosProxy;
 import dev.parley.chaos.ChaosServer;
-import dev.parley.chaos.Direction;
 import dev.parley.chaos.Protocol;
 import dev.parley.chaos.Toxic;
-import dev.parley.chaos.ToxicType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +13,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -134,8 +131,8 @@ public final class ControlApi implements AutoCloseable {
                 requireToxics(parts);
                 ChaosProxy proxy = proxy(parts[2]);
                 yield method.equals("GET")
-                        ? new Answer(200, proxy.toxics().stream().map(ControlApi::toxicJson).toList())
-                        : new Answer(200, toxicJson(proxy.add(newToxic(body))));
+                        ? new Answer(200, proxy.toxics().stream().map(ToxicJson::write).toList())
+                        : new Answer(200, ToxicJson.write(proxy.add(ToxicJson.read(body))));
             }
             case "GET /proxies///", "POST /proxies///", "DELETE /proxies///" -> {
                 requireToxics(parts);
@@ -143,8 +140,8 @@ public final class ControlApi implements AutoCloseable {
                 Toxic toxic = proxy.toxics().stream().filter(t -> t.name().equals(parts[4])).findFirst()
                         .orElseThrow(() -> new NoSuchElementException("toxic not found: " + parts[4]));
                 yield switch (method) {
-                    case "GET" -> new Answer(200, toxicJson(toxic));
-                    case "POST" -> new Answer(200, toxicJson(proxy.update(merge(toxic, body))));
+                    case "GET" -> new Answer(200, ToxicJson.write(toxic));
+                    case "POST" -> new Answer(200, ToxicJson.write(proxy.update(ToxicJson.merge(toxic, body))));
                     default -> {
                         proxy.remove(toxic.name());
                         yield new Answer(204, null);
@@ -179,34 +176,6 @@ public final class ControlApi implements AutoCloseable {
         return proxy;
     }
 
-    private static Toxic newToxic(Map<String, Object> body) {
-        ToxicType type = ToxicType.fromWireName(required(body, "type"));
-        Direction stream = Direction.fromWireName((String) body.getOrDefault("stream", "downstream"));
-        String name = (String) body.getOrDefault("name", type.wireName() + "_" + stream.wireName());
-        double toxicity = ((Number) body.getOrDefault("toxicity", 1.0)).doubleValue();
-        return new Toxic(name, type, stream, toxicity, attributes(body));
-    }
-
-    private static Toxic merge(Toxic toxic, Map<String, Object> body) {
-        var attributes = new HashMap<>(toxic.attributes());
-        attributes.putAll(attributes(body));
-        Direction stream = body.containsKey("stream")
-                ? Direction.fromWireName((String) body.get("stream")) : toxic.stream();
-        double toxicity = body.containsKey("toxicity")
-                ? ((Number) body.get("toxicity")).doubleValue() : toxic.toxicity();
-        return new Toxic(toxic.name(), toxic.type(), stream, toxicity, attributes);
-    }
-
-    private static Map<String, Double> attributes(Map<String, Object> body) {
-        var attributes = new LinkedHashMap<String, Double>();
-        Object given = body.getOrDefault("attributes", Map.of());
-        if (given != null) {
-            ((Map<?, ?>) given).forEach((key, value) ->
-                    attributes.put((String) key, ((Number) value).doubleValue()));
-        }
-        return attributes;
-    }
-
     private static Map<String, Object> proxyJson(ChaosProxy proxy) {
         var json = new LinkedHashMap<String, Object>();
         json.put("name", proxy.name());
@@ -214,17 +183,7 @@ public final class ControlApi implements AutoCloseable {
         json.put("upstream", proxy.upstream());
         json.put("enabled", proxy.isEnabled());
         json.put("protocol", proxy.protocol().wireName());
-        json.put("toxics", proxy.toxics().stream().map(ControlApi::toxicJson).toList());
-        return json;
-    }
-
-    private static Map<String, Object> toxicJson(Toxic toxic) {
-        var json = new LinkedHashMap<String, Object>();
-        json.put("name", toxic.name());
-        json.put("type", toxic.type().wireName());
-        json.put("stream", toxic.stream().wireName());
-        json.put("toxicity", toxic.toxicity());
-        json.put("attributes", toxic.attributes());
+        json.put("toxics", proxy.toxics().stream().map(ToxicJson::write).toList());
         return json;
     }
 
