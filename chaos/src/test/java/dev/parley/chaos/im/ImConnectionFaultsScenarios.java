@@ -138,8 +138,9 @@ abstract class ImConnectionFaultsScenarios {
         Set<Reason> expected = transportName.equals("tcp") ? Set.of(Reason.CLOSED_BY_PEER)
                 : Set.of(Reason.IDLE_TIMEOUT, Reason.PEER_UNRESPONSIVE);
         assertDisconnect(alice, expected, IDLE_TIMEOUT.plus(MARGIN));
-        assertThatThrownBy(() -> ScriptedClient.connect(transport, proxy.listenAddress(), "bob"))
-                .isInstanceOf(IOException.class);
+        // Refused, or (when the kernel picks the freed port as the client's own, and the client
+        // connects to itself) unable to register: either way nobody gets in while the proxy is down.
+        assertThatThrownBy(() -> online("bob")).isInstanceOfAny(IOException.class, IllegalStateException.class);
         proxy.enable();
         Eventually.await(() -> server.onlineUsers().isEmpty(), SERVER_IDLE_TIMEOUT.plus(MARGIN), "the server forgets alice");
         assertThat(connect("alice").register("back")).containsKey("alice");
