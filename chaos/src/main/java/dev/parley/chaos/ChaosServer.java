@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -41,6 +42,7 @@ public final class ChaosServer implements FaultProxies {
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, AbstractProxy> proxies = new LinkedHashMap<>();
     private final ControlApi api;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private ChaosServer(ChaosOptions options) throws IOException {
         this.options = options;
@@ -175,6 +177,9 @@ public final class ChaosServer implements FaultProxies {
     /** Stops the control API and every proxy, closing every connection. Idempotent. */
     @Override
     public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
         api.close();
         List<AbstractProxy> all;
         lock.lock();

@@ -37,8 +37,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Faults that break a connection: the client learns a clear, typed cause within the configured
- * timeout, nothing is left behind (the proxy's connection, the server's session), and the user can
- * reconnect under the same name.
+ * timeout, nothing is left behind (the proxy's connection, the server's session, any proxy or
+ * transport thread once everything is closed), and the user can reconnect under the same name.
  */
 abstract class ImConnectionFaultsScenarios {
 
@@ -65,10 +65,13 @@ abstract class ImConnectionFaultsScenarios {
     private ImServer server;
 
     @AfterEach
-    void closeEverything() throws Exception {
+    void closeEverythingAndLeaveNoThreadBehind() throws Exception {
         for (AutoCloseable closeable : opened.reversed()) {
             closeable.close();
         }
+        chaos.proxies().close();
+        Eventually.await(() -> LiveThreads.named("chaos-", "parley-tcp-", "parley-udp-").isEmpty(), MARGIN,
+                "every proxy and transport thread ends; alive: " + LiveThreads.named("chaos-", "parley-tcp-", "parley-udp-"));
     }
 
     @Test
@@ -76,6 +79,8 @@ abstract class ImConnectionFaultsScenarios {
         start("tcp");
         ScriptedClient watcher = watcher();
         ScriptedClient alice = online("alice");
+        watcher.await(OnlineUsers.class, online -> online.users().containsKey("alice"));
+        assertThat(LiveThreads.named("chaos-", "parley-tcp-")).as("the leak check sees virtual threads").isNotEmpty();
 
         proxy.add(Toxic.of(ToxicType.RESET_PEER, Direction.DOWNSTREAM));
 
