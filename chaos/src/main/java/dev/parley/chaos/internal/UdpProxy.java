@@ -85,6 +85,7 @@ public final class UdpProxy extends AbstractProxy {
     @Override
     protected void unbind() {
         TcpProxy.closeQuietly(front);
+        front = null;
         for (Client client : clients.values()) {
             client.upstreamSocket.close();
         }
@@ -114,6 +115,11 @@ public final class UdpProxy extends AbstractProxy {
             try {
                 socket.receive(packet);
             } catch (IOException e) {
+                return;
+            }
+            if (socket != front) {
+                // Closed, or replaced by a new bind, while this datagram was on its way: a proxy
+                // that is down forwards nothing.
                 return;
             }
             Client client = client(packet.getSocketAddress());
@@ -148,11 +154,12 @@ public final class UdpProxy extends AbstractProxy {
             } catch (IOException e) {
                 return;
             }
-            byte[] data = Arrays.copyOfRange(packet.getData(), packet.getOffset(), packet.getLength());
             DatagramSocket socket = front;
-            if (socket != null) {
-                impair(client.down, Direction.DOWNSTREAM, data, socket, client.address);
+            if (socket == null || clients.get(client.address) != client) {
+                return;
             }
+            byte[] data = Arrays.copyOfRange(packet.getData(), packet.getOffset(), packet.getLength());
+            impair(client.down, Direction.DOWNSTREAM, data, socket, client.address);
         }
     }
 
