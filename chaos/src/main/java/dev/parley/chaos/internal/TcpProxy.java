@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,9 +23,11 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class TcpProxy extends AbstractProxy {
 
     private static final Logger log = LoggerFactory.getLogger(TcpProxy.class);
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
     private final Set<TcpLink> links = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
+    private volatile Thread acceptor;
 
     public TcpProxy(String name, InetSocketAddress listen, String upstream, Ticker ticker, long seed) {
         super(name, Protocol.TCP, listen, upstream, ticker, seed);
@@ -41,13 +44,14 @@ public final class TcpProxy extends AbstractProxy {
         socket.setReuseAddress(true);
         socket.bind(address);
         server = socket;
-        Thread.ofVirtual().name("chaos-accept-" + name()).start(() -> accept(socket));
+        acceptor = Thread.ofVirtual().name("chaos-accept-" + name()).start(() -> accept(socket));
         return (InetSocketAddress) socket.getLocalSocketAddress();
     }
 
     @Override
     protected void unbind() {
         closeQuietly(server);
+        awaitEnd(acceptor);
         for (TcpLink link : links) {
             link.close();
         }
@@ -97,6 +101,24 @@ public final class TcpProxy extends AbstractProxy {
             } else {
                 link.start();
             }
+        }
+    }
+
+    /**
+     * Waits (a bounded time) for the thread that served a socket just closed. The JDK closes a
+     * socket that a virtual thread is blocked on only once that thread has left it; until then
+     * the port still listens and takes in connections, so a proxy is not down until this returns.
+     */
+    static void awaitEnd(Thread thread) {
+        if (thread == null) {
+            return;
+        }
+        try {
+            if (!thread.join(CLOSE_WAIT)) {
+                log.warn("{} still runs {} after its socket was closed", thread.getName(), CLOSE_WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -61,6 +61,7 @@ public final class UdpProxy extends AbstractProxy {
     private long order;
     private volatile DatagramSocket front;
     private volatile Thread sender;
+    private volatile Thread receiver;
 
     public UdpProxy(String name, InetSocketAddress listen, String upstream, Ticker ticker, long seed) {
         super(name, Protocol.UDP, listen, upstream, ticker, seed);
@@ -77,7 +78,7 @@ public final class UdpProxy extends AbstractProxy {
         socket.setReuseAddress(true);
         socket.bind(address);
         front = socket;
-        Thread.ofVirtual().name("chaos-udp-front-" + name()).start(() -> receiveFromClients(socket));
+        receiver = Thread.ofVirtual().name("chaos-udp-front-" + name()).start(() -> receiveFromClients(socket));
         sender = Thread.ofVirtual().name("chaos-udp-send-" + name()).start(() -> send(socket));
         return (InetSocketAddress) socket.getLocalSocketAddress();
     }
@@ -86,6 +87,7 @@ public final class UdpProxy extends AbstractProxy {
     protected void unbind() {
         TcpProxy.closeQuietly(front);
         front = null;
+        TcpProxy.awaitEnd(receiver);
         for (Client client : clients.values()) {
             client.upstreamSocket.close();
         }

@@ -66,10 +66,22 @@ abstract class ImConnectionFaultsScenarios {
 
     @AfterEach
     void closeEverythingAndLeaveNoThreadBehind() throws Exception {
+        Exception failure = null;
         for (AutoCloseable closeable : opened.reversed()) {
-            closeable.close();
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
         }
         chaos.proxies().close();
+        if (failure != null) {
+            throw failure;
+        }
         Eventually.await(() -> LiveThreads.named("chaos-", "parley-tcp-", "parley-udp-").isEmpty(), MARGIN,
                 "every proxy and transport thread ends; alive: " + LiveThreads.named("chaos-", "parley-tcp-", "parley-udp-"));
     }
