@@ -10,6 +10,6 @@ final class FaultTransports {
 
     /** Add "udp" here once the UDP transport is merged, and every scenario runs over it too. */
     static Stream<String> names() {
-        return Stream.of("tcp");
+        return Stream.of("tcp", "udp");
     }
 }
