@@ -55,7 +55,7 @@ public record ConversationWorkload(int clients, int messagesPerClient, int textL
      * @param elapsed          from the first message sent to the last delivered (or the deadline)
      * @param payloadBytes     text characters delivered, summed over members
      * @param retransmissions  retransmissions the transport reports over all clients (its
-     *                         {@code retransmitted} figure), or -1 where it has none (TCP)
+     *                         {@code packetsRetransmitted} figure), or -1 where it has none (TCP)
      */
     public record Result(Verdict verdict, List<Long> latenciesNanos, Duration elapsed, long payloadBytes,
                          long retransmissions) {
@@ -143,8 +143,8 @@ public record ConversationWorkload(int clients, int messagesPerClient, int textL
             }
             allDelivered.await(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-            long reported = members.stream().anyMatch(m -> m.stats().details().containsKey("retransmitted"))
-                    ? members.stream().mapToLong(m -> m.stats().details().getOrDefault("retransmitted", 0L)).sum()
+            long reported = members.stream().anyMatch(m -> m.stats().details().containsKey("packetsRetransmitted"))
+                    ? members.stream().mapToLong(m -> m.stats().details().getOrDefault("packetsRetransmitted", 0L)).sum()
                     : -1;
             List<String> all = new ArrayList<>(names);
             all.addFirst(prefix + 0);
