@@ -55,6 +55,14 @@ public final class ParleyCommand implements Callable<Integer> {
         ServiceLoader.load(ParleyExtension.class).forEach(extension -> parley.addSubcommand(extension.command()));
         return parley
                 .setCaseInsensitiveEnumValuesAllowed(true)
+                // A usage error is one line saying what is wrong and where help is, not a page of usage.
+                .setParameterExceptionHandler((e, args) -> {
+                    CommandLine command = e.getCommandLine();
+                    command.getErr().println(command.getCommandSpec().qualifiedName() + ": " + e.getMessage()
+                            + " (see '" + command.getCommandSpec().qualifiedName() + " --help')");
+                    command.getErr().flush();
+                    return USAGE;
+                })
                 .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
                     commandLine.getErr().println("parley " + commandLine.getCommandName() + ": " + e);
                     commandLine.getErr().flush();
