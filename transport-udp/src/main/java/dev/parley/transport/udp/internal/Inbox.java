@@ -1,6 +1,6 @@
 package dev.parley.transport.udp.internal;
 
-import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -14,14 +14,22 @@ final class Inbox {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
-    private final ArrayDeque<Object> events = new ArrayDeque<>();
+    private final ArrayList<Object> events = new ArrayList<>();
+    /** The stream offset after the last reliable frame waiting, or -1 if none is. */
+    private long endOffset = -1;
 
-    /** Appends {@code batch} in order. */
-    void addAll(List<Object> batch) {
+    /**
+     * Appends {@code batch} in order; {@code batchEndOffset} is the stream offset after its last
+     * reliable frame, or -1 if it holds none.
+     */
+    void addAll(List<Object> batch, long batchEndOffset) {
         lock.lock();
         try {
             boolean wasEmpty = events.isEmpty();
             events.addAll(batch);
+            if (batchEndOffset >= 0) {
+                endOffset = batchEndOffset;
+            }
             if (wasEmpty) {
                 notEmpty.signal();
             }
@@ -30,8 +38,12 @@ final class Inbox {
         }
     }
 
-    /** Waits until something is waiting, then moves all of it, in order, to {@code out}. */
-    void takeAll(List<Object> out) throws InterruptedException {
+    /**
+     * Waits until something is waiting, then moves all of it, in order, to {@code out}.
+     *
+     * @return the stream offset after the last reliable frame moved, or -1 if none was
+     */
+    long takeAll(List<Object> out) throws InterruptedException {
         lock.lock();
         try {
             while (events.isEmpty()) {
@@ -39,6 +51,9 @@ final class Inbox {
             }
             out.addAll(events);
             events.clear();
+            long taken = endOffset;
+            endOffset = -1;
+            return taken;
         } finally {
             lock.unlock();
         }
