@@ -35,9 +35,15 @@ public final class Reassembler {
     }
 
     /** Receives whole frames in order, with the stream offset just after their last byte. */
-    @FunctionalInterface
     public interface FrameSink {
-        void frame(byte[] frame, long endOffset);
+        /** A whole reliable frame arrived, in order. */
+        void frameArrived(byte[] frame, long endOffset);
+
+        /**
+         * The frames of one batch arrived, in order, in one array (never empty): one hand-over for
+         * the lot; {@code endOffset} is after the last of them.
+         */
+        void framesArrived(byte[][] frames, long endOffset);
     }
 
     private final int maxFrameLength;
@@ -111,7 +117,6 @@ public final class Reassembler {
     }
 
     private void append(Frame.Segment segment, FrameSink sink) throws ConnectionClosedException {
-        long start = deliveredBytes;
         deliveredBytes += segment.payloadLength();
         if (deliveredBytes > byteLimit()) {
             throw protocolError("the peer sent " + deliveredBytes + " bytes, beyond the window of " + byteLimit());
@@ -123,11 +128,7 @@ public final class Reassembler {
                 if (partial != null) {
                     throw protocolError("batch " + batch.seq() + " interrupts the frame in progress");
                 }
-                long end = start;
-                for (byte[] frame : batch.frames()) {
-                    end += frame.length;
-                    sink.frame(frame, end);
-                }
+                sink.framesArrived(batch.frames(), deliveredBytes);
             }
         }
     }
@@ -139,7 +140,7 @@ public final class Reassembler {
                 throw protocolError("fragment " + chunk.seq() + " continues a frame that never started");
             }
             if (data.length == chunk.frameLength()) {
-                sink.frame(data, deliveredBytes);
+                sink.frameArrived(data, deliveredBytes);
                 return;
             }
             partial = new byte[chunk.frameLength()];
@@ -152,7 +153,7 @@ public final class Reassembler {
         if (filled == partial.length) {
             byte[] frame = partial;
             partial = null;
-            sink.frame(frame, deliveredBytes);
+            sink.frameArrived(frame, deliveredBytes);
         }
     }
 

@@ -33,13 +33,14 @@ import java.util.TreeMap;
  */
 public final class ReliableSession {
 
-    /** What a session reports. Called under the session's lock; must not block. */
-    public interface Events {
+    /**
+     * What a session reports. Called under the session's lock; must not block. Reliable frames
+     * arrive in order through the {@link Reassembler.FrameSink} methods, with the {@code endOffset}
+     * that {@link #onConsumed} takes.
+     */
+    public interface Events extends Reassembler.FrameSink {
         /** The handshake completed: frames may flow. */
         void established();
-
-        /** A whole reliable frame arrived, in order; {@code endOffset} is for {@link #onConsumed}. */
-        void frameArrived(byte[] frame, long endOffset);
 
         /** An unreliable frame arrived. */
         void datagramArrived(byte[] frame);
@@ -77,7 +78,6 @@ public final class ReliableSession {
     private final LossDetector loss;
     private final ReceivedPackets received = new ReceivedPackets(MAX_ACK_RANGES);
     private final Reassembler reassembler;
-    private final Reassembler.FrameSink frameSink;
 
     private State state;
     private long peerId;
@@ -156,7 +156,6 @@ public final class ReliableSession {
         this.options = options;
         this.sink = sink;
         this.events = events;
-        this.frameSink = events::frameArrived;
         this.maxPacket = udp.maxPacketSize();
         this.maxChunkData = PacketCodec.maxChunkData(maxPacket);
         this.maxAckDelay = udp.maxAckDelay().toNanos();
@@ -308,7 +307,7 @@ public final class ReliableSession {
                 switch (f) {
                     case Frame.Ack ack -> onAck(ack, now);
                     case Frame.Segment segment -> {
-                        switch (reassembler.onSegment(segment, frameSink)) {
+                        switch (reassembler.onSegment(segment, events)) {
                             case DUPLICATE -> duplicates++;
                             case REFUSED -> {
                                 refusedChunks++;

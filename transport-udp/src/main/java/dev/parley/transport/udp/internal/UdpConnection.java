@@ -44,7 +44,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
     private static final Object FINISH = new Object();
     private static final Object PEER_FINISHED = new Object();
 
-    /** An unreliable frame in the inbox; reliable frames go in as bare arrays, with no wrapper each. */
+    /** An unreliable frame in the inbox; reliable ones go in as bare arrays, a batch as its array of frames. */
     private record Unreliable(byte[] frame) {
     }
 
@@ -320,6 +320,13 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
         arrivalsEndOffset = endOffset;
     }
 
+    /** The batch goes to the delivery thread as the one array it arrived in, not frame by frame. */
+    @Override
+    public void framesArrived(byte[][] frames, long endOffset) {
+        arrivals.add(frames);
+        arrivalsEndOffset = endOffset;
+    }
+
     @Override
     public void datagramArrived(byte[] frame) {
         if (unreliableWaiting.incrementAndGet() > udp.maxPendingUnreliable()) {
@@ -358,7 +365,11 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
             while (true) {
                 long consumedUpTo = inbox.takeAll(events);
                 for (Object event : events) {
-                    if (event instanceof byte[] frame) {
+                    if (event instanceof byte[][] frames) {
+                        for (byte[] frame : frames) {
+                            deliver(frame);
+                        }
+                    } else if (event instanceof byte[] frame) {
                         deliver(frame);
                     } else if (event == OPEN) {
                         open = true;
