@@ -15,18 +15,21 @@ final class Inbox {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
     private final ArrayList<Object> events = new ArrayList<>();
+    /** Frames waiting, reliable and unreliable; an event may hold several. */
+    private int frames;
     /** The stream offset after the last reliable frame waiting, or -1 if none is. */
     private long endOffset = -1;
 
     /**
-     * Appends {@code batch} in order; {@code batchEndOffset} is the stream offset after its last
-     * reliable frame, or -1 if it holds none.
+     * Appends {@code batch}, which holds {@code batchFrames} frames, in order; {@code batchEndOffset}
+     * is the stream offset after its last reliable frame, or -1 if it holds none.
      */
-    void addAll(List<Object> batch, long batchEndOffset) {
+    void addAll(List<Object> batch, int batchFrames, long batchEndOffset) {
         lock.lock();
         try {
             boolean wasEmpty = events.isEmpty();
             events.addAll(batch);
+            frames += batchFrames;
             if (batchEndOffset >= 0) {
                 endOffset = batchEndOffset;
             }
@@ -51,6 +54,7 @@ final class Inbox {
             }
             out.addAll(events);
             events.clear();
+            frames = 0;
             long taken = endOffset;
             endOffset = -1;
             return taken;
@@ -59,10 +63,11 @@ final class Inbox {
         }
     }
 
-    int size() {
+    /** Frames waiting. */
+    int frames() {
         lock.lock();
         try {
-            return events.size();
+            return frames;
         } finally {
             lock.unlock();
         }

@@ -189,8 +189,9 @@ public final class PacketCodec {
     }
 
     private static List<Frame> frames(Reader in) throws MalformedPacketException {
-        // A small frame takes about 70 bytes on the wire: size the list once for a full packet of them.
-        var frames = new ArrayList<Frame>(Math.max(8, in.remaining() / 64));
+        // Small frames share a BATCH, so a packet holds a few frames (an ACK, a batch or a fragment or
+        // two, perhaps a FIN) however big it is.
+        var frames = new ArrayList<Frame>(4);
         while (in.hasMore()) {
             int type = in.u8();
             frames.add(switch (type) {

@@ -59,6 +59,8 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
     private final Inbox inbox = new Inbox();
     /** Events the session reported under the lock, handed to the inbox as one batch on unlock. */
     private final List<Object> arrivals = new ArrayList<>();
+    /** Frames in {@link #arrivals}: a batch is one event but many frames. */
+    private int arrivalsFrames;
     /** The stream offset after the last reliable frame in {@link #arrivals}, or -1 if there is none. */
     private long arrivalsEndOffset = -1;
     private final AtomicInteger unreliableWaiting = new AtomicInteger();
@@ -317,6 +319,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
     @Override
     public void frameArrived(byte[] frame, long endOffset) {
         arrivals.add(frame);
+        arrivalsFrames++;
         arrivalsEndOffset = endOffset;
     }
 
@@ -324,6 +327,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
     @Override
     public void framesArrived(byte[][] frames, long endOffset) {
         arrivals.add(frames);
+        arrivalsFrames += frames.length;
         arrivalsEndOffset = endOffset;
     }
 
@@ -335,6 +339,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
             return;
         }
         arrivals.add(new Unreliable(frame));
+        arrivalsFrames++;
     }
 
     /**
@@ -427,8 +432,9 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
     private void unlock() {
         try {
             if (!arrivals.isEmpty() && lock.getHoldCount() == 1) {
-                inbox.addAll(arrivals, arrivalsEndOffset);
+                inbox.addAll(arrivals, arrivalsFrames, arrivalsEndOffset);
                 arrivals.clear();
+                arrivalsFrames = 0;
                 arrivalsEndOffset = -1;
             }
         } finally {
@@ -444,7 +450,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
         try {
             var d = new LinkedHashMap<>(session.details());
             d.put("unreliableDropped", unreliableDropped.get());
-            d.put("inboxFrames", (long) inbox.size());
+            d.put("inboxFrames", (long) inbox.frames());
             return d;
         } finally {
             unlock();
