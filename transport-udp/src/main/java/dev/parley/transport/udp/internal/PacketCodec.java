@@ -54,8 +54,11 @@ import java.util.zip.CRC32C;
  */
 public final class PacketCodec {
 
-    /** The protocol version this code speaks. */
-    public static final int VERSION = 1;
+    /**
+     * The protocol version this code speaks: 2 since whole frames travel in BATCH frames, which a
+     * version 1 peer cannot read (it would accept the handshake and then drop every data packet).
+     */
+    public static final int VERSION = 2;
     /** Bytes before the body. */
     public static final int HEADER_LENGTH = 18;
     /** The CRC32C trailer. */
