@@ -335,6 +335,28 @@ class UdpTransportTest {
                 "checksumFailures");
     }
 
+    @Test
+    void countsEveryFrameWaitingForTheHandlerThoseOfABatchIncluded() throws Exception {
+        var transport = UdpTransport.create(options);
+        var server = RecordingHandler.stalled();
+        Listener listener = closeLater(transport.listen(LOOPBACK, server));
+        Connection client = closeLater(transport.connect(listener.localAddress(), RecordingHandler.recording()));
+        Connection serverSide = server.awaitOpen();
+        client.send(frame(0, 10));
+        TransportConformanceTest.awaitTrue("the handler is stalled in onFrame", () -> server.callingThreads.size() == 2);
+
+        for (int i = 1; i <= 20; i++) {
+            client.send(frame(i, 10));
+        }
+
+        TransportConformanceTest.awaitTrue("20 frames wait in the inbox",
+                () -> serverSide.stats().details().get("inboxFrames") == 20);
+        server.release();
+        for (int i = 0; i <= 20; i++) {
+            assertThat(server.awaitFrame()).as("frame %d", i).isEqualTo(frame(i, 10));
+        }
+    }
+
     static byte[] frame(int index, int size) {
         byte[] frame = new byte[size];
         for (int j = 0; j < size; j++) {

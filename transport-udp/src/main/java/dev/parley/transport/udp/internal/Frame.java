@@ -44,14 +44,40 @@ public sealed interface Frame {
         }
     }
 
+    /** A numbered piece of the reliable stream: a {@link Chunk} of one frame or a {@link Batch} of whole ones. */
+    sealed interface Segment extends Frame {
+        /** The position in the connection's ordered fragment stream. */
+        long seq();
+
+        /** Payload bytes, as flow control counts them. */
+        int payloadLength();
+
+        @Override
+        default boolean ackEliciting() {
+            return true;
+        }
+    }
+
     /**
      * One fragment of a reliable frame: bytes {@code [offset, offset + data.length)} of a frame of
      * {@code frameLength} bytes, numbered {@code seq} in the connection's ordered fragment stream.
      */
-    record Chunk(long seq, int frameLength, int offset, byte[] data) implements Frame {
+    record Chunk(long seq, int frameLength, int offset, byte[] data) implements Segment {
         @Override
-        public boolean ackEliciting() {
-            return true;
+        public int payloadLength() {
+            return data.length;
+        }
+    }
+
+    /** Whole reliable frames, in order, sharing the one sequence number {@code seq}; never empty. */
+    record Batch(long seq, byte[][] frames) implements Segment {
+        @Override
+        public int payloadLength() {
+            int total = 0;
+            for (byte[] frame : frames) {
+                total += frame.length;
+            }
+            return total;
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.parley.transport.udp.internal;
 
-import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -14,14 +14,25 @@ final class Inbox {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
-    private final ArrayDeque<Object> events = new ArrayDeque<>();
+    private final ArrayList<Object> events = new ArrayList<>();
+    /** Frames waiting, reliable and unreliable; an event may hold several. */
+    private int frames;
+    /** The stream offset after the last reliable frame waiting, or -1 if none is. */
+    private long endOffset = -1;
 
-    /** Appends {@code batch} in order. */
-    void addAll(List<Object> batch) {
+    /**
+     * Appends {@code batch}, which holds {@code batchFrames} frames, in order; {@code batchEndOffset}
+     * is the stream offset after its last reliable frame, or -1 if it holds none.
+     */
+    void addAll(List<Object> batch, int batchFrames, long batchEndOffset) {
         lock.lock();
         try {
             boolean wasEmpty = events.isEmpty();
             events.addAll(batch);
+            frames += batchFrames;
+            if (batchEndOffset >= 0) {
+                endOffset = batchEndOffset;
+            }
             if (wasEmpty) {
                 notEmpty.signal();
             }
@@ -30,8 +41,12 @@ final class Inbox {
         }
     }
 
-    /** Waits until something is waiting, then moves all of it, in order, to {@code out}. */
-    void takeAll(List<Object> out) throws InterruptedException {
+    /**
+     * Waits until something is waiting, then moves all of it, in order, to {@code out}.
+     *
+     * @return the stream offset after the last reliable frame moved, or -1 if none was
+     */
+    long takeAll(List<Object> out) throws InterruptedException {
         lock.lock();
         try {
             while (events.isEmpty()) {
@@ -39,15 +54,20 @@ final class Inbox {
             }
             out.addAll(events);
             events.clear();
+            frames = 0;
+            long taken = endOffset;
+            endOffset = -1;
+            return taken;
         } finally {
             lock.unlock();
         }
     }
 
-    int size() {
+    /** Frames waiting. */
+    int frames() {
         lock.lock();
         try {
-            return events.size();
+            return frames;
         } finally {
             lock.unlock();
         }

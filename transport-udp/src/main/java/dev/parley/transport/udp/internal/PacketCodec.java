@@ -37,20 +37,28 @@ import java.util.zip.CRC32C;
  *   0x01 ACK      | largest (v) | ack delay us (v) | byte limit (v) | extra ranges (v) | first range (v) |
  *                 | then per extra range: gap (v) | length (v) |           (ranges as in RFC 9000 §19.3)
  *   0x02 CHUNK    | seq (v) | frame length (v) | offset (v) | length (v) | bytes |
+ *                                                (a fragment of a frame too big for one packet)
  *   0x03 DATAGRAM | length (v) | bytes |          (unreliable, unordered, whole frame)
  *   0x04 PING     |                                (asks for an acknowledgement)
  *   0x05 FIN      | final seq (v) |                (graceful close: no fragment from final seq on)
  *   0x06 RESET    | reason (1) |                   (abrupt close)
+ *   0x07 BATCH    | seq (v) | count (v) | then per frame: length (v) | bytes |
+ *                                                (whole frames, one fragment sequence number for all)
  * </pre>
  *
  * <p>Packet numbers order packets; fragment sequence numbers ({@code seq}) order the reliable byte
  * stream. A retransmitted fragment travels in a new packet with a new number, so every
- * acknowledgement names exactly one transmission and every RTT sample is unambiguous.
+ * acknowledgement names exactly one transmission and every RTT sample is unambiguous. Frames that
+ * fit a packet whole travel in a BATCH, many to one sequence number, so the per-fragment work of
+ * both sides (numbering, acknowledgement, reassembly) is paid once per batch, not once per frame.
  */
 public final class PacketCodec {
 
-    /** The protocol version this code speaks. */
-    public static final int VERSION = 1;
+    /**
+     * The protocol version this code speaks: 2 since whole frames travel in BATCH frames, which a
+     * version 1 peer cannot read (it would accept the handshake and then drop every data packet).
+     */
+    public static final int VERSION = 2;
     /** Bytes before the body. */
     public static final int HEADER_LENGTH = 18;
     /** The CRC32C trailer. */
@@ -74,6 +82,7 @@ public final class PacketCodec {
     static final int FRAME_PING = 4;
     static final int FRAME_FIN = 5;
     static final int FRAME_RESET = 6;
+    static final int FRAME_BATCH = 7;
 
     private PacketCodec() {
     }
@@ -183,8 +192,9 @@ public final class PacketCodec {
     }
 
     private static List<Frame> frames(Reader in) throws MalformedPacketException {
-        // A small frame takes about 70 bytes on the wire: size the list once for a full packet of them.
-        var frames = new ArrayList<Frame>(Math.max(8, in.remaining() / 64));
+        // Small frames share a BATCH, so a packet holds a few frames (an ACK, a batch or a fragment or
+        // two, perhaps a FIN) however big it is.
+        var frames = new ArrayList<Frame>(4);
         while (in.hasMore()) {
             int type = in.u8();
             frames.add(switch (type) {
@@ -210,6 +220,7 @@ public final class PacketCodec {
                 case FRAME_PING -> new Frame.Ping();
                 case FRAME_FIN -> new Frame.Fin(in.varint());
                 case FRAME_RESET -> new Frame.Reset(in.u8());
+                case FRAME_BATCH -> batch(in);
                 default -> throw new MalformedPacketException(Kind.INVALID, "unknown frame type " + type);
             });
         }
@@ -217,6 +228,25 @@ public final class PacketCodec {
             throw new MalformedPacketException(Kind.INVALID, "DATA packet without frames");
         }
         return frames;
+    }
+
+    private static Frame.Batch batch(Reader in) throws MalformedPacketException {
+        long seq = in.varint();
+        int count = in.intVarint();
+        // every frame takes at least two bytes (its length and one byte): no allocation beyond the packet
+        if (count == 0 || count > in.remaining() / 2) {
+            throw new MalformedPacketException(Kind.INVALID, "batch of " + count + " frames in "
+                    + in.remaining() + " bytes");
+        }
+        byte[][] frames = new byte[count][];
+        for (int i = 0; i < count; i++) {
+            int len = in.intVarint();
+            if (len == 0) {
+                throw new MalformedPacketException(Kind.INVALID, "empty frame in a batch");
+            }
+            frames[i] = in.bytes(len);
+        }
+        return new Frame.Batch(seq, frames);
     }
 
     private static Frame.Ack ack(Reader in) throws MalformedPacketException {
@@ -458,6 +488,28 @@ public final class PacketCodec {
             pos = VarInt.write(buf, pos, length);
             System.arraycopy(frame, offset, buf, pos, length);
             pos += length;
+            ackEliciting = true;
+        }
+
+        /** Bytes a BATCH frame carrying {@code frames} takes. */
+        public static int batchSize(long seq, byte[][] frames) {
+            int size = 1 + VarInt.size(seq) + VarInt.size(frames.length);
+            for (byte[] frame : frames) {
+                size += VarInt.size(frame.length) + frame.length;
+            }
+            return size;
+        }
+
+        /** Writes a BATCH of whole {@code frames} numbered {@code seq}; the caller checked it fits. */
+        public void batch(long seq, byte[][] frames) {
+            buf[pos++] = FRAME_BATCH;
+            pos = VarInt.write(buf, pos, seq);
+            pos = VarInt.write(buf, pos, frames.length);
+            for (byte[] frame : frames) {
+                pos = VarInt.write(buf, pos, frame.length);
+                System.arraycopy(frame, 0, buf, pos, frame.length);
+                pos += frame.length;
+            }
             ackEliciting = true;
         }
 

@@ -7,19 +7,22 @@ import dev.parley.transport.FrameTooLongException;
 import java.util.TreeMap;
 
 /**
- * The receiving half of the reliable stream: puts fragments back in sequence order, drops
- * duplicates, joins fragments into frames, and hands each whole frame on in order.
+ * The receiving half of the reliable stream: puts fragments and batches back in sequence order,
+ * drops duplicates, joins fragments into frames, and hands each whole frame on in order.
  *
  * <p>Flow control counts payload bytes, like QUIC's MAX_STREAM_DATA: the peer may send up to
  * {@link #byteLimit()}, which is what the handler has consumed plus the window. A peer that
  * delivers beyond it breaks the protocol. Out-of-order fragments are held up to a byte cap, each
- * counted as at least {@value #MIN_CHARGE} bytes so that tiny fragments cannot pile up in numbers.
+ * counted as at least {@value #MIN_CHARGE} bytes so that tiny fragments cannot pile up in numbers
+ * (and a batch {@value #FRAME_OVERHEAD} more per frame it holds).
  * Not thread-safe: owned by one session.
  */
 public final class Reassembler {
 
     /** The least a buffered fragment is charged against the cap: its bookkeeping is not free. */
     static final int MIN_CHARGE = 256;
+    /** What each frame of a held batch is charged on top of its bytes: an array of its own. */
+    static final int FRAME_OVERHEAD = 16;
 
     /** What became of one fragment. */
     public enum Outcome {
@@ -32,15 +35,21 @@ public final class Reassembler {
     }
 
     /** Receives whole frames in order, with the stream offset just after their last byte. */
-    @FunctionalInterface
     public interface FrameSink {
-        void frame(byte[] frame, long endOffset);
+        /** A whole reliable frame arrived, in order. */
+        void frameArrived(byte[] frame, long endOffset);
+
+        /**
+         * The frames of one batch arrived, in order, in one array (never empty): one hand-over for
+         * the lot; {@code endOffset} is after the last of them.
+         */
+        void framesArrived(byte[][] frames, long endOffset);
     }
 
     private final int maxFrameLength;
     private final long capBytes;
     private final long windowBytes;
-    private final TreeMap<Long, Frame.Chunk> pending = new TreeMap<>();
+    private final TreeMap<Long, Frame.Segment> pending = new TreeMap<>();
     private long pendingCharge;
     private long nextSeq;
     private long deliveredBytes;
@@ -56,17 +65,21 @@ public final class Reassembler {
     }
 
     /**
-     * Takes one fragment, delivering every frame it completes to {@code sink}.
+     * Takes one fragment or batch, delivering every frame it completes to {@code sink}.
      *
-     * @throws ConnectionClosedException with {@code PROTOCOL_ERROR} if the fragment contradicts the
+     * @throws ConnectionClosedException with {@code PROTOCOL_ERROR} if the segment contradicts the
      *                                   stream or overruns the window
      */
-    public Outcome onChunk(Frame.Chunk chunk, FrameSink sink) throws ConnectionClosedException {
-        if (chunk.frameLength() > maxFrameLength) {
-            throw new ConnectionClosedException(Reason.PROTOCOL_ERROR, "the peer announced a frame of "
-                    + chunk.frameLength() + " bytes", new FrameTooLongException(chunk.frameLength(), maxFrameLength));
+    public Outcome onSegment(Frame.Segment segment, FrameSink sink) throws ConnectionClosedException {
+        switch (segment) {
+            case Frame.Chunk chunk -> checkFrameLength(chunk.frameLength());
+            case Frame.Batch batch -> {
+                for (byte[] frame : batch.frames()) {
+                    checkFrameLength(frame.length);
+                }
+            }
         }
-        long seq = chunk.seq();
+        long seq = segment.seq();
         if (finSeq >= 0 && seq >= finSeq) {
             throw protocolError("fragment " + seq + " after the end of the stream at " + finSeq);
         }
@@ -74,16 +87,16 @@ public final class Reassembler {
             return Outcome.DUPLICATE;
         }
         if (seq != nextSeq) {
-            long charge = charge(chunk);
+            long charge = charge(segment);
             if (pendingCharge + charge > capBytes) {
                 return Outcome.REFUSED;
             }
-            pending.put(seq, chunk);
+            pending.put(seq, segment);
             pendingCharge += charge;
             return Outcome.ACCEPTED;
         }
-        append(chunk, sink);
-        Frame.Chunk next;
+        append(segment, sink);
+        Frame.Segment next;
         while (!pending.isEmpty() && (next = pending.remove(nextSeq)) != null) {
             pendingCharge -= charge(next);
             append(next, sink);
@@ -91,23 +104,43 @@ public final class Reassembler {
         return Outcome.ACCEPTED;
     }
 
-    private static long charge(Frame.Chunk chunk) {
-        return Math.max(chunk.data().length, MIN_CHARGE);
+    private void checkFrameLength(int frameLength) throws ConnectionClosedException {
+        if (frameLength > maxFrameLength) {
+            throw new ConnectionClosedException(Reason.PROTOCOL_ERROR, "the peer announced a frame of "
+                    + frameLength + " bytes", new FrameTooLongException(frameLength, maxFrameLength));
+        }
     }
 
-    private void append(Frame.Chunk chunk, FrameSink sink) throws ConnectionClosedException {
-        byte[] data = chunk.data();
-        deliveredBytes += data.length;
+    private static long charge(Frame.Segment segment) {
+        long overhead = segment instanceof Frame.Batch batch ? (long) batch.frames().length * FRAME_OVERHEAD : 0;
+        return Math.max(segment.payloadLength() + overhead, MIN_CHARGE);
+    }
+
+    private void append(Frame.Segment segment, FrameSink sink) throws ConnectionClosedException {
+        deliveredBytes += segment.payloadLength();
         if (deliveredBytes > byteLimit()) {
             throw protocolError("the peer sent " + deliveredBytes + " bytes, beyond the window of " + byteLimit());
         }
         nextSeq++;
+        switch (segment) {
+            case Frame.Chunk chunk -> appendChunk(chunk, sink);
+            case Frame.Batch batch -> {
+                if (partial != null) {
+                    throw protocolError("batch " + batch.seq() + " interrupts the frame in progress");
+                }
+                sink.framesArrived(batch.frames(), deliveredBytes);
+            }
+        }
+    }
+
+    private void appendChunk(Frame.Chunk chunk, FrameSink sink) throws ConnectionClosedException {
+        byte[] data = chunk.data();
         if (partial == null) {
             if (chunk.offset() != 0) {
                 throw protocolError("fragment " + chunk.seq() + " continues a frame that never started");
             }
             if (data.length == chunk.frameLength()) {
-                sink.frame(data, deliveredBytes);
+                sink.frameArrived(data, deliveredBytes);
                 return;
             }
             partial = new byte[chunk.frameLength()];
@@ -120,7 +153,7 @@ public final class Reassembler {
         if (filled == partial.length) {
             byte[] frame = partial;
             partial = null;
-            sink.frame(frame, deliveredBytes);
+            sink.frameArrived(frame, deliveredBytes);
         }
     }
 

@@ -33,13 +33,14 @@ import java.util.TreeMap;
  */
 public final class ReliableSession {
 
-    /** What a session reports. Called under the session's lock; must not block. */
-    public interface Events {
+    /**
+     * What a session reports. Called under the session's lock; must not block. Reliable frames
+     * arrive in order through the {@link Reassembler.FrameSink} methods, with the {@code endOffset}
+     * that {@link #onConsumed} takes.
+     */
+    public interface Events extends Reassembler.FrameSink {
         /** The handshake completed: frames may flow. */
         void established();
-
-        /** A whole reliable frame arrived, in order; {@code endOffset} is for {@link #onConsumed}. */
-        void frameArrived(byte[] frame, long endOffset);
 
         /** An unreliable frame arrived. */
         void datagramArrived(byte[] frame);
@@ -77,16 +78,21 @@ public final class ReliableSession {
     private final LossDetector loss;
     private final ReceivedPackets received = new ReceivedPackets(MAX_ACK_RANGES);
     private final Reassembler reassembler;
-    private final Reassembler.FrameSink frameSink;
 
     private State state;
     private long peerId;
     private long nextPn;
 
     // sending
-    private final ArrayDeque<OutgoingChunk> unsent = new ArrayDeque<>();
+    /**
+     * Frames taken but not yet written whole. They are numbered only when written, so that whole
+     * frames are gathered into batches that fill the packet at hand.
+     */
+    private final ArrayDeque<byte[]> unsent = new ArrayDeque<>();
+    /** How much of the head of {@link #unsent}, a frame too big for one packet, was cut into fragments. */
+    private int unsentHeadOffset;
     private final TreeMap<Long, OutgoingChunk> retransmit = new TreeMap<>();
-    /** Fragments in sequence order until acknowledged; acknowledged ones leave lazily from the head. */
+    /** Sent fragments and batches in sequence order until acknowledged; acknowledged ones leave lazily from the head. */
     private final ArrayDeque<OutgoingChunk> unacked = new ArrayDeque<>();
     private int unackedCount;
     private final ArrayDeque<byte[]> unreliable = new ArrayDeque<>();
@@ -150,7 +156,6 @@ public final class ReliableSession {
         this.options = options;
         this.sink = sink;
         this.events = events;
-        this.frameSink = events::frameArrived;
         this.maxPacket = udp.maxPacketSize();
         this.maxChunkData = PacketCodec.maxChunkData(maxPacket);
         this.maxAckDelay = udp.maxAckDelay().toNanos();
@@ -301,8 +306,8 @@ public final class ReliableSession {
             for (Frame f : data.frames()) {
                 switch (f) {
                     case Frame.Ack ack -> onAck(ack, now);
-                    case Frame.Chunk chunk -> {
-                        switch (reassembler.onChunk(chunk, frameSink)) {
+                    case Frame.Segment segment -> {
+                        switch (reassembler.onSegment(segment, events)) {
                             case DUPLICATE -> duplicates++;
                             case REFUSED -> {
                                 refusedChunks++;
@@ -434,24 +439,16 @@ public final class ReliableSession {
     }
 
     /**
-     * Takes a frame for reliable, ordered delivery, cut into fragments; call {@link #flush} after.
-     * The caller keeps to {@link #sendRoom()} (one frame may overshoot it, as the outbound queue
-     * allows) and stops after {@link #finishSending}.
+     * Takes a frame for reliable, ordered delivery, sent whole in a batch or, if it is too big for
+     * one packet, cut into fragments; call {@link #flush} after. The caller keeps to
+     * {@link #sendRoom()} (one frame may overshoot it, as the outbound queue allows) and stops after
+     * {@link #finishSending}.
      */
     public void send(byte[] frame) {
         if (!canSend()) {
             throw new IllegalStateException("the session no longer takes frames");
         }
-        int offset = 0;
-        do {
-            int length = Math.min(maxChunkData, frame.length - offset);
-            streamOffset += length;
-            var chunk = new OutgoingChunk(nextSeq++, frame, offset, length, streamOffset);
-            unsent.add(chunk);
-            unacked.add(chunk);
-            unackedCount++;
-            offset += length;
-        } while (offset < frame.length);
+        unsent.add(frame);
         bufferedBytes += frame.length;
     }
 
@@ -481,7 +478,6 @@ public final class ReliableSession {
             return;
         }
         sendingFinished = true;
-        finalSeq = nextSeq;
         finPending = true;
         flush(now);
     }
@@ -570,7 +566,7 @@ public final class ReliableSession {
         if (!hasNewData()) {
             int budget = PROBE_PACKETS * maxChunkData;
             for (OutgoingChunk c : unacked) {
-                if (!c.sentOnce || budget <= 0) {
+                if (budget <= 0) {
                     break;
                 }
                 if (!c.acked && !c.pendingRetransmit) {
@@ -659,11 +655,16 @@ public final class ReliableSession {
     }
 
     private boolean hasNewData() {
-        return !unsent.isEmpty() && unsent.peek().streamEnd <= peerByteLimit;
+        return !unsent.isEmpty() && streamOffset + nextPieceLength() <= peerByteLimit;
     }
 
     private boolean windowBlocked() {
-        return !unsent.isEmpty() && unsent.peek().streamEnd > peerByteLimit && retransmit.isEmpty();
+        return !unsent.isEmpty() && streamOffset + nextPieceLength() > peerByteLimit && retransmit.isEmpty();
+    }
+
+    /** The payload of the next new fragment, or of the next whole frame. */
+    private int nextPieceLength() {
+        return Math.min(maxChunkData, unsent.peek().length - unsentHeadOffset);
     }
 
     private boolean hasSendableData() {
@@ -696,6 +697,8 @@ public final class ReliableSession {
             }
             writeNewChunks(chunks);
             if (finPending && unsent.isEmpty() && retransmit.isEmpty() && writer.remaining() >= FIN_OR_PING_ROOM) {
+                // every frame is numbered once the last one is written, and no more come
+                finalSeq = nextSeq;
                 writer.fin(finalSeq);
                 finPending = false;
                 fin = true;
@@ -739,21 +742,71 @@ public final class ReliableSession {
 
     private void writeNewChunks(List<OutgoingChunk> chunks) {
         while (hasNewData()) {
-            OutgoingChunk c = unsent.peek();
-            if (!writeChunk(c)) {
+            byte[] head = unsent.peek();
+            OutgoingChunk c = head.length > maxChunkData ? nextFragment(head) : nextBatch();
+            if (c == null) {
                 return;
             }
-            unsent.poll();
-            c.sentOnce = true;
+            c.writeTo(writer);
             chunks.add(c);
+            unacked.add(c);
+            unackedCount++;
         }
     }
 
+    /** Cuts the next fragment of {@code frame}, the head of {@link #unsent}, if it fits the packet. */
+    private OutgoingChunk nextFragment(byte[] frame) {
+        int length = Math.min(maxChunkData, frame.length - unsentHeadOffset);
+        if (PacketCodec.Writer.chunkSize(nextSeq, frame.length, unsentHeadOffset, length) > writer.remaining()) {
+            return null;
+        }
+        streamOffset += length;
+        var c = OutgoingChunk.fragment(nextSeq++, frame, unsentHeadOffset, length, streamOffset);
+        unsentHeadOffset += length;
+        if (unsentHeadOffset == frame.length) {
+            unsent.poll();
+            unsentHeadOffset = 0;
+        }
+        return c;
+    }
+
+    /**
+     * Gathers the whole frames at the head of {@link #unsent} that fit the packet and the peer's
+     * window into one batch, no bigger than a fragment with its header so that it fits any packet
+     * it is retransmitted in; null if not even the first fits.
+     */
+    private OutgoingChunk nextBatch() {
+        int room = Math.min(writer.remaining(), maxChunkData + PacketCodec.MAX_CHUNK_HEADER);
+        // the count takes no more bytes than the room does: every frame takes at least two
+        int body = room - 1 - VarInt.size(nextSeq) - VarInt.size(room);
+        long window = peerByteLimit - streamOffset;
+        int count = 0;
+        int payload = 0;
+        for (byte[] frame : unsent) {
+            int size = VarInt.size(frame.length) + frame.length;
+            if (frame.length > maxChunkData || size > body || payload + frame.length > window) {
+                break;
+            }
+            body -= size;
+            payload += frame.length;
+            count++;
+        }
+        if (count == 0) {
+            return null;
+        }
+        byte[][] frames = new byte[count][];
+        for (int i = 0; i < count; i++) {
+            frames[i] = unsent.poll();
+        }
+        streamOffset += payload;
+        return OutgoingChunk.batch(nextSeq++, frames, payload, streamOffset);
+    }
+
     private boolean writeChunk(OutgoingChunk c) {
-        if (PacketCodec.Writer.chunkSize(c.seq, c.frame.length, c.offset, c.length) > writer.remaining()) {
+        if (c.wireSize > writer.remaining()) {
             return false;
         }
-        writer.chunk(c.seq, c.frame, c.offset, c.length);
+        c.writeTo(writer);
         return true;
     }
 
@@ -814,6 +867,7 @@ public final class ReliableSession {
             cc.onPacketDiscarded(p);
         }
         unsent.clear();
+        unsentHeadOffset = 0;
         retransmit.clear();
         unacked.clear();
         unackedCount = 0;

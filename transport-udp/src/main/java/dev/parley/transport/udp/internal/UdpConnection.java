@@ -44,7 +44,8 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
     private static final Object FINISH = new Object();
     private static final Object PEER_FINISHED = new Object();
 
-    private record Inbound(byte[] frame, long endOffset) {
+    /** An unreliable frame in the inbox; reliable ones go in as bare arrays, a batch as its array of frames. */
+    private record Unreliable(byte[] frame) {
     }
 
     private final TransportOptions options;
@@ -58,6 +59,10 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
     private final Inbox inbox = new Inbox();
     /** Events the session reported under the lock, handed to the inbox as one batch on unlock. */
     private final List<Object> arrivals = new ArrayList<>();
+    /** Frames in {@link #arrivals}: a batch is one event but many frames. */
+    private int arrivalsFrames;
+    /** The stream offset after the last reliable frame in {@link #arrivals}, or -1 if there is none. */
+    private long arrivalsEndOffset = -1;
     private final AtomicInteger unreliableWaiting = new AtomicInteger();
     private final AtomicLong unreliableDropped = new AtomicLong();
     private final AtomicBoolean pumpRequested = new AtomicBoolean();
@@ -208,9 +213,12 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
         return queued;
     }
 
-    /** Wakes the timer loop unless a wake-up is pending already, which then takes this frame too. */
+    /**
+     * Wakes the timer loop unless a wake-up is pending already, which then takes this frame too.
+     * Reads before it swaps: while a wake-up is pending, senders only share the flag's cache line.
+     */
     private void requestPump() {
-        if (pumpRequested.compareAndSet(false, true)) {
+        if (!pumpRequested.get() && pumpRequested.compareAndSet(false, true)) {
             timer.schedule(timerHandle, System.nanoTime());
         }
     }
@@ -310,7 +318,17 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
 
     @Override
     public void frameArrived(byte[] frame, long endOffset) {
-        arrivals.add(new Inbound(frame, endOffset));
+        arrivals.add(frame);
+        arrivalsFrames++;
+        arrivalsEndOffset = endOffset;
+    }
+
+    /** The batch goes to the delivery thread as the one array it arrived in, not frame by frame. */
+    @Override
+    public void framesArrived(byte[][] frames, long endOffset) {
+        arrivals.add(frames);
+        arrivalsFrames += frames.length;
+        arrivalsEndOffset = endOffset;
     }
 
     @Override
@@ -320,7 +338,8 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
             unreliableDropped.incrementAndGet();
             return;
         }
-        arrivals.add(new Inbound(frame, -1));
+        arrivals.add(new Unreliable(frame));
+        arrivalsFrames++;
     }
 
     /**
@@ -349,20 +368,21 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
         var events = new ArrayList<Object>();
         try {
             while (true) {
-                inbox.takeAll(events);
-                long consumedUpTo = -1;
+                long consumedUpTo = inbox.takeAll(events);
                 for (Object event : events) {
-                    if (event == OPEN) {
+                    if (event instanceof byte[][] frames) {
+                        for (byte[] frame : frames) {
+                            deliver(frame);
+                        }
+                    } else if (event instanceof byte[] frame) {
+                        deliver(frame);
+                    } else if (event == OPEN) {
                         open = true;
                         opened();
                         openSignal.complete(null);
-                    } else if (event instanceof Inbound in) {
-                        deliver(in.frame());
-                        if (in.endOffset() >= 0) {
-                            consumedUpTo = in.endOffset();
-                        } else {
-                            unreliableWaiting.decrementAndGet();
-                        }
+                    } else if (event instanceof Unreliable unreliable) {
+                        deliver(unreliable.frame());
+                        unreliableWaiting.decrementAndGet();
                     } else if (event == PEER_FINISHED) {
                         peerClosed();
                         finishAfterPeer();
@@ -412,8 +432,10 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
     private void unlock() {
         try {
             if (!arrivals.isEmpty() && lock.getHoldCount() == 1) {
-                inbox.addAll(arrivals);
+                inbox.addAll(arrivals, arrivalsFrames, arrivalsEndOffset);
                 arrivals.clear();
+                arrivalsFrames = 0;
+                arrivalsEndOffset = -1;
             }
         } finally {
             lock.unlock();
@@ -428,7 +450,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
         try {
             var d = new LinkedHashMap<>(session.details());
             d.put("unreliableDropped", unreliableDropped.get());
-            d.put("inboxFrames", (long) inbox.size());
+            d.put("inboxFrames", (long) inbox.frames());
             return d;
         } finally {
             unlock();

@@ -142,6 +142,70 @@ class PacketCodecTest {
     }
 
     @Test
+    void roundTripsABatchOfWholeFrames() throws Exception {
+        var writer = new PacketCodec.Writer(1200);
+        byte[][] frames = {{1}, new byte[64], new byte[300]};
+        new Random(2).nextBytes(frames[2]);
+
+        writer.begin(3, 4);
+        writer.batch(70_000, frames);
+        writer.ping();
+        int length = writer.finish();
+
+        var packet = (Packet.Data) PacketCodec.decode(writer.buffer(), length);
+        assertThat(packet.frames()).hasSize(2);
+        var batch = (Frame.Batch) packet.frames().getFirst();
+        assertThat(batch.seq()).isEqualTo(70_000);
+        assertThat(batch.frames()).isDeepEqualTo(frames);
+        assertThat(batch.payloadLength()).isEqualTo(365);
+        assertThat(batch.ackEliciting()).isTrue();
+        assertThat(length).isEqualTo(PacketCodec.HEADER_LENGTH + PacketCodec.Writer.batchSize(70_000, frames) + 1
+                + PacketCodec.CHECKSUM_LENGTH);
+    }
+
+    @Test
+    void rejectsATruncatedBatchAtEveryLength() {
+        var writer = new PacketCodec.Writer(1200);
+        writer.begin(5, 6);
+        writer.batch(0, new byte[][]{new byte[10], new byte[20], new byte[30]});
+        int length = writer.finish();
+        byte[] packet = Arrays.copyOf(writer.buffer(), length);
+
+        for (int cut = PacketCodec.HEADER_LENGTH + 1 + PacketCodec.CHECKSUM_LENGTH; cut < length; cut++) {
+            byte[] truncated = Arrays.copyOf(packet, cut);
+            fixChecksum(truncated);
+            assertThat(kindOf(truncated)).as("cut at %d", cut).isIn(MalformedPacketException.Kind.TRUNCATED,
+                    MalformedPacketException.Kind.INVALID);
+        }
+    }
+
+    @Test
+    void rejectsABatchWithNoFramesAnEmptyFrameOrMoreFramesThanBytes() {
+        // type, seq 0, count, then the frames' lengths and bytes
+        assertThat(kindOf(dataPacket(7, 0, 0))).isEqualTo(MalformedPacketException.Kind.INVALID);
+        assertThat(kindOf(dataPacket(7, 0, 1, 0))).isEqualTo(MalformedPacketException.Kind.INVALID);
+        assertThat(kindOf(dataPacket(7, 0, 2, 1, 9, 0, 5))).isEqualTo(MalformedPacketException.Kind.INVALID);
+        assertThat(kindOf(dataPacket(7, 0, 0x80, 0, 0x40, 0, 1, 9))).isEqualTo(MalformedPacketException.Kind.INVALID);
+    }
+
+    @Test
+    void decodesRandomBatchBodiesWithoutThrowingAnythingButMalformedPacket() {
+        var random = new Random(4);
+        for (int i = 0; i < 10_000; i++) {
+            int[] body = new int[1 + random.nextInt(40)];
+            body[0] = PacketCodec.FRAME_BATCH;
+            for (int j = 1; j < body.length; j++) {
+                body[j] = random.nextInt(256);
+            }
+            byte[] packet = dataPacket(body);
+            Throwable thrown = catchThrowable(() -> PacketCodec.decode(packet, packet.length));
+            if (thrown != null) {
+                assertThat(thrown).as("body %d", i).isInstanceOf(MalformedPacketException.class);
+            }
+        }
+    }
+
+    @Test
     void rejectsAFlippedBitAsAChecksumFailure() {
         byte[] accept = PacketCodec.accept(1, 2, 3, 4);
         for (int bit = 0; bit < accept.length * 8; bit++) {
@@ -188,6 +252,20 @@ class PacketCodecTest {
             assertThat(VarInt.write(buf, 0, values[i])).isEqualTo(sizes[i]);
         }
         assertThatThrownBy(() -> VarInt.size(-1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** A DATA packet to connection 1, numbered 2, with {@code body} as its frames and a good checksum. */
+    private static byte[] dataPacket(int... body) {
+        byte[] packet = new byte[PacketCodec.HEADER_LENGTH + body.length + PacketCodec.CHECKSUM_LENGTH];
+        packet[0] = PacketCodec.VERSION;
+        packet[1] = PacketCodec.TYPE_DATA;
+        packet[9] = 1;
+        packet[17] = 2;
+        for (int i = 0; i < body.length; i++) {
+            packet[PacketCodec.HEADER_LENGTH + i] = (byte) body[i];
+        }
+        fixChecksum(packet);
+        return packet;
     }
 
     private static MalformedPacketException.Kind kindOf(byte[] bytes) {

@@ -16,9 +16,20 @@ class ReassemblerTest {
 
     private final List<byte[]> delivered = new ArrayList<>();
     private final List<Long> ends = new ArrayList<>();
-    private final Reassembler.FrameSink sink = (frame, endOffset) -> {
-        delivered.add(frame);
-        ends.add(endOffset);
+    /** Records every frame with the end offset it came with; the frames of a batch share the batch's. */
+    private final Reassembler.FrameSink sink = new Reassembler.FrameSink() {
+        @Override
+        public void frameArrived(byte[] frame, long endOffset) {
+            delivered.add(frame);
+            ends.add(endOffset);
+        }
+
+        @Override
+        public void framesArrived(byte[][] frames, long endOffset) {
+            for (byte[] frame : frames) {
+                frameArrived(frame, endOffset);
+            }
+        }
     };
 
     @Test
@@ -27,11 +38,11 @@ class ReassemblerTest {
         byte[] big = new byte[250];
         Arrays.fill(big, (byte) 5);
 
-        reassembler.onChunk(chunk(3, new byte[]{9}, 0, 1), sink);
-        reassembler.onChunk(chunk(1, big, 100, 100), sink);
-        reassembler.onChunk(chunk(2, big, 200, 50), sink);
+        reassembler.onSegment(chunk(3, new byte[]{9}, 0, 1), sink);
+        reassembler.onSegment(chunk(1, big, 100, 100), sink);
+        reassembler.onSegment(chunk(2, big, 200, 50), sink);
         assertThat(delivered).isEmpty();
-        reassembler.onChunk(chunk(0, big, 0, 100), sink);
+        reassembler.onSegment(chunk(0, big, 0, 100), sink);
 
         assertThat(delivered).containsExactly(big, new byte[]{9});
         assertThat(ends).containsExactly(250L, 251L);
@@ -42,10 +53,10 @@ class ReassemblerTest {
     void dropsDuplicatesWithoutDeliveringTwice() throws Exception {
         var reassembler = new Reassembler(1 << 20, 1 << 20, 1 << 20);
 
-        assertThat(reassembler.onChunk(chunk(1, new byte[]{2}, 0, 1), sink)).isEqualTo(Reassembler.Outcome.ACCEPTED);
-        assertThat(reassembler.onChunk(chunk(1, new byte[]{2}, 0, 1), sink)).isEqualTo(Reassembler.Outcome.DUPLICATE);
-        reassembler.onChunk(chunk(0, new byte[]{1}, 0, 1), sink);
-        assertThat(reassembler.onChunk(chunk(0, new byte[]{1}, 0, 1), sink)).isEqualTo(Reassembler.Outcome.DUPLICATE);
+        assertThat(reassembler.onSegment(chunk(1, new byte[]{2}, 0, 1), sink)).isEqualTo(Reassembler.Outcome.ACCEPTED);
+        assertThat(reassembler.onSegment(chunk(1, new byte[]{2}, 0, 1), sink)).isEqualTo(Reassembler.Outcome.DUPLICATE);
+        reassembler.onSegment(chunk(0, new byte[]{1}, 0, 1), sink);
+        assertThat(reassembler.onSegment(chunk(0, new byte[]{1}, 0, 1), sink)).isEqualTo(Reassembler.Outcome.DUPLICATE);
 
         assertThat(delivered).containsExactly(new byte[]{1}, new byte[]{2});
     }
@@ -53,15 +64,15 @@ class ReassemblerTest {
     @Test
     void opensTheWindowAsTheHandlerConsumesAndRejectsAPeerThatOverrunsIt() throws Exception {
         var reassembler = new Reassembler(1 << 20, 1 << 20, 100);
-        reassembler.onChunk(chunk(0, new byte[60], 0, 60), sink);
+        reassembler.onSegment(chunk(0, new byte[60], 0, 60), sink);
         assertThat(reassembler.byteLimit()).isEqualTo(100);
 
         reassembler.onConsumed(60);
         assertThat(reassembler.byteLimit()).isEqualTo(160);
-        reassembler.onChunk(chunk(1, new byte[100], 0, 100), sink);
+        reassembler.onSegment(chunk(1, new byte[100], 0, 100), sink);
 
         var e = catchThrowableOfType(ConnectionClosedException.class,
-                () -> reassembler.onChunk(chunk(2, new byte[1], 0, 1), sink));
+                () -> reassembler.onSegment(chunk(2, new byte[1], 0, 1), sink));
         assertThat(e.reason()).isEqualTo(Reason.PROTOCOL_ERROR);
     }
 
@@ -70,10 +81,10 @@ class ReassemblerTest {
         var reassembler = new Reassembler(1 << 20, 1_000, 1 << 20);
         byte[] frame = new byte[5_000];
 
-        assertThat(reassembler.onChunk(chunk(1, frame, 600, 600), sink)).isEqualTo(Reassembler.Outcome.ACCEPTED);
-        assertThat(reassembler.onChunk(chunk(2, frame, 1200, 600), sink)).isEqualTo(Reassembler.Outcome.REFUSED);
-        assertThat(reassembler.onChunk(chunk(3, new byte[1], 0, 1), sink)).isEqualTo(Reassembler.Outcome.ACCEPTED);
-        assertThat(reassembler.onChunk(chunk(4, new byte[1], 0, 1), sink))
+        assertThat(reassembler.onSegment(chunk(1, frame, 600, 600), sink)).isEqualTo(Reassembler.Outcome.ACCEPTED);
+        assertThat(reassembler.onSegment(chunk(2, frame, 1200, 600), sink)).isEqualTo(Reassembler.Outcome.REFUSED);
+        assertThat(reassembler.onSegment(chunk(3, new byte[1], 0, 1), sink)).isEqualTo(Reassembler.Outcome.ACCEPTED);
+        assertThat(reassembler.onSegment(chunk(4, new byte[1], 0, 1), sink))
                 .as("tiny fragments are charged at least %d bytes", Reassembler.MIN_CHARGE)
                 .isEqualTo(Reassembler.Outcome.REFUSED);
         assertThat(reassembler.pendingBytes()).isEqualTo(600 + Reassembler.MIN_CHARGE);
@@ -84,7 +95,7 @@ class ReassemblerTest {
         var reassembler = new Reassembler(1_000, 1 << 20, 1 << 20);
 
         var e = catchThrowableOfType(ConnectionClosedException.class,
-                () -> reassembler.onChunk(new Frame.Chunk(0, 5_000, 0, new byte[10]), sink));
+                () -> reassembler.onSegment(new Frame.Chunk(0, 5_000, 0, new byte[10]), sink));
 
         assertThat(e.reason()).isEqualTo(Reason.PROTOCOL_ERROR);
         assertThat(e.getCause()).isInstanceOf(FrameTooLongException.class);
@@ -95,7 +106,7 @@ class ReassemblerTest {
         var reassembler = new Reassembler(1 << 20, 1 << 20, 1 << 20);
 
         var e = catchThrowableOfType(ConnectionClosedException.class,
-                () -> reassembler.onChunk(new Frame.Chunk(0, 100, 50, new byte[10]), sink));
+                () -> reassembler.onSegment(new Frame.Chunk(0, 100, 50, new byte[10]), sink));
 
         assertThat(e.reason()).isEqualTo(Reason.PROTOCOL_ERROR);
     }
@@ -105,13 +116,72 @@ class ReassemblerTest {
         var reassembler = new Reassembler(1 << 20, 1 << 20, 1 << 20);
 
         reassembler.onFin(2);
-        reassembler.onChunk(chunk(1, new byte[]{2}, 0, 1), sink);
+        reassembler.onSegment(chunk(1, new byte[]{2}, 0, 1), sink);
         assertThat(reassembler.isFinished()).isFalse();
-        reassembler.onChunk(chunk(0, new byte[]{1}, 0, 1), sink);
+        reassembler.onSegment(chunk(0, new byte[]{1}, 0, 1), sink);
 
         assertThat(reassembler.isFinished()).isTrue();
         assertThat(catchThrowableOfType(ConnectionClosedException.class,
-                () -> reassembler.onChunk(chunk(2, new byte[]{3}, 0, 1), sink)).reason()).isEqualTo(Reason.PROTOCOL_ERROR);
+                () -> reassembler.onSegment(chunk(2, new byte[]{3}, 0, 1), sink)).reason()).isEqualTo(Reason.PROTOCOL_ERROR);
+    }
+
+    @Test
+    void deliversTheFramesOfBatchesInOrderWithTheEndOffsetOfEachBatch() throws Exception {
+        var reassembler = new Reassembler(1 << 20, 1 << 20, 1 << 20);
+        byte[] big = new byte[150];
+
+        assertThat(reassembler.onSegment(new Frame.Batch(3, new byte[][]{{7}}), sink))
+                .isEqualTo(Reassembler.Outcome.ACCEPTED);
+        reassembler.onSegment(chunk(2, big, 100, 50), sink);
+        assertThat(reassembler.pendingBytes()).isEqualTo(2L * Reassembler.MIN_CHARGE);
+        reassembler.onSegment(new Frame.Batch(0, new byte[][]{{1}, {2, 3}}), sink);
+        assertThat(delivered).containsExactly(new byte[]{1}, new byte[]{2, 3});
+        reassembler.onSegment(chunk(1, big, 0, 100), sink);
+        assertThat(reassembler.onSegment(new Frame.Batch(0, new byte[][]{{1}, {2, 3}}), sink))
+                .isEqualTo(Reassembler.Outcome.DUPLICATE);
+
+        assertThat(delivered).containsExactly(new byte[]{1}, new byte[]{2, 3}, big, new byte[]{7});
+        assertThat(ends).containsExactly(3L, 3L, 153L, 154L);
+        assertThat(reassembler.pendingBytes()).isZero();
+    }
+
+    @Test
+    void chargesAHeldBatchForEachOfItsFrames() throws Exception {
+        var reassembler = new Reassembler(1 << 20, 1 << 20, 1 << 20);
+        byte[][] tiny = new byte[100][];
+        Arrays.fill(tiny, new byte[]{1});
+
+        reassembler.onSegment(new Frame.Batch(1, tiny), sink);
+
+        assertThat(reassembler.pendingBytes()).isEqualTo(100L * (1 + Reassembler.FRAME_OVERHEAD));
+    }
+
+    @Test
+    void treatsABatchThatInterruptsAFrameOrCarriesOneOverTheLimitAsAProtocolError() throws Exception {
+        var reassembler = new Reassembler(1_000, 1 << 20, 1 << 20);
+        reassembler.onSegment(chunk(0, new byte[500], 0, 100), sink);
+
+        var interrupting = catchThrowableOfType(ConnectionClosedException.class,
+                () -> reassembler.onSegment(new Frame.Batch(1, new byte[][]{{1}}), sink));
+        var tooLong = catchThrowableOfType(ConnectionClosedException.class,
+                () -> new Reassembler(1_000, 1 << 20, 1 << 20).onSegment(
+                        new Frame.Batch(0, new byte[][]{{1}, new byte[1_001]}), sink));
+
+        assertThat(interrupting.reason()).isEqualTo(Reason.PROTOCOL_ERROR);
+        assertThat(tooLong.reason()).isEqualTo(Reason.PROTOCOL_ERROR);
+        assertThat(tooLong.getCause()).isInstanceOf(FrameTooLongException.class);
+        assertThat(delivered).isEmpty();
+    }
+
+    @Test
+    void rejectsABatchThatOverrunsTheWindow() {
+        var reassembler = new Reassembler(1 << 20, 1 << 20, 100);
+
+        var e = catchThrowableOfType(ConnectionClosedException.class,
+                () -> reassembler.onSegment(new Frame.Batch(0, new byte[][]{new byte[60], new byte[41]}), sink));
+
+        assertThat(e.reason()).isEqualTo(Reason.PROTOCOL_ERROR);
+        assertThat(delivered).isEmpty();
     }
 
     private static Frame.Chunk chunk(long seq, byte[] frame, int offset, int length) {

@@ -6,6 +6,7 @@ import dev.parley.transport.udp.UdpOptions;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 
@@ -132,6 +133,12 @@ final class SessionPeer implements SimulatedNetwork.Node, ReliableSession.Events
     @Override
     public void frameArrived(byte[] frame, long endOffset) {
         received.add(frame);
+        consumedUpTo = endOffset;
+    }
+
+    @Override
+    public void framesArrived(byte[][] frames, long endOffset) {
+        received.addAll(Arrays.asList(frames));
         consumedUpTo = endOffset;
     }
 
