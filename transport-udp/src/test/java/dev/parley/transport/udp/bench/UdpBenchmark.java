@@ -11,8 +11,10 @@ import dev.parley.transport.udp.UdpTransport;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -30,19 +32,47 @@ public final class UdpBenchmark {
     private static final int SMALL_FRAMES = 1_000_000;
     private static final int BIG_FRAME = 1 << 20;
     private static final int BIG_ROUNDS = 30;
+    private static final int SMALL_ROUNDS = 5;
 
     private UdpBenchmark() {
     }
 
     public static void main(String[] args) throws Exception {
         List<String> names = args.length > 0 ? List.of(args) : defaultTransports();
+        Map<String, Transport> transports = new LinkedHashMap<>();
         for (String name : names) {
-            Transport transport = name.startsWith("udp:") ? udpWithPacketSize(Integer.parseInt(name.substring(4)))
-                    : Transport.byName(name, TransportOptions.defaults());
-            System.out.println("--- " + name);
-            smallFrames(transport, 2);
-            bigFrames(transport, 2);
+            transports.put(name, name.startsWith("udp:") ? udpWithPacketSize(Integer.parseInt(name.substring(4)))
+                    : Transport.byName(name, TransportOptions.defaults()));
         }
+        // Every transport is warmed up before any is measured, and the measured rounds alternate
+        // between transports, so neither JIT warm-up nor a burst of load elsewhere on a shared
+        // machine favours whichever runs first.
+        for (Transport transport : transports.values()) {
+            smallFrames(transport);
+        }
+        Map<String, List<Double>> rates = new LinkedHashMap<>();
+        for (int round = 0; round < SMALL_ROUNDS; round++) {
+            for (var entry : transports.entrySet()) {
+                double rate = smallFrames(entry.getValue());
+                rates.computeIfAbsent(entry.getKey(), k -> new ArrayList<>()).add(rate);
+                System.out.printf(Locale.ROOT, "%s small frames, round %d: %,.0f frames/s of %d B%n",
+                        entry.getKey(), round + 1, rate, SMALL_FRAME);
+            }
+        }
+        Map<String, Double> medians = new LinkedHashMap<>();
+        rates.forEach((name, list) -> medians.put(name, median(list)));
+        medians.forEach((name, median) -> System.out.printf(Locale.ROOT,
+                "%s small frames: median %,.0f frames/s over %d rounds%s%n", name, median, SMALL_ROUNDS,
+                medians.containsKey("tcp") && !name.equals("tcp")
+                        ? String.format(Locale.ROOT, " = %.2f x tcp", median / medians.get("tcp")) : ""));
+        for (var entry : transports.entrySet()) {
+            bigFrames(entry.getKey(), entry.getValue(), 2);
+        }
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
     }
 
     /** UDP with one packet size everywhere, loopback included: {@code udp:1200} is the size on real paths. */
@@ -61,31 +91,24 @@ public final class UdpBenchmark {
         return names;
     }
 
-    private static void smallFrames(Transport transport, int runs) throws Exception {
-        for (int run = 0; run <= runs; run++) {
-            var done = new CountDownLatch(SMALL_FRAMES);
-            try (Listener listener = transport.listen(new InetSocketAddress("127.0.0.1", 0), counting(done));
-                 Connection client = transport.connect(listener.localAddress(), ignoring())) {
-                byte[] frame = new byte[SMALL_FRAME];
-                long start = System.nanoTime();
-                for (int i = 0; i < SMALL_FRAMES; i++) {
-                    client.send(frame);
-                }
-                if (!done.await(60, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException(transport.name() + ": frames missing after 60 s");
-                }
-                double seconds = (System.nanoTime() - start) / 1e9;
-                if (run > 0) {
-                    System.out.printf(Locale.ROOT, "%s small frames: %d x %d B in %.3f s = %,.0f frames/s (%.1f MB/s)%n",
-                            transport.name(), SMALL_FRAMES, SMALL_FRAME, seconds, SMALL_FRAMES / seconds,
-                            SMALL_FRAMES * (double) SMALL_FRAME / seconds / 1e6);
-                    System.out.println(transport.name() + " stats after the small frames: " + client.stats().details());
-                }
+    /** Sends {@value #SMALL_FRAMES} small frames over a fresh connection; returns frames per second. */
+    private static double smallFrames(Transport transport) throws Exception {
+        var done = new CountDownLatch(SMALL_FRAMES);
+        try (Listener listener = transport.listen(new InetSocketAddress("127.0.0.1", 0), counting(done));
+             Connection client = transport.connect(listener.localAddress(), ignoring())) {
+            byte[] frame = new byte[SMALL_FRAME];
+            long start = System.nanoTime();
+            for (int i = 0; i < SMALL_FRAMES; i++) {
+                client.send(frame);
             }
+            if (!done.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(transport.name() + ": frames missing after 60 s");
+            }
+            return SMALL_FRAMES / ((System.nanoTime() - start) / 1e9);
         }
     }
 
-    private static void bigFrames(Transport transport, int warmups) throws Exception {
+    private static void bigFrames(String name, Transport transport, int warmups) throws Exception {
         var arrived = new AtomicReference<CountDownLatch>();
         ConnectionHandler server = new ConnectionHandler() {
             @Override
@@ -111,9 +134,9 @@ public final class UdpBenchmark {
             }
             Arrays.sort(millis);
             System.out.printf(Locale.ROOT, "%s 1 MiB frame: median %.1f ms, p90 %.1f ms, max %.1f ms over %d rounds%n",
-                    transport.name(), millis[BIG_ROUNDS / 2] / 1e6, millis[BIG_ROUNDS * 9 / 10] / 1e6,
+                    name, millis[BIG_ROUNDS / 2] / 1e6, millis[BIG_ROUNDS * 9 / 10] / 1e6,
                     millis[BIG_ROUNDS - 1] / 1e6, BIG_ROUNDS);
-            System.out.println(transport.name() + " stats after the big frames: " + client.stats().details());
+            System.out.println(name + " stats after the big frames: " + client.stats().details());
         }
     }
 
