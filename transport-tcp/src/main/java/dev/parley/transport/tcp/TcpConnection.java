@@ -172,7 +172,8 @@ final class TcpConnection extends AbstractConnection {
                 if (left <= 0) {
                     throw new SocketTimeoutException("idle timeout");
                 }
-                socket.setSoTimeout(millis(Duration.ofNanos(left)));
+                // Rounded up: a read that timed out must not end the connection before the deadline.
+                socket.setSoTimeout(millis(Duration.ofNanos(left + 999_999)));
             }
             int n = in.read(bytes);
             if (n < 0) {
