@@ -285,6 +285,12 @@ public final class ImServer implements AutoCloseable {
         if (online.containsKey(Rules.key(username))) {
             throw new Refusal("username " + username + " is taken");
         }
+        String lookAlike = Rules.lookAlike(username);
+        for (Session user : online.values()) {
+            if (Rules.lookAlike(user.username).equals(lookAlike)) {
+                throw new Refusal("username " + username + " looks like " + user.username + ", who is online");
+            }
+        }
         session.username = username;
         session.status = register.status();
         online.put(Rules.key(username), session);

@@ -19,7 +19,9 @@ import java.util.Objects;
  * @param onlineBroadcastPeriod how often every registered client gets the online users even when
  *                              nothing changed; {@link Duration#ZERO} disables it. Default 30 s.
  * @param maxUsernameLength     longest username. Usernames are 1 to this many ASCII letters, digits,
- *                              {@code _}, {@code .} or {@code -}, unique ignoring case. Default 32.
+ *                              {@code _}, {@code .} or {@code -}, unique ignoring case and ASCII
+ *                              look-alikes ({@code rn}/{@code m}, {@code vv}/{@code w},
+ *                              {@code 0}/{@code o}, {@code 1}/{@code i}/{@code l}). Default 32.
  * @param maxStatusLength       longest status; a status is 1 to this many characters, none of them
  *                              control characters. Default 64.
  * @param maxTextLength         longest message text. Default 4096.

@@ -76,6 +76,21 @@ class ImServerTest {
     }
 
     @OverEveryTransport
+    void refusesAUsernameThatLooksLikeOneOnline(String transportName) throws Exception {
+        start(transportName);
+        online("alice");
+        online("mary");
+
+        for (String impostor : List.of("a1ice", "aIice", "AL1CE", "rnary")) {
+            var client = connect(impostor);
+            assertThatThrownBy(() -> client.register("online"))
+                    .isInstanceOfSatisfying(ImException.class, e -> assertThat(e.error().message())
+                            .startsWith("username " + impostor + " looks like ").endsWith(", who is online"));
+        }
+        assertThat(connect("alicia").register("online")).containsKey("alicia");
+    }
+
+    @OverEveryTransport
     void refusesUsernamesThatAreEmptyTooLongOrOutsideTheAllowedCharacters(String transportName) throws Exception {
         start(transportName);
         for (String invalid : List.of("", "two words", "x".repeat(33), "émile", "new\nline", "a/b")) {
