@@ -21,23 +21,27 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Broken and hostile clients against a real {@link ImServer} over TCP on loopback: each attack
- * comes from a {@link RawClient} writing bytes by hand, and after each one legitimate
- * {@link ScriptedClient}s still register, chat and leave.
+ * Broken and hostile clients against a real {@link ImServer} over TCP (and, for garbage datagrams,
+ * UDP) on loopback: each attack comes from a raw socket writing bytes by hand, and after each one
+ * legitimate {@link ScriptedClient}s still register, chat and leave.
  */
 class HostileClientTest {
 
@@ -208,6 +212,28 @@ class HostileClientTest {
         aLegitimateClientStillRegistersChatsAndLeaves();
     }
 
+    @Test
+    void answersNoGarbageDatagramAndKeepsServingUdpClients() throws Exception {
+        start(Transport.byName("udp"));
+        var alice = online("alice");
+        var bob = online("bob");
+        var random = new Random(7);
+        try (var attacker = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            for (int i = 0; i < 2000; i++) {
+                byte[] junk = new byte[1 + random.nextInt(1500)];
+                random.nextBytes(junk);
+                attacker.send(new DatagramPacket(junk, junk.length, server.localAddress()));
+            }
+
+            chat(alice, bob);
+            aLegitimateClientStillRegistersChatsAndLeaves();
+            // The server read the garbage before the chat that followed it: any answer has arrived by now.
+            attacker.setSoTimeout(1);
+            assertThatThrownBy(() -> attacker.receive(new DatagramPacket(new byte[2048], 2048)))
+                    .isInstanceOf(SocketTimeoutException.class);
+        }
+    }
+
     /** What an attacker does to a connection of its own. */
     private interface Attack {
         void on(RawClient attacker) throws IOException;
@@ -299,7 +325,11 @@ class HostileClientTest {
     }
 
     private void start(TransportOptions options) throws IOException {
-        transport = Transport.byName("tcp", options);
+        start(Transport.byName("tcp", options));
+    }
+
+    private void start(Transport transport) throws IOException {
+        this.transport = transport;
         server = ImServer.start(transport, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO).build());
         opened.add(server);
