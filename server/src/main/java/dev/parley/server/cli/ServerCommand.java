@@ -102,6 +102,9 @@ final class ServerCommand implements Callable<Integer> {
         }, "parley-server-shutdown"));
         out.println("parley server listening on " + transport.name() + " " + Addresses.format(server.localAddress()));
         out.flush();
+        err.println("parley server: open server: no accounts, so anyone may register any free name, and traffic"
+                + " is not encrypted; see SECURITY.md");
+        err.flush();
         stopped.await();
         return ParleyCommand.OK;
     }
