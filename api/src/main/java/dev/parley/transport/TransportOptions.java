@@ -21,8 +21,10 @@ import java.util.Objects;
  * @param maxConnections    connections one listener keeps open at once; more are refused at once.
  *                          Default 10,000.
  * @param connectTimeout    how long {@code connect} waits for the peer. Default 10 s.
- * @param idleTimeout       a connection on which nothing arrives for this long is closed with
- *                          {@code IDLE_TIMEOUT}; {@link Duration#ZERO} disables it. Default 60 s.
+ * @param idleTimeout       a connection on which no whole frame or keepalive arrives for this long
+ *                          is closed with {@code IDLE_TIMEOUT}, so a peer trickling the bytes of a
+ *                          frame it never finishes is closed too; {@link Duration#ZERO} disables
+ *                          it. Default 60 s.
  * @param keepAliveInterval a connection that has sent nothing for this long sends a keepalive, so
  *                          a quiet but healthy peer is not taken for idle; must be shorter than
  *                          the idle timeout. {@link Duration#ZERO} disables it. Default 15 s.

@@ -40,6 +40,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 /**
  * The instant-messaging server: users register under a unique name, invite each other into
@@ -49,7 +50,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * every conversation (ending those left empty) and the online list, and everyone is told. After a
  * goodbye the connection stays open until the client closes it, and may register again.
  *
- * <p>Logs, at info, one line per connection, registration, goodbye and vanished client.
+ * <p>Each connection has a request budget ({@link ServerOptions#messagesPerSecond()} and
+ * {@link ServerOptions#messageBurst()}): a request over it is answered with an {@link Error}
+ * starting "slow down" and not carried out, and after {@link ServerOptions#maxRefusedInARow()} such
+ * refusals in a row the client is told it is being sent away and its connection is closed.
+ *
+ * <p>Logs, at info, one line per connection, registration, goodbye, vanished client and client
+ * sent away for flooding.
  *
  * <pre>{@code
  * try (ImServer server = ImServer.start(Transport.byName("tcp"),
@@ -79,6 +86,7 @@ public final class ImServer implements AutoCloseable {
     private final Endpoint endpoint;
     private final Server server;
     private final ScheduledExecutorService timer;
+    private final LongSupplier nanoClock;
 
     private final ReentrantLock lock = new ReentrantLock();
     // Everything below is guarded by lock.
@@ -88,8 +96,10 @@ public final class ImServer implements AutoCloseable {
     private long lastConversationId;
     private boolean closed;
 
-    private ImServer(Transport transport, SocketAddress address, ServerOptions options) throws IOException {
+    private ImServer(Transport transport, SocketAddress address, ServerOptions options, LongSupplier nanoClock)
+            throws IOException {
         this.options = options;
+        this.nanoClock = nanoClock;
         this.rules = new Rules(options);
         this.endpoint = Endpoint.builder(Codec.defaults())
                 .on(ImRequest.class, this::handle)
@@ -114,7 +124,13 @@ public final class ImServer implements AutoCloseable {
      * @throws IOException if the address cannot be bound, for example because the port is taken
      */
     public static ImServer start(Transport transport, SocketAddress address, ServerOptions options) throws IOException {
-        return new ImServer(transport, address, options);
+        return start(transport, address, options, System::nanoTime);
+    }
+
+    /** As {@link #start(Transport, SocketAddress, ServerOptions)}, with the rate limit's clock, in nanoseconds. */
+    static ImServer start(Transport transport, SocketAddress address, ServerOptions options, LongSupplier nanoClock)
+            throws IOException {
+        return new ImServer(transport, address, options, nanoClock);
     }
 
     /** The address actually bound. */
@@ -170,7 +186,8 @@ public final class ImServer implements AutoCloseable {
         log.info("connection from {} over {}", peer.remoteAddress(), peer.connection().transportName());
         lock.lock();
         try {
-            sessions.put(peer, new Session(peer));
+            sessions.put(peer, new Session(peer, new RateLimit(options.messagesPerSecond(), options.messageBurst(),
+                    options.maxRefusedInARow(), nanoClock.getAsLong())));
         } finally {
             lock.unlock();
         }
@@ -190,6 +207,9 @@ public final class ImServer implements AutoCloseable {
     }
 
     private void handle(Peer peer, ImRequest request) {
+        if (!withinRate(peer, ImProtocol.requestName(request))) {
+            return;
+        }
         ImEvent reply;
         lock.lock();
         try {
@@ -202,6 +222,34 @@ public final class ImServer implements AutoCloseable {
         if (reply != null) {
             reply(peer, reply, ImProtocol.requestName(request));
         }
+    }
+
+    /**
+     * Takes one request named {@code request} from {@code peer}'s budget. If none is left, answers
+     * "slow down", or tells the client it is sent away and closes the connection, and returns false.
+     */
+    private boolean withinRate(Peer peer, String request) {
+        RateLimit.Verdict verdict;
+        lock.lock();
+        try {
+            verdict = sessions.get(peer).rate.take(nanoClock.getAsLong());
+        } finally {
+            lock.unlock();
+        }
+        switch (verdict) {
+            case ALLOW -> {
+                return true;
+            }
+            case REFUSE -> reply(peer, new Error("slow down: at most " + options.messagesPerSecond()
+                    + " requests a second, " + options.messageBurst() + " at once", request), request);
+            case DISCONNECT -> {
+                log.info("{}: closing after {} requests in a row over the rate limit", peer, options.maxRefusedInARow());
+                reply(peer, new Error("too many requests over the rate limit: closing the connection", request),
+                        request);
+                peer.close();
+            }
+        }
+        return false;
     }
 
     /** Applies {@code request} to the state; returns the reply for the requester alone, if any. */
@@ -236,6 +284,12 @@ public final class ImServer implements AutoCloseable {
         rules.checkStatus(register.status());
         if (online.containsKey(Rules.key(username))) {
             throw new Refusal("username " + username + " is taken");
+        }
+        String lookAlike = Rules.lookAlike(username);
+        for (Session user : online.values()) {
+            if (Rules.lookAlike(user.username).equals(lookAlike)) {
+                throw new Refusal("username " + username + " looks like " + user.username + ", who is online");
+            }
         }
         session.username = username;
         session.status = register.status();
@@ -383,7 +437,9 @@ public final class ImServer implements AutoCloseable {
     /** A non-request record (an {@link ImEvent} sent back, say) is answered, not obeyed. */
     private void unexpected(Peer peer, Object message) {
         String name = message.getClass().getSimpleName();
-        reply(peer, new Error("not a request: " + name, name), name);
+        if (withinRate(peer, name)) {
+            reply(peer, new Error("not a request: " + name, name), name);
+        }
     }
 
     /**

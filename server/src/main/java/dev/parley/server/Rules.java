@@ -19,6 +19,24 @@ final class Rules {
         return username.toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * The name with ASCII look-alikes folded together, so that one user cannot pass for another:
+     * case, {@code rn} and {@code m}, {@code vv} and {@code w}, {@code 0} and {@code o}, and
+     * {@code 1}, {@code i} and {@code l}. Two users online never share one.
+     */
+    static String lookAlike(String username) {
+        String folded = key(username).replace("rn", "m").replace("vv", "w");
+        var skeleton = new StringBuilder(folded.length());
+        for (char c : folded.toCharArray()) {
+            skeleton.append(switch (c) {
+                case '0' -> 'o';
+                case '1', 'i' -> 'l';
+                default -> c;
+            });
+        }
+        return skeleton.toString();
+    }
+
     void checkUsername(String username) throws Refusal {
         boolean valid = !username.isEmpty() && username.length() <= options.maxUsernameLength()
                 && username.chars().allMatch(Rules::isUsernameChar);

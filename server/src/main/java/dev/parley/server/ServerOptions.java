@@ -19,7 +19,9 @@ import java.util.Objects;
  * @param onlineBroadcastPeriod how often every registered client gets the online users even when
  *                              nothing changed; {@link Duration#ZERO} disables it. Default 30 s.
  * @param maxUsernameLength     longest username. Usernames are 1 to this many ASCII letters, digits,
- *                              {@code _}, {@code .} or {@code -}, unique ignoring case. Default 32.
+ *                              {@code _}, {@code .} or {@code -}, unique ignoring case and ASCII
+ *                              look-alikes ({@code rn}/{@code m}, {@code vv}/{@code w},
+ *                              {@code 0}/{@code o}, {@code 1}/{@code i}/{@code l}). Default 32.
  * @param maxStatusLength       longest status; a status is 1 to this many characters, none of them
  *                              control characters. Default 64.
  * @param maxTextLength         longest message text. Default 4096.
@@ -27,12 +29,21 @@ import java.util.Objects;
  * @param maxConversations      most conversations ongoing at once; past that, invitations are
  *                              refused until one ends. Default 10,000.
  * @param joinPolicy            who may join a conversation. Default {@link JoinPolicy#OPEN}.
+ * @param messagesPerSecond     requests one connection may send per second, on average; a request
+ *                              over the limit is answered with an {@code Error} starting
+ *                              "slow down" and not carried out. 0 disables the limit. Default 50.
+ * @param messageBurst          requests one connection may send at once, before the average
+ *                              applies (a token bucket of this size, refilled at
+ *                              {@code messagesPerSecond}). Default 100.
+ * @param maxRefusedInARow      requests refused for the rate in a row after which the connection
+ *                              is told why and closed. Default 50.
  */
 public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLength, int maxStatusLength,
-                            int maxTextLength, int maxInvitees, int maxConversations, JoinPolicy joinPolicy) {
+                            int maxTextLength, int maxInvitees, int maxConversations, JoinPolicy joinPolicy,
+                            int messagesPerSecond, int messageBurst, int maxRefusedInARow) {
 
     private static final ServerOptions DEFAULTS = new ServerOptions(
-            Duration.ofSeconds(30), 32, 64, 4096, 100, 10_000, JoinPolicy.OPEN);
+            Duration.ofSeconds(30), 32, 64, 4096, 100, 10_000, JoinPolicy.OPEN, 50, 100, 50);
 
     /** @throws IllegalArgumentException naming the first setting that is out of range */
     public ServerOptions {
@@ -46,6 +57,11 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
         requireAtLeastOne(maxTextLength, "maxTextLength");
         requireAtLeastOne(maxInvitees, "maxInvitees");
         requireAtLeastOne(maxConversations, "maxConversations");
+        if (messagesPerSecond < 0) {
+            throw new IllegalArgumentException("messagesPerSecond must not be negative, was " + messagesPerSecond);
+        }
+        requireAtLeastOne(messageBurst, "messageBurst");
+        requireAtLeastOne(maxRefusedInARow, "maxRefusedInARow");
     }
 
     /** The defaults listed above. */
@@ -78,6 +94,9 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
         private int maxInvitees;
         private int maxConversations;
         private JoinPolicy joinPolicy;
+        private int messagesPerSecond;
+        private int messageBurst;
+        private int maxRefusedInARow;
 
         private Builder(ServerOptions from) {
             onlineBroadcastPeriod = from.onlineBroadcastPeriod;
@@ -87,6 +106,9 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
             maxInvitees = from.maxInvitees;
             maxConversations = from.maxConversations;
             joinPolicy = from.joinPolicy;
+            messagesPerSecond = from.messagesPerSecond;
+            messageBurst = from.messageBurst;
+            maxRefusedInARow = from.maxRefusedInARow;
         }
 
         public Builder onlineBroadcastPeriod(Duration period) {
@@ -124,10 +146,26 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
             return this;
         }
 
+        /** Sets {@code messagesPerSecond}; 0 disables the rate limit. */
+        public Builder messagesPerSecond(int requests) {
+            this.messagesPerSecond = requests;
+            return this;
+        }
+
+        public Builder messageBurst(int requests) {
+            this.messageBurst = requests;
+            return this;
+        }
+
+        public Builder maxRefusedInARow(int requests) {
+            this.maxRefusedInARow = requests;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the first setting that is out of range */
         public ServerOptions build() {
             return new ServerOptions(onlineBroadcastPeriod, maxUsernameLength, maxStatusLength, maxTextLength,
-                    maxInvitees, maxConversations, joinPolicy);
+                    maxInvitees, maxConversations, joinPolicy, messagesPerSecond, messageBurst, maxRefusedInARow);
         }
     }
 }

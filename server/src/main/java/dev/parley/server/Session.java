@@ -12,13 +12,15 @@ import java.util.Set;
 final class Session {
 
     final Peer peer;
+    final RateLimit rate;
     /** Null until registered, and again after goodbye. */
     String username;
     String status;
     final Set<Conversation> conversations = new LinkedHashSet<>();
 
-    Session(Peer peer) {
+    Session(Peer peer, RateLimit rate) {
         this.peer = peer;
+        this.rate = rate;
     }
 
     boolean isRegistered() {

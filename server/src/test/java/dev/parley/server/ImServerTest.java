@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,6 +41,8 @@ class ImServerTest {
     private Transport transport;
     private ImServer server;
     private final List<AutoCloseable> opened = new ArrayList<>();
+    /** The rate limit's clock, in nanoseconds: it moves only when a test moves it. */
+    private final AtomicLong clock = new AtomicLong();
 
     @AfterEach
     void closeEverything() throws Exception {
@@ -70,6 +73,21 @@ class ImServerTest {
                 .isInstanceOfSatisfying(ImException.class, e -> assertThat(e.error())
                         .isEqualTo(new Error("username alice is taken", "Register")));
         assertThat(server.onlineUsers()).containsOnlyKeys("Alice");
+    }
+
+    @OverEveryTransport
+    void refusesAUsernameThatLooksLikeOneOnline(String transportName) throws Exception {
+        start(transportName);
+        online("alice");
+        online("mary");
+
+        for (String impostor : List.of("a1ice", "aIice", "AL1CE", "rnary")) {
+            var client = connect(impostor);
+            assertThatThrownBy(() -> client.register("online"))
+                    .isInstanceOfSatisfying(ImException.class, e -> assertThat(e.error().message())
+                            .startsWith("username " + impostor + " looks like ").endsWith(", who is online"));
+        }
+        assertThat(connect("alicia").register("online")).containsKey("alicia");
     }
 
     @OverEveryTransport
@@ -526,13 +544,56 @@ class ImServerTest {
     record Smuggled(String payload) {
     }
 
+    @OverEveryTransport
+    void answersSlowDownOverTheRateAndSendsAFlooderAwayWhileOthersCarryOn(String transportName) throws Exception {
+        start(transportName, ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO)
+                .messagesPerSecond(2).messageBurst(3).maxRefusedInARow(3).build());
+        var slowDown = new Error("slow down: at most 2 requests a second, 3 at once", "StatusChange");
+        var alice = online("alice");
+        var bob = online("bob");
+
+        alice.client().status("one");
+        alice.client().status("two");
+        alice.client().status("three");
+        assertThat(alice.await(Error.class)).isEqualTo(slowDown);
+
+        clock.addAndGet(Duration.ofMillis(500).toNanos());
+        alice.client().status("four");
+        alice.await(OnlineUsers.class, online -> "four".equals(online.users().get("alice")));
+
+        for (String status : List.of("five", "six", "seven")) {
+            alice.client().status(status);
+        }
+        assertThat(List.of(alice.await(Error.class), alice.await(Error.class), alice.await(Error.class))).containsExactly(
+                slowDown, slowDown,
+                new Error("too many requests over the rate limit: closing the connection", "StatusChange"));
+        alice.awaitDisconnect();
+
+        bob.await(OnlineUsers.class, online -> !online.users().containsKey("alice"));
+        bob.client().status("unaffected");
+        bob.await(OnlineUsers.class, online -> "unaffected".equals(online.users().get("bob")));
+    }
+
+    @OverEveryTransport
+    void letsAClientSendAsFastAsItLikesWhenTheLimitIsOff(String transportName) throws Exception {
+        start(transportName, ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO)
+                .messagesPerSecond(0).messageBurst(1).maxRefusedInARow(1).build());
+        var alice = online("alice");
+
+        for (int i = 0; i < 200; i++) {
+            alice.client().status("s" + i);
+        }
+
+        assertThat(alice.sync()).noneMatch(Error.class::isInstance);
+    }
+
     private void start(String transportName) throws IOException {
         start(transportName, ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO).build());
     }
 
     private void start(String transportName, ServerOptions options) throws IOException {
         transport = Transport.byName(transportName);
-        server = ImServer.start(transport, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), options);
+        server = ImServer.start(transport, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), options, clock::get);
         opened.add(server);
     }
 

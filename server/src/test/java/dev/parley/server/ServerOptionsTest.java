@@ -12,7 +12,7 @@ class ServerOptionsTest {
     @Test
     void hasTheDocumentedDefaults() {
         assertThat(ServerOptions.defaults()).isEqualTo(new ServerOptions(
-                Duration.ofSeconds(30), 32, 64, 4096, 100, 10_000, JoinPolicy.OPEN));
+                Duration.ofSeconds(30), 32, 64, 4096, 100, 10_000, JoinPolicy.OPEN, 50, 100, 50));
     }
 
     @Test
@@ -31,6 +31,10 @@ class ServerOptionsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("onlineBroadcastPeriod");
         assertThatThrownBy(() -> ServerOptions.builder().maxInvitees(0).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("maxInvitees must be at least 1, was 0");
+        assertThatThrownBy(() -> ServerOptions.builder().messagesPerSecond(-1).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("messagesPerSecond must not be negative, was -1");
+        assertThatThrownBy(() -> ServerOptions.builder().messageBurst(0).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("messageBurst must be at least 1, was 0");
         assertThatThrownBy(() -> ServerOptions.builder().joinPolicy(null).build())
                 .isInstanceOf(NullPointerException.class).hasMessage("joinPolicy");
     }

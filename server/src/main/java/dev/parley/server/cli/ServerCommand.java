@@ -50,6 +50,14 @@ final class ServerCommand implements Callable<Integer> {
             description = "who may join a conversation: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
     private JoinPolicy joinPolicy;
 
+    @Option(names = "--rate", defaultValue = "50",
+            description = "requests a second one client may send on average; 0 no limit (default: ${DEFAULT-VALUE})")
+    private int messagesPerSecond;
+
+    @Option(names = "--burst", defaultValue = "100",
+            description = "requests one client may send at once before --rate applies (default: ${DEFAULT-VALUE})")
+    private int messageBurst;
+
     @Override
     public Integer call() throws InterruptedException {
         if (System.getProperty(PARLEY_LOG_LEVEL) == null) {
@@ -70,7 +78,14 @@ final class ServerCommand implements Callable<Integer> {
             err.println("parley server: unknown host " + host);
             return ParleyCommand.USAGE;
         }
-        var options = ServerOptions.builder().onlineBroadcastPeriod(broadcastPeriod).joinPolicy(joinPolicy).build();
+        ServerOptions options;
+        try {
+            options = ServerOptions.builder().onlineBroadcastPeriod(broadcastPeriod).joinPolicy(joinPolicy)
+                    .messagesPerSecond(messagesPerSecond).messageBurst(messageBurst).build();
+        } catch (IllegalArgumentException e) {
+            err.println("parley server: " + e.getMessage());
+            return ParleyCommand.USAGE;
+        }
         ImServer server;
         try {
             server = ImServer.start(transport, address, options);
@@ -87,6 +102,9 @@ final class ServerCommand implements Callable<Integer> {
         }, "parley-server-shutdown"));
         out.println("parley server listening on " + transport.name() + " " + Addresses.format(server.localAddress()));
         out.flush();
+        err.println("parley server: open server: no accounts, so anyone may register any free name, and traffic"
+                + " is not encrypted; see SECURITY.md");
+        err.flush();
         stopped.await();
         return ParleyCommand.OK;
     }

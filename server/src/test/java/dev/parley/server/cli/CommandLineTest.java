@@ -49,6 +49,14 @@ class CommandLineTest {
     }
 
     @Test
+    void refusesANegativeRateInOneLine() {
+        var run = CommandRun.run("", "server", "--transport", "memory", "--port", "0", "--rate", "-1");
+
+        assertThat(run.exitCode()).isEqualTo(ParleyCommand.USAGE);
+        assertThat(run.errLines()).containsExactly("parley server: messagesPerSecond must not be negative, was -1");
+    }
+
+    @Test
     void saysInOneLineThatThePortIsTaken() throws Exception {
         var memory = Transport.byName("memory");
         try (var taken = ImServer.start(memory, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ServerOptions.defaults())) {

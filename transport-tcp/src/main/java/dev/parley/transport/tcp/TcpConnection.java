@@ -35,9 +35,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>The <b>reader</b> calls {@code onOpen}, then reads the socket, decodes frames and hands each
  * to the handler, and at the end calls {@code onClose}; it is the only thread that calls the
- * handler. The socket's read timeout is the idle timeout: a read that sees no byte (not even a
- * keepalive) for that long fails the connection. On a clean end of stream it lets the writer
- * finish, then closes the socket.
+ * handler. The idle timeout counts from the last whole frame or keepalive, not from the last
+ * byte: a peer that trickles bytes without ever finishing a frame (a slowloris) is closed as idle
+ * just like a silent one. The reader enforces it by setting the socket's read timeout, before each
+ * read, to what is left of it. On a clean end of stream it lets the writer finish, then closes
+ * the socket.
  *
  * <p>The <b>writer</b> is the only thread that writes, so writes need no lock: it takes frames
  * from the outbound queue in batches and copies small ones, header and payload, into one buffer
@@ -74,7 +76,6 @@ final class TcpConnection extends AbstractConnection {
         this.options = options;
         this.decoder = new FrameDecoder(options.maxFrameLength());
         socket.setTcpNoDelay(true);
-        socket.setSoTimeout(options.idleTimeout().isZero() ? 0 : millis(options.idleTimeout()));
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
         this.local = socket.getLocalSocketAddress();
@@ -141,7 +142,7 @@ final class TcpConnection extends AbstractConnection {
             }
         } catch (SocketTimeoutException e) {
             fail(new ConnectionClosedException(Reason.IDLE_TIMEOUT,
-                    "nothing arrived for the idle timeout of " + options.idleTimeout(), e));
+                    "no whole frame or keepalive arrived for the idle timeout of " + options.idleTimeout(), e));
         } catch (FrameTooLongException e) {
             fail(new ConnectionClosedException(Reason.PROTOCOL_ERROR, "the peer announced " + e.getMessage(), e));
         } catch (IOException e) {
@@ -163,7 +164,17 @@ final class TcpConnection extends AbstractConnection {
      */
     private boolean readUntilEndOfStream() throws IOException {
         byte[] bytes = new byte[READ_BUFFER_BYTES];
+        long idleNanos = options.idleTimeout().toNanos();
+        long lastFrameNanos = System.nanoTime();
         while (!isAborted()) {
+            if (idleNanos > 0) {
+                long left = lastFrameNanos + idleNanos - System.nanoTime();
+                if (left <= 0) {
+                    throw new SocketTimeoutException("idle timeout");
+                }
+                // Rounded up: a read that timed out must not end the connection before the deadline.
+                socket.setSoTimeout(millis(Duration.ofNanos(left + 999_999)));
+            }
             int n = in.read(bytes);
             if (n < 0) {
                 if (decoder.isMidFrame()) {
@@ -175,6 +186,9 @@ final class TcpConnection extends AbstractConnection {
             var buffer = ByteBuffer.wrap(bytes, 0, n);
             while (buffer.hasRemaining()) {
                 byte[] frame = decoder.decode(buffer);
+                if (frame != null) {
+                    lastFrameNanos = System.nanoTime();
+                }
                 if (frame == FrameDecoder.KEEPALIVE) {
                     keepAlivesReceived.incrementAndGet();
                 } else if (frame != null) {

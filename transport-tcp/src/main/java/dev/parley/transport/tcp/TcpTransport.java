@@ -27,8 +27,9 @@ import java.util.Objects;
  * a graceful close.
  *
  * <p>Limits come from {@link TransportOptions}: a listener refuses sockets past
- * {@code maxConnections} by resetting them at once; the reader fails a connection on which
- * nothing arrived for {@code idleTimeout}; the writer sends a keepalive after
+ * {@code maxConnections} by resetting them at once; the reader fails a connection on which no
+ * whole frame or keepalive arrived for {@code idleTimeout}, however many bytes of an unfinished
+ * frame trickled in; the writer sends a keepalive after
  * {@code keepAliveInterval} without sending. IPv4 and IPv6 addresses both work.
  *
  * <p>Immutable and thread-safe; owns no threads or sockets itself.
