@@ -120,8 +120,9 @@ final class CompareCommand implements Callable<Integer> {
             throws IOException, InterruptedException {
         Transport transport = Transport.byName(name);
         Protocol protocol = Protocol.fromWireName(name);
+        // No rate limit: the workload is the measurement, and a limit would shape it.
         try (ImServer server = ImServer.start(transport, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                ServerOptions.defaults());
+                ServerOptions.builder().messagesPerSecond(0).build());
              ChaosServer chaos = ChaosServer.start(options)) {
             ChaosProxy proxy = chaos.createProxy("compare-" + name, protocol, (InetSocketAddress) server.localAddress());
             for (Direction direction : Direction.values()) {
