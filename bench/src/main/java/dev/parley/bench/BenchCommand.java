@@ -28,6 +28,10 @@ public final class BenchCommand implements ParleyExtension, Callable<Integer> {
             description = "Also write results.md, latency.png and throughput.png into this directory.")
     private Path out;
 
+    @Option(names = "--only", paramLabel = "NAME",
+            description = "Measure only this contender (raw-socket, parley-tcp, ...) and print its figures, for profiling.")
+    private String only;
+
     @Override
     public Object command() {
         return this;
@@ -36,6 +40,10 @@ public final class BenchCommand implements ParleyExtension, Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Suite suite = quick ? Suite.quick() : Suite.full();
+        if (only != null) {
+            suite.runOne(only, System.out);
+            return 0;
+        }
         Results results = suite.run(System.out);
         System.out.println();
         System.out.println(results.markdown());

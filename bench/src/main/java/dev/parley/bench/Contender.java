@@ -5,7 +5,8 @@ package dev.parley.bench;
  * started by the constructor's caller through {@link #start}, to which {@link #connect} opens
  * clients. Each contender echoes a small payload for {@link Client#roundTrip} and absorbs a stream
  * of them for {@link Client#pipeline}. Used by one benchmark thread at a time; its clients may be
- * used on other threads, one thread per client.
+ * used on other threads, one thread per client. An unstarted contender holds no resources, so
+ * one may be made just to ask its {@link #name}.
  */
 public interface Contender extends AutoCloseable {
 
@@ -18,7 +19,7 @@ public interface Contender extends AutoCloseable {
     /** Opens one more client to the server. */
     Client connect() throws Exception;
 
-    /** Stops the server; clients are closed by their owners first. */
+    /** Stops the server; called only after {@link #start}, once its clients are closed. */
     @Override
     void close() throws Exception;
 

@@ -36,7 +36,7 @@ record Suite(int rounds, Duration warmUp, Duration measure, int codecRounds) {
         return new Suite(3, Duration.ofSeconds(1), Duration.ofSeconds(3), 5);
     }
 
-    /** Every contender, the floor first; each call makes fresh, unstarted ones. */
+    /** Every contender, the floor first; each call makes fresh, unstarted ones (which hold nothing yet). */
     static List<Supplier<Contender>> contenders() {
         return List.of(
                 RawSocketContender::new,
@@ -48,6 +48,23 @@ record Suite(int rounds, Duration warmUp, Duration measure, int codecRounds) {
                 GrpcContender::new);
     }
 
+    /**
+     * Measures only the contender called {@code name}, {@link #rounds} times, printing the figures:
+     * for profiling one system (for example under JFR) without the others in the recording.
+     *
+     * @throws IllegalArgumentException if no contender has that name
+     */
+    void runOne(String name, PrintStream progress) throws Exception {
+        Supplier<Contender> make = contenders().stream()
+                .filter(candidate -> candidate.get().name().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no contender named " + name));
+        var harness = new Harness(warmUp, measure);
+        for (int round = 1; round <= rounds; round++) {
+            measure(round, make, harness, new ArrayList<>(), new ArrayList<>(), progress);
+        }
+    }
+
     /** Runs every benchmark {@link #rounds} times. */
     Results run(PrintStream progress) throws Exception {
         var harness = new Harness(warmUp, measure);
@@ -56,19 +73,7 @@ record Suite(int rounds, Duration warmUp, Duration measure, int codecRounds) {
         List<FanOut.Result> fanOuts = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
             for (Supplier<Contender> make : contenders()) {
-                try (Contender contender = make.get()) {
-                    contender.start();
-                    Latency latency = harness.latency(contender);
-                    latencies.add(latency);
-                    progress.printf("round %d %-16s round trip p50 %,d ns p99 %,d ns p99.9 %,d ns%n",
-                            round, contender.name(), latency.p50(), latency.p99(), latency.p999());
-                    for (int clients : new int[] {1, MANY_CLIENTS}) {
-                        Throughput throughput = harness.throughput(contender, clients);
-                        throughputs.add(throughput);
-                        progress.printf("round %d %-16s %2d clients %,.0f msg/s, %,.0f ns CPU/msg%n", round,
-                                contender.name(), clients, throughput.perSecond(), throughput.cpuNanosPerMessage());
-                    }
-                }
+                measure(round, make, harness, latencies, throughputs, progress);
             }
             for (String transport : List.of("tcp", "udp")) {
                 FanOut.Result fanOut = FanOut.run(transport, warmUp, measure);
@@ -81,5 +86,22 @@ record Suite(int rounds, Duration warmUp, Duration measure, int codecRounds) {
         progress.printf("codec: parley %.0f ns (%d B), java serialization %.0f ns (%d B)%n",
                 codec.parleyNanos(), codec.parleyBytes(), codec.javaNanos(), codec.javaBytes());
         return new Results(this, latencies, throughputs, fanOuts, codec);
+    }
+
+    private static void measure(int round, Supplier<Contender> make, Harness harness, List<Latency> latencies,
+                                List<Throughput> throughputs, PrintStream progress) throws Exception {
+        try (Contender contender = make.get()) {
+            contender.start();
+            Latency latency = harness.latency(contender);
+            latencies.add(latency);
+            progress.printf("round %d %-16s round trip p50 %,d ns p99 %,d ns p99.9 %,d ns%n",
+                    round, contender.name(), latency.p50(), latency.p99(), latency.p999());
+            for (int clients : new int[] {1, MANY_CLIENTS}) {
+                Throughput throughput = harness.throughput(contender, clients);
+                throughputs.add(throughput);
+                progress.printf("round %d %-16s %2d clients %,.0f msg/s, %,.0f ns CPU/msg%n", round,
+                        contender.name(), clients, throughput.perSecond(), throughput.cpuNanosPerMessage());
+            }
+        }
     }
 }
