@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
  * its own server threads.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmark Parley against a raw socket, Java RMI and gRPC on loopback; print medians and ratios.")
+        description = "Benchmark Parley against a raw socket, KryoNet, Java RMI and gRPC on loopback; print medians and ratios.")
 public final class BenchCommand implements ParleyExtension, Callable<Integer> {
 
     @Option(names = "--quick", description = "One short round (under two minutes) instead of three long ones.")
@@ -29,7 +29,7 @@ public final class BenchCommand implements ParleyExtension, Callable<Integer> {
     private Path out;
 
     @Option(names = "--only", paramLabel = "NAME",
-            description = "Measure only this contender (raw-socket, parley-tcp, ...) and print its figures, for profiling.")
+            description = "Measure only this in-process contender (raw-socket, parley-tcp, ...) and print its figures, for profiling.")
     private String only;
 
     @Override

@@ -18,7 +18,7 @@ record Results(Suite suite, List<Latency> latencies, List<Throughput> throughput
     private static final String FLOOR = "raw-socket";
     private static final String PARLEY_TCP = "parley-tcp";
     private static final String PARLEY_UDP = "parley-udp";
-    private static final List<String> PEERS = List.of("java-rmi", "grpc-java");
+    private static final List<String> PEERS = List.of("kryonet", "java-rmi", "grpc-java");
 
     /** One headline figure against its target. */
     record Target(String what, double ratio, String goal, boolean met) {
@@ -56,6 +56,8 @@ record Results(Suite suite, List<Latency> latencies, List<Throughput> throughput
         double tcp = throughput(PARLEY_TCP, 1, Throughput::perSecond);
         double pipelined = tcp / throughput(FLOOR, 1, Throughput::perSecond);
         targets.add(new Target("Parley TCP pipelined msg/s / raw floor", pipelined, "≥ 0.66", pipelined >= 0.66));
+        double kryoNet = tcp / throughput("kryonet", 1, Throughput::perSecond);
+        targets.add(new Target("Parley TCP pipelined msg/s / KryoNet's", kryoNet, "≥ 3", kryoNet >= 3));
         double udp = throughput(PARLEY_UDP, 1, Throughput::perSecond) / tcp;
         targets.add(new Target("Parley UDP pipelined msg/s / Parley TCP", udp, "≥ 0.5", udp >= 0.5));
         double cpu = throughput(PARLEY_TCP, Suite.MANY_CLIENTS, Throughput::cpuNanosPerMessage)

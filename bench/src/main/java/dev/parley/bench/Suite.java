@@ -75,6 +75,11 @@ record Suite(int rounds, Duration warmUp, Duration measure, int codecRounds) {
             for (Supplier<Contender> make : contenders()) {
                 measure(round, make, harness, latencies, throughputs, progress);
             }
+            int before = throughputs.size();
+            KryoNetProcess.measure(warmUp, measure, latencies, throughputs);
+            progress.printf("round %d kryonet (own JVM)  round trip p50 %,d ns; 1 client %,.0f msg/s; %d clients %,.0f msg/s%n",
+                    round, latencies.getLast().p50(), throughputs.get(before).perSecond(), MANY_CLIENTS,
+                    throughputs.getLast().perSecond());
             for (String transport : List.of("tcp", "udp")) {
                 FanOut.Result fanOut = FanOut.run(transport, warmUp, measure);
                 fanOuts.add(fanOut);
