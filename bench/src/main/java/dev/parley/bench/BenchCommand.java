@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
  * its own server threads.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmark Parley against a raw socket, KryoNet, Java RMI and gRPC on loopback; print medians and ratios.")
+        description = "Benchmark Parley against a raw socket, KryoNet, Java RMI, gRPC and Aeron on loopback; print medians and ratios.")
 public final class BenchCommand implements ParleyExtension, Callable<Integer> {
 
     @Option(names = "--quick", description = "One short round (under two minutes) instead of three long ones.")

@@ -23,7 +23,7 @@ record Suite(int rounds, Duration warmUp, Duration measure, int codecRounds) {
 
     /** About a second of work per harness: what the smoke test runs. */
     static Suite smoke() {
-        return new Suite(1, Duration.ofMillis(100), Duration.ofMillis(250), 1);
+        return new Suite(1, Duration.ofMillis(50), Duration.ofMillis(200), 1);
     }
 
     /** {@code parley bench --quick}: one round, well under two minutes. */
@@ -45,7 +45,8 @@ record Suite(int rounds, Duration warmUp, Duration measure, int codecRounds) {
                 () -> ParleyContender.remoteCalls("tcp"),
                 () -> ParleyContender.remoteCalls("udp"),
                 RmiContender::new,
-                GrpcContender::new);
+                GrpcContender::new,
+                AeronContender::new);
     }
 
     /**
