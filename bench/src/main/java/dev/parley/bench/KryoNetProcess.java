@@ -1,0 +1,115 @@
+package dev.parley.bench;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Measures {@link KryoNetContender} in a child JVM. KryoNet needs Kryo 2, whose classes have the
+ * same names as the Kryo 5 Parley uses, so they cannot share a class path: the child's class path
+ * puts the KryoNet jars the build copied (see {@code kryonet.properties}) ahead of this module's
+ * code. The parent side ({@link #measure}) runs on the benchmark thread and waits for the child;
+ * the child side ({@link #main}) runs the same {@link Harness} and prints one line per figure,
+ * among the JVM's own warnings, which the parent passes over.
+ */
+public final class KryoNetProcess {
+
+    private KryoNetProcess() {
+    }
+
+    /**
+     * Runs the child for one round and adds its round trip and its throughput with 1 and
+     * {@link Suite#MANY_CLIENTS} clients to the lists.
+     *
+     * @throws IOException if the child cannot start, fails, or prints something unexpected
+     */
+    static void measure(Duration warmUp, Duration measure, List<Latency> latencies, List<Throughput> throughputs)
+            throws IOException, InterruptedException {
+        String java = ProcessHandle.current().info().command()
+                .orElseThrow(() -> new IOException("cannot tell which java runs this JVM"));
+        var command = List.of(java, "-cp", classPath(), KryoNetProcess.class.getName(),
+                Long.toString(warmUp.toMillis()), Long.toString(measure.toMillis()));
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        List<String> lines = new ArrayList<>();
+        try (var out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            out.lines().forEach(lines::add);
+        } finally {
+            long limit = 3 * (warmUp.toSeconds() + measure.toSeconds()) + 60;
+            if (!child.waitFor(limit, TimeUnit.SECONDS)) {
+                child.destroyForcibly();
+                throw new IOException("the KryoNet child ran longer than " + limit + " s");
+            }
+        }
+        if (child.exitValue() != 0) {
+            throw new IOException("the KryoNet child failed with exit code " + child.exitValue() + "; output: " + lines);
+        }
+        int figures = 0;
+        for (String line : lines) {
+            String[] f = line.split(" ");
+            if (f[0].equals("latency")) {
+                latencies.add(new Latency(f[1], Integer.parseInt(f[2]), Long.parseLong(f[3]),
+                        Long.parseLong(f[4]), Long.parseLong(f[5])));
+                figures++;
+            } else if (f[0].equals("throughput")) {
+                throughputs.add(new Throughput(f[1], Integer.parseInt(f[2]), Long.parseLong(f[3]),
+                        Double.parseDouble(f[4]), Double.parseDouble(f[5])));
+                figures++;
+            }
+            // Any other line is the JVM's own warning (Kryo 2 uses sun.misc.Unsafe), not a figure.
+        }
+        if (figures != 3) {
+            throw new IOException("the KryoNet child printed " + figures + " figures instead of 3; output: " + lines);
+        }
+    }
+
+    /** The child: {@code WARMUP_MILLIS MEASURE_MILLIS}; prints the figures, one per line. */
+    public static void main(String[] args) throws Exception {
+        com.esotericsoftware.minlog.Log.set(com.esotericsoftware.minlog.Log.LEVEL_WARN);
+        var harness = new Harness(Duration.ofMillis(Long.parseLong(args[0])), Duration.ofMillis(Long.parseLong(args[1])));
+        try (var contender = new KryoNetContender()) {
+            contender.start();
+            Latency l = harness.latency(contender);
+            System.out.printf("latency %s %d %d %d %d%n", l.contender(), l.samples(), l.p50(), l.p99(), l.p999());
+            for (int clients : new int[] {1, Suite.MANY_CLIENTS}) {
+                Throughput t = harness.throughput(contender, clients);
+                System.out.printf(java.util.Locale.ROOT, "throughput %s %d %d %.1f %.1f%n", t.contender(), t.clients(),
+                        t.messages(), t.perSecond(), t.cpuNanosPerMessage());
+            }
+        }
+        System.exit(0);
+    }
+
+    private static String classPath() throws IOException {
+        var properties = new Properties();
+        try (InputStream in = KryoNetProcess.class.getResourceAsStream("kryonet.properties")) {
+            if (in == null) {
+                throw new IOException("kryonet.properties is missing: build the bench module with Maven");
+            }
+            properties.load(in);
+        }
+        Path directory = Path.of(properties.getProperty("directory"));
+        List<String> entries = new ArrayList<>();
+        try (Stream<Path> jars = Files.list(directory)) {
+            jars.filter(p -> p.toString().endsWith(".jar")).sorted().forEach(p -> entries.add(p.toString()));
+        } catch (IOException e) {
+            throw new IOException("KryoNet's jars are not in " + directory + ": build the bench module with Maven", e);
+        }
+        try {
+            entries.add(Path.of(KryoNetProcess.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+        } catch (java.net.URISyntaxException e) {
+            throw new IOException("cannot locate the bench classes", e);
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+}

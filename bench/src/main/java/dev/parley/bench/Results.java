@@ -1,0 +1,144 @@
+package dev.parley.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
+
+/**
+ * The figures of one {@link Suite} run, reduced to medians over rounds, as Markdown tables and as
+ * the headline ratios the issue sets targets for. Immutable.
+ */
+record Results(Suite suite, List<Latency> latencies, List<Throughput> throughputs, List<FanOut.Result> fanOuts,
+               CodecFigures codec) {
+
+    private static final String FLOOR = "raw-socket";
+    private static final String PARLEY_TCP = "parley-tcp";
+    private static final String PARLEY_UDP = "parley-udp";
+    private static final List<String> PEERS = List.of("kryonet", "java-rmi", "grpc-java");
+
+    /** One headline figure against its target. */
+    record Target(String what, double ratio, String goal, boolean met) {
+    }
+
+    /** Median round-trip figure of one contender, in nanoseconds. */
+    double latency(String contender, ToDoubleFunction<Latency> figure) {
+        return Medians.of(latencies.stream().filter(l -> l.contender().equals(contender)).toList(), figure);
+    }
+
+    /** Median throughput figure of one contender with {@code clients} clients. */
+    double throughput(String contender, int clients, ToDoubleFunction<Throughput> figure) {
+        return Medians.of(throughputs.stream()
+                .filter(t -> t.contender().equals(contender) && t.clients() == clients).toList(), figure);
+    }
+
+    /** Median fan-out figure over one transport. */
+    double fanOut(String transport, ToDoubleFunction<FanOut.Result> figure) {
+        return Medians.of(fanOuts.stream().filter(f -> f.transport().equals(transport)).toList(), figure);
+    }
+
+    /** The contenders in the order they ran, the floor first. */
+    List<String> contenders() {
+        return latencies.stream().map(Latency::contender).distinct().toList();
+    }
+
+    /** The issue's targets that this run can check, each with its measured ratio. */
+    List<Target> targets() {
+        List<Target> targets = new ArrayList<>();
+        double p50 = latency(PARLEY_TCP, Latency::p50) / latency(FLOOR, Latency::p50);
+        targets.add(new Target("Parley TCP round-trip p50 / raw floor p50", p50, "≤ 1.1", p50 <= 1.1));
+        double bestPeer = PEERS.stream().mapToDouble(p -> latency(p, Latency::p999)).min().orElseThrow();
+        double tail = latency(PARLEY_TCP, Latency::p999) / bestPeer;
+        targets.add(new Target("Parley TCP round-trip p99.9 / best peer's p99.9", tail, "≤ 1.0", tail <= 1.0));
+        double tcp = throughput(PARLEY_TCP, 1, Throughput::perSecond);
+        double pipelined = tcp / throughput(FLOOR, 1, Throughput::perSecond);
+        targets.add(new Target("Parley TCP pipelined msg/s / raw floor", pipelined, "≥ 0.66", pipelined >= 0.66));
+        double kryoNet = tcp / throughput("kryonet", 1, Throughput::perSecond);
+        targets.add(new Target("Parley TCP pipelined msg/s / KryoNet's", kryoNet, "≥ 3", kryoNet >= 3));
+        double udp = throughput(PARLEY_UDP, 1, Throughput::perSecond) / tcp;
+        targets.add(new Target("Parley UDP pipelined msg/s / Parley TCP", udp, "≥ 0.5", udp >= 0.5));
+        double cpu = throughput(PARLEY_TCP, Suite.MANY_CLIENTS, Throughput::cpuNanosPerMessage)
+                / throughput(FLOOR, Suite.MANY_CLIENTS, Throughput::cpuNanosPerMessage);
+        targets.add(new Target("Parley TCP CPU/msg, 16 clients / raw floor", cpu, "≤ 2", cpu <= 2));
+        double fanOut = fanOut("tcp", FanOut.Result::perSecond) / 1e6;
+        targets.add(new Target("IM fan-out over TCP, million deliveries/s", fanOut, "≥ 1", fanOut >= 1));
+        return targets;
+    }
+
+    /** The headline ratios, one line each: what {@code parley bench} prints last. */
+    String headline() {
+        return targets().stream()
+                .map(t -> String.format(Locale.ROOT, "%-50s %7.2f  (target %s) %s",
+                        t.what(), t.ratio(), t.goal(), t.met() ? "met" : "MISSED"))
+                .collect(Collectors.joining("\n"));
+    }
+
+    /** Every table of medians and ratios, in Markdown. */
+    String markdown() {
+        var out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "Medians over %d round(s); each timed phase %d ms after %d ms of warm-up.%n%n",
+                suite.rounds(), suite.measure().toMillis(), suite.warmUp().toMillis()));
+        out.append("### Targets\n\n| figure | measured | target | |\n|---|---:|---|---|\n");
+        for (Target t : targets()) {
+            out.append(String.format(Locale.ROOT, "| %s | %.2f | %s | %s |%n", t.what(), t.ratio(), t.goal(),
+                    t.met() ? "met" : "**missed**"));
+        }
+        double floorP50 = latency(FLOOR, Latency::p50);
+        double floorP999 = latency(FLOOR, Latency::p999);
+        out.append("\n### Round trip, one client, one call outstanding, 32-byte payload (µs)\n\n")
+                .append("| contender | p50 | p99 | p99.9 | p50 ÷ floor | p99.9 ÷ floor |\n|---|---:|---:|---:|---:|---:|\n");
+        for (String c : contenders()) {
+            out.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.2f | %.2f |%n", c,
+                    latency(c, Latency::p50) / 1e3, latency(c, Latency::p99) / 1e3, latency(c, Latency::p999) / 1e3,
+                    latency(c, Latency::p50) / floorP50, latency(c, Latency::p999) / floorP999));
+        }
+        double floorOne = throughput(FLOOR, 1, Throughput::perSecond);
+        double floorMany = throughput(FLOOR, Suite.MANY_CLIENTS, Throughput::perSecond);
+        double floorCpu = throughput(FLOOR, Suite.MANY_CLIENTS, Throughput::cpuNanosPerMessage);
+        out.append("\n### Pipelined throughput, 32-byte messages (messages/s; CPU of the whole process per message)\n\n")
+                .append("| contender | 1 client | ÷ floor | 16 clients | ÷ floor | CPU ns/msg (16) | ÷ floor |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|\n");
+        for (String c : contenders()) {
+            double one = throughput(c, 1, Throughput::perSecond);
+            double many = throughput(c, Suite.MANY_CLIENTS, Throughput::perSecond);
+            double cpu = throughput(c, Suite.MANY_CLIENTS, Throughput::cpuNanosPerMessage);
+            out.append(String.format(Locale.ROOT, "| %s | %,.0f | %.2f | %,.0f | %.2f | %,.0f | %.2f |%n",
+                    c, one, one / floorOne, many, many / floorMany, cpu, cpu / floorCpu));
+        }
+        out.append(String.format(Locale.ROOT, "%n### IM fan-out, %d members, one sender%n%n", FanOut.MEMBERS))
+                .append("| transport | deliveries/s | bytes allocated per delivery (whole JVM) |\n|---|---:|---:|\n");
+        for (String t : fanOuts.stream().map(FanOut.Result::transport).distinct().toList()) {
+            out.append(String.format(Locale.ROOT, "| %s | %,.0f | %.0f |%n", t,
+                    fanOut(t, FanOut.Result::perSecond), fanOut(t, FanOut.Result::bytesPerDelivery)));
+        }
+        out.append("\n### Codec: encode + decode of an IM `Message` (JMH, average time)\n\n")
+                .append("| codec | ns per encode+decode | bytes per message |\n|---|---:|---:|\n")
+                .append(String.format(Locale.ROOT, "| Parley (Kryo) | %.0f | %d |%n| Java serialization | %.0f | %d |%n",
+                        codec.parleyNanos(), codec.parleyBytes(), codec.javaNanos(), codec.javaBytes()))
+                .append(String.format(Locale.ROOT, "| ratio Java ÷ Parley | %.1f | %.1f |%n",
+                        codec.javaNanos() / codec.parleyNanos(), (double) codec.javaBytes() / codec.parleyBytes()));
+        return out.toString();
+    }
+
+    /** Median p50 and p99.9 per contender, in microseconds, for the plots. */
+    Map<String, double[]> latencyBars() {
+        Map<String, double[]> bars = new LinkedHashMap<>();
+        for (String c : contenders()) {
+            bars.put(c, new double[] {latency(c, Latency::p50) / 1e3, latency(c, Latency::p999) / 1e3});
+        }
+        return bars;
+    }
+
+    /** Median messages/s per contender with 1 and with 16 clients, for the plots. */
+    Map<String, double[]> throughputBars() {
+        Map<String, double[]> bars = new LinkedHashMap<>();
+        for (String c : contenders()) {
+            bars.put(c, new double[] {throughput(c, 1, Throughput::perSecond),
+                    throughput(c, Suite.MANY_CLIENTS, Throughput::perSecond)});
+        }
+        return bars;
+    }
+}

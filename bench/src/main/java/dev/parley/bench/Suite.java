@@ -1,0 +1,113 @@
+package dev.parley.bench;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Runs every benchmark for a number of rounds, the contenders interleaved within each round so
+ * that a noisy stretch of the machine hits them alike, and collects the per-round figures. Runs
+ * on the calling thread and prints one progress line per measurement.
+ *
+ * @param rounds       how many times each contender is measured; the results quote medians
+ * @param warmUp       warm-up before each timed phase
+ * @param measure      length of each timed phase
+ * @param codecRounds  JMH measurement iterations of the codec benchmark
+ */
+record Suite(int rounds, Duration warmUp, Duration measure, int codecRounds) {
+
+    /** Clients of the concurrent throughput benchmark. */
+    static final int MANY_CLIENTS = 16;
+
+    /** About a second of work per harness: what the smoke test runs. */
+    static Suite smoke() {
+        return new Suite(1, Duration.ofMillis(50), Duration.ofMillis(200), 1);
+    }
+
+    /** {@code parley bench --quick}: one round, well under two minutes. */
+    static Suite quick() {
+        return new Suite(1, Duration.ofMillis(500), Duration.ofSeconds(1), 3);
+    }
+
+    /** {@code parley bench}: three rounds of three seconds per figure. */
+    static Suite full() {
+        return new Suite(3, Duration.ofSeconds(1), Duration.ofSeconds(3), 5);
+    }
+
+    /** Every contender, the floor first; each call makes fresh, unstarted ones (which hold nothing yet). */
+    static List<Supplier<Contender>> contenders() {
+        return List.of(
+                RawSocketContender::new,
+                () -> ParleyContender.messages("tcp"),
+                () -> ParleyContender.messages("udp"),
+                () -> ParleyContender.remoteCalls("tcp"),
+                () -> ParleyContender.remoteCalls("udp"),
+                RmiContender::new,
+                GrpcContender::new,
+                AeronContender::new);
+    }
+
+    /**
+     * Measures only the contender called {@code name}, {@link #rounds} times, printing the figures:
+     * for profiling one system (for example under JFR) without the others in the recording.
+     *
+     * @throws IllegalArgumentException if no contender has that name
+     */
+    void runOne(String name, PrintStream progress) throws Exception {
+        Supplier<Contender> make = contenders().stream()
+                .filter(candidate -> candidate.get().name().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no contender named " + name));
+        var harness = new Harness(warmUp, measure);
+        for (int round = 1; round <= rounds; round++) {
+            measure(round, make, harness, new ArrayList<>(), new ArrayList<>(), progress);
+        }
+    }
+
+    /** Runs every benchmark {@link #rounds} times. */
+    Results run(PrintStream progress) throws Exception {
+        var harness = new Harness(warmUp, measure);
+        List<Latency> latencies = new ArrayList<>();
+        List<Throughput> throughputs = new ArrayList<>();
+        List<FanOut.Result> fanOuts = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            for (Supplier<Contender> make : contenders()) {
+                measure(round, make, harness, latencies, throughputs, progress);
+            }
+            int before = throughputs.size();
+            KryoNetProcess.measure(warmUp, measure, latencies, throughputs);
+            progress.printf("round %d kryonet (own JVM)  round trip p50 %,d ns; 1 client %,.0f msg/s; %d clients %,.0f msg/s%n",
+                    round, latencies.getLast().p50(), throughputs.get(before).perSecond(), MANY_CLIENTS,
+                    throughputs.getLast().perSecond());
+            for (String transport : List.of("tcp", "udp")) {
+                FanOut.Result fanOut = FanOut.run(transport, warmUp, measure);
+                fanOuts.add(fanOut);
+                progress.printf("round %d fan-out %s: %,.0f deliveries/s, %.0f B allocated/delivery%n",
+                        round, transport, fanOut.perSecond(), fanOut.bytesPerDelivery());
+            }
+        }
+        CodecFigures codec = CodecFigures.measure(codecRounds, measure);
+        progress.printf("codec: parley %.0f ns (%d B), java serialization %.0f ns (%d B)%n",
+                codec.parleyNanos(), codec.parleyBytes(), codec.javaNanos(), codec.javaBytes());
+        return new Results(this, latencies, throughputs, fanOuts, codec);
+    }
+
+    private static void measure(int round, Supplier<Contender> make, Harness harness, List<Latency> latencies,
+                                List<Throughput> throughputs, PrintStream progress) throws Exception {
+        try (Contender contender = make.get()) {
+            contender.start();
+            Latency latency = harness.latency(contender);
+            latencies.add(latency);
+            progress.printf("round %d %-16s round trip p50 %,d ns p99 %,d ns p99.9 %,d ns%n",
+                    round, contender.name(), latency.p50(), latency.p99(), latency.p999());
+            for (int clients : new int[] {1, MANY_CLIENTS}) {
+                Throughput throughput = harness.throughput(contender, clients);
+                throughputs.add(throughput);
+                progress.printf("round %d %-16s %2d clients %,.0f msg/s, %,.0f ns CPU/msg%n", round,
+                        contender.name(), clients, throughput.perSecond(), throughput.cpuNanosPerMessage());
+            }
+        }
+    }
+}
