@@ -45,8 +45,10 @@ final class FanOut {
         var deliveries = new Arrivals();
         var invitation = new CompletableFuture<Long>();
         List<ImClient> clients = new ArrayList<>();
+        // No rate limit: one sender posting as fast as it can is the point of this benchmark.
         try (ImServer server = ImServer.start(transport,
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ServerOptions.defaults())) {
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                ServerOptions.builder().messagesPerSecond(0).build())) {
             ImListener listener = new ImListener() {
                 @Override
                 public void onMessage(Message message) {
