@@ -28,6 +28,14 @@ public final class Server implements AutoCloseable {
         return listener.localAddress();
     }
 
+    /**
+     * How many connections the listener holds right now, counted by the transport: it drops only
+     * once a closed connection's slot under {@code maxConnections} is free again.
+     */
+    public int connectionCount() {
+        return listener.connectionCount();
+    }
+
     /** The peers connected right now; a live, unmodifiable view. */
     public Collection<Peer> peers() {
         return Collections.unmodifiableSet(peers);

@@ -153,6 +153,11 @@ public final class ImServer implements AutoCloseable {
         }
     }
 
+    /** How many client connections are open right now, registered or not. */
+    public int connectionCount() {
+        return server.connectionCount();
+    }
+
     /** How many conversations are ongoing right now. */
     public int conversationCount() {
         lock.lock();
