@@ -1,6 +1,7 @@
 package dev.parley.examples;
 
 import dev.parley.examples.cli.StopSignal;
+import dev.parley.server.cli.LineQueue;
 import picocli.CommandLine;
 
 import java.io.ByteArrayInputStream;
