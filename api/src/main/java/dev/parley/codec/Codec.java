@@ -2,6 +2,7 @@ package dev.parley.codec;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.io.KryoBufferOverflowException;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.util.Pool;
@@ -99,7 +100,7 @@ public final class Codec {
             session.kryo.writeClassAndObject(output, message);
             return output.toBytes();
         } catch (KryoException | IllegalArgumentException e) {
-            if (String.valueOf(e.getMessage()).contains("Buffer overflow")) {
+            if (causedBy(e, KryoBufferOverflowException.class)) {
                 throw new FrameTooLongException(maxFrameLength + 1L, maxFrameLength);
             }
             throw new IllegalArgumentException("cannot encode " + message.getClass().getName() + ": " + e.getMessage(), e);
@@ -153,6 +154,15 @@ public final class Codec {
     }
 
     private static final byte[] EMPTY = new byte[0];
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     private static CodecException translate(Throwable e, int frameLength) {
         for (Throwable t = e; t != null; t = t.getCause()) {

@@ -41,7 +41,7 @@ class PacketCodecFuzzTest {
     }
 
     /** {@code body} followed by its CRC32C, big-endian, as the codec seals a packet. */
-    static byte[] checksummed(byte[] body) {
+    private static byte[] checksummed(byte[] body) {
         var crc = new CRC32C();
         crc.update(body);
         int sum = (int) crc.getValue();

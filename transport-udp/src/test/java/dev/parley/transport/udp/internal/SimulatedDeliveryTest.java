@@ -151,7 +151,6 @@ class SimulatedDeliveryTest {
         assertSameFrames(server.received, up, network);
         assertSameFrames(client.received, down, network);
         assertThat(server.sessionsCreated).as(replay).isEqualTo(1);
-        assertThat(realMillis).as(replay).isLessThan(5_000);
     }
 
     private static String stats(SessionPeer peer) {
