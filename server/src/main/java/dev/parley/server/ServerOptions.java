@@ -42,8 +42,16 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
                             int maxTextLength, int maxInvitees, int maxConversations, JoinPolicy joinPolicy,
                             int messagesPerSecond, int messageBurst, int maxRefusedInARow) {
 
+    /** Default {@link #onlineBroadcastPeriod()}, in seconds; the command line's default too. */
+    public static final int DEFAULT_ONLINE_BROADCAST_SECONDS = 30;
+    /** Default {@link #messagesPerSecond()}; the command line's default too. */
+    public static final int DEFAULT_MESSAGES_PER_SECOND = 50;
+    /** Default {@link #messageBurst()}; the command line's default too. */
+    public static final int DEFAULT_MESSAGE_BURST = 100;
+
     private static final ServerOptions DEFAULTS = new ServerOptions(
-            Duration.ofSeconds(30), 32, 64, 4096, 100, 10_000, JoinPolicy.OPEN, 50, 100, 50);
+            Duration.ofSeconds(DEFAULT_ONLINE_BROADCAST_SECONDS), 32, 64, 4096, 100, 10_000, JoinPolicy.OPEN,
+            DEFAULT_MESSAGES_PER_SECOND, DEFAULT_MESSAGE_BURST, 50);
 
     /** @throws IllegalArgumentException naming the first setting that is out of range */
     public ServerOptions {

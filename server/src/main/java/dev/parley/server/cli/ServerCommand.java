@@ -42,7 +42,7 @@ final class ServerCommand implements Callable<Integer> {
             description = "port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE})")
     private int port;
 
-    @Option(names = "--broadcast-period", defaultValue = "30s", converter = DurationConverter.class,
+    @Option(names = "--broadcast-period", defaultValue = "" + ServerOptions.DEFAULT_ONLINE_BROADCAST_SECONDS + "s", converter = DurationConverter.class,
             description = "how often everyone gets the online users anyway; 0 never (default: ${DEFAULT-VALUE})")
     private Duration broadcastPeriod;
 
@@ -50,11 +50,11 @@ final class ServerCommand implements Callable<Integer> {
             description = "who may join a conversation: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
     private JoinPolicy joinPolicy;
 
-    @Option(names = "--rate", defaultValue = "50",
+    @Option(names = "--rate", defaultValue = "" + ServerOptions.DEFAULT_MESSAGES_PER_SECOND,
             description = "requests a second one client may send on average; 0 no limit (default: ${DEFAULT-VALUE})")
     private int messagesPerSecond;
 
-    @Option(names = "--burst", defaultValue = "100",
+    @Option(names = "--burst", defaultValue = "" + ServerOptions.DEFAULT_MESSAGE_BURST,
             description = "requests one client may send at once before --rate applies (default: ${DEFAULT-VALUE})")
     private int messageBurst;
 
