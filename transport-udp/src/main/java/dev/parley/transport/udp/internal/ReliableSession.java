@@ -255,6 +255,14 @@ public final class ReliableSession {
             return;
         }
         cookie = retry.cookie();
+        // The Retry echoes the number of the Initial it answers, so the time since is a clean RTT
+        // sample (RFC 9002 §6.2.1 allows it). With it the cookie-bearing Initial is repeated on a
+        // probe timeout sized to the path rather than the 1 s assumed before, and its backoff
+        // starts over: a lossy path has many tries left within the connect timeout.
+        if (!rtt.hasSample()) {
+            rtt.onSample(now - initialsSent.get(retry.packetNumber()), 0);
+        }
+        handshakeAttempts = 0;
         sendInitial(now);
     }
 

@@ -1,9 +1,12 @@
 package dev.parley.transport.udp.internal;
 
+import dev.parley.transport.TransportOptions;
 import dev.parley.transport.udp.UdpOptions;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -113,5 +116,61 @@ class HandshakeTest {
         assertThat(accepted).isZero();
         assertThat(handshake.retriesSent()).isEqualTo(2_500);
         assertThat(handshake.forgedCookies()).isEqualTo(2_500);
+    }
+
+    @Test
+    void aClientRepeatsItsCookieBearingInitialOnATimeoutMeasuredFromTheRetry() {
+        var network = new SimulatedNetwork(1, new SimulatedNetwork.Conditions(0, 0, 0, TimeUnit.MILLISECONDS.toNanos(5), 0));
+        var server = new InetSocketAddress("192.0.2.2", 7000);
+        var retriesOnly = new RetryingNode(network, server);
+        network.attach(server, retriesOnly);
+        var client = SessionPeer.client(network, CLIENT, server, UdpOptions.defaults(), TransportOptions.defaults(),
+                List.of());
+
+        network.runUntil(() -> client.terminated, TimeUnit.SECONDS.toNanos(11));
+
+        List<Long> withCookie = retriesOnly.cookieInitialsAt;
+        assertThat(withCookie.get(1) - withCookie.get(0))
+                .as("a 10 ms round trip, not the 333 ms assumed before any sample, sizes the first repeat")
+                .isLessThan(TimeUnit.MILLISECONDS.toNanos(100));
+        assertThat(withCookie).as("tries left for a lossy path within the 10 s connect timeout").hasSizeGreaterThanOrEqualTo(9);
+        assertThat(client.cause).hasMessageContaining("no answer to the handshake");
+    }
+
+    /** A server that answers every INITIAL without a cookie with a RETRY and ignores those with one. */
+    private final class RetryingNode implements SimulatedNetwork.Node {
+        private final SimulatedNetwork network;
+        private final InetSocketAddress address;
+        final List<Long> cookieInitialsAt = new ArrayList<>();
+
+        RetryingNode(SimulatedNetwork network, InetSocketAddress address) {
+            this.network = network;
+            this.address = address;
+        }
+
+        @Override
+        public void receive(byte[] datagram, InetSocketAddress from, long now) {
+            try {
+                var initial = (Packet.Initial) PacketCodec.decode(datagram, datagram.length);
+                if (initial.cookie().length > 0) {
+                    cookieInitialsAt.add(now);
+                } else {
+                    byte[] cookie = cookies.mint(from, initial.sourceConnectionId(), now);
+                    network.transmit(PacketCodec.retry(initial.sourceConnectionId(), initial.packetNumber(), cookie),
+                            address, from);
+                }
+            } catch (MalformedPacketException e) {
+                throw new AssertionError(e);
+            }
+        }
+
+        @Override
+        public long nextDeadline() {
+            return Long.MAX_VALUE;
+        }
+
+        @Override
+        public void onTimer(long now) {
+        }
     }
 }
