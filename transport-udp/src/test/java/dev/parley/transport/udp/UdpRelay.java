@@ -1,5 +1,8 @@
 package dev.parley.transport.udp;
 
+import dev.parley.transport.udp.internal.MalformedPacketException;
+import dev.parley.transport.udp.internal.PacketCodec;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -17,6 +20,7 @@ final class UdpRelay implements AutoCloseable {
     private final InetSocketAddress server;
     private volatile SocketAddress client;
     private volatile boolean blackhole;
+    private volatile long serverConnectionId;
 
     UdpRelay(InetSocketAddress server) throws IOException {
         this.server = server;
@@ -26,6 +30,11 @@ final class UdpRelay implements AutoCloseable {
 
     InetSocketAddress address() throws IOException {
         return (InetSocketAddress) channel.getLocalAddress();
+    }
+
+    /** The connection id the client's last packet addressed: what an eavesdropper on the path learns. */
+    long serverConnectionId() {
+        return serverConnectionId;
     }
 
     void blackhole() {
@@ -48,6 +57,11 @@ final class UdpRelay implements AutoCloseable {
                     }
                 } else {
                     client = from;
+                    try {
+                        serverConnectionId = PacketCodec.decode(buf.array(), buf.limit()).connectionId();
+                    } catch (MalformedPacketException e) {
+                        // forwarded all the same: the server decides what to do with it
+                    }
                     channel.send(buf, server);
                 }
             } catch (IOException e) {

@@ -9,6 +9,7 @@ import dev.parley.transport.Transport;
 import dev.parley.transport.TransportConformanceTest;
 import dev.parley.transport.TransportOptions;
 import dev.parley.transport.udp.internal.PacketCodec;
+import dev.parley.transport.udp.internal.ResetCode;
 import dev.parley.transport.udp.internal.UdpListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -162,6 +163,32 @@ class UdpTransportTest {
         assertThat(stats.get("internalErrors")).isZero();
         assertThat(before.isOpen()).isTrue();
         assertThat(listener.connectionCount()).isEqualTo(2);
+    }
+
+    @Test
+    void ignoresAResetForItsConnectionFromAnotherAddress() throws Exception {
+        var transport = UdpTransport.create(options);
+        var server = RecordingHandler.echoing();
+        var listener = (UdpListener) closeLater(transport.listen(LOOPBACK, server));
+        var relay = closeLater(new UdpRelay((InetSocketAddress) listener.localAddress()));
+        var clientHandler = RecordingHandler.recording();
+        Connection client = closeLater(transport.connect(relay.address(), clientHandler));
+        client.send(new byte[]{1});
+        assertThat(clientHandler.awaitFrame()).containsExactly(1);
+
+        var writer = new PacketCodec.Writer(1200);
+        try (DatagramChannel attacker = DatagramChannel.open().bind(LOOPBACK)) {
+            for (long pn = 0; pn < 64; pn++) {
+                writer.begin(relay.serverConnectionId(), pn);
+                writer.reset(ResetCode.TIMED_OUT);
+                attacker.send(ByteBuffer.wrap(writer.buffer(), 0, writer.finish()), listener.localAddress());
+            }
+        }
+        client.send(new byte[]{2});
+
+        assertThat(clientHandler.awaitFrame()).as("the connection still echoes").containsExactly(2);
+        assertThat(listener.stats().get("wrongAddress")).isEqualTo(64);
+        assertThat(client.isOpen()).isTrue();
     }
 
     @Test
