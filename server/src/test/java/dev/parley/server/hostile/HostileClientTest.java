@@ -21,6 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -46,9 +47,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class HostileClientTest {
 
     private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(1);
+    /**
+     * How far the live heap may stay above the one measured when the server started, once an attack
+     * is over: room for the classes and caches the first legitimate round warms up and for the
+     * few connections a test keeps open (under 1 MiB measured), far below what a leaked attack would
+     * hold: thirty leaked TCP connections' buffers alone would exceed it.
+     */
+    private static final long HEAP_SLACK_BYTES = 4L << 20;
+    /** Full collections tried while waiting for closed connections to become garbage. */
+    private static final int COLLECTIONS_TO_SETTLE = 20;
 
     private Transport transport;
     private ImServer server;
+    private long heapBaseline;
     private int round;
     private final List<AutoCloseable> opened = new ArrayList<>();
 
@@ -302,6 +313,22 @@ class HostileClientTest {
             dave.awaitDisconnect();
             assertThat(server.onlineUsers()).doesNotContainKeys(carol.username(), dave.username());
         }
+        assertHeapBackToBaseline();
+    }
+
+    /** After an attack the server holds on to nothing it allocated for it. */
+    private void assertHeapBackToBaseline() {
+        long live = liveHeap();
+        for (int i = 1; i < COLLECTIONS_TO_SETTLE && live > heapBaseline + HEAP_SLACK_BYTES; i++) {
+            live = liveHeap();
+        }
+        assertThat(live).as("live heap after the attack, baseline %d", heapBaseline)
+                .isLessThanOrEqualTo(heapBaseline + HEAP_SLACK_BYTES);
+    }
+
+    private static long liveHeap() {
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     /** {@code from} and {@code to} talk in a conversation of their own; returns when {@code to} has heard. */
@@ -328,6 +355,7 @@ class HostileClientTest {
         server = ImServer.start(transport, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO).build());
         opened.add(server);
+        heapBaseline = liveHeap();
     }
 
     private RawClient attacker() throws IOException {
