@@ -65,7 +65,8 @@ public abstract class TransportConformanceTest {
     /** The longest any single wait in this suite lasts before the test fails. */
     public static final Duration AWAIT = Duration.ofSeconds(10);
 
-    private static final Duration IDLE_TIMEOUT = Duration.ofMillis(600);
+    /** Fifteen keepalive intervals: a shared CI machine may stall a process for a second without a failure here. */
+    private static final Duration IDLE_TIMEOUT = Duration.ofMillis(1_500);
     private static final Duration KEEPALIVE_INTERVAL = Duration.ofMillis(100);
 
     private final List<Listener> listeners = Collections.synchronizedList(new ArrayList<>());
