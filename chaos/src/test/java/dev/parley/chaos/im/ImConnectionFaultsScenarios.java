@@ -46,9 +46,14 @@ abstract class ImConnectionFaultsScenarios {
     private static final Duration IDLE_TIMEOUT = Duration.ofMillis(1_500);
     /** What a test allows beyond a timeout for the cause to be reported. */
     private static final Duration MARGIN = Duration.ofSeconds(2);
+    /**
+     * The clients' options. The close timeout is under {@link #MARGIN}: a client closed just before
+     * its server process is killed never hears its close acknowledged over UDP and gives up only
+     * then, and the leak check after each test waits {@code MARGIN} for its threads to end.
+     */
     private static final TransportOptions OPTIONS = TransportOptions.defaults().toBuilder()
             .idleTimeout(IDLE_TIMEOUT).keepAliveInterval(Duration.ofMillis(300))
-            .connectTimeout(Duration.ofSeconds(2)).build();
+            .connectTimeout(Duration.ofSeconds(2)).closeTimeout(Duration.ofSeconds(1)).build();
 
     /** Longer than the clients', so that a client, not the server, notices a stall first. */
     private static final Duration SERVER_IDLE_TIMEOUT = Duration.ofSeconds(4);
