@@ -339,6 +339,9 @@ public final class ImServer implements AutoCloseable {
         boolean right;
         try {
             right = passwordCheck.test(register.username(), register.password());
+        } catch (RuntimeException e) {
+            log.warn("could not check the password for {}: {}", Rules.echo(register.username()), e.toString());
+            right = false;
         } finally {
             passwordChecks.release();
         }

@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Accounts as a user's shell sees them: {@code parley account add} with the password piped into a
  * separate JVM's standard input, {@code parley server --accounts} saying so at start-up, and
- * {@code parley chat} taking the password from {@value ChatCommand#PASSWORD_VARIABLE}, over TCP.
+ * {@code parley chat} taking the password from {@value ChatCommand#PASSWORD_VARIABLE}, over TCP, with
+ * the password never in the server's log.
  */
 class AccountsProcessTest {
 
@@ -52,7 +53,8 @@ class AccountsProcessTest {
                 "--accounts", file.toString());
         String listening = reader(server.getInputStream()).readLine();
         assertThat(listening).startsWith("parley server listening on tcp 127.0.0.1:");
-        assertThat(reader(server.getErrorStream()).lines().filter(line -> line.startsWith("parley server: ")).findFirst())
+        BufferedReader serverErr = reader(server.getErrorStream());
+        assertThat(serverErr.lines().filter(line -> line.startsWith("parley server: ")).findFirst())
                 .hasValue("parley server: accounts on: 1 account from " + file + "; only they may register, each with"
                         + " its password, and traffic is not encrypted, so passwords cross the network as typed;"
                         + " see SECURITY.md");
@@ -64,6 +66,11 @@ class AccountsProcessTest {
         assertThat(chat.waitFor(60, TimeUnit.SECONDS)).as("chat exited").isTrue();
         assertThat(lines(chat)).startsWith("registered as alice");
         assertThat(chat.exitValue()).isZero();
+
+        server.destroy();
+        assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("server stopped").isTrue();
+        assertThat(serverErr.lines().toList()).anyMatch(line -> line.contains("alice registered from"))
+                .noneMatch(line -> line.contains("correct horse"));
     }
 
     private Process parley(Map<String, String> environment, String... args) throws IOException {
