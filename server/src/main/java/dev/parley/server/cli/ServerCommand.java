@@ -14,9 +14,12 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -139,10 +142,25 @@ final class ServerCommand implements Callable<Integer> {
             err.println("parley server: accounts on: " + accounts.size() + " account" + (accounts.size() == 1 ? "" : "s")
                     + " from " + accountsFile + "; only they may register, each with its password, and traffic is"
                     + " not encrypted, so passwords cross the network as typed; see SECURITY.md");
+            if (othersMayRead(accountsFile)) {
+                err.println("parley server: warning: other users may read " + accountsFile
+                        + "; make it owner-only (chmod 600)");
+            }
         }
         err.flush();
         stopped.await();
         return ParleyCommand.OK;
+    }
+
+    /** True if {@code file}'s POSIX permissions let its group or others read it; false where unknown. */
+    private static boolean othersMayRead(Path file) {
+        try {
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+            return permissions.contains(PosixFilePermission.GROUP_READ)
+                    || permissions.contains(PosixFilePermission.OTHERS_READ);
+        } catch (UnsupportedOperationException | IOException e) {
+            return false;
+        }
     }
 
     private static boolean isBindFailure(Throwable e) {

@@ -13,6 +13,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Accounts as a user's shell sees them: {@code parley account add} with the password piped into a
  * separate JVM's standard input, {@code parley server --accounts} saying so at start-up, and
  * {@code parley chat} taking the password from {@value ChatCommand#PASSWORD_VARIABLE}, over TCP, with
- * the password never in the server's log.
+ * the password never in the server's log, and a warning when the account file is not owner-only.
  */
 class AccountsProcessTest {
 
@@ -50,6 +51,10 @@ class AccountsProcessTest {
         assertThat(lines(add)).containsExactly("added account alice in " + file);
         assertThat(add.exitValue()).isZero();
 
+        boolean posix = folder.getFileSystem().supportedFileAttributeViews().contains("posix");
+        if (posix) {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        }
         Path serverLog = folder.resolve("server.log");
         Process server = parley(Map.of(), serverLog, "server", "--transport", "tcp", "--host", "127.0.0.1", "--port", "0",
                 "--accounts", file.toString());
@@ -66,7 +71,12 @@ class AccountsProcessTest {
 
         server.destroy();
         assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("server stopped").isTrue();
-        assertThat(Files.readAllLines(serverLog))
+        List<String> serverErr = Files.readAllLines(serverLog);
+        if (posix) {
+            assertThat(serverErr).contains("parley server: warning: other users may read " + file
+                    + "; make it owner-only (chmod 600)");
+        }
+        assertThat(serverErr)
                 .contains("parley server: accounts on: 1 account from " + file + "; only they may register, each"
                         + " with its password, and traffic is not encrypted, so passwords cross the network as"
                         + " typed; see SECURITY.md")
