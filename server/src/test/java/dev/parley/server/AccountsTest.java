@@ -177,6 +177,14 @@ class AccountsTest {
     }
 
     @Test
+    void refusesAFileThatIsNotUtf8Text() throws IOException {
+        Path file = Files.write(folder.resolve("accounts.txt"), new byte[] {'a', (byte) 0xff, '\n'});
+
+        assertThatThrownBy(() -> Accounts.load(file)).isInstanceOf(IOException.class)
+                .hasMessage(file + ": not UTF-8 text");
+    }
+
+    @Test
     void saysWhenThereIsNoFile() {
         assertThatThrownBy(() -> Accounts.load(folder.resolve("missing.txt"))).isInstanceOf(NoSuchFileException.class);
     }
