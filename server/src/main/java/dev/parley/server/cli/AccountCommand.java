@@ -51,7 +51,7 @@ final class AccountCommand implements Callable<Integer> {
             @Option(names = "--accounts", paramLabel = "FILE", defaultValue = Accounts.DEFAULT_FILE_NAME,
                     description = FILE_HELP) Path file,
             @Option(names = "--replace", description = "change the password of an existing account") boolean replace,
-            @Option(names = "--iterations", defaultValue = "" + Accounts.DEFAULT_ITERATIONS,
+            @Option(names = "--iterations", paramLabel = "N", defaultValue = "" + Accounts.DEFAULT_ITERATIONS,
                     description = "PBKDF2 iterations, " + Accounts.MIN_ITERATIONS + " to " + Accounts.MAX_ITERATIONS
                             + "; fewer are faster to guess (default: ${DEFAULT-VALUE})") int iterations)
             throws IOException {
