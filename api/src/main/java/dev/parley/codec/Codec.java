@@ -148,7 +148,12 @@ public final class Codec {
         return maxFrameLength;
     }
 
-    /** Every registered class by id, Parley's own included, in id order. */
+    /**
+     * Every registered class by id, Parley's own included ({@code String} at 1), in id order. Not
+     * listed: Kryo's built-in ids 0 and 2 to 8, the primitives {@code int}, {@code float},
+     * {@code boolean}, {@code byte}, {@code char}, {@code short}, {@code long} and {@code double},
+     * which every codec also decodes, as their boxed types.
+     */
     public Map<Integer, Class<?>> registrations() {
         return registrations;
     }

@@ -66,9 +66,20 @@ public final class ImClient implements AutoCloseable {
      * {@link Error} (name taken, not valid, ...).
      */
     public CompletableFuture<Map<String, String>> register(String username, String status) throws IOException {
+        return register(username, status, "");
+    }
+
+    /**
+     * As {@link #register(String, String)}, proving the name with {@code password} on a server that
+     * keeps accounts; a wrong password, or a name without an account, fails the future with
+     * {@link ImException} (after the server's delay). The password is sent as it is: over anything
+     * but loopback, use an encrypted transport.
+     */
+    public CompletableFuture<Map<String, String>> register(String username, String status, String password)
+            throws IOException {
         var pending = new PendingRegistration(username, new CompletableFuture<>());
         registration = pending;
-        peer.send(new Register(username, status));
+        peer.send(new Register(username, status, password));
         return pending.result();
     }
 

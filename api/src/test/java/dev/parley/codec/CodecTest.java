@@ -56,7 +56,7 @@ class CodecTest {
 
     static Stream<Object> imMessages() {
         return Stream.of(
-                new Register("alice", "online"),
+                new Register("alice", "online", "correct horse"),
                 new OnlineUsers(Map.of("alice", "online", "bob", "away")),
                 new StatusChange("away"),
                 new Goodbye(),

@@ -36,10 +36,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiPredicate;
 import java.util.function.LongSupplier;
 
 /**
@@ -55,8 +59,18 @@ import java.util.function.LongSupplier;
  * starting "slow down" and not carried out, and after {@link ServerOptions#maxRefusedInARow()} such
  * refusals in a row the client is told it is being sent away and its connection is closed.
  *
- * <p>Logs, at info, one line per connection, registration, goodbye, vanished client and client
- * sent away for flooding.
+ * <p>With {@link ServerOptions#accounts() accounts}, a {@code Register} must carry the password of
+ * the account of that name. The password is checked on a thread of a small pool of its own (at most
+ * {@link ServerOptions#maxConcurrentPasswordChecks()} at once, server-wide; past that the
+ * {@code Register} is refused at once as "busy"), never on a thread that serves clients, and costs
+ * the same whether or not the account exists. A wrong password and a name without an account get the
+ * same {@link Error}, {@value #WRONG_CREDENTIALS}, after {@link ServerOptions#failedLoginDelay()},
+ * sent by a timer: the connection's other requests are answered meanwhile (with "register first"),
+ * and other clients never wait. Whether the name is taken is only said to a client that gave its
+ * account's password. Without accounts, the password is ignored.
+ *
+ * <p>Logs, at info, one line per connection, registration, refused password, goodbye, vanished
+ * client and client sent away for flooding; never a password.
  *
  * <pre>{@code
  * try (ImServer server = ImServer.start(Transport.byName("tcp"),
@@ -66,7 +80,8 @@ import java.util.function.LongSupplier;
  * }</pre>
  *
  * <p><b>Threads.</b> Requests are handled on the thread that delivers their connection's frames
- * (see {@link Endpoint}), the periodic online-users broadcast on a timer thread of its own. All
+ * (see {@link Endpoint}), passwords checked on the password threads, the periodic online-users
+ * broadcast and delayed refusals on a timer thread of its own. All
  * state sits behind one server-wide lock. One lock rather than one per conversation because a
  * goodbye touches every conversation of a user and the online list at once, and correctness comes
  * first: under it, every member of a conversation sees its messages in the same order, and
@@ -75,11 +90,14 @@ import java.util.function.LongSupplier;
  * dropped); replies to the requester alone are sent after it is released, so a client that does
  * not read holds up only itself.
  *
- * <p>Thread-safe. {@link #close()} stops the timer and closes every client.
+ * <p>Thread-safe. {@link #close()} stops the timer and password threads and closes every client.
  */
 public final class ImServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ImServer.class);
+
+    /** The one answer to a wrong password and to a name without an account alike. */
+    static final String WRONG_CREDENTIALS = "wrong username or password";
 
     private final ServerOptions options;
     private final Rules rules;
@@ -87,6 +105,10 @@ public final class ImServer implements AutoCloseable {
     private final Server server;
     private final ScheduledExecutorService timer;
     private final LongSupplier nanoClock;
+    /** Null on an open server, as are the two below. */
+    private final BiPredicate<String, String> passwordCheck;
+    private final ExecutorService passwordThreads;
+    private final Semaphore passwordChecks;
 
     private final ReentrantLock lock = new ReentrantLock();
     // Everything below is guarded by lock.
@@ -96,23 +118,36 @@ public final class ImServer implements AutoCloseable {
     private long lastConversationId;
     private boolean closed;
 
-    private ImServer(Transport transport, SocketAddress address, ServerOptions options, LongSupplier nanoClock)
-            throws IOException {
+    private ImServer(Transport transport, SocketAddress address, ServerOptions options, LongSupplier nanoClock,
+                     BiPredicate<String, String> passwordCheck) throws IOException {
         this.options = options;
         this.nanoClock = nanoClock;
         this.rules = new Rules(options);
+        this.passwordCheck = passwordCheck;
+        if (passwordCheck == null) {
+            this.passwordThreads = null;
+            this.passwordChecks = null;
+        } else {
+            this.passwordThreads = Executors.newFixedThreadPool(options.maxConcurrentPasswordChecks(),
+                    Thread.ofPlatform().daemon().name("parley-im-password-", 1).factory());
+            this.passwordChecks = new Semaphore(options.maxConcurrentPasswordChecks());
+        }
         this.endpoint = Endpoint.builder(Codec.defaults())
                 .on(ImRequest.class, this::handle)
                 .onUnhandled(this::unexpected)
                 .onOpen(this::opened)
                 .onClose(this::closed)
                 .build();
-        this.server = endpoint.listen(transport, address);
-        if (options.onlineBroadcastPeriod().isZero()) {
-            this.timer = null;
-        } else {
-            this.timer = Executors.newSingleThreadScheduledExecutor(
-                    Thread.ofPlatform().daemon().name("parley-im-online").factory());
+        boolean broadcasts = !options.onlineBroadcastPeriod().isZero();
+        this.timer = broadcasts || passwordCheck != null ? Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("parley-im-timer").factory()) : null;
+        try {
+            this.server = endpoint.listen(transport, address);
+        } catch (IOException | RuntimeException e) {
+            stopThreads();
+            throw e;
+        }
+        if (broadcasts) {
             long period = options.onlineBroadcastPeriod().toNanos();
             timer.scheduleAtFixedRate(this::broadcastOnlineUsers, period, period, TimeUnit.NANOSECONDS);
         }
@@ -130,7 +165,17 @@ public final class ImServer implements AutoCloseable {
     /** As {@link #start(Transport, SocketAddress, ServerOptions)}, with the rate limit's clock, in nanoseconds. */
     static ImServer start(Transport transport, SocketAddress address, ServerOptions options, LongSupplier nanoClock)
             throws IOException {
-        return new ImServer(transport, address, options, nanoClock);
+        Accounts accounts = options.accounts();
+        return start(transport, address, options, nanoClock, accounts == null ? null : accounts::verify);
+    }
+
+    /**
+     * As {@link #start(Transport, SocketAddress, ServerOptions, LongSupplier)}, checking passwords
+     * with {@code passwordCheck} (username, password), or open if it is null; options' accounts unused.
+     */
+    static ImServer start(Transport transport, SocketAddress address, ServerOptions options, LongSupplier nanoClock,
+                          BiPredicate<String, String> passwordCheck) throws IOException {
+        return new ImServer(transport, address, options, nanoClock, passwordCheck);
     }
 
     /** The address actually bound. */
@@ -180,11 +225,18 @@ public final class ImServer implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        stopThreads();
+        server.close();
+        log.info("server on {} stopped", localAddress());
+    }
+
+    private void stopThreads() {
         if (timer != null) {
             timer.shutdownNow();
         }
-        server.close();
-        log.info("server on {} stopped", localAddress());
+        if (passwordThreads != null) {
+            passwordThreads.shutdownNow();
+        }
     }
 
     private void opened(Peer peer) {
@@ -215,6 +267,10 @@ public final class ImServer implements AutoCloseable {
         if (!withinRate(peer, ImProtocol.requestName(request))) {
             return;
         }
+        if (request instanceof Register register && passwordCheck != null) {
+            logIn(peer, register);
+            return;
+        }
         ImEvent reply;
         lock.lock();
         try {
@@ -226,6 +282,107 @@ public final class ImServer implements AutoCloseable {
         }
         if (reply != null) {
             reply(peer, reply, ImProtocol.requestName(request));
+        }
+    }
+
+    /**
+     * Checks the password of {@code register} on a password thread, if one is free and the request
+     * is well-formed; otherwise refuses it at once.
+     */
+    private void logIn(Peer peer, Register register) {
+        String request = ImProtocol.requestName(register);
+        Session session;
+        Error refusal = null;
+        lock.lock();
+        try {
+            session = sessions.get(peer);
+            try {
+                checkLogIn(session, register);
+                session.checkingPassword = true;
+            } catch (Refusal refused) {
+                refusal = new Error(refused.getMessage(), request);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (refusal != null) {
+            reply(peer, refusal, request);
+            return;
+        }
+        try {
+            passwordThreads.execute(() -> checkPassword(session, register));
+        } catch (RejectedExecutionException closing) {
+            passwordChecks.release();
+        }
+    }
+
+    /** Refuses a {@code Register} that needs no password check to be refused; takes a password thread. */
+    private void checkLogIn(Session session, Register register) throws Refusal {
+        if (session.isRegistered()) {
+            throw new Refusal("already registered as " + session.username);
+        }
+        if (session.checkingPassword) {
+            throw new Refusal("already checking a password for this connection");
+        }
+        rules.checkUsername(register.username());
+        rules.checkStatus(register.status());
+        if (register.password().length() > Accounts.MAX_PASSWORD_LENGTH) {
+            throw new Refusal("password too long (at most " + Accounts.MAX_PASSWORD_LENGTH + " characters)");
+        }
+        if (!passwordChecks.tryAcquire()) {
+            throw new Refusal("busy checking other passwords: try again in a moment");
+        }
+    }
+
+    /** On a password thread: registers the user if the password is right, else refuses after the delay. */
+    private void checkPassword(Session session, Register register) {
+        boolean right;
+        try {
+            right = passwordCheck.test(register.username(), register.password());
+        } catch (RuntimeException e) {
+            log.warn("could not check the password for {}: {}", Rules.echo(register.username()), e.toString());
+            right = false;
+        } finally {
+            passwordChecks.release();
+        }
+        if (right) {
+            finishLogIn(session, register);
+            return;
+        }
+        log.info("wrong password or no account for {} from {}", Rules.echo(register.username()),
+                session.peer.remoteAddress());
+        try {
+            timer.schedule(() -> refuseLogIn(session), options.failedLoginDelay().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closing) {
+            log.debug("server closing: refusal to {} not sent", session.peer);
+        }
+    }
+
+    /** Registers {@code session} as {@code register} asks, its password being right. */
+    private void finishLogIn(Session session, Register register) {
+        lock.lock();
+        try {
+            session.checkingPassword = false;
+            if (sessions.get(session.peer) == session) {
+                register(session, register);
+            }
+        } catch (Refusal refusal) {
+            broadcast(List.of(session.peer), new Error(refusal.getMessage(), ImProtocol.requestName(register)));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** On the timer: tells {@code session} its password or name was wrong, if it is still connected. */
+    private void refuseLogIn(Session session) {
+        lock.lock();
+        try {
+            session.checkingPassword = false;
+            if (sessions.get(session.peer) == session) {
+                broadcast(List.of(session.peer), new Error(WRONG_CREDENTIALS, Register.class.getSimpleName()));
+            }
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -105,7 +105,16 @@ public final class ScriptedClient implements AutoCloseable {
      * @throws ImException if the server refused the name or status
      */
     public Map<String, String> register(String status) throws IOException, ImException {
-        var answer = client.register(username, status);
+        return register(status, "");
+    }
+
+    /**
+     * As {@link #register(String)}, with the account's {@code password}, on a server with accounts.
+     *
+     * @throws ImException if the server refused the name, status or password
+     */
+    public Map<String, String> register(String status, String password) throws IOException, ImException {
+        var answer = client.register(username, status, password);
         try {
             return answer.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {

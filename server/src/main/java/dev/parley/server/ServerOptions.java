@@ -37,10 +37,19 @@ import java.util.Objects;
  *                              {@code messagesPerSecond}). Default 100.
  * @param maxRefusedInARow      requests refused for the rate in a row after which the connection
  *                              is told why and closed. Default 50.
+ * @param accounts              who may register, with which password; null for an open server,
+ *                              where anyone may register any free name. Default null.
+ * @param failedLoginDelay      with accounts, how long after a wrong password (or a name without an
+ *                              account) the refusal is sent; the connection's other requests are
+ *                              answered meanwhile, other clients never wait for it. Default 1 s.
+ * @param maxConcurrentPasswordChecks with accounts, most passwords hashed at once, server-wide, each
+ *                              on a thread of its own; a {@code Register} past that is refused at
+ *                              once with an {@code Error} starting "busy". Default 2.
  */
 public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLength, int maxStatusLength,
                             int maxTextLength, int maxInvitees, int maxConversations, JoinPolicy joinPolicy,
-                            int messagesPerSecond, int messageBurst, int maxRefusedInARow) {
+                            int messagesPerSecond, int messageBurst, int maxRefusedInARow, Accounts accounts,
+                            Duration failedLoginDelay, int maxConcurrentPasswordChecks) {
 
     /** Default {@link #onlineBroadcastPeriod()}, in seconds; the command line's default too. */
     public static final int DEFAULT_ONLINE_BROADCAST_SECONDS = 30;
@@ -49,9 +58,15 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
     /** Default {@link #messageBurst()}; the command line's default too. */
     public static final int DEFAULT_MESSAGE_BURST = 100;
 
+    /** Default {@link #failedLoginDelay()}, in milliseconds; the command line's default too. */
+    public static final int DEFAULT_FAILED_LOGIN_DELAY_MILLIS = 1_000;
+    /** Default {@link #maxConcurrentPasswordChecks()}; the command line's default too. */
+    public static final int DEFAULT_MAX_CONCURRENT_PASSWORD_CHECKS = 2;
+
     private static final ServerOptions DEFAULTS = new ServerOptions(
             Duration.ofSeconds(DEFAULT_ONLINE_BROADCAST_SECONDS), 32, 64, 4096, 100, 10_000, JoinPolicy.OPEN,
-            DEFAULT_MESSAGES_PER_SECOND, DEFAULT_MESSAGE_BURST, 50);
+            DEFAULT_MESSAGES_PER_SECOND, DEFAULT_MESSAGE_BURST, 50, null,
+            Duration.ofMillis(DEFAULT_FAILED_LOGIN_DELAY_MILLIS), DEFAULT_MAX_CONCURRENT_PASSWORD_CHECKS);
 
     /** @throws IllegalArgumentException naming the first setting that is out of range */
     public ServerOptions {
@@ -70,6 +85,11 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
         }
         requireAtLeastOne(messageBurst, "messageBurst");
         requireAtLeastOne(maxRefusedInARow, "maxRefusedInARow");
+        Objects.requireNonNull(failedLoginDelay, "failedLoginDelay");
+        if (failedLoginDelay.isNegative()) {
+            throw new IllegalArgumentException("failedLoginDelay must not be negative, was " + failedLoginDelay);
+        }
+        requireAtLeastOne(maxConcurrentPasswordChecks, "maxConcurrentPasswordChecks");
     }
 
     /** The defaults listed above. */
@@ -105,6 +125,9 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
         private int messagesPerSecond;
         private int messageBurst;
         private int maxRefusedInARow;
+        private Accounts accounts;
+        private Duration failedLoginDelay;
+        private int maxConcurrentPasswordChecks;
 
         private Builder(ServerOptions from) {
             onlineBroadcastPeriod = from.onlineBroadcastPeriod;
@@ -117,6 +140,9 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
             messagesPerSecond = from.messagesPerSecond;
             messageBurst = from.messageBurst;
             maxRefusedInARow = from.maxRefusedInARow;
+            accounts = from.accounts;
+            failedLoginDelay = from.failedLoginDelay;
+            maxConcurrentPasswordChecks = from.maxConcurrentPasswordChecks;
         }
 
         public Builder onlineBroadcastPeriod(Duration period) {
@@ -170,10 +196,27 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
             return this;
         }
 
+        /** Sets who may register, with which password; null makes the server open. */
+        public Builder accounts(Accounts accounts) {
+            this.accounts = accounts;
+            return this;
+        }
+
+        public Builder failedLoginDelay(Duration delay) {
+            this.failedLoginDelay = delay;
+            return this;
+        }
+
+        public Builder maxConcurrentPasswordChecks(int checks) {
+            this.maxConcurrentPasswordChecks = checks;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the first setting that is out of range */
         public ServerOptions build() {
             return new ServerOptions(onlineBroadcastPeriod, maxUsernameLength, maxStatusLength, maxTextLength,
-                    maxInvitees, maxConversations, joinPolicy, messagesPerSecond, messageBurst, maxRefusedInARow);
+                    maxInvitees, maxConversations, joinPolicy, messagesPerSecond, messageBurst, maxRefusedInARow,
+                    accounts, failedLoginDelay, maxConcurrentPasswordChecks);
         }
     }
 }

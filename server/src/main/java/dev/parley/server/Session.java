@@ -16,6 +16,8 @@ final class Session {
     /** Null until registered, and again after goodbye. */
     String username;
     String status;
+    /** True from a {@code Register} until its password check is answered, on a server with accounts. */
+    boolean checkingPassword;
     final Set<Conversation> conversations = new LinkedHashSet<>();
 
     Session(Peer peer, RateLimit rate) {

@@ -12,7 +12,8 @@ class ServerOptionsTest {
     @Test
     void hasTheDocumentedDefaults() {
         assertThat(ServerOptions.defaults()).isEqualTo(new ServerOptions(
-                Duration.ofSeconds(30), 32, 64, 4096, 100, 10_000, JoinPolicy.OPEN, 50, 100, 50));
+                Duration.ofSeconds(30), 32, 64, 4096, 100, 10_000, JoinPolicy.OPEN, 50, 100, 50,
+                null, Duration.ofSeconds(1), 2));
     }
 
     @Test
@@ -35,6 +36,11 @@ class ServerOptionsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("messagesPerSecond must not be negative, was -1");
         assertThatThrownBy(() -> ServerOptions.builder().messageBurst(0).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("messageBurst must be at least 1, was 0");
+        assertThatThrownBy(() -> ServerOptions.builder().failedLoginDelay(Duration.ofMillis(-1)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("failedLoginDelay");
+        assertThatThrownBy(() -> ServerOptions.builder().maxConcurrentPasswordChecks(0).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxConcurrentPasswordChecks must be at least 1, was 0");
         assertThatThrownBy(() -> ServerOptions.builder().joinPolicy(null).build())
                 .isInstanceOf(NullPointerException.class).hasMessage("joinPolicy");
     }

@@ -11,8 +11,12 @@ import picocli.CommandLine.Spec;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +29,10 @@ import java.util.concurrent.TimeoutException;
  * standard input and prints every event as one line on standard output; see {@link ChatSession}
  * and {@link EventFormat}. The calling thread waits for the session to end; a daemon thread reads
  * the input, so a server that goes away ends the session even while nobody types.
+ *
+ * <p>On a server with accounts, the password comes from the first line of {@code --password-file},
+ * else from the environment variable {@value #PASSWORD_VARIABLE}; never from the command line,
+ * where other users and the shell's history would see it.
  */
 @Command(name = "chat", mixinStandardHelpOptions = true,
         description = {"Chat on an IM server: type /help for the commands.",
@@ -33,6 +41,8 @@ final class ChatCommand implements Callable<Integer> {
 
     /** How long the server may take to answer the registration. */
     private static final Duration REGISTER_TIMEOUT = Duration.ofSeconds(30);
+    /** The environment variable the password is read from when there is no {@code --password-file}. */
+    static final String PASSWORD_VARIABLE = "PARLEY_PASSWORD";
 
     @ParentCommand
     private ParleyCommand parent;
@@ -53,11 +63,20 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--status", defaultValue = "online", description = "the status to start with (default: ${DEFAULT-VALUE})")
     private String status;
 
+    @Option(names = "--password-file", paramLabel = "FILE",
+            description = {"the account's password, on the first line of FILE, for a server with accounts;",
+                    "without it, the environment variable " + PASSWORD_VARIABLE + " if set"})
+    private Path passwordFile;
+
     @Override
     public Integer call() throws InterruptedException {
         var err = spec.commandLine().getErr();
         Transport transport = TransportChoice.find(transportName, err);
         if (transport == null) {
+            return ParleyCommand.USAGE;
+        }
+        String password = password(err);
+        if (password == null) {
             return ParleyCommand.USAGE;
         }
         var session = new ChatSession(spec.commandLine().getOut(), username);
@@ -71,7 +90,7 @@ final class ChatCommand implements Callable<Integer> {
             return ParleyCommand.USAGE;
         }
         try (client) {
-            client.register(username, status);
+            client.register(username, status, password);
             CompletableFuture.anyOf(session.registered(), session.exitCode())
                     .get(REGISTER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             if (session.exitCode().isDone()) {
@@ -87,5 +106,28 @@ final class ChatCommand implements Callable<Integer> {
         }
         err.flush();
         return ParleyCommand.DISCONNECTED;
+    }
+
+    /** The password to register with, empty if none is given, or null after saying why it cannot be read. */
+    private String password(PrintWriter err) {
+        if (passwordFile == null) {
+            String variable = System.getenv(PASSWORD_VARIABLE);
+            return variable == null ? "" : variable;
+        }
+        String line;
+        try (var reader = Files.newBufferedReader(passwordFile, Charset.defaultCharset())) {
+            line = reader.readLine();
+        } catch (IOException e) {
+            err.println("parley chat: cannot read the password file " + passwordFile + ": "
+                    + (e instanceof NoSuchFileException ? "no such file" : e.getMessage()));
+            err.flush();
+            return null;
+        }
+        if (line == null || line.isEmpty()) {
+            err.println("parley chat: no password on the first line of " + passwordFile);
+            err.flush();
+            return null;
+        }
+        return line;
     }
 }

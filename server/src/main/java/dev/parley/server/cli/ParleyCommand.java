@@ -14,8 +14,8 @@ import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 
 /**
- * The {@code parley} command line: {@code parley server}, {@code parley chat} and {@code parley demo},
- * plus the subcommands other modules add as {@link ParleyExtension}s.
+ * The {@code parley} command line: {@code parley server}, {@code parley chat}, {@code parley demo} and
+ * {@code parley account}, plus the subcommands other modules add as {@link ParleyExtension}s.
  *
  * <p>Exit codes: {@value #OK} success; {@value #FAILED} the command could not do its job (a port
  * taken, a name refused, a demo that went wrong); {@value #USAGE} a usage error or an unreachable
@@ -27,7 +27,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "parley", mixinStandardHelpOptions = true, versionProvider = ParleyCommand.Version.class,
         description = "Typed messages over TCP or reliable UDP, and an instant-messaging server built on them.",
-        subcommands = {ServerCommand.class, ChatCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServerCommand.class, ChatCommand.class, DemoCommand.class, AccountCommand.class,
+                CommandLine.HelpCommand.class})
 public final class ParleyCommand implements Callable<Integer> {
 
     static final int OK = 0;

@@ -1,6 +1,7 @@
 package dev.parley.server.cli;
 
 import dev.parley.im.ImProtocol;
+import dev.parley.server.Accounts;
 import dev.parley.server.ImServer;
 import dev.parley.server.JoinPolicy;
 import dev.parley.server.ServerOptions;
@@ -13,7 +14,12 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -58,6 +64,19 @@ final class ServerCommand implements Callable<Integer> {
             description = "requests one client may send at once before --rate applies (default: ${DEFAULT-VALUE})")
     private int messageBurst;
 
+    @Option(names = "--accounts", paramLabel = "FILE",
+            description = "let only these accounts register, each with its password (see 'parley account'); without it the server is open")
+    private Path accountsFile;
+
+    @Option(names = "--failed-login-delay", defaultValue = ServerOptions.DEFAULT_FAILED_LOGIN_DELAY_MILLIS + "ms",
+            converter = DurationConverter.class,
+            description = "with --accounts, how long a wrong password waits for its refusal (default: ${DEFAULT-VALUE})")
+    private Duration failedLoginDelay;
+
+    @Option(names = "--max-password-checks", defaultValue = "" + ServerOptions.DEFAULT_MAX_CONCURRENT_PASSWORD_CHECKS,
+            description = "with --accounts, most passwords hashed at once; more logins are told the server is busy (default: ${DEFAULT-VALUE})")
+    private int maxPasswordChecks;
+
     @Override
     public Integer call() throws InterruptedException {
         if (System.getProperty(PARLEY_LOG_LEVEL) == null) {
@@ -78,10 +97,24 @@ final class ServerCommand implements Callable<Integer> {
             err.println("parley server: unknown host " + host);
             return ParleyCommand.USAGE;
         }
+        Accounts accounts = null;
+        if (accountsFile != null) {
+            try {
+                accounts = Accounts.load(accountsFile);
+            } catch (NoSuchFileException e) {
+                err.println("parley server: no account file " + accountsFile + "; create it with 'parley account add NAME"
+                        + " --accounts " + accountsFile + "'");
+                return ParleyCommand.FAILED;
+            } catch (IOException e) {
+                err.println("parley server: " + e.getMessage());
+                return ParleyCommand.FAILED;
+            }
+        }
         ServerOptions options;
         try {
             options = ServerOptions.builder().onlineBroadcastPeriod(broadcastPeriod).joinPolicy(joinPolicy)
-                    .messagesPerSecond(messagesPerSecond).messageBurst(messageBurst).build();
+                    .messagesPerSecond(messagesPerSecond).messageBurst(messageBurst).accounts(accounts)
+                    .failedLoginDelay(failedLoginDelay).maxConcurrentPasswordChecks(maxPasswordChecks).build();
         } catch (IllegalArgumentException e) {
             err.println("parley server: " + e.getMessage());
             return ParleyCommand.USAGE;
@@ -102,11 +135,32 @@ final class ServerCommand implements Callable<Integer> {
         }, "parley-server-shutdown"));
         out.println("parley server listening on " + transport.name() + " " + Addresses.format(server.localAddress()));
         out.flush();
-        err.println("parley server: open server: no accounts, so anyone may register any free name, and traffic"
-                + " is not encrypted; see SECURITY.md");
+        if (accounts == null) {
+            err.println("parley server: open server: no accounts, so anyone may register any free name, and traffic"
+                    + " is not encrypted; see SECURITY.md");
+        } else {
+            err.println("parley server: accounts on: " + accounts.size() + " account" + (accounts.size() == 1 ? "" : "s")
+                    + " from " + accountsFile + "; only they may register, each with its password, and traffic is"
+                    + " not encrypted, so passwords cross the network as typed; see SECURITY.md");
+            if (othersMayRead(accountsFile)) {
+                err.println("parley server: warning: other users may read " + accountsFile
+                        + "; make it owner-only (chmod 600)");
+            }
+        }
         err.flush();
         stopped.await();
         return ParleyCommand.OK;
+    }
+
+    /** True if {@code file}'s POSIX permissions let its group or others read it; false where unknown. */
+    private static boolean othersMayRead(Path file) {
+        try {
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+            return permissions.contains(PosixFilePermission.GROUP_READ)
+                    || permissions.contains(PosixFilePermission.OTHERS_READ);
+        } catch (UnsupportedOperationException | IOException e) {
+            return false;
+        }
     }
 
     private static boolean isBindFailure(Throwable e) {

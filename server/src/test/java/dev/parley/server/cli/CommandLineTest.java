@@ -45,7 +45,7 @@ class CommandLineTest {
         var run = CommandRun.run("");
 
         assertThat(run.exitCode()).isEqualTo(ParleyCommand.USAGE);
-        assertThat(run.errLines().getFirst()).isEqualTo("parley: which command? server, chat, demo");
+        assertThat(run.errLines().getFirst()).isEqualTo("parley: which command? server, chat, demo, account");
     }
 
     @Test
