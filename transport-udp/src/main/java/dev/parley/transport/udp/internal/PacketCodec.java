@@ -397,22 +397,54 @@ public final class PacketCodec {
     }
 
     /**
-     * Builds one DATA packet at a time into a reusable buffer: {@link #begin}, frames while
-     * {@link #remaining()} allows, then {@link #finish()}. Not thread-safe: one per session.
+     * Builds one DATA packet at a time into a reusable buffer: {@link #begin} (or {@link
+     * #beginControl}), frames while {@link #remaining()} allows, then {@link #finish()}. The
+     * buffer is a small one of {@value #CONTROL_PACKET_BYTES} bytes until a packet that carries
+     * data needs the full size, and {@link #shrink} returns to it, so an idle session holds little.
+     * Not thread-safe: one per session.
      */
     public static final class Writer {
-        private final byte[] buf;
+        /** Room of a packet begun by {@link #beginControl}: an ACK of every range a session keeps, a FIN or a RESET. */
+        public static final int CONTROL_PACKET_BYTES = 512;
+
+        private final int maxPacketSize;
+        private byte[] buf;
         private int pos;
         private boolean ackEliciting;
 
         public Writer(int maxPacketSize) {
-            this.buf = new byte[maxPacketSize];
+            this.maxPacketSize = maxPacketSize;
+            this.buf = new byte[Math.min(CONTROL_PACKET_BYTES, maxPacketSize)];
         }
 
-        /** Starts a DATA packet to {@code connectionId} numbered {@code packetNumber}. */
+        /** Starts a DATA packet of up to the maximum packet size to {@code connectionId} numbered {@code packetNumber}. */
         public void begin(long connectionId, long packetNumber) {
+            if (buf.length < maxPacketSize) {
+                buf = new byte[maxPacketSize];
+            }
+            beginControl(connectionId, packetNumber);
+        }
+
+        /**
+         * Starts a DATA packet that carries no data (acknowledgements, a ping, a FIN or a RESET):
+         * it has at least {@value #CONTROL_PACKET_BYTES} bytes of room, or the maximum packet size
+         * if smaller, and more if the buffer is full size still.
+         */
+        public void beginControl(long connectionId, long packetNumber) {
             pos = header(buf, TYPE_DATA, connectionId, packetNumber);
             ackEliciting = false;
+        }
+
+        /** Returns to the small buffer; call between packets, when data stopped flowing. */
+        public void shrink() {
+            if (buf.length > CONTROL_PACKET_BYTES) {
+                buf = new byte[CONTROL_PACKET_BYTES];
+            }
+        }
+
+        /** Bytes of the buffer packets are built in now. */
+        public int capacity() {
+            return buf.length;
         }
 
         /** Bytes still free for frames. */

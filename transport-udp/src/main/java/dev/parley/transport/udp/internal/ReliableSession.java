@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The protocol of one connection, as a state machine with no threads, sockets or clock of its own:
@@ -61,6 +62,12 @@ public final class ReliableSession {
     private static final int MAX_ACK_RANGES = 32;
     private static final int PROBE_PACKETS = 2;
     private static final int FIN_OR_PING_ROOM = 10;
+    /**
+     * How long a session must have sent nothing that needs an answer, with nothing in flight or to
+     * send, before it drops its full-size packet buffer: longer than a round trip on a fast path,
+     * so a brisk exchange keeps it, and short enough that an idle server holds little per session.
+     */
+    private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final UdpOptions udp;
     private final TransportOptions options;
@@ -658,8 +665,16 @@ public final class ReliableSession {
             if (wantAck && !received.isEmpty()) {
                 sendPacket(now, false);
             }
+            if (!loss.hasInFlight() && !hasSendableData() && now - lastSpoke >= QUIET_NANOS) {
+                writer.shrink();
+            }
             return;
         }
+    }
+
+    /** Bytes of the buffer this session builds packets in now: small while it is idle. */
+    public int packetBufferBytes() {
+        return writer.capacity();
     }
 
     private boolean hasNewData() {
@@ -682,7 +697,11 @@ public final class ReliableSession {
 
     private void sendPacket(long now, boolean withData) {
         long pn = nextPn++;
-        writer.begin(peerId, pn);
+        if (withData && (!retransmit.isEmpty() || hasNewData() || !unreliable.isEmpty())) {
+            writer.begin(peerId, pn);
+        } else {
+            writer.beginControl(peerId, pn);
+        }
         if (!received.isEmpty()) {
             long byteLimit = reassembler.byteLimit();
             long delayMicros = Math.max(0, now - largestReceivedTime) / 1000;
@@ -836,7 +855,7 @@ public final class ReliableSession {
     }
 
     private void sendReset(ResetCode code, long now) {
-        writer.begin(peerId, nextPn++);
+        writer.beginControl(peerId, nextPn++);
         writer.reset(code);
         int length = writer.finish();
         sink.send(writer.buffer(), length);

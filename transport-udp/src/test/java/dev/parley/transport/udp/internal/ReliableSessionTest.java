@@ -81,6 +81,23 @@ class ReliableSessionTest {
         assertThat(client.cause.reason()).isEqualTo(Reason.RESET_BY_PEER);
     }
 
+    @Test
+    void holdsAFullSizePacketBufferOnlyWhileDataFlows() {
+        int control = PacketCodec.Writer.CONTROL_PACKET_BYTES;
+        assertThat(network.runUntil(() -> client.session.packetBufferBytes() == control
+                && server.session.packetBufferBytes() == control, TimeUnit.SECONDS.toNanos(5)))
+                .as("both idle sessions drop the full-size buffer once the first frame is acknowledged").isTrue();
+
+        client.session.send(new byte[100_000]);
+        client.session.flush(network.now());
+        assertThat(client.session.packetBufferBytes()).as("sending data").isEqualTo(udp.maxPacketSize());
+
+        assertThat(network.runUntil(() -> server.received.size() == 2 && client.session.packetBufferBytes() == control,
+                TimeUnit.SECONDS.toNanos(5))).as("delivered, then quiet again").isTrue();
+        assertThat(server.received.get(1)).hasSize(100_000);
+        assertThat(server.session.packetBufferBytes()).as("only acknowledged: never needed more").isEqualTo(control);
+    }
+
     private static byte[] dataPacket(long connectionId, long packetNumber,
                                      Consumer<PacketCodec.Writer> frames) {
         var writer = new PacketCodec.Writer(1200);
