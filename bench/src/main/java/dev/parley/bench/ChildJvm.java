@@ -77,8 +77,8 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /**
-     * Waits at most {@code limit} for the child's next line that starts with {@code keyword} and a
-     * space, passing over other lines, and returns its fields after the keyword.
+     * Waits at most {@code limit} for the child's next line that is {@code keyword} or starts with
+     * it and a space, passing over other lines, and returns its fields after the keyword.
      *
      * @throws IOException if the child ends or the limit passes first; the message holds its output
      */
@@ -93,7 +93,7 @@ final class ChildJvm implements AutoCloseable {
                 lines.add(END);
                 throw failure("ended without printing a '" + keyword + "' line");
             }
-            if (line.startsWith(keyword + " ")) {
+            if (line.equals(keyword) || line.startsWith(keyword + " ")) {
                 String[] fields = line.split(" ");
                 return java.util.Arrays.copyOfRange(fields, 1, fields.length);
             }

@@ -6,30 +6,43 @@ import dev.parley.Server;
 import dev.parley.codec.Codec;
 import dev.parley.transport.Transport;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * The program {@link UnderLoss} runs inside its network namespace, once per transport and loss
- * level: a Parley server and one client over loopback, where nftables drops packets.
+ * level: a Parley server and {@value #CLIENTS} clients over loopback, where nftables drops packets.
  *
- * <p><b>Delivery latency</b>: the client sends a {@link Stamp} of {@link Payloads#SMALL} every
- * {@value #PERIOD_MICROS} µs, paced (so what is measured is recovery from loss, not a queue the
- * sender built), and the server's handler records how long each took, sender and receiver sharing
- * the clock of this JVM. <b>Goodput</b>: then the client sends {@value #BULK_BYTES}-byte stamps
- * as fast as the transport takes them and the server counts payload bytes per second.
+ * <p><b>Delivery latency</b>, the way chat users or game clients talk: each client sends a
+ * {@link Stamp} of {@link Payloads#SMALL} every {@value #CLIENTS} ms, the clients in turn, one
+ * message a millisecond in all. Sending is paced, so what is measured is how fast each transport
+ * recovers a lost packet that no other packet of its connection follows soon, not a queue the
+ * sender built. The server's handler records how long each message took, sender and receiver
+ * sharing the clock of this JVM. <b>Goodput</b>: then one client sends {@value #BULK_BYTES}-byte
+ * stamps as fast as the transport takes them and the server counts payload bytes per second.
  *
  * <p>Arguments: {@code TRANSPORT WARMUP_MILLIS LATENCY_MILLIS GOODPUT_MILLIS}. Prints {@code
- * loss TRANSPORT SAMPLES P50_NANOS P99_NANOS GOODPUT_BYTES_PER_SECOND} and exits 0. Runs on its
+ * connected} once every client is, waits for a line on its standard input (the parent turns the
+ * loss on in between), measures, prints {@code loss TRANSPORT SAMPLES P50_NANOS P99_NANOS
+ * GOODPUT_BYTES_PER_SECOND} and exits 0. Runs on its
  * main thread; the server's handler on the connection's delivery thread.
  */
 public final class LossRun {
 
+    /** Clients sending paced messages; also each one's period in milliseconds. */
+    static final int CLIENTS = 100;
+    /** Time between two paced messages, from any client. */
     static final long PERIOD_MICROS = 1_000;
     static final int BULK_BYTES = 1024;
     private static final int STAMP_ID = 201;
@@ -47,15 +60,27 @@ public final class LossRun {
         var receiver = new Receiver(capacity);
         Endpoint serving = Endpoint.builder(codec).on(Stamp.class, (peer, stamp) -> receiver.arrived(stamp)).build();
         Server server = serving.listen(transport, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        Peer client = Endpoint.builder(codec).build().connect(transport, server.localAddress());
-        long sent = paced(client, warmUp);
+        Endpoint sending = Endpoint.builder(codec).build();
+        List<Peer> clients = new ArrayList<>();
+        for (int i = 0; i < CLIENTS; i++) {
+            clients.add(sending.connect(transport, server.localAddress()));
+        }
+        System.out.println("connected");
+        // The parent turns the loss on now: connecting is not what is measured, and a handshake
+        // lost over and over could outlast the connect timeout.
+        if (new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine() == null) {
+            System.exit(1);
+        }
+        long sent = paced(clients, warmUp);
         receiver.arrivals.awaitAtLeast(sent);
         receiver.measureFrom = System.nanoTime();
-        sent += paced(client, latencyPhase);
+        sent += paced(clients, latencyPhase);
         receiver.arrivals.awaitAtLeast(sent); // at most 30 s: the stragglers lost and lost again
-        Latency latency = Latency.of(transport.name(), receiver.samples, receiver.measured);
+        Latency latency = Latency.of(transport.name(), receiver.samples, Math.min(receiver.samples.length,
+                receiver.measured.get()));
 
         byte[] bulk = new byte[BULK_BYTES];
+        Peer client = clients.getFirst();
         flood(client, bulk, warmUp);
         long startBytes = receiver.payloadBytes.get();
         long start = System.nanoTime();
@@ -67,8 +92,8 @@ public final class LossRun {
         System.exit(0);
     }
 
-    /** Sends one small stamp every period for {@code duration}; returns how many. */
-    private static long paced(Peer client, Duration duration) throws Exception {
+    /** Sends one small stamp every period, from each client in turn, for {@code duration}; returns how many. */
+    private static long paced(List<Peer> clients, Duration duration) throws Exception {
         long period = TimeUnit.MICROSECONDS.toNanos(PERIOD_MICROS);
         long start = System.nanoTime();
         long count = duration.toNanos() / period;
@@ -77,7 +102,7 @@ public final class LossRun {
             for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
                 LockSupport.parkNanos(wait);
             }
-            client.send(new Stamp(System.nanoTime(), Payloads.SMALL));
+            clients.get((int) (i % clients.size())).send(new Stamp(System.nanoTime(), Payloads.SMALL));
         }
         return count;
     }
@@ -90,22 +115,27 @@ public final class LossRun {
         }
     }
 
-    /** The server's handler state: written only by the delivery thread of the one connection. */
+    /**
+     * The server's handler state, written by the delivery threads of every connection: each sample
+     * has a slot of its own, published to the main thread by the arrival count that follows it.
+     */
     private static final class Receiver {
         final Arrivals arrivals = new Arrivals();
         final AtomicLong payloadBytes = new AtomicLong();
+        final AtomicInteger measured = new AtomicInteger();
         final long[] samples;
         volatile long measureFrom = Long.MAX_VALUE;
-        volatile int measured;
 
         Receiver(int capacity) {
             this.samples = new long[capacity];
         }
 
         void arrived(Stamp stamp) {
-            if (stamp.sentNanos() >= measureFrom && measured < samples.length) {
-                samples[measured] = System.nanoTime() - stamp.sentNanos();
-                measured = measured + 1;
+            if (stamp.sentNanos() >= measureFrom) {
+                int slot = measured.getAndIncrement();
+                if (slot < samples.length) {
+                    samples[slot] = System.nanoTime() - stamp.sentNanos();
+                }
             }
             payloadBytes.addAndGet(stamp.payload().length);
             arrivals.arrived();

@@ -156,9 +156,9 @@ record Results(Suite suite, List<Latency> latencies, List<Throughput> throughput
 
     /** The under-loss table in Markdown, or why it was skipped. */
     static String lossMarkdown(UnderLoss.Outcome loss) {
-        var out = new StringBuilder("### Under loss: nftables random drop in a network namespace, "
-                + LossRun.PERIOD_MICROS + " µs-paced 32-byte messages; goodput of " + LossRun.BULK_BYTES
-                + "-byte messages\n\n");
+        var out = new StringBuilder("### Under loss: nftables random drop in a network namespace; delivery of 32-byte "
+                + "messages from " + LossRun.CLIENTS + " clients, each sending one every " + LossRun.CLIENTS * LossRun.PERIOD_MICROS / 1000
+                + " ms in turn; goodput of one client sending " + LossRun.BULK_BYTES + "-byte messages flat out\n\n");
         if (loss.skipped().isPresent()) {
             return out.append("Skipped: ").append(loss.skipped().get()).append(".\n").toString();
         }

@@ -14,7 +14,8 @@ import java.util.Optional;
  * where both transports really feel it: an nftables rule dropping a share of every packet inside
  * a {@link NetworkNamespace} this benchmark creates (and always deletes), where {@link LossRun}
  * runs in a child JVM, one per transport and level, so all its traffic stays inside. Without
- * root, {@code ip} or {@code nft} it is skipped, saying why. Runs on the calling thread.
+ * root, {@code ip} or {@code nft} it is skipped, saying why. The loss is turned on once the
+ * clients are connected: what is measured is delivery, not handshakes. Runs on the calling thread.
  */
 final class UnderLoss {
 
@@ -59,8 +60,7 @@ final class UnderLoss {
         try (var namespace = NetworkNamespace.create("parley-bench")) {
             for (int percent : lossPercents) {
                 for (String transport : TRANSPORTS) {
-                    namespace.dropPerThousand(percent * 10);
-                    String[] f = measure(namespace, transport, warmUp, latencyPhase, goodputPhase);
+                    String[] f = measure(namespace, percent, transport, warmUp, latencyPhase, goodputPhase);
                     var result = new Result(transport, percent, Integer.parseInt(f[1]), Long.parseLong(f[2]),
                             Long.parseLong(f[3]), Double.parseDouble(f[4]), namespace.droppedPackets());
                     results.add(result);
@@ -73,13 +73,18 @@ final class UnderLoss {
         return new Outcome(results, Optional.empty());
     }
 
-    private static String[] measure(NetworkNamespace namespace, String transport, Duration warmUp,
+    /** Runs {@link LossRun} in the namespace, turning the loss on once its clients are connected. */
+    private static String[] measure(NetworkNamespace namespace, int percent, String transport, Duration warmUp,
                                     Duration latencyPhase, Duration goodputPhase) throws IOException, InterruptedException {
         Duration limit = warmUp.multipliedBy(2).plus(latencyPhase).plus(goodputPhase).plusSeconds(90);
+        namespace.dropPerThousand(0);
         try (var child = ChildJvm.start(namespace.inside(List.of()), ChildJvm.ownClassPath(),
                 List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"), LossRun.class,
                 List.of(transport, Long.toString(warmUp.toMillis()), Long.toString(latencyPhase.toMillis()),
                         Long.toString(goodputPhase.toMillis())))) {
+            child.await("connected", limit);
+            namespace.dropPerThousand(percent * 10);
+            child.send("go");
             String[] figures = child.await("loss", limit);
             child.awaitSuccess(limit);
             return figures;
