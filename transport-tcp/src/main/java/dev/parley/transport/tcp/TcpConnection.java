@@ -58,6 +58,11 @@ final class TcpConnection extends AbstractConnection {
     /** What each buffer shrinks back to when its flow stops: most of an idle connection's heap. */
     private static final int IDLE_READ_BUFFER_BYTES = 1024;
     private static final int IDLE_WRITE_BUFFER_BYTES = 256;
+    /**
+     * How long a grown buffer is kept after it was last needed: a flow that pauses for less keeps
+     * it; an idle connection shrinks its buffers at the next keepalive after this.
+     */
+    private static final long SHRINK_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** The {@code bufferBytes} statistic of a connection whose flows have stopped. */
     static final long IDLE_BUFFER_BYTES = IDLE_READ_BUFFER_BYTES + IDLE_WRITE_BUFFER_BYTES;
 
@@ -183,7 +188,7 @@ final class TcpConnection extends AbstractConnection {
                 // Rounded up: a read that timed out must not end the connection before the deadline.
                 socket.setSoTimeout(millis(Duration.ofNanos(left + 999_999)));
             }
-            if (readBuffer.capacity() > IDLE_READ_BUFFER_BYTES && in.available() == 0) {
+            if (readBuffer.unneededFor(SHRINK_AFTER_NANOS, System.nanoTime()) && in.available() == 0) {
                 readBuffer.shrink(); // the flow stopped: wait for the next byte holding only a small buffer
             }
             byte[] bytes = readBuffer.buffer().array();
@@ -195,9 +200,8 @@ final class TcpConnection extends AbstractConnection {
                 }
                 return true;
             }
-            if (n == bytes.length) {
-                readBuffer.ensure(2L * n); // the socket had more than fitted: read bigger blocks
-            }
+            // A full read means the socket had more than fitted: read bigger blocks.
+            readBuffer.ensure(n == bytes.length ? 2L * n : n, System.nanoTime());
             var buffer = ByteBuffer.wrap(bytes, 0, n);
             while (buffer.hasRemaining()) {
                 byte[] frame = decoder.decode(buffer);
@@ -233,14 +237,16 @@ final class TcpConnection extends AbstractConnection {
             long moved;
             while ((moved = queue().drainTo(batch, MAX_BUFFER_BYTES, keepAliveNanos, TimeUnit.NANOSECONDS)) >= 0) {
                 if (moved == 0) {
+                    writeBuffer.shrink(); // nothing to write for a keepalive interval
                     ByteBuffer buffer = writeBuffer.buffer();
                     FrameDecoder.writeHeader(buffer, 0);
                     flush(buffer);
                     keepAlivesSent.incrementAndGet();
                 } else {
-                    writeBatch(batch, writeBuffer.ensure(moved + (long) batch.size() * FrameDecoder.HEADER_BYTES));
+                    long now = System.nanoTime();
+                    writeBatch(batch, writeBuffer.ensure(moved + (long) batch.size() * FrameDecoder.HEADER_BYTES, now));
                     batch.clear();
-                    if (queue().isEmpty()) {
+                    if (queue().isEmpty() && writeBuffer.unneededFor(SHRINK_AFTER_NANOS, now)) {
                         writeBuffer.shrink();
                     }
                 }
