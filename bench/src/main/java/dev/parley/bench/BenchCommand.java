@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code parley bench}: measures Parley and its peers in one run on this machine and prints the
- * medians and the headline ratios; {@code --quick} takes a few minutes. With {@code --out DIR}
+ * medians and the headline ratios; {@code --quick} takes under two minutes. With {@code --out DIR}
  * it also writes the tables as Markdown and the plots as PNG there. Found by {@code parley}
  * through {@link java.util.ServiceLoader}; runs on the calling thread, each contender starting
  * its own server threads.

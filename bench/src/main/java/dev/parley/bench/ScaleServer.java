@@ -54,7 +54,7 @@ public final class ScaleServer {
     }
 
     /** This process's resident set ({@code VmRSS} of {@code /proc/self/status}); 0 where there is none. */
-    static long residentBytes() throws IOException {
+    private static long residentBytes() throws IOException {
         Path status = Path.of("/proc/self/status");
         if (!Files.isReadable(status)) {
             return 0;
