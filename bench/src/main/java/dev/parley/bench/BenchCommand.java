@@ -25,11 +25,12 @@ public final class BenchCommand implements ParleyExtension, Callable<Integer> {
     private boolean quick;
 
     @Option(names = "--out", paramLabel = "DIR",
-            description = "Also write results.md, latency.png and throughput.png into this directory.")
+            description = "Also write results.md, latency.png, throughput.png and loss.png into this directory.")
     private Path out;
 
     @Option(names = "--only", paramLabel = "NAME",
-            description = "Measure only this in-process contender (raw-socket, parley-tcp, ...) and print its figures, for profiling.")
+            description = "Measure only this contender (raw-socket, parley-tcp, ...) and print its figures, for profiling; "
+                    + "or only the '" + Suite.SCALE + "' or the '" + Suite.LOSS + "' benchmark, printing its table.")
     private String only;
 
     @Override
@@ -51,7 +52,7 @@ public final class BenchCommand implements ParleyExtension, Callable<Integer> {
         System.out.println(results.headline());
         if (out != null) {
             write(results, out);
-            System.out.println("Wrote results.md, latency.png and throughput.png to " + out.toAbsolutePath());
+            System.out.println("Wrote results.md and the plots to " + out.toAbsolutePath());
         }
         return 0;
     }
@@ -65,5 +66,9 @@ public final class BenchCommand implements ParleyExtension, Callable<Integer> {
         new BarChart("Pipelined throughput on loopback (median of rounds)", "messages/s",
                 List.of("1 client", Suite.MANY_CLIENTS + " clients"), results.throughputBars())
                 .writePng(directory.resolve("throughput.png"));
+        if (!results.loss().results().isEmpty()) {
+            new BarChart("Delivery latency p99 under packet loss (nftables, network namespace)", "ms",
+                    UnderLoss.TRANSPORTS, results.lossBars()).writePng(directory.resolve("loss.png"));
+        }
     }
 }

@@ -1,18 +1,14 @@
 package dev.parley.bench;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -21,7 +17,7 @@ import java.util.stream.Stream;
  * puts the KryoNet jars the build copied (see {@code kryonet.properties}) ahead of this module's
  * code. The parent side ({@link #measure}) runs on the benchmark thread and waits for the child;
  * the child side ({@link #main}) runs the same {@link Harness} and prints one line per figure,
- * among the JVM's own warnings, which the parent passes over.
+ * among the JVM's own warnings, which the parent passes over (see {@link ChildJvm}).
  */
 public final class KryoNetProcess {
 
@@ -36,40 +32,19 @@ public final class KryoNetProcess {
      */
     static void measure(Duration warmUp, Duration measure, List<Latency> latencies, List<Throughput> throughputs)
             throws IOException, InterruptedException {
-        String java = ProcessHandle.current().info().command()
-                .orElseThrow(() -> new IOException("cannot tell which java runs this JVM"));
-        var command = List.of(java, "-cp", classPath(), KryoNetProcess.class.getName(),
-                Long.toString(warmUp.toMillis()), Long.toString(measure.toMillis()));
-        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
-        List<String> lines = new ArrayList<>();
-        try (var out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-            out.lines().forEach(lines::add);
-        } finally {
-            long limit = 3 * (warmUp.toSeconds() + measure.toSeconds()) + 60;
-            if (!child.waitFor(limit, TimeUnit.SECONDS)) {
-                child.destroyForcibly();
-                throw new IOException("the KryoNet child ran longer than " + limit + " s");
-            }
-        }
-        if (child.exitValue() != 0) {
-            throw new IOException("the KryoNet child failed with exit code " + child.exitValue() + "; output: " + lines);
-        }
-        int figures = 0;
-        for (String line : lines) {
-            String[] f = line.split(" ");
-            if (f[0].equals("latency")) {
-                latencies.add(new Latency(f[1], Integer.parseInt(f[2]), Long.parseLong(f[3]),
-                        Long.parseLong(f[4]), Long.parseLong(f[5])));
-                figures++;
-            } else if (f[0].equals("throughput")) {
-                throughputs.add(new Throughput(f[1], Integer.parseInt(f[2]), Long.parseLong(f[3]),
-                        Double.parseDouble(f[4]), Double.parseDouble(f[5])));
-                figures++;
-            }
+        Duration limit = warmUp.plus(measure).multipliedBy(3).plusSeconds(60);
+        try (var child = ChildJvm.start(List.of(), classPath(), List.of(), KryoNetProcess.class,
+                List.of(Long.toString(warmUp.toMillis()), Long.toString(measure.toMillis())))) {
             // Any other line is the JVM's own warning (Kryo 2 uses sun.misc.Unsafe), not a figure.
-        }
-        if (figures != 3) {
-            throw new IOException("the KryoNet child printed " + figures + " figures instead of 3; output: " + lines);
+            String[] l = child.await("latency", limit);
+            latencies.add(new Latency(l[0], Integer.parseInt(l[1]), Long.parseLong(l[2]), Long.parseLong(l[3]),
+                    Long.parseLong(l[4])));
+            for (int i = 0; i < 2; i++) {
+                String[] t = child.await("throughput", limit);
+                throughputs.add(new Throughput(t[0], Integer.parseInt(t[1]), Long.parseLong(t[2]),
+                        Double.parseDouble(t[3]), Double.parseDouble(t[4])));
+            }
+            child.awaitSuccess(limit);
         }
     }
 

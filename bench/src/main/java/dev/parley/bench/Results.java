@@ -13,12 +13,17 @@ import java.util.stream.Collectors;
  * the headline ratios the issue sets targets for. Immutable.
  */
 record Results(Suite suite, List<Latency> latencies, List<Throughput> throughputs, List<FanOut.Result> fanOuts,
-               CodecFigures codec) {
+               CodecFigures codec, List<Scale.Result> scale, UnderLoss.Outcome loss) {
 
     private static final String FLOOR = "raw-socket";
     private static final String PARLEY_TCP = "parley-tcp";
     private static final String PARLEY_UDP = "parley-udp";
     private static final List<String> PEERS = List.of("kryonet", "java-rmi", "grpc-java");
+    /** The issue's ceiling on server heap per idle connection. */
+    private static final double MAX_HEAP_KIB_PER_CONNECTION = 64;
+    /** The loss level at which the issue compares UDP's p99 delivery latency with TCP's. */
+    private static final int TARGET_LOSS_PERCENT = 5;
+    private static final double MAX_UDP_TO_TCP_P99 = 0.25;
 
     /** One headline figure against its target. */
     record Target(String what, double ratio, String goal, boolean met) {
@@ -65,6 +70,18 @@ record Results(Suite suite, List<Latency> latencies, List<Throughput> throughput
         targets.add(new Target("Parley TCP CPU/msg, 16 clients / raw floor", cpu, "≤ 2", cpu <= 2));
         double fanOut = fanOut("tcp", FanOut.Result::perSecond) / 1e6;
         targets.add(new Target("IM fan-out over TCP, million deliveries/s", fanOut, "≥ 1", fanOut >= 1));
+        for (Scale.Result s : scale) {
+            double kib = s.heapBytesPerClient() / 1024;
+            targets.add(new Target(String.format(Locale.ROOT, "Server heap per idle %s connection (%,d), KiB",
+                    s.transport(), s.clients()), kib, "≤ 64", kib <= MAX_HEAP_KIB_PER_CONNECTION));
+        }
+        var tcpAtTarget = loss.at("tcp", TARGET_LOSS_PERCENT);
+        var udpAtTarget = loss.at("udp", TARGET_LOSS_PERCENT);
+        if (tcpAtTarget.isPresent() && udpAtTarget.isPresent()) {
+            double ratio = (double) udpAtTarget.get().p99Nanos() / tcpAtTarget.get().p99Nanos();
+            targets.add(new Target("UDP p99 delivery / TCP p99 at " + TARGET_LOSS_PERCENT + "% loss", ratio,
+                    "≤ " + MAX_UDP_TO_TCP_P99, ratio <= MAX_UDP_TO_TCP_P99));
+        }
         return targets;
     }
 
@@ -120,7 +137,52 @@ record Results(Suite suite, List<Latency> latencies, List<Throughput> throughput
                         codec.parleyNanos(), codec.parleyBytes(), codec.javaNanos(), codec.javaBytes()))
                 .append(String.format(Locale.ROOT, "| ratio Java ÷ Parley | %.1f | %.1f |%n",
                         codec.javaNanos() / codec.parleyNanos(), (double) codec.javaBytes() / codec.parleyBytes()));
+        out.append('\n').append(scaleMarkdown(scale)).append('\n').append(lossMarkdown(loss));
         return out.toString();
+    }
+
+    /** The scale table in Markdown. */
+    static String scaleMarkdown(List<Scale.Result> scale) {
+        var out = new StringBuilder("### Scale: idle clients on one IM server (server in its own JVM)\n\n")
+                .append("| transport | clients | heap per connection (after GC) | resident per connection | time to connect all |\n")
+                .append("|---|---:|---:|---:|---:|\n");
+        for (Scale.Result s : scale) {
+            out.append(String.format(Locale.ROOT, "| %s | %,d | %.1f KiB | %.1f KiB | %.2f s |%n", s.transport(),
+                    s.clients(), s.heapBytesPerClient() / 1024, s.residentBytesPerClient() / 1024,
+                    s.connectNanos() / 1e9));
+        }
+        return out.toString();
+    }
+
+    /** The under-loss table in Markdown, or why it was skipped. */
+    static String lossMarkdown(UnderLoss.Outcome loss) {
+        var out = new StringBuilder("### Under loss: nftables random drop in a network namespace; delivery of 32-byte "
+                + "messages from " + LossRun.CLIENTS + " clients, each sending one every " + LossRun.CLIENTS * LossRun.PERIOD_MICROS / 1000
+                + " ms in turn; goodput of one client sending " + LossRun.BULK_BYTES + "-byte messages flat out\n\n");
+        if (loss.skipped().isPresent()) {
+            return out.append("Skipped: ").append(loss.skipped().get()).append(".\n").toString();
+        }
+        out.append("| loss | transport | delivery p50 | delivery p99 | samples | goodput | packets dropped | p99 UDP ÷ TCP |\n")
+                .append("|---:|---|---:|---:|---:|---:|---:|---:|\n");
+        for (UnderLoss.Result r : loss.results()) {
+            String ratio = r.transport().equals("udp") ? loss.at("tcp", r.lossPercent())
+                    .map(tcp -> String.format(Locale.ROOT, "%.2f", (double) r.p99Nanos() / tcp.p99Nanos())).orElse("")
+                    : "";
+            out.append(String.format(Locale.ROOT, "| %d%% | %s | %.2f ms | %.2f ms | %,d | %.1f MB/s | %,d | %s |%n",
+                    r.lossPercent(), r.transport(), r.p50Nanos() / 1e6, r.p99Nanos() / 1e6, r.samples(),
+                    r.goodputBytesPerSecond() / 1e6, r.droppedPackets(), ratio));
+        }
+        return out.toString();
+    }
+
+    /** Delivery p99 in milliseconds per loss level, one bar per transport, for the plot. */
+    Map<String, double[]> lossBars() {
+        Map<String, double[]> bars = new LinkedHashMap<>();
+        for (int percent : loss.results().stream().map(UnderLoss.Result::lossPercent).distinct().toList()) {
+            bars.put(percent + "% loss", UnderLoss.TRANSPORTS.stream()
+                    .mapToDouble(t -> loss.at(t, percent).map(r -> r.p99Nanos() / 1e6).orElse(0.0)).toArray());
+        }
+        return bars;
     }
 
     /** Median p50 and p99.9 per contender, in microseconds, for the plots. */

@@ -15,25 +15,33 @@ import java.util.function.Supplier;
  * @param warmUp       warm-up before each timed phase
  * @param measure      length of each timed phase
  * @param codecRounds  JMH measurement iterations of the codec benchmark
+ * @param scaleClients idle clients of the scale benchmark, per transport
+ * @param lossPercents loss levels of the under-loss benchmark
  */
-record Suite(int rounds, Duration warmUp, Duration measure, int codecRounds) {
+record Suite(int rounds, Duration warmUp, Duration measure, int codecRounds, int scaleClients,
+             List<Integer> lossPercents) {
+
+    /** The {@code --only} name of the scale benchmark. */
+    static final String SCALE = "scale";
+    /** The {@code --only} name of the under-loss benchmark. */
+    static final String LOSS = "loss";
 
     /** Clients of the concurrent throughput benchmark. */
     static final int MANY_CLIENTS = 16;
 
     /** About a second of work per harness: what the smoke test runs. */
     static Suite smoke() {
-        return new Suite(1, Duration.ofMillis(50), Duration.ofMillis(200), 1);
+        return new Suite(1, Duration.ofMillis(50), Duration.ofMillis(200), 1, 50, List.of(5));
     }
 
     /** {@code parley bench --quick}: one round, well under two minutes. */
     static Suite quick() {
-        return new Suite(1, Duration.ofMillis(500), Duration.ofSeconds(1), 3);
+        return new Suite(1, Duration.ofMillis(500), Duration.ofSeconds(1), 3, 1_000, List.of(5));
     }
 
     /** {@code parley bench}: three rounds of three seconds per figure. */
     static Suite full() {
-        return new Suite(3, Duration.ofSeconds(1), Duration.ofSeconds(3), 5);
+        return new Suite(3, Duration.ofSeconds(1), Duration.ofSeconds(3), 5, 10_000, List.of(0, 1, 5, 10));
     }
 
     /** Every contender, the floor first; each call makes fresh, unstarted ones (which hold nothing yet). */
@@ -51,11 +59,20 @@ record Suite(int rounds, Duration warmUp, Duration measure, int codecRounds) {
 
     /**
      * Measures only the contender called {@code name}, {@link #rounds} times, printing the figures:
-     * for profiling one system (for example under JFR) without the others in the recording.
+     * for profiling one system (for example under JFR) without the others in the recording. The
+     * names {@value #SCALE} and {@value #LOSS} run those benchmarks alone and print their tables.
      *
      * @throws IllegalArgumentException if no contender has that name
      */
     void runOne(String name, PrintStream progress) throws Exception {
+        if (name.equals(SCALE)) {
+            progress.println(Results.scaleMarkdown(scale(progress)));
+            return;
+        }
+        if (name.equals(LOSS)) {
+            progress.println(Results.lossMarkdown(underLoss(progress)));
+            return;
+        }
         Supplier<Contender> make = contenders().stream()
                 .filter(candidate -> candidate.get().name().equals(name))
                 .findFirst()
@@ -91,7 +108,27 @@ record Suite(int rounds, Duration warmUp, Duration measure, int codecRounds) {
         CodecFigures codec = CodecFigures.measure(codecRounds, measure);
         progress.printf("codec: parley %.0f ns (%d B), java serialization %.0f ns (%d B)%n",
                 codec.parleyNanos(), codec.parleyBytes(), codec.javaNanos(), codec.javaBytes());
-        return new Results(this, latencies, throughputs, fanOuts, codec);
+        return new Results(this, latencies, throughputs, fanOuts, codec, scale(progress), underLoss(progress));
+    }
+
+    /** {@link #scaleClients} idle clients on one server, over each transport. */
+    List<Scale.Result> scale(PrintStream progress) throws Exception {
+        List<Scale.Result> results = new ArrayList<>();
+        for (String transport : UnderLoss.TRANSPORTS) {
+            Scale.Result result = Scale.run(transport, scaleClients, progress);
+            results.add(result);
+            progress.printf("scale %s: %,.0f B heap, %,.0f B resident per idle connection%n", transport,
+                    result.heapBytesPerClient(), result.residentBytesPerClient());
+        }
+        return results;
+    }
+
+    /**
+     * Both transports at each of {@link #lossPercents}: latency over three timed phases' length
+     * (about a thousand samples a second), goodput over one.
+     */
+    UnderLoss.Outcome underLoss(PrintStream progress) throws Exception {
+        return UnderLoss.run(lossPercents, warmUp, measure.multipliedBy(3), measure, progress);
     }
 
     private static void measure(int round, Supplier<Contender> make, Harness harness, List<Latency> latencies,

@@ -10,7 +10,11 @@ import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Runs every harness for about a second each so none of them can rot; checks the figures are sane. */
+/**
+ * Runs every harness for about a second each so none of them can rot; checks the figures are sane.
+ * The under-loss harness needs root, {@code ip} and {@code nft}; without them it reports why it
+ * skipped, and so does this test.
+ */
 class BenchSmokeTest {
 
     @Test
@@ -33,10 +37,31 @@ class BenchSmokeTest {
         assertThat(results.codec().parleyBytes()).isPositive().isLessThan(results.codec().javaBytes());
         assertThat(results.codec().parleyNanos()).isPositive();
         assertThat(results.headline()).contains("Parley TCP round-trip p50");
+        assertThat(results.scale()).extracting(Scale.Result::transport).containsExactly("tcp", "udp");
+        assertThat(results.scale()).allSatisfy(s -> {
+            assertThat(s.clients()).isEqualTo(Suite.smoke().scaleClients());
+            assertThat(s.heapBytesPerClient()).isPositive();
+            assertThat(s.connectNanos()).isPositive();
+        });
+        assertThat(results.headline()).contains("Server heap per idle tcp connection");
+        if (results.loss().skipped().isEmpty()) {
+            assertThat(results.loss().results()).hasSize(2).allSatisfy(r -> {
+                assertThat(r.samples()).isPositive();
+                assertThat(r.p50Nanos()).isPositive().isLessThanOrEqualTo(r.p99Nanos());
+                assertThat(r.goodputBytesPerSecond()).isPositive();
+                assertThat(r.droppedPackets()).as("the kernel dropped %s packets", r.transport()).isPositive();
+            });
+            assertThat(results.headline()).contains("UDP p99 delivery / TCP p99 at 5% loss");
+        } else {
+            assertThat(results.markdown()).contains("Skipped: needs");
+        }
 
         BenchCommand.write(results, out);
         assertThat(out.resolve("latency.png")).isNotEmptyFile();
         assertThat(out.resolve("throughput.png")).isNotEmptyFile();
-        assertThat(out.resolve("results.md")).content().contains("| raw-socket |");
+        assertThat(out.resolve("results.md")).content().contains("| raw-socket |").contains("### Scale");
+        if (results.loss().skipped().isEmpty()) {
+            assertThat(out.resolve("loss.png")).isNotEmptyFile();
+        }
     }
 }

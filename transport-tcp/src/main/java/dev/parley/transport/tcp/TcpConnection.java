@@ -53,8 +53,18 @@ import java.util.concurrent.atomic.AtomicLong;
 final class TcpConnection extends AbstractConnection {
 
     private static final Logger log = LoggerFactory.getLogger(TcpConnection.class);
-    private static final int READ_BUFFER_BYTES = 64 * 1024;
-    private static final int WRITE_BUFFER_BYTES = 64 * 1024;
+    /** Largest block read or written at once; buffers grow to it while data flows. */
+    private static final int MAX_BUFFER_BYTES = 64 * 1024;
+    /** What each buffer shrinks back to when its flow stops: most of an idle connection's heap. */
+    private static final int IDLE_READ_BUFFER_BYTES = 1024;
+    private static final int IDLE_WRITE_BUFFER_BYTES = 256;
+    /**
+     * How long a grown buffer is kept after it was last needed: a flow that pauses for less keeps
+     * it; an idle connection shrinks its buffers at the next keepalive after this.
+     */
+    private static final long SHRINK_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** The {@code bufferBytes} statistic of a connection whose flows have stopped. */
+    static final long IDLE_BUFFER_BYTES = IDLE_READ_BUFFER_BYTES + IDLE_WRITE_BUFFER_BYTES;
 
     private final Socket socket;
     private final InputStream in;
@@ -68,6 +78,10 @@ final class TcpConnection extends AbstractConnection {
     private final AtomicLong keepAlivesReceived = new AtomicLong();
     private final Thread writer;
     private final Thread reader;
+    /** Used only by the reader. */
+    private final ElasticBuffer readBuffer = new ElasticBuffer(IDLE_READ_BUFFER_BYTES, MAX_BUFFER_BYTES);
+    /** Used only by the writer. */
+    private final ElasticBuffer writeBuffer = new ElasticBuffer(IDLE_WRITE_BUFFER_BYTES, MAX_BUFFER_BYTES);
 
     /** Configures {@code socket}, which must be connected; {@link #start()} sets it to work. */
     TcpConnection(Socket socket, ConnectionHandler handler, TransportOptions options) throws IOException {
@@ -163,7 +177,6 @@ final class TcpConnection extends AbstractConnection {
      * @return true if the stream ended cleanly, between two frames
      */
     private boolean readUntilEndOfStream() throws IOException {
-        byte[] bytes = new byte[READ_BUFFER_BYTES];
         long idleNanos = options.idleTimeout().toNanos();
         long lastFrameNanos = System.nanoTime();
         while (!isAborted()) {
@@ -175,6 +188,10 @@ final class TcpConnection extends AbstractConnection {
                 // Rounded up: a read that timed out must not end the connection before the deadline.
                 socket.setSoTimeout(millis(Duration.ofNanos(left + 999_999)));
             }
+            if (readBuffer.unneededFor(SHRINK_AFTER_NANOS, System.nanoTime()) && in.available() == 0) {
+                readBuffer.shrink(); // the flow stopped: wait for the next byte holding only a small buffer
+            }
+            byte[] bytes = readBuffer.buffer().array();
             int n = in.read(bytes);
             if (n < 0) {
                 if (decoder.isMidFrame()) {
@@ -183,6 +200,8 @@ final class TcpConnection extends AbstractConnection {
                 }
                 return true;
             }
+            // A full read means the socket had more than fitted: read bigger blocks.
+            readBuffer.ensure(n == bytes.length ? 2L * n : n, System.nanoTime());
             var buffer = ByteBuffer.wrap(bytes, 0, n);
             while (buffer.hasRemaining()) {
                 byte[] frame = decoder.decode(buffer);
@@ -213,18 +232,23 @@ final class TcpConnection extends AbstractConnection {
 
     private void writeLoop() {
         var batch = new ArrayList<byte[]>();
-        var buffer = ByteBuffer.allocate(WRITE_BUFFER_BYTES);
         long keepAliveNanos = options.keepAliveInterval().isZero() ? Long.MAX_VALUE : options.keepAliveInterval().toNanos();
         try {
             long moved;
-            while ((moved = queue().drainTo(batch, WRITE_BUFFER_BYTES, keepAliveNanos, TimeUnit.NANOSECONDS)) >= 0) {
+            while ((moved = queue().drainTo(batch, MAX_BUFFER_BYTES, keepAliveNanos, TimeUnit.NANOSECONDS)) >= 0) {
                 if (moved == 0) {
+                    writeBuffer.shrink(); // nothing to write for a keepalive interval
+                    ByteBuffer buffer = writeBuffer.buffer();
                     FrameDecoder.writeHeader(buffer, 0);
                     flush(buffer);
                     keepAlivesSent.incrementAndGet();
                 } else {
-                    writeBatch(batch, buffer);
+                    long now = System.nanoTime();
+                    writeBatch(batch, writeBuffer.ensure(moved + (long) batch.size() * FrameDecoder.HEADER_BYTES, now));
                     batch.clear();
+                    if (queue().isEmpty() && writeBuffer.unneededFor(SHRINK_AFTER_NANOS, now)) {
+                        writeBuffer.shrink();
+                    }
                 }
             }
             if (!isAborted()) {
@@ -324,6 +348,7 @@ final class TcpConnection extends AbstractConnection {
         var details = new LinkedHashMap<String, Long>();
         details.put("keepAlivesSent", keepAlivesSent.get());
         details.put("keepAlivesReceived", keepAlivesReceived.get());
+        details.put("bufferBytes", (long) readBuffer.capacity() + writeBuffer.capacity());
         return details;
     }
 

@@ -226,6 +226,33 @@ class TcpTransportTest {
         }
     }
 
+    @Test
+    void buffersGrowForAOneMebibyteFrameAndShrinkBackWhenTheFlowStops() throws Exception {
+        // Idle buffers shrink at a keepalive a second after they were last needed: keepalives come often here.
+        var transport = TcpTransport.create(OPTIONS.toBuilder().keepAliveInterval(Duration.ofMillis(50)).build());
+        var server = Server.echoing();
+        var listener = listen(transport, server);
+        var clientSide = new Peer();
+        Connection client = connect(transport, listener, clientSide);
+        Connection serverSide = server.next().opened.get();
+        assertThat(bufferBytes(client)).isEqualTo(TcpConnection.IDLE_BUFFER_BYTES);
+
+        byte[] big = new byte[1 << 20];
+        Arrays.fill(big, (byte) 7);
+        client.send(big);
+
+        assertThat(clientSide.take(1).getFirst()).isEqualTo(big);
+        awaitTrue("both ends hold idle-sized buffers again",
+                () -> bufferBytes(client) == TcpConnection.IDLE_BUFFER_BYTES
+                        && bufferBytes(serverSide) == TcpConnection.IDLE_BUFFER_BYTES);
+        client.send(text("small after big"));
+        assertThat(clientSide.take(1)).containsExactly(text("small after big"));
+    }
+
+    private static long bufferBytes(Connection connection) {
+        return connection.stats().details().get("bufferBytes");
+    }
+
     private Listener listen(Transport transport, Server handler) throws IOException {
         Listener listener = transport.listen(new InetSocketAddress("127.0.0.1", 0), handler);
         resources.add(listener);

@@ -398,21 +398,54 @@ public final class PacketCodec {
 
     /**
      * Builds one DATA packet at a time into a reusable buffer: {@link #begin}, frames while
-     * {@link #remaining()} allows, then {@link #finish()}. Not thread-safe: one per session.
+     * {@link #remaining()} allows, then {@link #finish()}. The buffer starts at {@value
+     * #CONTROL_PACKET_BYTES} bytes, room for acknowledgements, a ping, a FIN or a RESET, grows
+     * when a packet needs more (up to the maximum packet size) and {@link #shrink} returns to it,
+     * so an idle session holds little. Not thread-safe: one per session.
      */
     public static final class Writer {
-        private final byte[] buf;
+        /** Room of the smallest buffer: an ACK of every range a session keeps, a FIN or a RESET. */
+        public static final int CONTROL_PACKET_BYTES = 512;
+
+        private final int maxPacketSize;
+        private byte[] buf;
         private int pos;
         private boolean ackEliciting;
 
         public Writer(int maxPacketSize) {
-            this.buf = new byte[maxPacketSize];
+            this.maxPacketSize = maxPacketSize;
+            this.buf = new byte[Math.min(CONTROL_PACKET_BYTES, maxPacketSize)];
         }
 
-        /** Starts a DATA packet to {@code connectionId} numbered {@code packetNumber}. */
+        /** Starts a DATA packet of up to the maximum packet size to {@code connectionId} numbered {@code packetNumber}. */
         public void begin(long connectionId, long packetNumber) {
+            begin(connectionId, packetNumber, maxPacketSize);
+        }
+
+        /**
+         * Starts a DATA packet to {@code connectionId} numbered {@code packetNumber} with room for
+         * at least {@code bytes} (at most the maximum packet size), growing the buffer, at least
+         * twofold, if it is smaller; a buffer grown before may leave more room.
+         */
+        public void begin(long connectionId, long packetNumber, int bytes) {
+            int wanted = Math.min(bytes, maxPacketSize);
+            if (buf.length < wanted) {
+                buf = new byte[Math.min(maxPacketSize, Math.max(wanted, 2 * buf.length))];
+            }
             pos = header(buf, TYPE_DATA, connectionId, packetNumber);
             ackEliciting = false;
+        }
+
+        /** Returns to the smallest buffer; call between packets, when data stopped flowing. */
+        public void shrink() {
+            if (buf.length > CONTROL_PACKET_BYTES) {
+                buf = new byte[CONTROL_PACKET_BYTES];
+            }
+        }
+
+        /** Bytes of the buffer packets are built in now. */
+        public int capacity() {
+            return buf.length;
         }
 
         /** Bytes still free for frames. */

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The protocol of one connection, as a state machine with no threads, sockets or clock of its own:
@@ -61,6 +62,17 @@ public final class ReliableSession {
     private static final int MAX_ACK_RANGES = 32;
     private static final int PROBE_PACKETS = 2;
     private static final int FIN_OR_PING_ROOM = 10;
+    /**
+     * How long a session keeps a packet buffer grown for data after it last needed one, with
+     * nothing in flight or to send: a flow that pauses for less keeps it rather than reallocating
+     * it; an idle session drops it at its next packet or timer after this.
+     */
+    private static final long SHRINK_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Most bytes a frame takes in a packet besides itself: a chunk header and a length prefix (a varint). */
+    private static final int FRAME_OVERHEAD = PacketCodec.MAX_CHUNK_HEADER + 8;
+    /** Bytes of a DATA packet besides its chunks: header, checksum, an ACK and a FIN or PING. */
+    private static final int PACKET_OVERHEAD = PacketCodec.HEADER_LENGTH + PacketCodec.CHECKSUM_LENGTH
+            + PacketCodec.ACK_RESERVE + FIN_OR_PING_ROOM;
 
     private final UdpOptions udp;
     private final TransportOptions options;
@@ -111,6 +123,8 @@ public final class ReliableSession {
     // receiving
     private int unackedElicitingCount;
     private long ackDeadline = Long.MAX_VALUE;
+    /** When a packet last needed more room than the writer's smallest buffer. */
+    private long lastLargePacketNanos;
     private boolean ackNow;
     private long largestReceivedTime;
     private long advertisedLimit;
@@ -658,8 +672,29 @@ public final class ReliableSession {
             if (wantAck && !received.isEmpty()) {
                 sendPacket(now, false);
             }
+            if (!loss.hasInFlight() && !hasSendableData() && now - lastLargePacketNanos >= SHRINK_AFTER_NANOS) {
+                writer.shrink();
+            }
             return;
         }
+    }
+
+    /**
+     * Room for a packet that carries data: the maximum packet size for retransmissions and
+     * datagrams, else enough for every unsent frame as whole batches, which a short reply or a
+     * trickle of messages keeps within the writer's smallest buffer.
+     */
+    private int dataRoom() {
+        if (!retransmit.isEmpty() || !unreliable.isEmpty()) {
+            return maxPacket;
+        }
+        long unsentBytes = bufferedBytes + (long) unsent.size() * FRAME_OVERHEAD;
+        return (int) Math.min(maxPacket, PACKET_OVERHEAD + unsentBytes);
+    }
+
+    /** Bytes of the buffer this session builds packets in now: small while it is idle. */
+    public int packetBufferBytes() {
+        return writer.capacity();
     }
 
     private boolean hasNewData() {
@@ -682,7 +717,11 @@ public final class ReliableSession {
 
     private void sendPacket(long now, boolean withData) {
         long pn = nextPn++;
-        writer.begin(peerId, pn);
+        int room = withData ? dataRoom() : PacketCodec.Writer.CONTROL_PACKET_BYTES;
+        if (room > PacketCodec.Writer.CONTROL_PACKET_BYTES) {
+            lastLargePacketNanos = now;
+        }
+        writer.begin(peerId, pn, room);
         if (!received.isEmpty()) {
             long byteLimit = reassembler.byteLimit();
             long delayMicros = Math.max(0, now - largestReceivedTime) / 1000;
@@ -836,7 +875,7 @@ public final class ReliableSession {
     }
 
     private void sendReset(ResetCode code, long now) {
-        writer.begin(peerId, nextPn++);
+        writer.begin(peerId, nextPn++, PacketCodec.Writer.CONTROL_PACKET_BYTES);
         writer.reset(code);
         int length = writer.finish();
         sink.send(writer.buffer(), length);

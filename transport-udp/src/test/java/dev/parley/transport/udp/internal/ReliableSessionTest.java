@@ -81,6 +81,26 @@ class ReliableSessionTest {
         assertThat(client.cause.reason()).isEqualTo(Reason.RESET_BY_PEER);
     }
 
+    @Test
+    void growsItsPacketBufferOnlyForDataThatNeedsItAndShrinksItOnceQuietForASecond() {
+        int control = PacketCodec.Writer.CONTROL_PACKET_BYTES;
+        assertThat(client.session.packetBufferBytes()).as("a one-byte frame fits the smallest buffer").isEqualTo(control);
+        assertThat(server.session.packetBufferBytes()).as("acknowledging needs no more").isEqualTo(control);
+
+        client.session.send(new byte[100_000]);
+        client.session.flush(network.now());
+        assertThat(client.session.packetBufferBytes()).as("sending data").isEqualTo(udp.maxPacketSize());
+        assertThat(network.runUntil(() -> server.received.size() == 2, TimeUnit.SECONDS.toNanos(5))).isTrue();
+        assertThat(server.received.get(1)).hasSize(100_000);
+
+        client.session.send(new byte[10]);
+        client.session.flush(network.now());
+        assertThat(client.session.packetBufferBytes()).as("kept while the flow pauses briefly").isEqualTo(udp.maxPacketSize());
+        assertThat(network.runUntil(() -> client.session.packetBufferBytes() == control, TimeUnit.SECONDS.toNanos(60)))
+                .as("dropped at a keepalive once quiet for a second").isTrue();
+        assertThat(server.session.packetBufferBytes()).isEqualTo(control);
+    }
+
     private static byte[] dataPacket(long connectionId, long packetNumber,
                                      Consumer<PacketCodec.Writer> frames) {
         var writer = new PacketCodec.Writer(1200);

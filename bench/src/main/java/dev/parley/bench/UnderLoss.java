@@ -1,0 +1,93 @@
+package dev.parley.bench;
+
+import dev.parley.chaos.NetworkNamespace;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Under loss: TCP and UDP delivery latency and goodput at several loss levels, with the loss
+ * where both transports really feel it: an nftables rule dropping a share of every packet inside
+ * a {@link NetworkNamespace} this benchmark creates (and always deletes), where {@link LossRun}
+ * runs in a child JVM, one per transport and level, so all its traffic stays inside. Without
+ * root, {@code ip} or {@code nft} it is skipped, saying why. The loss is turned on once the
+ * clients are connected: what is measured is delivery, not handshakes. Runs on the calling thread.
+ */
+final class UnderLoss {
+
+    /** The transports compared, in report order. */
+    static final List<String> TRANSPORTS = List.of("tcp", "udp");
+
+    /**
+     * One transport at one loss level.
+     *
+     * @param lossPercent    share of packets the kernel dropped, each way
+     * @param goodputBytesPerSecond payload bytes delivered per second while sending as fast as possible
+     */
+    record Result(String transport, int lossPercent, int samples, long p50Nanos, long p99Nanos,
+                  double goodputBytesPerSecond, long droppedPackets) {
+    }
+
+    /** The figures, or why there are none. */
+    record Outcome(List<Result> results, Optional<String> skipped) {
+
+        /** The figure of {@code transport} at {@code lossPercent}, if measured. */
+        Optional<Result> at(String transport, int lossPercent) {
+            return results.stream().filter(r -> r.transport().equals(transport) && r.lossPercent() == lossPercent)
+                    .findFirst();
+        }
+    }
+
+    private UnderLoss() {
+    }
+
+    /**
+     * Measures each transport at each of {@code lossPercents}: {@code warmUp} of paced messages,
+     * then {@code latencyPhase} of them, then {@code warmUp} and {@code goodputPhase} of bulk.
+     */
+    static Outcome run(List<Integer> lossPercents, Duration warmUp, Duration latencyPhase, Duration goodputPhase,
+                       PrintStream progress) throws IOException, InterruptedException {
+        Optional<String> missing = NetworkNamespace.unavailable();
+        if (missing.isPresent()) {
+            progress.println("under loss: skipped, " + missing.get());
+            return new Outcome(List.of(), missing);
+        }
+        List<Result> results = new ArrayList<>();
+        try (var namespace = NetworkNamespace.create("parley-bench")) {
+            for (int percent : lossPercents) {
+                for (String transport : TRANSPORTS) {
+                    String[] f = measure(namespace, percent, transport, warmUp, latencyPhase, goodputPhase);
+                    var result = new Result(transport, percent, Integer.parseInt(f[1]), Long.parseLong(f[2]),
+                            Long.parseLong(f[3]), Double.parseDouble(f[4]), namespace.droppedPackets());
+                    results.add(result);
+                    progress.printf("under loss %2d%% %s: delivery p50 %,d µs p99 %,d µs, goodput %,.1f MB/s, %,d packets dropped%n",
+                            percent, transport, result.p50Nanos() / 1_000, result.p99Nanos() / 1_000,
+                            result.goodputBytesPerSecond() / 1e6, result.droppedPackets());
+                }
+            }
+        }
+        return new Outcome(results, Optional.empty());
+    }
+
+    /** Runs {@link LossRun} in the namespace, turning the loss on once its clients are connected. */
+    private static String[] measure(NetworkNamespace namespace, int percent, String transport, Duration warmUp,
+                                    Duration latencyPhase, Duration goodputPhase) throws IOException, InterruptedException {
+        Duration limit = warmUp.multipliedBy(2).plus(latencyPhase).plus(goodputPhase).plusSeconds(90);
+        namespace.dropPerThousand(0);
+        try (var child = ChildJvm.start(namespace.inside(List.of()), ChildJvm.ownClassPath(),
+                List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"), LossRun.class,
+                List.of(transport, Long.toString(warmUp.toMillis()), Long.toString(latencyPhase.toMillis()),
+                        Long.toString(goodputPhase.toMillis())))) {
+            child.await("connected", limit);
+            namespace.dropPerThousand(percent * 10);
+            child.send("go");
+            String[] figures = child.await("loss", limit);
+            child.awaitSuccess(limit);
+            return figures;
+        }
+    }
+}
