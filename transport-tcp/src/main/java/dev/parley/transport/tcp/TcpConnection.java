@@ -57,6 +57,8 @@ final class TcpConnection extends AbstractConnection {
     private static final int WRITE_BUFFER_BYTES = 64 * 1024;
 
     private final Socket socket;
+    /** The TCP socket under {@code socket}: itself, or the one a TLS socket is layered on. */
+    private final Socket tcpSocket;
     private final InputStream in;
     private final OutputStream out;
     private final SocketAddress local;
@@ -69,10 +71,17 @@ final class TcpConnection extends AbstractConnection {
     private final Thread writer;
     private final Thread reader;
 
-    /** Configures {@code socket}, which must be connected; {@link #start()} sets it to work. */
-    TcpConnection(Socket socket, ConnectionHandler handler, TransportOptions options) throws IOException {
+    /**
+     * Configures {@code socket}, which must be connected; {@link #start()} sets it to work.
+     * {@code tcpSocket} is the same socket, or the one under {@code socket} if that is a TLS
+     * socket whose handshake is done: an abort resets {@code tcpSocket} directly, since closing
+     * the TLS socket would first send TLS's orderly close_notify, which the peer takes for a
+     * graceful close.
+     */
+    TcpConnection(Socket socket, Socket tcpSocket, ConnectionHandler handler, TransportOptions options) throws IOException {
         super(TcpTransport.NAME, handler, options);
         this.socket = socket;
+        this.tcpSocket = tcpSocket;
         this.options = options;
         this.decoder = new FrameDecoder(options.maxFrameLength());
         socket.setTcpNoDelay(true);
@@ -85,15 +94,16 @@ final class TcpConnection extends AbstractConnection {
     }
 
     /**
-     * Wraps the connected client {@code socket} and returns once the handler's {@code onOpen}
-     * has run; closes the socket if that fails.
+     * Wraps the connected client {@code socket}, over {@code tcpSocket} (the same socket unless it
+     * is TLS), and returns once the handler's {@code onOpen} has run; closes the socket if that fails.
      */
-    static TcpConnection open(Socket socket, ConnectionHandler handler, TransportOptions options) throws IOException {
+    static TcpConnection open(Socket socket, Socket tcpSocket, ConnectionHandler handler, TransportOptions options)
+            throws IOException {
         TcpConnection connection;
         try {
-            connection = new TcpConnection(socket, handler, options);
+            connection = new TcpConnection(socket, tcpSocket, handler, options);
         } catch (IOException | RuntimeException e) {
-            socket.close();
+            tcpSocket.close();
             throw e;
         }
         connection.start();
@@ -292,12 +302,7 @@ final class TcpConnection extends AbstractConnection {
 
     /** Closes the socket so that the peer sees a reset (RST) rather than an end of stream (FIN). */
     private void reset() {
-        try {
-            socket.setSoLinger(true, 0);
-        } catch (SocketException e) {
-            // Already closed: there is nothing left to reset.
-        }
-        closeSocket();
+        TcpListener.reset(tcpSocket);
     }
 
     private void closeSocket() {
@@ -325,6 +330,11 @@ final class TcpConnection extends AbstractConnection {
         details.put("keepAlivesSent", keepAlivesSent.get());
         details.put("keepAlivesReceived", keepAlivesReceived.get());
         return details;
+    }
+
+    /** The socket frames travel over: a TLS socket on a TLS transport. */
+    Socket socket() {
+        return socket;
     }
 
     @Override
