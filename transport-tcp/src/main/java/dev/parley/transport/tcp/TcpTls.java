@@ -147,24 +147,26 @@ public final class TcpTls {
 
     /**
      * Layers TLS over the accepted {@code tcp} socket and runs the server's side of the handshake,
-     * within {@code timeout}. Closes {@code tcp} if it fails. The calling thread blocks.
+     * within {@code connectTimeout}. Resets {@code tcp} if it fails. The calling thread blocks.
      */
-    SSLSocket acceptHandshake(Socket tcp, Duration timeout) throws IOException {
+    SSLSocket acceptHandshake(Socket tcp, Duration connectTimeout) throws IOException {
+        long deadline = System.nanoTime() + connectTimeout.toNanos();
         var tls = (SSLSocket) context.getSocketFactory().createSocket(tcp, null, true);
         onlyTls13(tls, null);
-        return TlsHandshake.run(tls, tcp, tcp.getRemoteSocketAddress(), timeout);
+        return TlsHandshake.run(tls, tcp, tcp.getRemoteSocketAddress(), connectTimeout, deadline);
     }
 
     /**
      * Layers TLS over {@code tcp}, connected to {@code address}, and runs the client's side of the
-     * handshake within {@code timeout}, checking the server's certificate. Closes {@code tcp} if
-     * it fails. The calling thread blocks.
+     * handshake by {@code deadline} ({@link System#nanoTime()}), which {@code connectTimeout} set,
+     * checking the server's certificate. Resets {@code tcp} if it fails. The calling thread blocks.
      */
-    SSLSocket connectHandshake(Socket tcp, InetSocketAddress address, Duration timeout) throws IOException {
+    SSLSocket connectHandshake(Socket tcp, InetSocketAddress address, Duration connectTimeout, long deadline)
+            throws IOException {
         String host = serverName != null ? serverName : address.getHostString();
         var tls = (SSLSocket) context.getSocketFactory().createSocket(tcp, host, address.getPort(), true);
         onlyTls13(tls, "HTTPS");
-        return TlsHandshake.run(tls, tcp, address, timeout);
+        return TlsHandshake.run(tls, tcp, address, connectTimeout, deadline);
     }
 
     private static void onlyTls13(SSLSocket tls, String endpointIdentification) {

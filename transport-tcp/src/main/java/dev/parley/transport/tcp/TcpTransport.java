@@ -14,7 +14,6 @@ import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -130,8 +129,7 @@ public final class TcpTransport implements Transport {
             return TcpConnection.open(socket, socket, handler, options);
         }
         // Socket.connect took an InetSocketAddress, or it would have thrown.
-        Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1));
-        var secured = tls.connectHandshake(socket, (InetSocketAddress) address, left);
+        var secured = tls.connectHandshake(socket, (InetSocketAddress) address, options.connectTimeout(), deadline);
         return TcpConnection.open(secured, socket, handler, options);
     }
 

@@ -31,16 +31,18 @@ final class TlsHandshake {
 
     /**
      * Runs {@code tls}'s handshake over {@code tcp}, the socket under it, and returns {@code tls};
-     * on failure resets {@code tcp} and throws.
+     * on failure resets {@code tcp} and throws. The handshake must finish by {@code deadline}
+     * ({@link System#nanoTime()}), which {@code connectTimeout} set.
      *
-     * @throws SocketTimeoutException if the handshake did not finish within {@code timeout}
+     * @throws SocketTimeoutException if the handshake did not finish by the deadline
      * @throws ConnectException       if {@code peer} closed or reset the connection during it
      * @throws SSLHandshakeException  if TLS failed: an untrusted certificate, one that does not
      *                                name the host, no protocol in common, a peer not speaking TLS
      */
-    static SSLSocket run(SSLSocket tls, Socket tcp, SocketAddress peer, Duration timeout) throws IOException {
+    static SSLSocket run(SSLSocket tls, Socket tcp, SocketAddress peer, Duration connectTimeout, long deadline)
+            throws IOException {
         var finished = new CompletableFuture<Void>();
-        finished.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).exceptionally(expired -> {
+        finished.orTimeout(Math.max(deadline - System.nanoTime(), 0), TimeUnit.NANOSECONDS).exceptionally(expired -> {
             TcpListener.reset(tcp);
             return null;
         });
@@ -49,7 +51,7 @@ final class TlsHandshake {
         } catch (IOException e) {
             boolean timedOut = !finished.complete(null);
             TcpListener.reset(tcp);
-            throw timedOut ? timedOut(peer, timeout, e) : explain(e, peer);
+            throw timedOut ? timedOut(peer, connectTimeout, e) : explain(e, peer);
         } catch (RuntimeException e) {
             finished.complete(null);
             TcpListener.reset(tcp);
@@ -57,7 +59,7 @@ final class TlsHandshake {
         }
         if (!finished.complete(null)) {
             // The deadline passed as the handshake finished, and has reset the socket.
-            throw timedOut(peer, timeout, null);
+            throw timedOut(peer, connectTimeout, null);
         }
         return tls;
     }
