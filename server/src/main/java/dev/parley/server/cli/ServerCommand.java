@@ -5,6 +5,7 @@ import dev.parley.server.ImServer;
 import dev.parley.server.JoinPolicy;
 import dev.parley.server.ServerOptions;
 import dev.parley.transport.Transport;
+import dev.parley.transport.tcp.TcpTls;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -13,6 +14,7 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -58,6 +60,14 @@ final class ServerCommand implements Callable<Integer> {
             description = "requests one client may send at once before --rate applies (default: ${DEFAULT-VALUE})")
     private int messageBurst;
 
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "PEM certificate chain to serve TLS 1.3 with (tcp only; needs --tls-key)")
+    private Path tlsCertificate;
+
+    @Option(names = "--tls-key", paramLabel = "FILE",
+            description = "PEM private key (PKCS#8, RSA or EC) of --tls-cert")
+    private Path tlsKey;
+
     @Override
     public Integer call() throws InterruptedException {
         if (System.getProperty(PARLEY_LOG_LEVEL) == null) {
@@ -65,7 +75,12 @@ final class ServerCommand implements Callable<Integer> {
         }
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
-        Transport transport = TransportChoice.find(transportName, err);
+        if ((tlsCertificate == null) != (tlsKey == null)) {
+            err.println("parley server: --tls-cert and --tls-key go together: give both or neither");
+            return ParleyCommand.USAGE;
+        }
+        Transport transport = TransportChoice.find(transportName,
+                tlsCertificate == null ? null : () -> TcpTls.server(tlsCertificate, tlsKey), err);
         if (transport == null) {
             return ParleyCommand.USAGE;
         }
@@ -102,8 +117,9 @@ final class ServerCommand implements Callable<Integer> {
         }, "parley-server-shutdown"));
         out.println("parley server listening on " + transport.name() + " " + Addresses.format(server.localAddress()));
         out.flush();
-        err.println("parley server: open server: no accounts, so anyone may register any free name, and traffic"
-                + " is not encrypted; see SECURITY.md");
+        err.println("parley server: open server: no accounts, so anyone may register any free name, and "
+                + (tlsCertificate == null ? "traffic is not encrypted" : "traffic is encrypted with TLS 1.3")
+                + "; see SECURITY.md");
         err.flush();
         stopped.await();
         return ParleyCommand.OK;
