@@ -592,7 +592,7 @@ class ImServerTest {
     }
 
     private void start(String transportName, ServerOptions options) throws IOException {
-        transport = Transport.byName(transportName);
+        transport = Transports.create(transportName);
         server = ImServer.start(transport, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), options, clock::get);
         opened.add(server);
     }

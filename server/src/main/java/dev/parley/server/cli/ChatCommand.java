@@ -2,6 +2,7 @@ package dev.parley.server.cli;
 
 import dev.parley.im.ImClient;
 import dev.parley.transport.Transport;
+import dev.parley.transport.tcp.TcpTls;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -68,10 +69,15 @@ final class ChatCommand implements Callable<Integer> {
                     "without it, the environment variable " + PASSWORD_VARIABLE + " if set"})
     private Path passwordFile;
 
+    @Option(names = "--tls-trust", paramLabel = "FILE",
+            description = "PEM certificate(s) to trust: connect over TLS 1.3 (tcp only), checking the server's certificate and name")
+    private Path tlsTrust;
+
     @Override
     public Integer call() throws InterruptedException {
         var err = spec.commandLine().getErr();
-        Transport transport = TransportChoice.find(transportName, err);
+        Transport transport = TransportChoice.find(transportName,
+                tlsTrust == null ? null : () -> TcpTls.client(tlsTrust), err);
         if (transport == null) {
             return ParleyCommand.USAGE;
         }

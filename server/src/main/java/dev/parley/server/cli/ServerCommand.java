@@ -6,6 +6,7 @@ import dev.parley.server.ImServer;
 import dev.parley.server.JoinPolicy;
 import dev.parley.server.ServerOptions;
 import dev.parley.transport.Transport;
+import dev.parley.transport.tcp.TcpTls;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -77,6 +78,14 @@ final class ServerCommand implements Callable<Integer> {
             description = "with --accounts, most passwords hashed at once; more logins are told the server is busy (default: ${DEFAULT-VALUE})")
     private int maxPasswordChecks;
 
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "PEM certificate chain to serve TLS 1.3 with (tcp only; needs --tls-key)")
+    private Path tlsCertificate;
+
+    @Option(names = "--tls-key", paramLabel = "FILE",
+            description = "PEM private key (PKCS#8, RSA or EC) of --tls-cert")
+    private Path tlsKey;
+
     @Override
     public Integer call() throws InterruptedException {
         if (System.getProperty(PARLEY_LOG_LEVEL) == null) {
@@ -84,7 +93,12 @@ final class ServerCommand implements Callable<Integer> {
         }
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
-        Transport transport = TransportChoice.find(transportName, err);
+        if ((tlsCertificate == null) != (tlsKey == null)) {
+            err.println("parley server: --tls-cert and --tls-key go together: give both or neither");
+            return ParleyCommand.USAGE;
+        }
+        Transport transport = TransportChoice.find(transportName,
+                tlsCertificate == null ? null : () -> TcpTls.server(tlsCertificate, tlsKey), err);
         if (transport == null) {
             return ParleyCommand.USAGE;
         }
@@ -135,13 +149,14 @@ final class ServerCommand implements Callable<Integer> {
         }, "parley-server-shutdown"));
         out.println("parley server listening on " + transport.name() + " " + Addresses.format(server.localAddress()));
         out.flush();
+        String traffic = tlsCertificate == null ? "traffic is not encrypted" : "traffic is encrypted with TLS 1.3";
         if (accounts == null) {
-            err.println("parley server: open server: no accounts, so anyone may register any free name, and traffic"
-                    + " is not encrypted; see SECURITY.md");
+            err.println("parley server: open server: no accounts, so anyone may register any free name, and "
+                    + traffic + "; see SECURITY.md");
         } else {
             err.println("parley server: accounts on: " + accounts.size() + " account" + (accounts.size() == 1 ? "" : "s")
-                    + " from " + accountsFile + "; only they may register, each with its password, and traffic is"
-                    + " not encrypted, so passwords cross the network as typed; see SECURITY.md");
+                    + " from " + accountsFile + "; only they may register, each with its password, and " + traffic
+                    + (tlsCertificate == null ? ", so passwords cross the network as typed" : "") + "; see SECURITY.md");
             if (othersMayRead(accountsFile)) {
                 err.println("parley server: warning: other users may read " + accountsFile
                         + "; make it owner-only (chmod 600)");

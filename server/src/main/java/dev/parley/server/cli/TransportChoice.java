@@ -1,13 +1,22 @@
 package dev.parley.server.cli;
 
 import dev.parley.transport.Transport;
+import dev.parley.transport.tcp.TcpTls;
+import dev.parley.transport.tcp.TcpTransport;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 
 /** Finds the transport a command was told to use, or says in one line why it cannot. Stateless. */
 final class TransportChoice {
 
     private TransportChoice() {
+    }
+
+    /** Reads the TLS certificates or keys a command was given files for. */
+    @FunctionalInterface
+    interface TlsFiles {
+        TcpTls read() throws IOException;
     }
 
     /** The transport called {@code name}, or null after printing to {@code err} which ones there are. */
@@ -19,5 +28,29 @@ final class TransportChoice {
             err.flush();
             return null;
         }
+    }
+
+    /**
+     * The transport called {@code name}, with the TLS that {@code tls} reads unless {@code tls} is
+     * null; or null after printing to {@code err} in one line why not: an unknown transport, TLS
+     * asked of a transport other than TCP, or a file that cannot be used.
+     */
+    static Transport find(String name, TlsFiles tls, PrintWriter err) {
+        Transport transport = find(name, err);
+        if (transport == null || tls == null) {
+            return transport;
+        }
+        if (!transport.name().equals(TcpTransport.NAME)) {
+            err.println("parley: TLS works over --transport tcp only, not " + transport.name()
+                    + "; SECURITY.md says what protects " + transport.name());
+        } else {
+            try {
+                return TcpTransport.create(transport.options(), tls.read());
+            } catch (IOException e) {
+                err.println("parley: " + e.getMessage());
+            }
+        }
+        err.flush();
+        return null;
     }
 }

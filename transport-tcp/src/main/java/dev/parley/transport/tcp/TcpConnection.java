@@ -67,6 +67,8 @@ final class TcpConnection extends AbstractConnection {
     static final long IDLE_BUFFER_BYTES = IDLE_READ_BUFFER_BYTES + IDLE_WRITE_BUFFER_BYTES;
 
     private final Socket socket;
+    /** The TCP socket under {@code socket}: itself, or the one a TLS socket is layered on. */
+    private final Socket tcpSocket;
     private final InputStream in;
     private final OutputStream out;
     private final SocketAddress local;
@@ -83,10 +85,17 @@ final class TcpConnection extends AbstractConnection {
     /** Used only by the writer. */
     private final ElasticBuffer writeBuffer = new ElasticBuffer(IDLE_WRITE_BUFFER_BYTES, MAX_BUFFER_BYTES);
 
-    /** Configures {@code socket}, which must be connected; {@link #start()} sets it to work. */
-    TcpConnection(Socket socket, ConnectionHandler handler, TransportOptions options) throws IOException {
+    /**
+     * Configures {@code socket}, which must be connected; {@link #start()} sets it to work.
+     * {@code tcpSocket} is the same socket, or the one under {@code socket} if that is a TLS
+     * socket whose handshake is done: an abort resets {@code tcpSocket} directly, since closing
+     * the TLS socket would first send TLS's orderly close_notify, which the peer takes for a
+     * graceful close.
+     */
+    TcpConnection(Socket socket, Socket tcpSocket, ConnectionHandler handler, TransportOptions options) throws IOException {
         super(TcpTransport.NAME, handler, options);
         this.socket = socket;
+        this.tcpSocket = tcpSocket;
         this.options = options;
         this.decoder = new FrameDecoder(options.maxFrameLength());
         socket.setTcpNoDelay(true);
@@ -99,15 +108,16 @@ final class TcpConnection extends AbstractConnection {
     }
 
     /**
-     * Wraps the connected client {@code socket} and returns once the handler's {@code onOpen}
-     * has run; closes the socket if that fails.
+     * Wraps the connected client {@code socket}, over {@code tcpSocket} (the same socket unless it
+     * is TLS), and returns once the handler's {@code onOpen} has run; closes the socket if that fails.
      */
-    static TcpConnection open(Socket socket, ConnectionHandler handler, TransportOptions options) throws IOException {
+    static TcpConnection open(Socket socket, Socket tcpSocket, ConnectionHandler handler, TransportOptions options)
+            throws IOException {
         TcpConnection connection;
         try {
-            connection = new TcpConnection(socket, handler, options);
+            connection = new TcpConnection(socket, tcpSocket, handler, options);
         } catch (IOException | RuntimeException e) {
-            socket.close();
+            tcpSocket.close();
             throw e;
         }
         connection.start();
@@ -316,12 +326,7 @@ final class TcpConnection extends AbstractConnection {
 
     /** Closes the socket so that the peer sees a reset (RST) rather than an end of stream (FIN). */
     private void reset() {
-        try {
-            socket.setSoLinger(true, 0);
-        } catch (SocketException e) {
-            // Already closed: there is nothing left to reset.
-        }
-        closeSocket();
+        TcpListener.reset(tcpSocket);
     }
 
     private void closeSocket() {
@@ -350,6 +355,11 @@ final class TcpConnection extends AbstractConnection {
         details.put("keepAlivesReceived", keepAlivesReceived.get());
         details.put("bufferBytes", (long) readBuffer.capacity() + writeBuffer.capacity());
         return details;
+    }
+
+    /** The socket frames travel over: a TLS socket on a TLS transport. */
+    Socket socket() {
+        return socket;
     }
 
     @Override

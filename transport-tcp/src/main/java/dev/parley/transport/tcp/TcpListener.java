@@ -25,6 +25,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * accepted when no permit is left is reset at once, so the client learns quickly and the open
  * connections are not affected. A connection gives its permit back when it has closed.
  *
+ * <p>With TLS, the accept loop hands each accepted socket to a virtual thread of its own that
+ * runs the handshake (bounded by the connect timeout) and only then creates the connection; a
+ * failed handshake resets the socket and gives the permit back, and the handler never hears of
+ * it. Closing the listener resets the sockets still handshaking.
+ *
  * <p>{@link #close()} closes the server socket and waits for the accept loop to end: the JDK
  * releases a socket that a thread is blocked on only when that thread wakes, and until then the
  * kernel still completes handshakes on the port. Then it starts a graceful close
@@ -41,24 +46,28 @@ final class TcpListener implements Listener {
     private final SocketAddress address;
     private final ConnectionHandler handler;
     private final TransportOptions options;
+    private final TcpTls tls;
     private final Semaphore permits;
     private final Set<TcpConnection> connections = ConcurrentHashMap.newKeySet();
+    /** Accepted TCP sockets whose TLS handshake is under way. */
+    private final Set<Socket> handshaking = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread acceptThread;
 
-    private TcpListener(ServerSocket serverSocket, ConnectionHandler handler, TransportOptions options) {
+    private TcpListener(ServerSocket serverSocket, ConnectionHandler handler, TransportOptions options, TcpTls tls) {
         this.serverSocket = serverSocket;
         this.address = serverSocket.getLocalSocketAddress();
         this.handler = handler;
         this.options = options;
+        this.tls = tls;
         this.permits = new Semaphore(options.maxConnections());
         this.acceptThread = Thread.ofVirtual().name("parley-tcp-accept-" + serverSocket.getLocalPort())
                 .unstarted(this::acceptLoop);
     }
 
-    /** Starts accepting on the bound {@code serverSocket}. */
-    static TcpListener start(ServerSocket serverSocket, ConnectionHandler handler, TransportOptions options) {
-        var listener = new TcpListener(serverSocket, handler, options);
+    /** Starts accepting on the bound {@code serverSocket}; {@code tls} null means plain TCP. */
+    static TcpListener start(ServerSocket serverSocket, ConnectionHandler handler, TransportOptions options, TcpTls tls) {
+        var listener = new TcpListener(serverSocket, handler, options, tls);
         listener.acceptThread.start();
         log.debug("listening on {}", listener.address);
         return listener;
@@ -75,14 +84,38 @@ final class TcpListener implements Listener {
                 }
                 continue;
             }
-            if (permits.tryAcquire()) {
-                register(socket);
-            } else {
+            if (!permits.tryAcquire()) {
                 log.debug("listener {}: refused {}, already {} connections open",
                         address, socket.getRemoteSocketAddress(), options.maxConnections());
                 reset(socket);
+            } else if (tls == null) {
+                register(socket, socket);
+            } else {
+                startHandshake(socket);
             }
         }
+    }
+
+    /**
+     * Runs the TLS handshake on a virtual thread of its own, so that a client slow to handshake
+     * holds up nobody, then registers the connection. The connect timeout bounds the handshake.
+     */
+    private void startHandshake(Socket tcpSocket) {
+        handshaking.add(tcpSocket);
+        Thread.ofVirtual().name("parley-tcp-handshake-" + tcpSocket.getPort()).start(() -> {
+            Socket secured;
+            try {
+                secured = tls.acceptHandshake(tcpSocket, options.connectTimeout());
+            } catch (IOException | RuntimeException e) {
+                log.debug("listener {}: {}", address, e.getMessage());
+                permits.release();
+                reset(tcpSocket);
+                return;
+            } finally {
+                handshaking.remove(tcpSocket);
+            }
+            register(secured, tcpSocket);
+        });
     }
 
     /**
@@ -102,14 +135,15 @@ final class TcpListener implements Listener {
         }
     }
 
-    private void register(Socket socket) {
+    /** Serves {@code socket}, layered over {@code tcpSocket} or the same socket; see {@link TcpConnection}. */
+    private void register(Socket socket, Socket tcpSocket) {
         TcpConnection connection;
         try {
-            connection = new TcpConnection(socket, handler, options);
+            connection = new TcpConnection(socket, tcpSocket, handler, options);
         } catch (IOException e) {
             log.debug("listener {}: could not set up {}", address, socket.getRemoteSocketAddress(), e);
             permits.release();
-            reset(socket);
+            reset(tcpSocket);
             return;
         }
         connections.add(connection);
@@ -126,7 +160,8 @@ final class TcpListener implements Listener {
         }
     }
 
-    private static void reset(Socket socket) {
+    /** Closes {@code socket} with a reset (RST); safe from any thread, whatever a TLS socket over it is doing. */
+    static void reset(Socket socket) {
         try (socket) {
             socket.setSoLinger(true, 0);
         } catch (IOException e) {
@@ -170,6 +205,7 @@ final class TcpListener implements Listener {
             log.debug("listener {}: closing the server socket failed", address, e);
         }
         awaitAcceptLoop();
+        handshaking.forEach(TcpListener::reset);
         for (TcpConnection connection : connections) {
             connection.shutdown(shutdownCause());
         }

@@ -8,6 +8,7 @@ import dev.parley.transport.TransportOptions;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
@@ -23,8 +24,12 @@ import java.util.Objects;
  * calls the {@link ConnectionHandler} (so a handler that blocks holds up its own connection and
  * no other), and a writer, which drains the bounded outbound queue and coalesces the queued
  * frames into few {@code write} calls. A listener has one virtual thread that accepts. Nothing is
- * shared between connections, and nothing runs on platform threads except the timer that bounds
- * a graceful close.
+ * shared between connections, and nothing runs on platform threads except the timers that bound
+ * a graceful close and a TLS handshake.
+ *
+ * <p><b>TLS.</b> A transport made with {@link #create(TransportOptions, TcpTls)} runs TLS 1.3
+ * under the frames of every connection: a listener handshakes on a virtual thread per accepted
+ * socket, never on its accept loop, and {@code connect} returns once the handshake succeeded.
  *
  * <p>Limits come from {@link TransportOptions}: a listener refuses sockets past
  * {@code maxConnections} by resetting them at once; the reader fails a connection on which no
@@ -43,14 +48,24 @@ public final class TcpTransport implements Transport {
     private static final int BACKLOG = 1024;
 
     private final TransportOptions options;
+    private final TcpTls tls;
 
-    private TcpTransport(TransportOptions options) {
+    private TcpTransport(TransportOptions options, TcpTls tls) {
         this.options = Objects.requireNonNull(options, "options");
+        this.tls = tls;
     }
 
-    /** A TCP transport whose listeners and connections use {@code options}. */
+    /** A TCP transport whose listeners and connections use {@code options}, without encryption. */
     public static TcpTransport create(TransportOptions options) {
-        return new TcpTransport(options);
+        return new TcpTransport(options, null);
+    }
+
+    /**
+     * A TCP transport whose listeners and connections use {@code options} and are all protected
+     * by {@code tls}: see {@link TcpTls} for what is checked and how handshakes are bounded.
+     */
+    public static TcpTransport create(TransportOptions options, TcpTls tls) {
+        return new TcpTransport(options, Objects.requireNonNull(tls, "tls"));
     }
 
     @Override
@@ -75,20 +90,26 @@ public final class TcpTransport implements Transport {
             serverSocket.close();
             throw e;
         }
-        return TcpListener.start(serverSocket, handler, options);
+        return TcpListener.start(serverSocket, handler, options, tls);
     }
 
     /**
-     * Connects, waiting at most {@link TransportOptions#connectTimeout()}, then waits for the
-     * handler's {@code onOpen} to run on the new connection's reader thread.
+     * Connects and, with TLS, runs the handshake, waiting at most
+     * {@link TransportOptions#connectTimeout()} for both, then waits for the handler's
+     * {@code onOpen} to run on the new connection's reader thread.
      *
      * @throws ConnectException       if nothing listens at {@code address}, or the peer resets
      *                                the connection while it is being set up
-     * @throws SocketTimeoutException if the peer does not answer within the connect timeout
+     * @throws SocketTimeoutException if the peer does not answer, or finish the TLS handshake,
+     *                                within the connect timeout
+     * @throws javax.net.ssl.SSLHandshakeException if the TLS handshake fails: the server's
+     *                                certificate is not trusted or does not name the host, or the
+     *                                server does not speak TLS 1.3
      */
     @Override
     public Connection connect(SocketAddress address, ConnectionHandler handler) throws IOException {
         Objects.requireNonNull(handler, "handler");
+        long deadline = System.nanoTime() + options.connectTimeout().toNanos();
         var socket = new Socket();
         try {
             socket.connect(address, TcpConnection.millis(options.connectTimeout()));
@@ -104,7 +125,12 @@ public final class TcpTransport implements Transport {
             socket.close();
             throw e;
         }
-        return TcpConnection.open(socket, handler, options);
+        if (tls == null) {
+            return TcpConnection.open(socket, socket, handler, options);
+        }
+        // Socket.connect took an InetSocketAddress, or it would have thrown.
+        var secured = tls.connectHandshake(socket, (InetSocketAddress) address, options.connectTimeout(), deadline);
+        return TcpConnection.open(secured, socket, handler, options);
     }
 
     private static <E extends IOException> E withCause(E e, Throwable cause) {
