@@ -29,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One TCP connection, served by two virtual threads.
@@ -41,11 +42,28 @@ import java.util.concurrent.atomic.AtomicLong;
  * read, to what is left of it. On a clean end of stream it lets the writer finish, then closes
  * the socket.
  *
- * <p>The <b>writer</b> is the only thread that writes, so writes need no lock: it takes frames
- * from the outbound queue in batches and copies small ones, header and payload, into one buffer
- * so that a burst of frames costs one {@code write}. When it has written nothing for the
- * keepalive interval it writes a keepalive. When the queue is closed and empty (a graceful close
- * by either side) it shuts the socket's output, which the peer reads as the end of the stream.
+ * <p>Writing takes the <b>output lock</b>, a {@link ReentrantLock} (a virtual thread blocked in a
+ * write under {@code synchronized} would pin its carrier on JDK 21), which guards the socket's
+ * output and the write buffer. A frame reaches the socket in one of two ways:
+ * <ul>
+ * <li><b>write-through</b>: {@link #send} writes the frame itself, on the sending thread, when the
+ * output lock is free and the outbound queue is empty and open, holding the lock from that check
+ * to the end of the write. An idle connection thus costs a round trip no thread hand-off.
+ * A write-through blocks while the socket's send buffer is full, which is the backpressure
+ * {@code send} promises (with no queue in between: the kernel's buffer is the slack). If it
+ * fails, the connection is aborted and {@code send} throws the close cause. It is skipped when
+ * the sending thread is interrupted (the JDK closes a socket whose virtual thread is
+ * interrupted in a write). {@link #trySend} never writes through, since it must never wait.
+ * <li><b>the writer</b> virtual thread: every other frame is queued, and the writer, woken by the
+ * queue, takes the output lock, drains the queue in batches and copies small frames, header and
+ * payload, into one buffer, so that a burst of frames costs one {@code write}. It drains only
+ * while holding the lock, so a write-through never overtakes a queued frame, and each thread's
+ * frames keep their order.
+ * </ul>
+ * When nothing was written for the keepalive interval the writer writes a keepalive. When the
+ * queue is closed and empty (a graceful close by either side) it takes the output lock, so that a
+ * write-through admitted before the close finishes first, and shuts the socket's output, which
+ * the peer reads as the end of the stream.
  *
  * <p>An abort, from any thread, sets {@code SO_LINGER} to 0 and closes the socket, so the peer
  * sees a reset and both threads here wake with an exception and end.
@@ -68,6 +86,12 @@ final class TcpConnection extends AbstractConnection {
     private final AtomicLong keepAlivesReceived = new AtomicLong();
     private final Thread writer;
     private final Thread reader;
+    private final ReentrantLock outputLock = new ReentrantLock();
+    /** Guarded by {@link #outputLock}. */
+    private final ByteBuffer writeBuffer = ByteBuffer.allocate(WRITE_BUFFER_BYTES);
+    private final long keepAliveNanos;
+    /** When the last frame or keepalive was written; written under {@link #outputLock}. */
+    private volatile long lastWriteNanos = System.nanoTime();
 
     /** Configures {@code socket}, which must be connected; {@link #start()} sets it to work. */
     TcpConnection(Socket socket, ConnectionHandler handler, TransportOptions options) throws IOException {
@@ -75,6 +99,7 @@ final class TcpConnection extends AbstractConnection {
         this.socket = socket;
         this.options = options;
         this.decoder = new FrameDecoder(options.maxFrameLength());
+        this.keepAliveNanos = options.keepAliveInterval().isZero() ? Long.MAX_VALUE : options.keepAliveInterval().toNanos();
         socket.setTcpNoDelay(true);
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
@@ -209,26 +234,52 @@ final class TcpConnection extends AbstractConnection {
         }
     }
 
+    // ---- sending threads ----
+
+    /** Writes {@code frame} on this thread if the connection is idle; see the class comment. */
+    @Override
+    protected boolean writeThrough(byte[] frame) throws IOException {
+        if (Thread.currentThread().isInterrupted() || !outputLock.tryLock()) {
+            return false;
+        }
+        try {
+            if (!queue().isEmptyAndOpen()) {
+                return false;
+            }
+            writeFrames(List.of(frame));
+            return true;
+        } catch (IOException e) {
+            fail(ioFailure("write", e));
+            throw closeCause();
+        } finally {
+            outputLock.unlock();
+        }
+    }
+
     // ---- writer thread ----
 
     private void writeLoop() {
         var batch = new ArrayList<byte[]>();
-        var buffer = ByteBuffer.allocate(WRITE_BUFFER_BYTES);
-        long keepAliveNanos = options.keepAliveInterval().isZero() ? Long.MAX_VALUE : options.keepAliveInterval().toNanos();
         try {
-            long moved;
-            while ((moved = queue().drainTo(batch, WRITE_BUFFER_BYTES, keepAliveNanos, TimeUnit.NANOSECONDS)) >= 0) {
-                if (moved == 0) {
-                    FrameDecoder.writeHeader(buffer, 0);
-                    flush(buffer);
-                    keepAlivesSent.incrementAndGet();
-                } else {
-                    writeBatch(batch, buffer);
+            while (true) {
+                boolean ready = queue().awaitFramesOrClose(nanosUntilKeepAlive());
+                outputLock.lock();
+                try {
+                    if (!ready) {
+                        writeKeepAliveIfDue();
+                        continue;
+                    }
+                    if (queue().drainTo(batch, WRITE_BUFFER_BYTES, 0, TimeUnit.NANOSECONDS) < 0) {
+                        if (!isAborted()) {
+                            socket.shutdownOutput();
+                        }
+                        return;
+                    }
+                    writeFrames(batch);
                     batch.clear();
+                } finally {
+                    outputLock.unlock();
                 }
-            }
-            if (!isAborted()) {
-                socket.shutdownOutput();
             }
         } catch (IOException e) {
             fail(ioFailure("write", e));
@@ -237,30 +288,46 @@ final class TcpConnection extends AbstractConnection {
         }
     }
 
-    private void writeBatch(List<byte[]> frames, ByteBuffer buffer) throws IOException {
+    private long nanosUntilKeepAlive() {
+        return keepAliveNanos == Long.MAX_VALUE ? Long.MAX_VALUE : lastWriteNanos + keepAliveNanos - System.nanoTime();
+    }
+
+    /** Writes a keepalive unless a write-through wrote something in the meantime. Holds the output lock. */
+    private void writeKeepAliveIfDue() throws IOException {
+        if (nanosUntilKeepAlive() <= 0) {
+            FrameDecoder.writeHeader(writeBuffer, 0);
+            flush();
+            lastWriteNanos = System.nanoTime();
+            keepAlivesSent.incrementAndGet();
+        }
+    }
+
+    /** Writes {@code frames} in order, coalescing small ones. Holds the output lock. */
+    private void writeFrames(List<byte[]> frames) throws IOException {
         for (byte[] frame : frames) {
-            if (buffer.remaining() < FrameDecoder.HEADER_BYTES) {
-                flush(buffer);
+            if (writeBuffer.remaining() < FrameDecoder.HEADER_BYTES) {
+                flush();
             }
-            FrameDecoder.writeHeader(buffer, frame.length);
-            if (frame.length <= buffer.remaining()) {
-                buffer.put(frame);
+            FrameDecoder.writeHeader(writeBuffer, frame.length);
+            if (frame.length <= writeBuffer.remaining()) {
+                writeBuffer.put(frame);
             } else {
                 // Too big to coalesce: copying it through the buffer would only add writes.
-                flush(buffer);
+                flush();
                 out.write(frame);
             }
         }
-        flush(buffer);
+        flush();
+        lastWriteNanos = System.nanoTime();
         for (byte[] frame : frames) {
             recordSent(frame.length);
         }
     }
 
-    private void flush(ByteBuffer buffer) throws IOException {
-        if (buffer.position() > 0) {
-            out.write(buffer.array(), 0, buffer.position());
-            buffer.clear();
+    private void flush() throws IOException {
+        if (writeBuffer.position() > 0) {
+            out.write(writeBuffer.array(), 0, writeBuffer.position());
+            writeBuffer.clear();
         }
     }
 

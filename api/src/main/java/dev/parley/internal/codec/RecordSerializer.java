@@ -1,0 +1,127 @@
+package dev.parley.internal.codec;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.SerializerFactory;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.RecordComponent;
+import java.util.Arrays;
+import java.util.Comparator;
+
+/**
+ * Writes and reads a record in exactly the bytes of Kryo's own {@code RecordSerializer} (its
+ * components sorted by name; a primitive without a class id, a final type with a null marker,
+ * anything else with its class id), but with each accessor and the canonical constructor bound
+ * once, as method handles, instead of found and called reflectively for every message.
+ *
+ * <p>One instance per Kryo and record class, so per thread at a time, like the Kryo that owns it.
+ */
+final class RecordSerializer<T> extends Serializer<T> {
+
+    /** Makes a {@code RecordSerializer} for every record class Kryo has no other serializer for. */
+    static final SerializerFactory<RecordSerializer<?>> FACTORY = new SerializerFactory.BaseSerializerFactory<>() {
+        @Override
+        public RecordSerializer<?> newSerializer(Kryo kryo, Class type) {
+            return new RecordSerializer<>(kryo, type.asSubclass(Record.class));
+        }
+    };
+
+    private static final MethodType GETTER = MethodType.methodType(Object.class, Object.class);
+    private static final MethodType CONSTRUCTOR = MethodType.methodType(Object.class, Object[].class);
+
+    /** One component: how to read it from a record and where it goes in the constructor. */
+    private record Component(String name, Class<?> type, int index, boolean withClassId, MethodHandle getter) {
+    }
+
+    private final Class<?> recordType;
+    private final Component[] byName;
+    private final MethodHandle constructor;
+
+    private RecordSerializer(Kryo kryo, Class<? extends Record> recordType) {
+        super(false, true);
+        this.recordType = recordType;
+        RecordComponent[] components = recordType.getRecordComponents();
+        MethodHandles.Lookup lookup = MethodHandles.lookup();
+        Class<?>[] parameterTypes = new Class<?>[components.length];
+        byName = new Component[components.length];
+        try {
+            for (int i = 0; i < components.length; i++) {
+                RecordComponent c = components[i];
+                parameterTypes[i] = c.getType();
+                c.getAccessor().setAccessible(true);
+                boolean withClassId = !c.getType().isPrimitive() && !kryo.isFinal(c.getType());
+                byName[i] = new Component(c.getName(), c.getType(), i, withClassId,
+                        lookup.unreflect(c.getAccessor()).asType(GETTER));
+            }
+            var canonical = recordType.getDeclaredConstructor(parameterTypes);
+            canonical.setAccessible(true);
+            constructor = lookup.unreflectConstructor(canonical)
+                    .asSpreader(Object[].class, components.length)
+                    .asType(CONSTRUCTOR);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new KryoException("cannot bind the components of " + recordType.getName() + ": " + e, e);
+        }
+        Arrays.sort(byName, Comparator.comparing(Component::name));
+    }
+
+    @Override
+    public void write(Kryo kryo, Output output, T record) {
+        for (Component c : byName) {
+            Object value;
+            try {
+                value = (Object) c.getter().invokeExact((Object) record);
+            } catch (Throwable t) {
+                throw traced(new KryoException(t), c);
+            }
+            try {
+                if (c.type().isPrimitive()) {
+                    kryo.writeObject(output, value);
+                } else if (c.withClassId()) {
+                    kryo.writeClassAndObject(output, value);
+                } else {
+                    kryo.writeObjectOrNull(output, value, c.type());
+                }
+            } catch (KryoException e) {
+                throw traced(e, c);
+            }
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public T read(Kryo kryo, Input input, Class<? extends T> type) {
+        Object[] values = new Object[byName.length];
+        for (Component c : byName) {
+            try {
+                if (c.type().isPrimitive()) {
+                    values[c.index()] = kryo.readObject(input, c.type());
+                } else if (c.withClassId()) {
+                    values[c.index()] = kryo.readClassAndObject(input);
+                } else {
+                    values[c.index()] = kryo.readObjectOrNull(input, c.type());
+                }
+            } catch (KryoException e) {
+                throw traced(e, c);
+            }
+        }
+        try {
+            return (T) (Object) constructor.invokeExact(values);
+        } catch (Throwable t) {
+            // A component of the wrong type, or the record's own validation refusing the values.
+            KryoException e = new KryoException(t);
+            e.addTrace("Could not construct type (" + recordType.getName() + ")");
+            throw e;
+        }
+    }
+
+    private KryoException traced(KryoException e, Component c) {
+        e.addTrace(c.name() + " (" + recordType.getName() + ")");
+        return e;
+    }
+}
