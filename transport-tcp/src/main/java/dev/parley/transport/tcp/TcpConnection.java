@@ -47,8 +47,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * output and the write buffer. A frame reaches the socket in one of two ways:
  * <ul>
  * <li><b>write-through</b>: {@link #send} writes the frame itself, on the sending thread, when the
- * output lock is free and the outbound queue is empty and open, holding the lock from that check
- * to the end of the write. An idle connection thus costs a round trip no thread hand-off.
+ * output lock is free, the outbound queue is empty and open, and nothing was written for a short
+ * gap ({@value #BURST_GAP_NANOS} ns: a send sooner than that is part of a burst, which the writer
+ * coalesces better), holding the lock from that check to the end of the write. A request or
+ * reply on an otherwise quiet connection thus costs no thread hand-off.
  * A write-through blocks while the socket's send buffer is full, which is the backpressure
  * {@code send} promises (with no queue in between: the kernel's buffer is the slack). If it
  * fails, the connection is aborted and {@code send} throws the close cause. It is skipped when
@@ -73,6 +75,12 @@ final class TcpConnection extends AbstractConnection {
     private static final Logger log = LoggerFactory.getLogger(TcpConnection.class);
     private static final int READ_BUFFER_BYTES = 64 * 1024;
     private static final int WRITE_BUFFER_BYTES = 64 * 1024;
+    /**
+     * A send this soon after the last write is taken as part of a burst and queued, so that the
+     * writer coalesces the burst into few writes instead of the senders making one system call per
+     * frame; a frame after a longer gap (a request, a reply) is written through.
+     */
+    private static final long BURST_GAP_NANOS = 20_000;
 
     private final Socket socket;
     private final InputStream in;
@@ -239,7 +247,8 @@ final class TcpConnection extends AbstractConnection {
     /** Writes {@code frame} on this thread if the connection is idle; see the class comment. */
     @Override
     protected boolean writeThrough(byte[] frame) throws IOException {
-        if (Thread.currentThread().isInterrupted() || !outputLock.tryLock()) {
+        if (System.nanoTime() - lastWriteNanos < BURST_GAP_NANOS
+                || Thread.currentThread().isInterrupted() || !outputLock.tryLock()) {
             return false;
         }
         try {
