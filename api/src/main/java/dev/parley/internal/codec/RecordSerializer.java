@@ -10,6 +10,7 @@ import com.esotericsoftware.kryo.io.Output;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.reflect.InaccessibleObjectException;
 import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -18,17 +19,28 @@ import java.util.Comparator;
  * Writes and reads a record in exactly the bytes of Kryo's own {@code RecordSerializer} (its
  * components sorted by name; a primitive without a class id, a final type with a null marker,
  * anything else with its class id), but with each accessor and the canonical constructor bound
- * once, as method handles, instead of found and called reflectively for every message.
+ * once, as method handles, instead of found and called reflectively for every message; the
+ * serializer of each component whose type is fixed (primitive or final) is looked up once, on
+ * first use, instead of per message.
  *
  * <p>One instance per Kryo and record class, so per thread at a time, like the Kryo that owns it.
  */
 final class RecordSerializer<T> extends Serializer<T> {
 
-    /** Makes a {@code RecordSerializer} for every record class Kryo has no other serializer for. */
-    static final SerializerFactory<RecordSerializer<?>> FACTORY = new SerializerFactory.BaseSerializerFactory<>() {
+    /**
+     * Makes a {@code RecordSerializer} for every record class Kryo has no other serializer for, or
+     * Kryo's own where the record's members cannot be made accessible to this module (a record in
+     * a package opened only to Kryo); both write the same bytes.
+     */
+    static final SerializerFactory<Serializer<?>> FACTORY = new SerializerFactory.BaseSerializerFactory<>() {
         @Override
-        public RecordSerializer<?> newSerializer(Kryo kryo, Class type) {
-            return new RecordSerializer<>(kryo, type.asSubclass(Record.class));
+        @SuppressWarnings({"rawtypes", "unchecked"})
+        public Serializer<?> newSerializer(Kryo kryo, Class type) {
+            try {
+                return new RecordSerializer<>(kryo, type.asSubclass(Record.class));
+            } catch (InaccessibleObjectException e) {
+                return new com.esotericsoftware.kryo.serializers.RecordSerializer(type);
+            }
         }
     };
 
@@ -42,6 +54,8 @@ final class RecordSerializer<T> extends Serializer<T> {
     private final Class<?> recordType;
     private final Component[] byName;
     private final MethodHandle constructor;
+    /** The serializer of each fixed-type component, by position in {@link #byName}; null until first used. */
+    private final Serializer<?>[] fixedSerializers;
 
     private RecordSerializer(Kryo kryo, Class<? extends Record> recordType) {
         super(false, true);
@@ -64,15 +78,17 @@ final class RecordSerializer<T> extends Serializer<T> {
             constructor = lookup.unreflectConstructor(canonical)
                     .asSpreader(Object[].class, components.length)
                     .asType(CONSTRUCTOR);
-        } catch (ReflectiveOperationException | RuntimeException e) {
+        } catch (ReflectiveOperationException e) {
             throw new KryoException("cannot bind the components of " + recordType.getName() + ": " + e, e);
         }
         Arrays.sort(byName, Comparator.comparing(Component::name));
+        fixedSerializers = new Serializer<?>[byName.length];
     }
 
     @Override
     public void write(Kryo kryo, Output output, T record) {
-        for (Component c : byName) {
+        for (int i = 0; i < byName.length; i++) {
+            Component c = byName[i];
             Object value;
             try {
                 value = (Object) c.getter().invokeExact((Object) record);
@@ -80,12 +96,12 @@ final class RecordSerializer<T> extends Serializer<T> {
                 throw traced(new KryoException(t), c);
             }
             try {
-                if (c.type().isPrimitive()) {
-                    kryo.writeObject(output, value);
-                } else if (c.withClassId()) {
+                if (c.withClassId()) {
                     kryo.writeClassAndObject(output, value);
+                } else if (c.type().isPrimitive()) {
+                    kryo.writeObject(output, value, fixedSerializer(kryo, i));
                 } else {
-                    kryo.writeObjectOrNull(output, value, c.type());
+                    kryo.writeObjectOrNull(output, value, fixedSerializer(kryo, i));
                 }
             } catch (KryoException e) {
                 throw traced(e, c);
@@ -97,14 +113,15 @@ final class RecordSerializer<T> extends Serializer<T> {
     @SuppressWarnings("unchecked")
     public T read(Kryo kryo, Input input, Class<? extends T> type) {
         Object[] values = new Object[byName.length];
-        for (Component c : byName) {
+        for (int i = 0; i < byName.length; i++) {
+            Component c = byName[i];
             try {
-                if (c.type().isPrimitive()) {
-                    values[c.index()] = kryo.readObject(input, c.type());
-                } else if (c.withClassId()) {
+                if (c.withClassId()) {
                     values[c.index()] = kryo.readClassAndObject(input);
+                } else if (c.type().isPrimitive()) {
+                    values[c.index()] = kryo.readObject(input, c.type(), fixedSerializer(kryo, i));
                 } else {
-                    values[c.index()] = kryo.readObjectOrNull(input, c.type());
+                    values[c.index()] = kryo.readObjectOrNull(input, c.type(), fixedSerializer(kryo, i));
                 }
             } catch (KryoException e) {
                 throw traced(e, c);
@@ -118,6 +135,17 @@ final class RecordSerializer<T> extends Serializer<T> {
             e.addTrace("Could not construct type (" + recordType.getName() + ")");
             throw e;
         }
+    }
+
+    /** The registered serializer of fixed-type component {@code i}, as Kryo would look it up per message. */
+    @SuppressWarnings("rawtypes")
+    private Serializer fixedSerializer(Kryo kryo, int i) {
+        Serializer<?> serializer = fixedSerializers[i];
+        if (serializer == null) {
+            serializer = kryo.getRegistration(byName[i].type()).getSerializer();
+            fixedSerializers[i] = serializer;
+        }
+        return serializer;
     }
 
     private KryoException traced(KryoException e, Component c) {
