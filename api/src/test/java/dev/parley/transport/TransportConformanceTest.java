@@ -412,6 +412,34 @@ public abstract class TransportConformanceTest {
     }
 
     @Test
+    void handsTheHandlerWhatItAttachedInOnOpenWithEveryFrame() throws Exception {
+        var transport = transport(options());
+        var seen = new LinkedBlockingQueue<Object>();
+        var listener = listen(transport, new ConnectionHandler() {
+            @Override
+            public void onOpen(Connection connection) {
+                connection.attach("state of " + connection.id());
+            }
+
+            @Override
+            public void onFrame(Connection connection, byte[] frame) {
+                seen.add(connection.attachment().equals("state of " + connection.id()));
+            }
+        });
+        Connection connection = connect(transport, listener, new Peer());
+
+        for (int i = 0; i < 3; i++) {
+            connection.send(text("frame " + i));
+        }
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(seen.poll(AWAIT.toMillis(), TimeUnit.MILLISECONDS)).as("frame %d saw the attachment", i)
+                    .isEqualTo(true);
+        }
+        assertThat(connection.attachment()).as("the other side's own attachment").isNull();
+    }
+
+    @Test
     void refusesTrySendWhileTheReceiverIsBlockedAndDeliversEverythingOnceItIsReleased() throws Exception {
         var transport = transport(options());
         var release = gate();
