@@ -23,9 +23,9 @@ import java.util.Objects;
  * calls the {@link ConnectionHandler} (so a handler that blocks holds up its own connection and
  * no other), and a writer, which drains the bounded outbound queue and coalesces the queued
  * frames into few {@code write} calls; a {@code send} on a quiet connection skips the queue and
- * writes on the sending thread (see {@code TcpConnection}). A listener has one virtual thread that accepts. Nothing is
- * shared between connections, and nothing runs on platform threads except the timer that bounds
- * a graceful close.
+ * writes on the sending thread (see {@code TcpConnection}). A listener has one virtual thread
+ * that accepts. Nothing is shared between connections, and nothing runs on platform threads
+ * except the timer that bounds a graceful close and the application's own sending threads.
  *
  * <p>Limits come from {@link TransportOptions}: a listener refuses sockets past
  * {@code maxConnections} by resetting them at once; the reader fails a connection on which no

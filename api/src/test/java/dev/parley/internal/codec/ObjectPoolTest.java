@@ -15,12 +15,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class SlotPoolTest {
+class ObjectPoolTest {
 
     @Test
     void reusesWhatWasFreedAndCreatesOnlyWhenNothingIsFree() {
         var created = new AtomicInteger();
-        var pool = new SlotPool<>(4, () -> new Object[] {created.incrementAndGet()});
+        var pool = new ObjectPool<>(4, () -> new Object[] {created.incrementAndGet()});
 
         Object[] first = pool.obtain();
         Object[] second = pool.obtain();
@@ -34,7 +34,7 @@ class SlotPoolTest {
     @Test
     void keepsAtMostItsCapacity() {
         var created = new AtomicInteger();
-        var pool = new SlotPool<>(2, () -> new Object[] {created.incrementAndGet()});
+        var pool = new ObjectPool<>(2, () -> new Object[] {created.incrementAndGet()});
         List<Object[]> taken = List.of(pool.obtain(), pool.obtain(), pool.obtain());
         taken.forEach(pool::free);
 
@@ -49,7 +49,7 @@ class SlotPoolTest {
 
     @Test
     void neverHandsOneObjectToTwoThreadsAtOnce() throws Exception {
-        var pool = new SlotPool<>(4, AtomicInteger::new);
+        var pool = new ObjectPool<>(4, AtomicInteger::new);
         List<Future<?>> workers = new ArrayList<>();
         try (var executor = Executors.newFixedThreadPool(8)) {
             for (int t = 0; t < 8; t++) {
@@ -70,7 +70,7 @@ class SlotPoolTest {
     }
 
     @Test
-    void refusesACapacityOutsideItsRange() {
-        assertThatThrownBy(() -> new SlotPool<>(0, Object::new)).hasMessageContaining("was 0");
+    void refusesACapacityBelowOne() {
+        assertThatThrownBy(() -> new ObjectPool<>(0, Object::new)).hasMessageContaining("was 0");
     }
 }
