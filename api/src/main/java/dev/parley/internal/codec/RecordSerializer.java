@@ -48,41 +48,65 @@ final class RecordSerializer<T> extends Serializer<T> {
     private static final MethodType CONSTRUCTOR = MethodType.methodType(Object.class, Object[].class);
 
     /** One component: how to read it from a record and where it goes in the constructor. */
-    private record Component(String name, Class<?> type, int index, boolean withClassId, MethodHandle getter) {
+    private record Component(String name, Class<?> type, int index, MethodHandle getter) {
     }
+
+    /** A record class's components in name order and its canonical constructor, bound once per class. */
+    private record Binding(Component[] byName, MethodHandle constructor) {
+    }
+
+    /** Bound once per class, so the many Kryo instances of a pool share the handles. */
+    private static final ClassValue<Binding> BINDINGS = new ClassValue<>() {
+        @Override
+        protected Binding computeValue(Class<?> recordType) {
+            return bind(recordType);
+        }
+    };
 
     private final Class<?> recordType;
     private final Component[] byName;
     private final MethodHandle constructor;
+    /** Whether each component, by position in {@link #byName}, goes with its class id: neither primitive nor final. */
+    private final boolean[] withClassId;
     /** The serializer of each fixed-type component, by position in {@link #byName}; null until first used. */
     private final Serializer<?>[] fixedSerializers;
 
     private RecordSerializer(Kryo kryo, Class<? extends Record> recordType) {
         super(false, true);
         this.recordType = recordType;
+        Binding binding = BINDINGS.get(recordType);
+        this.byName = binding.byName();
+        this.constructor = binding.constructor();
+        this.withClassId = new boolean[byName.length];
+        for (int i = 0; i < byName.length; i++) {
+            withClassId[i] = !byName[i].type().isPrimitive() && !kryo.isFinal(byName[i].type());
+        }
+        this.fixedSerializers = new Serializer<?>[byName.length];
+    }
+
+    private static Binding bind(Class<?> recordType) {
         RecordComponent[] components = recordType.getRecordComponents();
         MethodHandles.Lookup lookup = MethodHandles.lookup();
         Class<?>[] parameterTypes = new Class<?>[components.length];
-        byName = new Component[components.length];
+        Component[] byName = new Component[components.length];
         try {
             for (int i = 0; i < components.length; i++) {
                 RecordComponent c = components[i];
                 parameterTypes[i] = c.getType();
                 c.getAccessor().setAccessible(true);
-                boolean withClassId = !c.getType().isPrimitive() && !kryo.isFinal(c.getType());
-                byName[i] = new Component(c.getName(), c.getType(), i, withClassId,
-                        lookup.unreflect(c.getAccessor()).asType(GETTER));
+                MethodHandle getter = lookup.unreflect(c.getAccessor()).asType(GETTER);
+                byName[i] = new Component(c.getName(), c.getType(), i, getter);
             }
             var canonical = recordType.getDeclaredConstructor(parameterTypes);
             canonical.setAccessible(true);
-            constructor = lookup.unreflectConstructor(canonical)
+            MethodHandle constructor = lookup.unreflectConstructor(canonical)
                     .asSpreader(Object[].class, components.length)
                     .asType(CONSTRUCTOR);
+            Arrays.sort(byName, Comparator.comparing(Component::name));
+            return new Binding(byName, constructor);
         } catch (ReflectiveOperationException e) {
             throw new KryoException("cannot bind the components of " + recordType.getName() + ": " + e, e);
         }
-        Arrays.sort(byName, Comparator.comparing(Component::name));
-        fixedSerializers = new Serializer<?>[byName.length];
     }
 
     @Override
@@ -96,7 +120,7 @@ final class RecordSerializer<T> extends Serializer<T> {
                 throw traced(new KryoException(t), c);
             }
             try {
-                if (c.withClassId()) {
+                if (withClassId[i]) {
                     kryo.writeClassAndObject(output, value);
                 } else if (c.type().isPrimitive()) {
                     kryo.writeObject(output, value, fixedSerializer(kryo, i));
@@ -116,7 +140,7 @@ final class RecordSerializer<T> extends Serializer<T> {
         for (int i = 0; i < byName.length; i++) {
             Component c = byName[i];
             try {
-                if (c.withClassId()) {
+                if (withClassId[i]) {
                     values[c.index()] = kryo.readClassAndObject(input);
                 } else if (c.type().isPrimitive()) {
                     values[c.index()] = kryo.readObject(input, c.type(), fixedSerializer(kryo, i));

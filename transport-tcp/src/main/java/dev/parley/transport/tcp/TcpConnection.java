@@ -107,7 +107,8 @@ final class TcpConnection extends AbstractConnection {
         this.socket = socket;
         this.options = options;
         this.decoder = new FrameDecoder(options.maxFrameLength());
-        this.keepAliveNanos = options.keepAliveInterval().isZero() ? Long.MAX_VALUE : options.keepAliveInterval().toNanos();
+        this.keepAliveNanos = options.keepAliveInterval().isZero()
+                ? Long.MAX_VALUE : options.keepAliveInterval().toNanos();
         socket.setTcpNoDelay(true);
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
