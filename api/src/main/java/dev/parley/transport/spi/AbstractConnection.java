@@ -223,7 +223,12 @@ public abstract class AbstractConnection implements Connection {
 
     /** Counts one frame written. The thread that wrote it. */
     protected final void recordSent(int payloadBytes) {
-        framesSent.incrementAndGet();
+        recordSent(1, payloadBytes);
+    }
+
+    /** Counts {@code frames} frames written together, of {@code payloadBytes} in all. The thread that wrote them. */
+    protected final void recordSent(int frames, long payloadBytes) {
+        framesSent.addAndGet(frames);
         bytesSent.addAndGet(payloadBytes);
     }
 

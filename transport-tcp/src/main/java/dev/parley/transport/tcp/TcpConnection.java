@@ -314,7 +314,9 @@ final class TcpConnection extends AbstractConnection {
 
     /** Writes {@code frames} in order, coalescing small ones. Holds the output lock. */
     private void writeFrames(List<byte[]> frames) throws IOException {
+        long payloadBytes = 0;
         for (byte[] frame : frames) {
+            payloadBytes += frame.length;
             if (writeBuffer.remaining() < FrameDecoder.HEADER_BYTES) {
                 flush();
             }
@@ -329,9 +331,7 @@ final class TcpConnection extends AbstractConnection {
         }
         flush();
         lastWriteNanos = System.nanoTime();
-        for (byte[] frame : frames) {
-            recordSent(frame.length);
-        }
+        recordSent(frames.size(), payloadBytes);
     }
 
     private void flush() throws IOException {
