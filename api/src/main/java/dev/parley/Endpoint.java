@@ -54,7 +54,6 @@ import java.util.function.Consumer;
 public final class Endpoint {
 
     private static final Logger log = LoggerFactory.getLogger(Endpoint.class);
-    private static final ThreadLocal<Peer> DELIVERING = new ThreadLocal<>();
 
     private final Codec codec;
     private final Map<Class<?>, MessageHandler<?>> handlers;
@@ -151,10 +150,6 @@ public final class Endpoint {
         return defaultDeadline;
     }
 
-    static boolean isDelivering(Peer peer) {
-        return DELIVERING.get() == peer;
-    }
-
     private MessageHandler<?> findHandler(Class<?> type) {
         ArrayDeque<Class<?>> candidates = new ArrayDeque<>();
         candidates.add(type);
@@ -231,9 +226,12 @@ public final class Endpoint {
         }
     }
 
-    /** Connects the transport's frame events to this endpoint, for one listener or one connection. */
+    /**
+     * Connects the transport's frame events to this endpoint, for one listener or one connection.
+     * Each connection carries its {@link Peer} as its {@link Connection#attachment()}, set in
+     * {@code onOpen}, so a frame finds its peer without a lookup.
+     */
     private final class Adapter implements ConnectionHandler {
-        private final Map<Connection, Peer> byConnection = new ConcurrentHashMap<>();
         private final Set<Peer> serverPeers;
         private final CompletableFuture<Peer> firstPeer = new CompletableFuture<>();
 
@@ -243,8 +241,8 @@ public final class Endpoint {
 
         @Override
         public void onOpen(Connection connection) {
-            Peer peer = new Peer(Endpoint.this, connection, maxConcurrentCalls);
-            byConnection.put(connection, peer);
+            Peer peer = new Peer(Endpoint.this, connection, maxConcurrentCalls, Thread.currentThread());
+            connection.attach(peer);
             firstPeer.complete(peer);
             if (serverPeers != null) {
                 serverPeers.add(peer);
@@ -254,7 +252,7 @@ public final class Endpoint {
 
         @Override
         public void onFrame(Connection connection, byte[] frame) {
-            Peer peer = byConnection.get(connection);
+            Peer peer = (Peer) connection.attachment();
             Object message;
             try {
                 message = codec.decode(frame);
@@ -264,20 +262,15 @@ public final class Endpoint {
                         "undecodable frame: " + e.getMessage(), e));
                 return;
             }
-            DELIVERING.set(peer);
-            try {
-                dispatch(peer, message);
-            } finally {
-                DELIVERING.remove();
-            }
+            dispatch(peer, message);
         }
 
         @Override
         public void onClose(Connection connection, ConnectionClosedException cause) {
-            Peer peer = byConnection.remove(connection);
-            if (peer == null) {
+            if (!(connection.attachment() instanceof Peer peer)) {
                 return;
             }
+            connection.attach(null);
             if (serverPeers != null) {
                 serverPeers.remove(peer);
             }

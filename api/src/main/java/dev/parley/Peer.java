@@ -23,6 +23,7 @@ public final class Peer {
     private final Connection connection;
     private final PendingCalls pendingCalls = new PendingCalls();
     private final Semaphore callSlots;
+    private final Thread deliveryThread;
     private final RemoteInvoker.Channel channel = new RemoteInvoker.Channel() {
         @Override
         public PendingCalls pendingCalls() {
@@ -36,17 +37,25 @@ public final class Peer {
 
         @Override
         public boolean isDeliveryThread() {
-            return Endpoint.isDelivering(Peer.this);
+            return Thread.currentThread() == deliveryThread;
         }
     };
 
-    Peer(Endpoint endpoint, Connection connection, int maxConcurrentCalls) {
+    /**
+     * @param deliveryThread the thread that delivers this peer's messages, which every transport
+     *                       keeps for the life of a connection
+     */
+    Peer(Endpoint endpoint, Connection connection, int maxConcurrentCalls, Thread deliveryThread) {
         this.endpoint = endpoint;
         this.connection = connection;
         this.callSlots = new Semaphore(maxConcurrentCalls);
+        this.deliveryThread = deliveryThread;
     }
 
-    /** The transport connection underneath, for its addresses, statistics and close cause. */
+    /**
+     * The transport connection underneath, for its addresses, statistics and close cause. Its
+     * {@linkplain Connection#attachment() attachment} is this peer: do not replace it.
+     */
     public Connection connection() {
         return connection;
     }

@@ -5,8 +5,8 @@ import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.io.KryoBufferOverflowException;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
-import com.esotericsoftware.kryo.util.Pool;
 import dev.parley.internal.codec.CoreRegistrations;
+import dev.parley.internal.codec.ObjectPool;
 import dev.parley.transport.FrameTooLongException;
 import dev.parley.transport.TransportOptions;
 
@@ -61,18 +61,13 @@ public final class Codec {
     private final Map<Integer, Class<?>> registrations;
     private final int maxFrameLength;
     private final int maxDepth;
-    private final Pool<Session> sessions;
+    private final ObjectPool<Session> sessions;
 
     private Codec(Builder builder) {
         this.registrations = Collections.unmodifiableMap(new TreeMap<>(builder.registrations));
         this.maxFrameLength = builder.maxFrameLength;
         this.maxDepth = builder.maxDepth;
-        this.sessions = new Pool<>(true, false, POOL_CAPACITY) {
-            @Override
-            protected Session create() {
-                return new Session(newKryo(), newOutput(), new Input());
-            }
-        };
+        this.sessions = new ObjectPool<>(POOL_CAPACITY, () -> new Session(newKryo(), newOutput(), new Input()));
     }
 
     /** A builder for a codec with Parley's own types plus those you register. */

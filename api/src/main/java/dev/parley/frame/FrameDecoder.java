@@ -3,6 +3,7 @@ package dev.parley.frame;
 import dev.parley.transport.FrameTooLongException;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -60,14 +61,20 @@ public final class FrameDecoder {
      */
     public byte[] decode(ByteBuffer in) {
         if (length < 0) {
-            int n = Math.min(HEADER_BYTES - headerRead, in.remaining());
-            in.get(header, headerRead, n);
-            headerRead += n;
-            if (headerRead < HEADER_BYTES) {
-                return null;
+            long announced;
+            if (headerRead == 0 && in.remaining() >= HEADER_BYTES && in.order() == ByteOrder.BIG_ENDIAN) {
+                // The usual case: the whole prefix is in this read, read it in place.
+                announced = in.getInt() & 0xFFFF_FFFFL;
+            } else {
+                int n = Math.min(HEADER_BYTES - headerRead, in.remaining());
+                in.get(header, headerRead, n);
+                headerRead += n;
+                if (headerRead < HEADER_BYTES) {
+                    return null;
+                }
+                announced = ByteBuffer.wrap(header).getInt() & 0xFFFF_FFFFL;
+                headerRead = 0;
             }
-            long announced = ByteBuffer.wrap(header).getInt() & 0xFFFF_FFFFL;
-            headerRead = 0;
             if (announced == 0) {
                 return KEEPALIVE;
             }

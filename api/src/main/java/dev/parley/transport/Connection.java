@@ -86,6 +86,16 @@ public interface Connection extends AutoCloseable {
      */
     CompletableFuture<ConnectionClosedException> closeFuture();
 
+    /**
+     * Attaches {@code value} to this connection, replacing any earlier one, so that a
+     * {@link ConnectionHandler} finds its own state for the connection in {@code onFrame} without
+     * a lookup: typically done once, in {@code onOpen}. Thread-safe; the transport never reads it.
+     */
+    void attach(Object value);
+
+    /** What {@link #attach} stored last, or null. Thread-safe. */
+    Object attachment();
+
     /** A snapshot of this connection's counters. */
     ConnectionStats stats();
 }

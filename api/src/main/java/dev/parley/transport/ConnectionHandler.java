@@ -4,10 +4,10 @@ package dev.parley.transport;
  * Receives the events of connections: opened, a frame arrived, closed.
  *
  * <p><b>Threads.</b> For any one connection the three methods are called one at a time, in order
- * ({@code onOpen}, then every {@code onFrame}, then {@code onClose} exactly once), on a thread
- * that serves that connection alone. A handler may block: that stops delivery on its own
- * connection (which is backpressure, passed on to the sender) and on no other. Different
- * connections call the same handler concurrently.
+ * ({@code onOpen}, then every {@code onFrame}, then {@code onClose} exactly once), on one thread
+ * that serves that connection alone, the same thread for the connection's whole life. A handler
+ * may block: that stops delivery on its own connection (which is backpressure, passed on to the
+ * sender) and on no other. Different connections call the same handler concurrently.
  *
  * <p>An exception thrown by a handler method is logged by the transport and the connection is
  * aborted with {@link ConnectionClosedException.Reason#HANDLER_FAILED}.

@@ -224,6 +224,31 @@ class RemoteCallTest {
     }
 
     @Test
+    void refusesABlockingCallFromOnOpenWhichRunsOnTheDeliveryThreadToo() throws Exception {
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Server callingBack = Endpoint.builder(Codec.defaults())
+                .onOpen(peer -> {
+                    try {
+                        peer.remote(Calculator.class).add(1, 1);
+                        outcome.complete(null);
+                    } catch (Throwable e) {
+                        outcome.complete(e);
+                    }
+                })
+                .build()
+                .listen(memory, new InetSocketAddress("127.0.0.1", 0));
+        try {
+            Endpoint.builder(Codec.defaults()).build().connect(memory, callingBack.localAddress());
+
+            assertThat(outcome.get(5, TimeUnit.SECONDS))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("would wait forever");
+        } finally {
+            callingBack.close();
+        }
+    }
+
+    @Test
     void refusesAOneWayMethodThatReturnsAValue() {
         interface Bad {
             @OneWay

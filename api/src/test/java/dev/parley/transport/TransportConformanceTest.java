@@ -286,6 +286,161 @@ public abstract class TransportConformanceTest {
     }
 
     @Test
+    void keepsEachThreadsOrderWhenThreadsMixSendAndTrySendOfSmallAndLargeFrames() throws Exception {
+        int threads = 8;
+        int framesPerThread = 300;
+        var transport = transport(options());
+        var server = new Server();
+        var listener = listen(transport, server);
+        Connection connection = connect(transport, listener, new Peer());
+        var start = new CountDownLatch(1);
+
+        try (var senders = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> sending = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                sending.add(senders.submit(() -> {
+                    start.await();
+                    for (int seq = 0; seq < framesPerThread; seq++) {
+                        // Every 50th frame is larger than a TCP write buffer, so it is never coalesced.
+                        int size = seq % 50 == 49 ? 96 * 1024 : 8 + seq % 200;
+                        byte[] frame = ByteBuffer.allocate(size).putInt(thread).putInt(seq).array();
+                        if (seq % 3 != 0 || !connection.trySend(frame)) {
+                            connection.send(frame);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : sending) {
+                f.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+
+        int[] nextSeq = new int[threads];
+        for (byte[] frame : server.next().take(threads * framesPerThread)) {
+            var in = ByteBuffer.wrap(frame);
+            int thread = in.getInt();
+            assertThat(in.getInt()).as("sequence number from thread %d", thread).isEqualTo(nextSeq[thread]++);
+        }
+        assertThat(nextSeq).containsOnly(framesPerThread);
+    }
+
+    @Test
+    void sendWaitsWhileTheReceiverIsBlockedSoTheBacklogStaysBounded() throws Exception {
+        int frameBytes = 256 * 1024;
+        int frames = 256;
+        // What may sit between a blocked receiver and a waiting sender: the outbound queue, plus
+        // for TCP the kernel's buffers on loopback (tens of MiB at most where they autotune).
+        long bound = transport(options()).options().maxQueuedBytes() + 40L * 1024 * 1024;
+        assertThat((long) frameBytes * frames).isGreaterThan(bound);
+        var transport = transport(options());
+        var release = gate();
+        var server = Server.blockedBy(release);
+        var listener = listen(transport, server);
+        Connection connection = connect(transport, listener, new Peer());
+        var sent = new AtomicInteger();
+        Thread sender = Thread.ofVirtual().start(() -> {
+            try {
+                for (int i = 0; i < frames; i++) {
+                    connection.send(numbered(i, frameBytes));
+                    sent.incrementAndGet();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+
+        // Waiting with no progress between two polls: blocked, not just passing a lock.
+        var seen = new AtomicInteger(-1);
+        awaitTrue("the sender waits or has finished", () -> sender.getState() == Thread.State.TERMINATED
+                || sender.getState() == Thread.State.WAITING && seen.getAndSet(sent.get()) == sent.get());
+        assertThat(sender.getState()).as("the sender's state after " + sent.get() + " frames")
+                .isEqualTo(Thread.State.WAITING);
+        assertThat((long) sent.get() * frameBytes).isLessThanOrEqualTo(bound);
+        release.countDown();
+
+        assertThat(sender.join(AWAIT)).as("the sender finished once the receiver was released").isTrue();
+        assertThat(server.next().take(frames)).extracting(TransportConformanceTest::indexOf)
+                .containsExactlyElementsOf(range(frames));
+    }
+
+    @Test
+    void deliversEveryFrameWhoseSendReturnedWhenAGracefulCloseRacesSenders() throws Exception {
+        int threads = 4;
+        var transport = transport(options());
+        var server = new Server();
+        var listener = listen(transport, server);
+        Connection connection = connect(transport, listener, new Peer());
+        var sentBeforeClose = new AtomicInteger();
+        var someSent = new CountDownLatch(threads * 20);
+
+        try (var senders = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> sending = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                sending.add(senders.submit(() -> {
+                    for (int seq = 0; seq < 1_000_000; seq++) {
+                        try {
+                            connection.send(ByteBuffer.allocate(8).putInt(thread).putInt(seq).array());
+                        } catch (ConnectionClosedException closed) {
+                            return null;
+                        }
+                        sentBeforeClose.incrementAndGet();
+                        someSent.countDown();
+                    }
+                    return null;
+                }));
+            }
+            assertThat(someSent.await(AWAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            connection.close();
+            for (Future<?> f : sending) {
+                f.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+
+        Peer serverSide = server.next();
+        assertThat(serverSide.closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS).reason())
+                .isEqualTo(Reason.CLOSED_BY_PEER);
+        assertThat(serverSide.framesBeforeClose).isEqualTo(sentBeforeClose.get());
+        int[] nextSeq = new int[threads];
+        for (byte[] frame : serverSide.take(sentBeforeClose.get())) {
+            var in = ByteBuffer.wrap(frame);
+            int thread = in.getInt();
+            assertThat(in.getInt()).as("sequence number from thread %d", thread).isEqualTo(nextSeq[thread]++);
+        }
+    }
+
+    @Test
+    void handsTheHandlerWhatItAttachedInOnOpenWithEveryFrame() throws Exception {
+        var transport = transport(options());
+        var seen = new LinkedBlockingQueue<Object>();
+        var listener = listen(transport, new ConnectionHandler() {
+            @Override
+            public void onOpen(Connection connection) {
+                connection.attach("state of " + connection.id());
+            }
+
+            @Override
+            public void onFrame(Connection connection, byte[] frame) {
+                seen.add(connection.attachment().equals("state of " + connection.id()));
+            }
+        });
+        Connection connection = connect(transport, listener, new Peer());
+
+        for (int i = 0; i < 3; i++) {
+            connection.send(text("frame " + i));
+        }
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(seen.poll(AWAIT.toMillis(), TimeUnit.MILLISECONDS)).as("frame %d saw the attachment", i)
+                    .isEqualTo(true);
+        }
+        assertThat(connection.attachment()).as("the other side's own attachment").isNull();
+    }
+
+    @Test
     void refusesTrySendWhileTheReceiverIsBlockedAndDeliversEverythingOnceItIsReleased() throws Exception {
         var transport = transport(options());
         var release = gate();

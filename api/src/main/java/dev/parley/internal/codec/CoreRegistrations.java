@@ -83,12 +83,14 @@ public final class CoreRegistrations {
     /**
      * A Kryo that requires registration, reads class ids strictly, limits nesting to
      * {@code maxDepth}, keeps no references (messages are trees), and knows Parley's types.
+     * Records are written by {@link RecordSerializer}, in Kryo's record format.
      */
     public static Kryo newKryo(int maxDepth) {
         Kryo kryo = new Kryo(new StrictClassResolver(), null);
         kryo.setRegistrationRequired(true);
         kryo.setReferences(false);
         kryo.setMaxDepth(maxDepth);
+        kryo.addDefaultSerializer(Record.class, RecordSerializer.FACTORY);
         kryo.register(String.class, new Utf8StringSerializer(), 1);
         for (Entry e : ENTRIES) {
             if (e.serializer() == null) {

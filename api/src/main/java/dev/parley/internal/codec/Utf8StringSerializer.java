@@ -34,23 +34,30 @@ final class Utf8StringSerializer extends Serializer<String> {
         output.writeBytes(bytes);
     }
 
+    /**
+     * Decodes straight from the frame's array, without copying the bytes out first: the codec's
+     * {@link Input} always wraps a whole frame, and {@link Lengths#readCount} has checked that the
+     * string's bytes lie within it.
+     */
     @Override
     public String read(Kryo kryo, Input input, Class<? extends String> type) {
         int length = Lengths.readCount(input, "a string");
-        byte[] bytes = input.readBytes(length);
-        if (isAscii(bytes)) {
-            return new String(bytes, StandardCharsets.ISO_8859_1);
+        byte[] frame = input.getBuffer();
+        int start = input.position();
+        input.setPosition(start + length);
+        if (isAscii(frame, start, length)) {
+            return new String(frame, start, length, StandardCharsets.ISO_8859_1);
         }
         try {
-            return decoder.decode(ByteBuffer.wrap(bytes)).toString();
+            return decoder.decode(ByteBuffer.wrap(frame, start, length)).toString();
         } catch (CharacterCodingException e) {
             throw new CodecException("a string of " + length + " bytes is not valid UTF-8", e);
         }
     }
 
-    private static boolean isAscii(byte[] bytes) {
-        for (byte b : bytes) {
-            if (b < 0) {
+    private static boolean isAscii(byte[] bytes, int start, int length) {
+        for (int i = start; i < start + length; i++) {
+            if (bytes[i] < 0) {
                 return false;
             }
         }

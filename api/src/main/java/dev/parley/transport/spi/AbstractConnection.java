@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * frame, from the single thread that serves this connection; take frames from {@link #queue()} to
  * write them, reporting each with {@link #recordSent}; and call {@link #finished()} once, from
  * that same delivery thread, when the connection is fully closed. It reacts to closes by
- * overriding {@link #onCloseRequested} and {@link #onAbort}.
+ * overriding {@link #onCloseRequested} and {@link #onAbort}. It may also write a frame on the
+ * sending thread, skipping the queue, by overriding {@link #writeThrough}.
  */
 public abstract class AbstractConnection implements Connection {
 
@@ -45,6 +46,7 @@ public abstract class AbstractConnection implements Connection {
     private final AtomicLong framesReceived = new AtomicLong();
     private final AtomicLong bytesReceived = new AtomicLong();
     private final AtomicBoolean aborted = new AtomicBoolean();
+    private volatile Object attachment;
 
     protected AbstractConnection(String transportName, ConnectionHandler handler, TransportOptions options) {
         this.transportName = transportName;
@@ -66,7 +68,22 @@ public abstract class AbstractConnection implements Connection {
     @Override
     public void send(byte[] frame) throws IOException {
         checkLength(frame);
-        queue.put(frame);
+        if (!writeThrough(frame)) {
+            queue.put(frame);
+        }
+    }
+
+    /**
+     * Lets a transport write {@code frame} at once, on the thread calling {@link #send}, instead
+     * of queueing it: it returns true if it wrote the frame, false to have it queued. It must
+     * keep the order {@link Connection} promises (in practice: write only when nothing is queued
+     * and no other write is under way) and report the frame with {@link #recordSent}. The frame
+     * has passed the length checks. Default: false, every frame is queued.
+     *
+     * @throws ConnectionClosedException if the write failed, which closed the connection
+     */
+    protected boolean writeThrough(byte[] frame) throws IOException {
+        return false;
     }
 
     @Override
@@ -79,6 +96,16 @@ public abstract class AbstractConnection implements Connection {
     @Override
     public boolean sendUnreliable(byte[] frame) throws ConnectionClosedException {
         return trySend(frame);
+    }
+
+    @Override
+    public final void attach(Object value) {
+        attachment = value;
+    }
+
+    @Override
+    public final Object attachment() {
+        return attachment;
     }
 
     @Override
@@ -194,9 +221,14 @@ public abstract class AbstractConnection implements Connection {
      */
     protected abstract void onAbort(ConnectionClosedException cause);
 
-    /** Counts one frame written. Writer thread. */
+    /** Counts one frame written. The thread that wrote it. */
     protected final void recordSent(int payloadBytes) {
-        framesSent.incrementAndGet();
+        recordSent(1, payloadBytes);
+    }
+
+    /** Counts {@code frames} frames written together, of {@code payloadBytes} in all. The thread that wrote them. */
+    protected final void recordSent(int frames, long payloadBytes) {
+        framesSent.addAndGet(frames);
         bytesSent.addAndGet(payloadBytes);
     }
 

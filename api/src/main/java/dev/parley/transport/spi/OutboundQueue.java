@@ -109,6 +109,27 @@ public final class OutboundQueue {
         }
     }
 
+    /**
+     * Waits up to {@code nanos} until a frame is queued or the queue is closed, taking nothing:
+     * for a writer that must first take the output's lock, then {@link #drainTo} without waiting.
+     *
+     * @return true if a frame waits or the queue is closed; false if the wait timed out
+     */
+    public boolean awaitFramesOrClose(long nanos) throws InterruptedException {
+        lock.lock();
+        try {
+            while (frames.isEmpty() && !closed) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = notEmpty.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Admits nothing more; frames already queued stay to be drained. Wakes every waiter. */
     public void close() {
         lock.lock();
@@ -150,6 +171,19 @@ public final class OutboundQueue {
         lock.lock();
         try {
             return frames.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * True when nothing waits and frames are still admitted: then a frame written past the queue,
+     * while its writer holds the output, keeps its place in the order.
+     */
+    public boolean isEmptyAndOpen() {
+        lock.lock();
+        try {
+            return frames.isEmpty() && !closed;
         } finally {
             lock.unlock();
         }

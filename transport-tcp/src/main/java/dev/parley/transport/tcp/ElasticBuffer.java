@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
  * once nothing over the minimum was wanted for a while ({@link #unneededFor}) it may {@link
  * #shrink} the buffer, so a flow that pauses briefly keeps its buffer rather than reallocating it
  * each time. Growing or shrinking replaces the buffer with an empty one, so the owner resizes only
- * between uses. Used by one thread; {@link #capacity} may be read by any.
+ * between uses. Used by one thread at a time; {@link #capacity} may be read by any.
  */
 final class ElasticBuffer {
 

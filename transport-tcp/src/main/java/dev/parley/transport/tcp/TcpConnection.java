@@ -29,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One TCP connection, served by two virtual threads.
@@ -41,11 +42,30 @@ import java.util.concurrent.atomic.AtomicLong;
  * read, to what is left of it. On a clean end of stream it lets the writer finish, then closes
  * the socket.
  *
- * <p>The <b>writer</b> is the only thread that writes, so writes need no lock: it takes frames
- * from the outbound queue in batches and copies small ones, header and payload, into one buffer
- * so that a burst of frames costs one {@code write}. When it has written nothing for the
- * keepalive interval it writes a keepalive. When the queue is closed and empty (a graceful close
- * by either side) it shuts the socket's output, which the peer reads as the end of the stream.
+ * <p>Writing takes the <b>output lock</b>, a {@link ReentrantLock} (a virtual thread blocked in a
+ * write under {@code synchronized} would pin its carrier on JDK 21), which guards the socket's
+ * output and the write buffer. A frame reaches the socket in one of two ways:
+ * <ul>
+ * <li><b>write-through</b>: {@link #send} writes the frame itself, on the sending thread, when the
+ * output lock is free, the outbound queue is empty and open, and nothing was written for a short
+ * gap ({@value #BURST_GAP_NANOS} ns: a send sooner than that is part of a burst, which the writer
+ * coalesces better), holding the lock from that check to the end of the write. A request or
+ * reply on an otherwise quiet connection thus costs no thread hand-off.
+ * A write-through blocks while the socket's send buffer is full, which is the backpressure
+ * {@code send} promises (with no queue in between: the kernel's buffer is the slack). If it
+ * fails, the connection is aborted and {@code send} throws the close cause. It is skipped when
+ * the sending thread is interrupted (the JDK closes a socket whose virtual thread is
+ * interrupted in a write). {@link #trySend} never writes through, since it must never wait.
+ * <li><b>the writer</b> virtual thread: every other frame is queued, and the writer, woken by the
+ * queue, takes the output lock, drains the queue in batches and copies small frames, header and
+ * payload, into one buffer, so that a burst of frames costs one {@code write}. It drains only
+ * while holding the lock, so a write-through never overtakes a queued frame, and each thread's
+ * frames keep their order.
+ * </ul>
+ * When nothing was written for the keepalive interval the writer writes a keepalive. When the
+ * queue is closed and empty (a graceful close by either side) it takes the output lock, so that a
+ * write-through admitted before the close finishes first, and shuts the socket's output, which
+ * the peer reads as the end of the stream.
  *
  * <p>An abort, from any thread, sets {@code SO_LINGER} to 0 and closes the socket, so the peer
  * sees a reset and both threads here wake with an exception and end.
@@ -65,6 +85,12 @@ final class TcpConnection extends AbstractConnection {
     private static final long SHRINK_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** The {@code bufferBytes} statistic of a connection whose flows have stopped. */
     static final long IDLE_BUFFER_BYTES = IDLE_READ_BUFFER_BYTES + IDLE_WRITE_BUFFER_BYTES;
+    /**
+     * A send this soon after the last write is taken as part of a burst and queued, so that the
+     * writer coalesces the burst into few writes instead of the senders making one system call per
+     * frame; a frame after a longer gap (a request, a reply) is written through.
+     */
+    private static final long BURST_GAP_NANOS = 20_000;
 
     private final Socket socket;
     /** The TCP socket under {@code socket}: itself, or the one a TLS socket is layered on. */
@@ -82,8 +108,12 @@ final class TcpConnection extends AbstractConnection {
     private final Thread reader;
     /** Used only by the reader. */
     private final ElasticBuffer readBuffer = new ElasticBuffer(IDLE_READ_BUFFER_BYTES, MAX_BUFFER_BYTES);
-    /** Used only by the writer. */
+    private final ReentrantLock outputLock = new ReentrantLock();
+    /** Guarded by {@link #outputLock}. */
     private final ElasticBuffer writeBuffer = new ElasticBuffer(IDLE_WRITE_BUFFER_BYTES, MAX_BUFFER_BYTES);
+    private final long keepAliveNanos;
+    /** When the last frame or keepalive was written; written under {@link #outputLock}. */
+    private volatile long lastWriteNanos = System.nanoTime();
 
     /**
      * Configures {@code socket}, which must be connected; {@link #start()} sets it to work.
@@ -98,6 +128,8 @@ final class TcpConnection extends AbstractConnection {
         this.tcpSocket = tcpSocket;
         this.options = options;
         this.decoder = new FrameDecoder(options.maxFrameLength());
+        this.keepAliveNanos = options.keepAliveInterval().isZero()
+                ? Long.MAX_VALUE : options.keepAliveInterval().toNanos();
         socket.setTcpNoDelay(true);
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
@@ -238,31 +270,53 @@ final class TcpConnection extends AbstractConnection {
         }
     }
 
+    // ---- sending threads ----
+
+    /** Writes {@code frame} on this thread if the connection is idle; see the class comment. */
+    @Override
+    protected boolean writeThrough(byte[] frame) throws IOException {
+        if (System.nanoTime() - lastWriteNanos < BURST_GAP_NANOS
+                || Thread.currentThread().isInterrupted() || !outputLock.tryLock()) {
+            return false;
+        }
+        try {
+            if (!queue().isEmptyAndOpen()) {
+                return false;
+            }
+            writeFrames(List.of(frame));
+            return true;
+        } catch (IOException e) {
+            fail(ioFailure("write", e));
+            throw closeCause();
+        } finally {
+            outputLock.unlock();
+        }
+    }
+
     // ---- writer thread ----
 
     private void writeLoop() {
         var batch = new ArrayList<byte[]>();
-        long keepAliveNanos = options.keepAliveInterval().isZero() ? Long.MAX_VALUE : options.keepAliveInterval().toNanos();
         try {
-            long moved;
-            while ((moved = queue().drainTo(batch, MAX_BUFFER_BYTES, keepAliveNanos, TimeUnit.NANOSECONDS)) >= 0) {
-                if (moved == 0) {
-                    writeBuffer.shrink(); // nothing to write for a keepalive interval
-                    ByteBuffer buffer = writeBuffer.buffer();
-                    FrameDecoder.writeHeader(buffer, 0);
-                    flush(buffer);
-                    keepAlivesSent.incrementAndGet();
-                } else {
-                    long now = System.nanoTime();
-                    writeBatch(batch, writeBuffer.ensure(moved + (long) batch.size() * FrameDecoder.HEADER_BYTES, now));
-                    batch.clear();
-                    if (queue().isEmpty() && writeBuffer.unneededFor(SHRINK_AFTER_NANOS, now)) {
-                        writeBuffer.shrink();
+            while (true) {
+                boolean ready = queue().awaitFramesOrClose(nanosUntilKeepAlive());
+                outputLock.lock();
+                try {
+                    if (!ready) {
+                        writeKeepAliveIfDue();
+                        continue;
                     }
+                    if (queue().drainTo(batch, MAX_BUFFER_BYTES, 0, TimeUnit.NANOSECONDS) < 0) {
+                        if (!isAborted()) {
+                            socket.shutdownOutput();
+                        }
+                        return;
+                    }
+                    writeFrames(batch);
+                    batch.clear();
+                } finally {
+                    outputLock.unlock();
                 }
-            }
-            if (!isAborted()) {
-                socket.shutdownOutput();
             }
         } catch (IOException e) {
             fail(ioFailure("write", e));
@@ -271,7 +325,33 @@ final class TcpConnection extends AbstractConnection {
         }
     }
 
-    private void writeBatch(List<byte[]> frames, ByteBuffer buffer) throws IOException {
+    private long nanosUntilKeepAlive() {
+        return keepAliveNanos == Long.MAX_VALUE ? Long.MAX_VALUE : lastWriteNanos + keepAliveNanos - System.nanoTime();
+    }
+
+    /** Writes a keepalive unless a write-through wrote something in the meantime. Holds the output lock. */
+    private void writeKeepAliveIfDue() throws IOException {
+        if (nanosUntilKeepAlive() <= 0) {
+            writeBuffer.shrink(); // nothing was written for a keepalive interval
+            ByteBuffer buffer = writeBuffer.buffer();
+            FrameDecoder.writeHeader(buffer, 0);
+            flush(buffer);
+            lastWriteNanos = System.nanoTime();
+            keepAlivesSent.incrementAndGet();
+        }
+    }
+
+    /**
+     * Writes {@code frames} in order, coalescing small ones in the write buffer, grown to fit them;
+     * a buffer unneeded for a while once the queue is empty shrinks back. Holds the output lock.
+     */
+    private void writeFrames(List<byte[]> frames) throws IOException {
+        long payloadBytes = 0;
+        for (byte[] frame : frames) {
+            payloadBytes += frame.length;
+        }
+        long now = System.nanoTime();
+        ByteBuffer buffer = writeBuffer.ensure(payloadBytes + (long) frames.size() * FrameDecoder.HEADER_BYTES, now);
         for (byte[] frame : frames) {
             if (buffer.remaining() < FrameDecoder.HEADER_BYTES) {
                 flush(buffer);
@@ -286,8 +366,10 @@ final class TcpConnection extends AbstractConnection {
             }
         }
         flush(buffer);
-        for (byte[] frame : frames) {
-            recordSent(frame.length);
+        lastWriteNanos = System.nanoTime();
+        recordSent(frames.size(), payloadBytes);
+        if (queue().isEmpty() && writeBuffer.unneededFor(SHRINK_AFTER_NANOS, now)) {
+            writeBuffer.shrink();
         }
     }
 

@@ -23,9 +23,11 @@ import java.util.Objects;
  * <p><b>Threads.</b> Every connection has two virtual threads: a reader, which decodes frames and
  * calls the {@link ConnectionHandler} (so a handler that blocks holds up its own connection and
  * no other), and a writer, which drains the bounded outbound queue and coalesces the queued
- * frames into few {@code write} calls. A listener has one virtual thread that accepts. Nothing is
- * shared between connections, and nothing runs on platform threads except the timers that bound
- * a graceful close and a TLS handshake.
+ * frames into few {@code write} calls; a {@code send} on a quiet connection skips the queue and
+ * writes on the sending thread (see {@code TcpConnection}). A listener has one virtual thread
+ * that accepts. Nothing is shared between connections, and nothing runs on platform threads
+ * except the timers that bound a graceful close and a TLS handshake, and the application's own
+ * sending threads.
  *
  * <p><b>TLS.</b> A transport made with {@link #create(TransportOptions, TcpTls)} runs TLS 1.3
  * under the frames of every connection: a listener handshakes on a virtual thread per accepted
