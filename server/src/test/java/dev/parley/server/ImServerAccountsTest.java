@@ -160,7 +160,7 @@ class ImServerAccountsTest {
 
     private void start(String transportName, ServerOptions options, BiPredicate<String, String> passwordCheck)
             throws IOException {
-        transport = Transport.byName(transportName);
+        transport = Transports.create(transportName);
         server = ImServer.start(transport, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), options,
                 System::nanoTime, passwordCheck);
         opened.add(server);
