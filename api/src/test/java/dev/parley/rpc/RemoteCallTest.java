@@ -21,6 +21,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -200,45 +202,33 @@ class RemoteCallTest {
 
     @Test
     void refusesABlockingCallFromTheConnectionsOwnDeliveryThread() throws Exception {
-        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        Server callingBack = Endpoint.builder(Codec.defaults())
-                .on(Join.class, (peer, join) -> {
-                    try {
-                        peer.remote(Calculator.class).add(1, 1);
-                        outcome.complete(null);
-                    } catch (Throwable e) {
-                        outcome.complete(e);
-                    }
-                })
-                .build()
-                .listen(memory, new InetSocketAddress("127.0.0.1", 0));
-        try {
-            Endpoint.builder(Codec.defaults()).build().connect(memory, callingBack.localAddress()).send(new Join(1));
-
-            assertThat(outcome.get(5, TimeUnit.SECONDS))
-                    .isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("would wait forever");
-        } finally {
-            callingBack.close();
-        }
+        assertBlockingCallRefused((builder, call) -> builder.on(Join.class, (peer, join) -> call.accept(peer)));
     }
 
     @Test
     void refusesABlockingCallFromOnOpenWhichRunsOnTheDeliveryThreadToo() throws Exception {
+        assertBlockingCallRefused(Endpoint.Builder::onOpen);
+    }
+
+    /**
+     * Has a server make a blocking remote call to its peer from the place {@code hook} puts it
+     * (a callback on the connection's delivery thread), then a client connect and send a
+     * {@code Join}: the call must fail at once rather than wait for a reply that thread would read.
+     */
+    private void assertBlockingCallRefused(BiConsumer<Endpoint.Builder, Consumer<Peer>> hook) throws Exception {
         CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        Server callingBack = Endpoint.builder(Codec.defaults())
-                .onOpen(peer -> {
-                    try {
-                        peer.remote(Calculator.class).add(1, 1);
-                        outcome.complete(null);
-                    } catch (Throwable e) {
-                        outcome.complete(e);
-                    }
-                })
-                .build()
-                .listen(memory, new InetSocketAddress("127.0.0.1", 0));
+        Endpoint.Builder builder = Endpoint.builder(Codec.defaults());
+        hook.accept(builder, peer -> {
+            try {
+                peer.remote(Calculator.class).add(1, 1);
+                outcome.complete(null);
+            } catch (Throwable e) {
+                outcome.complete(e);
+            }
+        });
+        Server callingBack = builder.build().listen(memory, new InetSocketAddress("127.0.0.1", 0));
         try {
-            Endpoint.builder(Codec.defaults()).build().connect(memory, callingBack.localAddress());
+            Endpoint.builder(Codec.defaults()).build().connect(memory, callingBack.localAddress()).send(new Join(1));
 
             assertThat(outcome.get(5, TimeUnit.SECONDS))
                     .isInstanceOf(IllegalStateException.class)

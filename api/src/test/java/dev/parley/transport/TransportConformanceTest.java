@@ -250,45 +250,30 @@ public abstract class TransportConformanceTest {
 
     @Test
     void keepsEachThreadsOrderWhenManyThreadsSendOnOneConnection() throws Exception {
-        int threads = 8;
-        int framesPerThread = 500;
-        var transport = transport(options());
-        var server = new Server();
-        var listener = listen(transport, server);
-        Connection connection = connect(transport, listener, new Peer());
-        var start = new CountDownLatch(1);
-
-        try (var senders = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> sending = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int thread = t;
-                sending.add(senders.submit(() -> {
-                    start.await();
-                    for (int seq = 0; seq < framesPerThread; seq++) {
-                        connection.send(ByteBuffer.allocate(8).putInt(thread).putInt(seq).array());
-                    }
-                    return null;
-                }));
-            }
-            start.countDown();
-            for (Future<?> f : sending) {
-                f.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        }
-
-        int[] nextSeq = new int[threads];
-        for (byte[] frame : server.next().take(threads * framesPerThread)) {
-            var in = ByteBuffer.wrap(frame);
-            int thread = in.getInt();
-            assertThat(in.getInt()).as("sequence number from thread %d", thread).isEqualTo(nextSeq[thread]++);
-        }
-        assertThat(nextSeq).containsOnly(framesPerThread);
+        assertEachThreadsOrderKept(8, 500, (connection, frame, seq) -> connection.send(frame));
     }
 
     @Test
     void keepsEachThreadsOrderWhenThreadsMixSendAndTrySendOfSmallAndLargeFrames() throws Exception {
-        int threads = 8;
-        int framesPerThread = 300;
+        assertEachThreadsOrderKept(8, 300, (connection, frame, seq) -> {
+            if (seq % 3 != 0 || !connection.trySend(frame)) {
+                connection.send(frame);
+            }
+        });
+    }
+
+    /** How one thread hands its frame number {@code seq} to the connection. */
+    @FunctionalInterface
+    private interface NumberedSend {
+        void send(Connection connection, byte[] frame, int seq) throws Exception;
+    }
+
+    /**
+     * Sends {@code framesPerThread} frames from each of {@code threads} threads at once on one
+     * connection, through {@code send}, and checks that the server got each thread's frames in
+     * order. Every 50th frame is larger than a TCP write buffer, so it is never coalesced.
+     */
+    private void assertEachThreadsOrderKept(int threads, int framesPerThread, NumberedSend send) throws Exception {
         var transport = transport(options());
         var server = new Server();
         var listener = listen(transport, server);
@@ -302,12 +287,8 @@ public abstract class TransportConformanceTest {
                 sending.add(senders.submit(() -> {
                     start.await();
                     for (int seq = 0; seq < framesPerThread; seq++) {
-                        // Every 50th frame is larger than a TCP write buffer, so it is never coalesced.
                         int size = seq % 50 == 49 ? 96 * 1024 : 8 + seq % 200;
-                        byte[] frame = ByteBuffer.allocate(size).putInt(thread).putInt(seq).array();
-                        if (seq % 3 != 0 || !connection.trySend(frame)) {
-                            connection.send(frame);
-                        }
+                        send.send(connection, ByteBuffer.allocate(size).putInt(thread).putInt(seq).array(), seq);
                     }
                     return null;
                 }));
