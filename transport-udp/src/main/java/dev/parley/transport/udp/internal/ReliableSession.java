@@ -61,6 +61,13 @@ public final class ReliableSession {
 
     private static final int MAX_ACK_RANGES = 32;
     private static final int PROBE_PACKETS = 2;
+    /**
+     * The shortest probe timeout assumed when timing how long a peer may stay silent before it is
+     * declared unresponsive (Linux times its retransmission limit from its minimum timeout the
+     * same way): on a path with a millisecond RTT, {@code maxProbeTimeouts} backed-off probes would
+     * otherwise span a second or two, and a short outage would end the connection.
+     */
+    private static final long UNRESPONSIVE_BASE_PROBE_NANOS = 25_000_000;
     private static final int FIN_OR_PING_ROOM = 10;
     /**
      * How long a session keeps a packet buffer grown for data after it last needed one, with
@@ -88,6 +95,8 @@ public final class ReliableSession {
     private final NewReno cc;
     private final Pacer pacer;
     private final LossDetector loss;
+    /** How long consecutive probe timeouts must last, besides their count, before the peer is declared unresponsive. */
+    private final long unresponsiveAfter;
     private final ReceivedPackets received = new ReceivedPackets(MAX_ACK_RANGES);
     private final Reassembler reassembler;
 
@@ -160,6 +169,8 @@ public final class ReliableSession {
     private long forgedAcks;
     private long refusedChunks;
     private long probeTimeouts;
+    /** When the current run of probe timeouts without an acknowledgement began. */
+    private long silentSince;
 
     private ReliableSession(boolean client, long localId, long peerId, UdpOptions udp, TransportOptions options,
                             DatagramSink sink, Events events, long now) {
@@ -179,6 +190,7 @@ public final class ReliableSession {
                 (long) udp.minWindowPackets() * maxPacket, udp.maxWindowBytes());
         this.pacer = new Pacer(maxPacket, udp.initialWindowPackets(), now);
         this.loss = new LossDetector(rtt, udp.maxProbeInterval().toNanos());
+        this.unresponsiveAfter = unresponsiveAfter(udp);
         this.reassembler = new Reassembler(options.maxFrameLength(), udp.reassemblyCapBytes(), udp.receiveWindowBytes());
         this.advertisedLimit = reassembler.byteLimit();
         this.lastHeard = now;
@@ -578,9 +590,26 @@ public final class ReliableSession {
         flush(now);
     }
 
+    /**
+     * The probe timeouts' span that, with their count, declares a peer unresponsive: what
+     * {@code maxProbeTimeouts} backed-off timeouts would last if the first were
+     * {@value #UNRESPONSIVE_BASE_PROBE_NANOS} ns (about 5 s with the defaults).
+     */
+    private static long unresponsiveAfter(UdpOptions udp) {
+        long cap = udp.maxProbeInterval().toNanos();
+        long total = 0;
+        for (int i = 0; i < udp.maxProbeTimeouts(); i++) {
+            total += UNRESPONSIVE_BASE_PROBE_NANOS > cap >> Math.min(i, 30) ? cap : UNRESPONSIVE_BASE_PROBE_NANOS << i;
+        }
+        return total;
+    }
+
     private void onProbeTimeout(long now) {
         probeTimeouts++;
-        if (loss.onProbeTimeout() > udp.maxProbeTimeouts()) {
+        if (loss.ptoCount() == 0) {
+            silentSince = now;
+        }
+        if (loss.onProbeTimeout() > udp.maxProbeTimeouts() && now - silentSince >= unresponsiveAfter) {
             terminate(new ConnectionClosedException(Reason.PEER_UNRESPONSIVE, "the peer acknowledged nothing after "
                     + udp.maxProbeTimeouts() + " probe timeouts"), ResetCode.TIMED_OUT, now);
             return;

@@ -101,6 +101,26 @@ class SimulatedDeliveryTest {
     }
 
     @Test
+    void ridesOutAThreeSecondOutageOnAFastPath() {
+        // 1 ms round trips: the probe timeout is a few milliseconds, so the count of backed-off
+        // probes alone would declare the server unresponsive within about a second.
+        var network = new SimulatedNetwork(5, new SimulatedNetwork.Conditions(0, 0, 0, TimeUnit.MICROSECONDS.toNanos(500), 0));
+        var sent = frames(new Random(5), 2_000, 5);
+        var client = SessionPeer.client(network, CLIENT, SERVER, udp, options, sent);
+        var server = SessionPeer.server(network, SERVER, CLIENT, udp, options, List.of());
+        network.runUntil(() -> server.received.size() > 10, MINUTE);
+        network.attach(SERVER, new SilentNode());
+        network.runUntil(() -> client.terminated, TimeUnit.SECONDS.toNanos(3));
+        network.attach(SERVER, server);
+
+        boolean done = network.runUntil(() -> client.terminated && server.terminated, MINUTE);
+
+        assertThat(done).as("%s", network).isTrue();
+        assertThat(client.cause).as("%s", network).isNull();
+        assertSameFrames(server.received, sent, network);
+    }
+
+    @Test
     void closesAnIdleConnectionWhenKeepalivesAreOff() {
         var quiet = options.toBuilder().keepAliveInterval(Duration.ZERO).idleTimeout(Duration.ofSeconds(3)).build();
         var network = new SimulatedNetwork(3, new SimulatedNetwork.Conditions(0, 0, 0, ms(5), 0));
