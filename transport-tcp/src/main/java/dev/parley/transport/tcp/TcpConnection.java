@@ -200,7 +200,8 @@ final class TcpConnection extends AbstractConnection {
             fail(new ConnectionClosedException(Reason.IDLE_TIMEOUT,
                     "no whole frame or keepalive arrived for the idle timeout of " + options.idleTimeout(), e));
         } catch (FrameTooLongException e) {
-            fail(new ConnectionClosedException(Reason.PROTOCOL_ERROR, "the peer announced " + e.getMessage(), e));
+            fail(new ConnectionClosedException(Reason.PROTOCOL_ERROR, "the peer announced " + e.getMessage()
+                    + (looksLikeTls(e.length()) ? " (its first bytes look like TLS: is it a TLS server or client?)" : ""), e));
         } catch (IOException e) {
             fail(ioFailure("read", e));
         }
@@ -211,6 +212,17 @@ final class TcpConnection extends AbstractConnection {
         }
         finished(new ConnectionClosedException(Reason.CLOSED_BY_PEER, "closed by the peer"));
         log.debug("connection {} closed: {}", id(), closeFuture().join().getMessage());
+    }
+
+    /**
+     * True if nothing has arrived yet and a refused length prefix reads like the start of a TLS
+     * record (content type 20 to 23, version 3.x): a plain connection talking to a TLS peer.
+     */
+    private boolean looksLikeTls(long announcedLength) {
+        int contentType = (int) (announcedLength >>> 24);
+        int majorVersion = (int) (announcedLength >>> 16) & 0xff;
+        return stats().framesReceived() == 0 && keepAlivesReceived.get() == 0
+                && contentType >= 20 && contentType <= 23 && majorVersion == 3;
     }
 
     /**

@@ -112,12 +112,29 @@ class TcpTransportTest {
         ConnectionClosedException cause = rawServerSide.closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertThat(cause.reason()).isEqualTo(Reason.PROTOCOL_ERROR);
         assertThat(cause).hasMessageContaining(String.valueOf(announced));
+        assertThat(cause.getMessage()).doesNotContain("TLS");
         assertThat(rawServerSide.framesBeforeClose).isZero();
         assertThatThrownBy(() -> raw.getInputStream().read()).isInstanceOf(SocketException.class)
                 .hasMessageContaining("reset");
         connection.send(text("still served"));
         assertThat(wellBehaved.take(1)).containsExactly(text("still served"));
         awaitTrue("the listener counts only the well-behaved connection", () -> listener.connectionCount() == 1);
+    }
+
+    @Test
+    void saysSoWhenThePeerSpeaksTls() throws Exception {
+        var transport = TcpTransport.create(OPTIONS);
+        var server = new Server();
+        var listener = listen(transport, server);
+        Socket raw = rawConnect(listener);
+        Peer serverSide = server.next();
+
+        // The start of a TLS 1.2/1.3 ClientHello record: content type 22, version 3.1, length 244.
+        raw.getOutputStream().write(new byte[]{22, 3, 1, 0, (byte) 244, 1, 0, 0, (byte) 240});
+
+        ConnectionClosedException cause = serverSide.closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(cause.reason()).isEqualTo(Reason.PROTOCOL_ERROR);
+        assertThat(cause).hasMessageContaining("look like TLS");
     }
 
     @ParameterizedTest(name = "cut after {0} bytes of the second frame")
