@@ -67,8 +67,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * write-through admitted before the close finishes first, and shuts the socket's output, which
  * the peer reads as the end of the stream.
  *
- * <p>An abort, from any thread, sets {@code SO_LINGER} to 0 and closes the socket, so the peer
- * sees a reset and both threads here wake with an exception and end.
+ * <p>The read and write buffers are {@link ElasticBuffer}s: an idle connection holds
+ * {@value #IDLE_READ_BUFFER_BYTES} and {@value #IDLE_WRITE_BUFFER_BYTES} bytes; they grow up to
+ * {@value #MAX_BUFFER_BYTES} while data flows and shrink back once unneeded for a second (the
+ * reader before its next read, the writer after a batch that emptied the queue or at a keepalive).
+ *
+ * <p>An abort, from any thread, sets {@code SO_LINGER} to 0 and closes the TCP socket (under TLS,
+ * the one beneath the TLS socket), so the peer sees a reset and both threads here wake with an
+ * exception and end.
  */
 final class TcpConnection extends AbstractConnection {
 
