@@ -54,6 +54,12 @@ class TcpTlsTest {
             .build();
     private static final InetSocketAddress LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
 
+    /**
+     * The server's whole-handshake deadline in the tests that wait for it: short, yet long enough
+     * for a legitimate client's handshake on a slow, loaded CI machine.
+     */
+    private static final Duration SHORT_HANDSHAKE_TIMEOUT = Duration.ofMillis(1500);
+
     private static SelfSignedCertificate loopback;
     private static SelfSignedCertificate stranger;
     private static SelfSignedCertificate elsewhere;
@@ -231,7 +237,7 @@ class TcpTlsTest {
 
     @Test
     void resetsAClientThatNeverHandshakesAtTheConnectTimeoutAndServesOthersMeanwhile() throws Exception {
-        var options = OPTIONS.toBuilder().connectTimeout(Duration.ofMillis(500)).maxConnections(2).build();
+        var options = OPTIONS.toBuilder().connectTimeout(SHORT_HANDSHAKE_TIMEOUT).maxConnections(2).build();
         var listener = listen(loopback, options, Server.echoing());
         Socket silent = rawConnection(listener);
 
@@ -247,7 +253,7 @@ class TcpTlsTest {
 
     @Test
     void resetsAClientTricklingItsHandshakeAtTheConnectTimeout() throws Exception {
-        var options = OPTIONS.toBuilder().connectTimeout(Duration.ofMillis(500)).build();
+        var options = OPTIONS.toBuilder().connectTimeout(SHORT_HANDSHAKE_TIMEOUT).build();
         var listener = listen(loopback, options, Server.echoing());
         Socket trickler = rawConnection(listener);
         var out = trickler.getOutputStream();
