@@ -1,6 +1,8 @@
 package dev.parley.frame;
 
+import dev.parley.transport.FrameBudgetExceededException;
 import dev.parley.transport.FrameTooLongException;
+import dev.parley.transport.spi.FrameBudget;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -22,7 +24,10 @@ import java.util.Arrays;
  * A length of 0 is a keepalive: it carries nothing and is not a frame. A length above the maximum
  * is refused with {@link FrameTooLongException} as soon as its four bytes are read, before any
  * memory is set aside; memory for a long frame grows as its bytes arrive rather than up front,
- * so a peer that announces a large frame and stalls holds little.
+ * so a peer that announces a large frame and stalls holds little. A frame longer than
+ * {@link FrameBudget#ALLOWANCE} also reserves its length from a {@link FrameBudget} shared with
+ * other streams, and is refused with {@link FrameBudgetExceededException} when there is no room;
+ * call {@link #discard()} when the stream ends, so a frame left unfinished gives its room back.
  *
  * <p>"Not enough bytes yet" is a normal outcome ({@link #decode} returns null), not an error. Not
  * thread-safe: one decoder per stream, used by that stream's reader.
@@ -35,29 +40,42 @@ public final class FrameDecoder {
     /** What {@link #decode} returns for a keepalive. Compare by identity. */
     public static final byte[] KEEPALIVE = new byte[0];
 
-    private static final int INITIAL_CAPACITY = 16 * 1024;
+    /** A frame up to this long is given its whole array at once; a longer one grows as it arrives. */
+    private static final int INITIAL_CAPACITY = FrameBudget.ALLOWANCE;
 
     private final int maxFrameLength;
+    private final FrameBudget budget;
     private final byte[] header = new byte[HEADER_BYTES];
     private int headerRead;
     private byte[] payload;
     private int length = -1;
     private int payloadRead;
 
-    /** @param maxFrameLength the largest payload accepted, in bytes */
+    /** A decoder whose frames take nothing from a shared budget. */
     public FrameDecoder(int maxFrameLength) {
+        this(maxFrameLength, FrameBudget.unlimited());
+    }
+
+    /**
+     * @param maxFrameLength the largest payload accepted, in bytes
+     * @param budget         where frames longer than {@link FrameBudget#ALLOWANCE} reserve their length
+     */
+    public FrameDecoder(int maxFrameLength, FrameBudget budget) {
         if (maxFrameLength < 1) {
             throw new IllegalArgumentException("maxFrameLength must be at least 1, was " + maxFrameLength);
         }
         this.maxFrameLength = maxFrameLength;
+        this.budget = budget;
     }
 
     /**
      * Consumes bytes from {@code in} until one frame is complete or {@code in} is empty.
      *
      * @return the frame's payload, {@link #KEEPALIVE}, or null if more bytes are needed
-     * @throws FrameTooLongException if the announced length exceeds the maximum; the stream is
-     *                               then unusable
+     * @throws FrameTooLongException        if the announced length exceeds the maximum; the
+     *                                      stream is then unusable
+     * @throws FrameBudgetExceededException if the budget has no room for the announced length;
+     *                                      the stream is then unusable
      */
     public byte[] decode(ByteBuffer in) {
         if (length < 0) {
@@ -81,6 +99,9 @@ public final class FrameDecoder {
             if (announced > maxFrameLength) {
                 throw new FrameTooLongException(announced, maxFrameLength);
             }
+            if (!budget.tryReserve((int) announced)) {
+                throw new FrameBudgetExceededException((int) announced, budget.toString());
+            }
             length = (int) announced;
             payload = new byte[Math.min(length, INITIAL_CAPACITY)];
             payloadRead = 0;
@@ -95,9 +116,22 @@ public final class FrameDecoder {
             return null;
         }
         byte[] frame = payload;
+        budget.release(length);
         payload = null;
         length = -1;
         return frame;
+    }
+
+    /**
+     * Gives back the room a frame left unfinished holds in the budget; for when the stream ends.
+     * The decoder must not be used afterwards.
+     */
+    public void discard() {
+        if (length >= 0) {
+            budget.release(length);
+            payload = null;
+            length = -1;
+        }
     }
 
     /** True while a frame or a length prefix has begun but not ended: the stream ended mid-frame. */

@@ -29,6 +29,11 @@ public class ConnectionClosedException extends IOException {
         HANDLER_FAILED,
         /** The peer could not keep up: its outbound queue stayed full. */
         SLOW_CONSUMER,
+        /**
+         * The peer announced a long frame when its listener had no memory left for frames under
+         * way ({@link TransportOptions#maxUnfinishedFrameBytes()}).
+         */
+        OVERLOADED,
         /** This side aborted the connection. */
         ABORTED,
         /** The listener or transport that owns the connection shut down. */

@@ -30,17 +30,31 @@ import java.util.Objects;
  *                          the idle timeout. {@link Duration#ZERO} disables it. Default 15 s.
  * @param closeTimeout      how long a graceful close may spend delivering queued frames before it
  *                          gives up and resets. Default 5 s.
+ * @param maxUnfinishedFrameBytes bytes that frames still arriving may hold, together, on all the
+ *                          connections of one listener. A frame longer than 16 KiB
+ *                          ({@link dev.parley.transport.spi.FrameBudget#ALLOWANCE}) reserves its
+ *                          whole length when its length arrives and gives it back once whole; one
+ *                          that finds too little room closes its connection with
+ *                          {@code OVERLOADED}, while shorter frames always have room. So peers
+ *                          that announce long frames and stall hold at most this much, not
+ *                          {@code maxConnections × maxFrameLength}. At least
+ *                          {@code maxFrameLength}. Connections a process opens itself are not
+ *                          limited, nor is the in-memory transport, whose frames arrive whole.
+ *                          Default 64 MiB.
  */
 public record TransportOptions(int maxFrameLength, long maxQueuedBytes, int maxConnections,
                                Duration connectTimeout, Duration idleTimeout, Duration keepAliveInterval,
-                               Duration closeTimeout) {
+                               Duration closeTimeout, long maxUnfinishedFrameBytes) {
 
     /** Default {@link #maxFrameLength()}: 1 MiB. */
     public static final int DEFAULT_MAX_FRAME_LENGTH = 1 << 20;
+    /** Default {@link #maxUnfinishedFrameBytes()}: 64 MiB. */
+    public static final long DEFAULT_MAX_UNFINISHED_FRAME_BYTES = 64L << 20;
 
     private static final TransportOptions DEFAULTS = new TransportOptions(
             DEFAULT_MAX_FRAME_LENGTH, 4L << 20, 10_000,
-            Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(15), Duration.ofSeconds(5));
+            Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(15), Duration.ofSeconds(5),
+            DEFAULT_MAX_UNFINISHED_FRAME_BYTES);
 
     public TransportOptions {
         if (maxFrameLength < 1) {
@@ -56,6 +70,10 @@ public record TransportOptions(int maxFrameLength, long maxQueuedBytes, int maxC
         requireNotNegative(idleTimeout, "idleTimeout");
         requireNotNegative(keepAliveInterval, "keepAliveInterval");
         requirePositive(closeTimeout, "closeTimeout");
+        if (maxUnfinishedFrameBytes < maxFrameLength) {
+            throw new IllegalArgumentException("maxUnfinishedFrameBytes (" + maxUnfinishedFrameBytes
+                    + ") must be at least maxFrameLength (" + maxFrameLength + "), or no frame of the longest kind could arrive");
+        }
         if (!idleTimeout.isZero() && !keepAliveInterval.isZero() && keepAliveInterval.compareTo(idleTimeout) >= 0) {
             throw new IllegalArgumentException("keepAliveInterval (" + keepAliveInterval
                     + ") must be shorter than idleTimeout (" + idleTimeout + ")");
@@ -95,6 +113,7 @@ public record TransportOptions(int maxFrameLength, long maxQueuedBytes, int maxC
         private Duration idleTimeout;
         private Duration keepAliveInterval;
         private Duration closeTimeout;
+        private long maxUnfinishedFrameBytes;
 
         private Builder(TransportOptions from) {
             maxFrameLength = from.maxFrameLength;
@@ -104,6 +123,7 @@ public record TransportOptions(int maxFrameLength, long maxQueuedBytes, int maxC
             idleTimeout = from.idleTimeout;
             keepAliveInterval = from.keepAliveInterval;
             closeTimeout = from.closeTimeout;
+            maxUnfinishedFrameBytes = from.maxUnfinishedFrameBytes;
         }
 
         public Builder maxFrameLength(int bytes) {
@@ -141,10 +161,15 @@ public record TransportOptions(int maxFrameLength, long maxQueuedBytes, int maxC
             return this;
         }
 
+        public Builder maxUnfinishedFrameBytes(long bytes) {
+            this.maxUnfinishedFrameBytes = bytes;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the first setting that is out of range */
         public TransportOptions build() {
             return new TransportOptions(maxFrameLength, maxQueuedBytes, maxConnections,
-                    connectTimeout, idleTimeout, keepAliveInterval, closeTimeout);
+                    connectTimeout, idleTimeout, keepAliveInterval, closeTimeout, maxUnfinishedFrameBytes);
         }
     }
 }

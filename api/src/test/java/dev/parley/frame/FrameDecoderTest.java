@@ -1,6 +1,8 @@
 package dev.parley.frame;
 
+import dev.parley.transport.FrameBudgetExceededException;
 import dev.parley.transport.FrameTooLongException;
+import dev.parley.transport.spi.FrameBudget;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -108,5 +110,51 @@ class FrameDecoderTest {
 
         assertThat(decoder.decode(ByteBuffer.wrap(new byte[]{0, 0}))).isNull();
         assertThat(decoder.isMidFrame()).isTrue();
+    }
+
+    /** The first {@code bytes} bytes of {@code payload}'s frame, header included: a frame under way. */
+    private static ByteBuffer begun(byte[] payload, int bytes) {
+        return framed(payload).limit(bytes);
+    }
+
+    @Test
+    void aLongFrameHoldsItsWholeLengthInTheSharedBudgetUntilItIsWhole() {
+        var budget = FrameBudget.of(100_000);
+        var first = new FrameDecoder(1 << 20, budget);
+        byte[] payload = bytes(60_000, 1);
+        ByteBuffer whole = framed(payload);
+
+        assertThat(first.decode(whole.slice(0, 10))).isNull();
+        assertThat(budget.reservedBytes()).isEqualTo(60_000);
+        assertThat(first.decode(whole.position(10))).isEqualTo(payload);
+        assertThat(budget.reservedBytes()).isZero();
+    }
+
+    @Test
+    void refusesALongFrameThatFindsTheBudgetSpentWhileShortFramesStillPass() {
+        var budget = FrameBudget.of(100_000);
+        var stalled = new FrameDecoder(1 << 20, budget);
+        assertThat(stalled.decode(begun(bytes(60_000, 1), 10))).isNull();
+
+        assertThatThrownBy(() -> new FrameDecoder(1 << 20, budget).decode(begun(bytes(50_000, 2), 10)))
+                .isInstanceOf(FrameBudgetExceededException.class)
+                .hasMessageContaining("no room for a frame of 50000 bytes")
+                .hasMessageContaining("60000 of 100000 bytes reserved");
+        byte[] small = bytes(FrameBudget.ALLOWANCE, 3);
+        assertThat(new FrameDecoder(1 << 20, budget).decode(framed(small))).isEqualTo(small);
+        assertThat(budget.reservedBytes()).isEqualTo(60_000);
+    }
+
+    @Test
+    void aDiscardedDecoderGivesItsUnfinishedFrameRoomBack() {
+        var budget = FrameBudget.of(100_000);
+        var stalled = new FrameDecoder(1 << 20, budget);
+        stalled.decode(begun(bytes(60_000, 1), 10));
+
+        stalled.discard();
+
+        assertThat(budget.reservedBytes()).isZero();
+        byte[] next = bytes(90_000, 4);
+        assertThat(new FrameDecoder(1 << 20, budget).decode(framed(next))).isEqualTo(next);
     }
 }

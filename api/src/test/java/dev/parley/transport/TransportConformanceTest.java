@@ -173,6 +173,28 @@ public abstract class TransportConformanceTest {
     }
 
     @Test
+    void givesEachLongFramesRoomInTheListenersBudgetBackOnceItIsWhole() throws Exception {
+        // Room for one longest frame at a time: each must give its room back for the next to fit.
+        int longest = 64 * 1024;
+        var transport = transport(options().toBuilder().maxFrameLength(longest).maxUnfinishedFrameBytes(longest).build());
+        var listener = listen(transport, Server.echoing());
+        var clients = List.of(new Peer(), new Peer());
+        List<Connection> connections = List.of(connect(transport, listener, clients.get(0)),
+                connect(transport, listener, clients.get(1)));
+        var random = new Random(7);
+
+        for (int i = 0; i < 20; i++) {
+            byte[] frame = new byte[longest];
+            random.nextBytes(frame);
+            connections.get(i % 2).send(frame);
+            // One frame under way at a time: the next is sent once this one has come back.
+            assertThat(clients.get(i % 2).take(1).getFirst()).isEqualTo(frame);
+        }
+
+        assertThat(connections).allMatch(Connection::isOpen);
+    }
+
+    @Test
     void refusesToSendAFrameLongerThanTheMaximumAndStaysUsable() throws Exception {
         var transport = transport(options());
         var server = new Server();

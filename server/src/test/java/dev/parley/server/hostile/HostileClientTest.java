@@ -97,6 +97,40 @@ class HostileClientTest {
     }
 
     @Test
+    void holdsNoMoreThanTheBudgetWhenManyClientsStallInTheMiddleOfLongFramesWhileOthersChatOn() throws Exception {
+        // 150 clients each send all but the last byte of a 1 MiB frame and stall: 150 MiB held
+        // without a budget, more than this JVM's 256 MiB heap can spare beside everything else.
+        int attackers = 150;
+        var options = TransportOptions.defaults();
+        start(options);
+        var alice = online("alice");
+        var bob = online("bob");
+        byte[] allButTheLastByte = new byte[options.maxFrameLength() - 1];
+
+        for (int i = 0; i < attackers; i++) {
+            var attacker = attacker();
+            try {
+                attacker.writeLengthPrefix(options.maxFrameLength());
+                attacker.writeRaw(allButTheLastByte);
+            } catch (SocketException refusedAlready) {
+                // Reset while writing: this frame found no room.
+            }
+        }
+
+        // Only the frames that fit the budget are kept; every other attacker was cut off.
+        int fit = (int) (options.maxUnfinishedFrameBytes() / options.maxFrameLength());
+        awaitConnectionCount(2 + fit);
+        chat(alice, bob);
+        for (int i = opened.size() - 1; i >= 0; i--) {
+            if (opened.get(i) instanceof RawClient attacker) {
+                attacker.close();
+            }
+        }
+        awaitConnectionCount(2);
+        aLegitimateClientStillRegistersChatsAndLeaves();
+    }
+
+    @Test
     void refusesConnectionsPastTheCapQuicklyWhileOpenSessionsKeepWorking() throws Exception {
         int cap = 4;
         start(TransportOptions.defaults().toBuilder().maxConnections(cap).build());

@@ -4,9 +4,11 @@ import dev.parley.frame.FrameDecoder;
 import dev.parley.transport.ConnectionClosedException;
 import dev.parley.transport.ConnectionClosedException.Reason;
 import dev.parley.transport.ConnectionHandler;
+import dev.parley.transport.FrameBudgetExceededException;
 import dev.parley.transport.FrameTooLongException;
 import dev.parley.transport.TransportOptions;
 import dev.parley.transport.spi.AbstractConnection;
+import dev.parley.transport.spi.FrameBudget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -126,14 +128,16 @@ final class TcpConnection extends AbstractConnection {
      * {@code tcpSocket} is the same socket, or the one under {@code socket} if that is a TLS
      * socket whose handshake is done: an abort resets {@code tcpSocket} directly, since closing
      * the TLS socket would first send TLS's orderly close_notify, which the peer takes for a
-     * graceful close.
+     * graceful close. Frames longer than {@link FrameBudget#ALLOWANCE} reserve their length in
+     * {@code budget}, which a listener shares among its connections.
      */
-    TcpConnection(Socket socket, Socket tcpSocket, ConnectionHandler handler, TransportOptions options) throws IOException {
+    TcpConnection(Socket socket, Socket tcpSocket, ConnectionHandler handler, TransportOptions options,
+                  FrameBudget budget) throws IOException {
         super(TcpTransport.NAME, handler, options);
         this.socket = socket;
         this.tcpSocket = tcpSocket;
         this.options = options;
-        this.decoder = new FrameDecoder(options.maxFrameLength());
+        this.decoder = new FrameDecoder(options.maxFrameLength(), budget);
         this.keepAliveNanos = options.keepAliveInterval().isZero()
                 ? Long.MAX_VALUE : options.keepAliveInterval().toNanos();
         socket.setTcpNoDelay(true);
@@ -153,7 +157,7 @@ final class TcpConnection extends AbstractConnection {
             throws IOException {
         TcpConnection connection;
         try {
-            connection = new TcpConnection(socket, tcpSocket, handler, options);
+            connection = new TcpConnection(socket, tcpSocket, handler, options, FrameBudget.unlimited());
         } catch (IOException | RuntimeException e) {
             tcpSocket.close();
             throw e;
@@ -208,8 +212,12 @@ final class TcpConnection extends AbstractConnection {
         } catch (FrameTooLongException e) {
             fail(new ConnectionClosedException(Reason.PROTOCOL_ERROR, "the peer announced " + e.getMessage()
                     + (looksLikeTls(e.length()) ? " (its first bytes look like TLS: is it a TLS server or client?)" : ""), e));
+        } catch (FrameBudgetExceededException e) {
+            fail(new ConnectionClosedException(Reason.OVERLOADED, e.getMessage(), e));
         } catch (IOException e) {
             fail(ioFailure("read", e));
+        } finally {
+            decoder.discard();
         }
         if (isAborted()) {
             reset();

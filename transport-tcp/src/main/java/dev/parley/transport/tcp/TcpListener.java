@@ -5,6 +5,7 @@ import dev.parley.transport.ConnectionClosedException.Reason;
 import dev.parley.transport.ConnectionHandler;
 import dev.parley.transport.Listener;
 import dev.parley.transport.TransportOptions;
+import dev.parley.transport.spi.FrameBudget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +49,8 @@ final class TcpListener implements Listener {
     private final TransportOptions options;
     private final TcpTls tls;
     private final Semaphore permits;
+    /** Shared by the readers of every connection: what their frames under way may hold. */
+    private final FrameBudget frameBudget;
     private final Set<TcpConnection> connections = ConcurrentHashMap.newKeySet();
     /** Accepted TCP sockets whose TLS handshake is under way. */
     private final Set<Socket> handshaking = ConcurrentHashMap.newKeySet();
@@ -61,6 +64,7 @@ final class TcpListener implements Listener {
         this.options = options;
         this.tls = tls;
         this.permits = new Semaphore(options.maxConnections());
+        this.frameBudget = FrameBudget.of(options.maxUnfinishedFrameBytes());
         this.acceptThread = Thread.ofVirtual().name("parley-tcp-accept-" + serverSocket.getLocalPort())
                 .unstarted(this::acceptLoop);
     }
@@ -139,7 +143,7 @@ final class TcpListener implements Listener {
     private void register(Socket socket, Socket tcpSocket) {
         TcpConnection connection;
         try {
-            connection = new TcpConnection(socket, tcpSocket, handler, options);
+            connection = new TcpConnection(socket, tcpSocket, handler, options, frameBudget);
         } catch (IOException e) {
             log.debug("listener {}: could not set up {}", address, socket.getRemoteSocketAddress(), e);
             permits.release();

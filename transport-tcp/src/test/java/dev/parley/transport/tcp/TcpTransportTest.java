@@ -4,6 +4,7 @@ import dev.parley.frame.FrameDecoder;
 import dev.parley.transport.Connection;
 import dev.parley.transport.ConnectionClosedException;
 import dev.parley.transport.ConnectionClosedException.Reason;
+import dev.parley.transport.ConnectionHandler;
 import dev.parley.transport.Listener;
 import dev.parley.transport.Transport;
 import dev.parley.transport.TransportConformanceTest.Peer;
@@ -17,6 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -29,6 +31,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 import static dev.parley.transport.TransportConformanceTest.AWAIT;
@@ -157,6 +162,77 @@ class TcpTransportTest {
     }
 
     @Test
+    void refusesALongFrameWhileStalledPeersHoldTheListenersBudgetAndServesShortFramesMeanwhile() throws Exception {
+        int longest = 64 * 1024;
+        var transport = TcpTransport.create(OPTIONS.toBuilder().maxFrameLength(longest)
+                .maxUnfinishedFrameBytes(2L * longest).build());
+        var server = new EchoingServer();
+        var listener = listen(transport, server);
+        // Two peers announce the longest frame, send a little of it and stall: the budget is spent.
+        List<Socket> stalled = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Socket raw = rawConnect(listener);
+            raw.getOutputStream().write(concat(header(longest), new byte[100]));
+            stalled.add(raw);
+        }
+
+        // Refused only once the server has read both stalled prefixes, so tried until then.
+        awaitTrue("a frame one byte past the allowance is refused", () -> !echoes(transport, listener, 16 * 1024 + 1));
+        // The client sees a reset; the server's side says why (its onClose may run just after).
+        awaitTrue("the server closed the refused connection as overloaded",
+                () -> server.closes.stream().anyMatch(cause -> cause.reason() == Reason.OVERLOADED));
+        assertThat(server.closes).filteredOn(cause -> cause.reason() == Reason.OVERLOADED).first()
+                .satisfies(cause -> assertThat(cause).hasMessageContaining("no room for a frame of 16385 bytes"));
+        assertThat(echoes(transport, listener, 16 * 1024)).as("a frame within the allowance needs no room").isTrue();
+
+        // Once a stalled peer is gone, its room is free again for a long frame.
+        stalled.getFirst().close();
+        awaitTrue("a long frame fits again", () -> echoes(transport, listener, longest));
+    }
+
+    /** Echoes every frame; records why each connection closed. */
+    private static final class EchoingServer implements ConnectionHandler {
+        final Queue<ConnectionClosedException> closes = new ConcurrentLinkedQueue<>();
+
+        @Override
+        public void onFrame(Connection connection, byte[] frame) {
+            try {
+                connection.send(frame);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void onClose(Connection connection, ConnectionClosedException cause) {
+            closes.add(cause);
+        }
+    }
+
+    /** True if a fresh connection gets a frame of {@code length} bytes echoed; false if it is reset instead. */
+    private boolean echoes(Transport transport, Listener listener, int length) {
+        var outcome = new CompletableFuture<Boolean>();
+        try {
+            connect(transport, listener, new ConnectionHandler() {
+                @Override
+                public void onFrame(Connection connection, byte[] frame) {
+                    outcome.complete(frame.length == length);
+                }
+
+                @Override
+                public void onClose(Connection connection, ConnectionClosedException cause) {
+                    outcome.complete(false);
+                }
+            }).send(new byte[length]);
+            return outcome.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (IOException e) {
+            return false;
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
     void neverDeliversKeepalivesToTheHandler() throws Exception {
         var transport = TcpTransport.create(OPTIONS.toBuilder().keepAliveInterval(Duration.ofMillis(20)).build());
         var server = new Server();
@@ -270,13 +346,13 @@ class TcpTransportTest {
         return connection.stats().details().get("bufferBytes");
     }
 
-    private Listener listen(Transport transport, Server handler) throws IOException {
+    private Listener listen(Transport transport, ConnectionHandler handler) throws IOException {
         Listener listener = transport.listen(new InetSocketAddress("127.0.0.1", 0), handler);
         resources.add(listener);
         return listener;
     }
 
-    private Connection connect(Transport transport, Listener listener, Peer handler) throws IOException {
+    private Connection connect(Transport transport, Listener listener, ConnectionHandler handler) throws IOException {
         Connection connection = transport.connect(listener.localAddress(), handler);
         resources.add(connection);
         return connection;

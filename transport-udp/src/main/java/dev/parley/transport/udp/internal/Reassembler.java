@@ -2,7 +2,11 @@ package dev.parley.transport.udp.internal;
 
 import dev.parley.transport.ConnectionClosedException;
 import dev.parley.transport.ConnectionClosedException.Reason;
+import dev.parley.transport.FrameBudgetExceededException;
 import dev.parley.transport.FrameTooLongException;
+import dev.parley.transport.spi.FrameBudget;
+
+import java.util.Arrays;
 
 import java.util.TreeMap;
 
@@ -14,7 +18,10 @@ import java.util.TreeMap;
  * {@link #byteLimit()}, which is what the handler has consumed plus the window. A peer that
  * delivers beyond it breaks the protocol. Out-of-order fragments are held up to a byte cap, each
  * counted as at least {@value #MIN_CHARGE} bytes so that tiny fragments cannot pile up in numbers
- * (and a batch {@value #FRAME_OVERHEAD} more per frame it holds).
+ * (and a batch {@value #FRAME_OVERHEAD} more per frame it holds). A frame that comes in several
+ * fragments grows its array as they arrive, and one longer than {@link FrameBudget#ALLOWANCE}
+ * reserves its length in a {@link FrameBudget} the listener's sessions share, or is refused with
+ * {@code OVERLOADED}; {@link #discard()} gives a frame left unfinished its room back.
  * Not thread-safe: owned by one session.
  */
 public final class Reassembler {
@@ -47,6 +54,7 @@ public final class Reassembler {
     }
 
     private final int maxFrameLength;
+    private final FrameBudget budget;
     private final long capBytes;
     private final long windowBytes;
     private final TreeMap<Long, Frame.Segment> pending = new TreeMap<>();
@@ -54,12 +62,16 @@ public final class Reassembler {
     private long nextSeq;
     private long deliveredBytes;
     private long consumedBytes;
+    /** The frame in progress, grown as its fragments arrive; null between frames. */
     private byte[] partial;
+    /** The length the frame in progress announced. */
+    private int partialLength;
     private int filled;
     private long finSeq = -1;
 
-    public Reassembler(int maxFrameLength, long capBytes, long windowBytes) {
+    public Reassembler(int maxFrameLength, FrameBudget budget, long capBytes, long windowBytes) {
         this.maxFrameLength = maxFrameLength;
+        this.budget = budget;
         this.capBytes = capBytes;
         this.windowBytes = windowBytes;
     }
@@ -68,7 +80,8 @@ public final class Reassembler {
      * Takes one fragment or batch, delivering every frame it completes to {@code sink}.
      *
      * @throws ConnectionClosedException with {@code PROTOCOL_ERROR} if the segment contradicts the
-     *                                   stream or overruns the window
+     *                                   stream or overruns the window, with {@code OVERLOADED}
+     *                                   if it starts a frame the budget has no room for
      */
     public Outcome onSegment(Frame.Segment segment, FrameSink sink) throws ConnectionClosedException {
         switch (segment) {
@@ -143,17 +156,34 @@ public final class Reassembler {
                 sink.frameArrived(data, deliveredBytes);
                 return;
             }
-            partial = new byte[chunk.frameLength()];
+            if (!budget.tryReserve(chunk.frameLength())) {
+                var refusal = new FrameBudgetExceededException(chunk.frameLength(), budget.toString());
+                throw new ConnectionClosedException(Reason.OVERLOADED, refusal.getMessage(), refusal);
+            }
+            partialLength = chunk.frameLength();
+            partial = new byte[Math.min(partialLength, Math.max(FrameBudget.ALLOWANCE, data.length))];
             filled = 0;
-        } else if (chunk.offset() != filled || chunk.frameLength() != partial.length) {
+        } else if (chunk.offset() != filled || chunk.frameLength() != partialLength) {
             throw protocolError("fragment " + chunk.seq() + " does not continue the frame in progress");
+        }
+        if (filled + data.length > partial.length) {
+            partial = Arrays.copyOf(partial, (int) Math.min(partialLength, Math.max(2L * partial.length, filled + data.length)));
         }
         System.arraycopy(data, 0, partial, filled, data.length);
         filled += data.length;
-        if (filled == partial.length) {
+        if (filled == partialLength) {
             byte[] frame = partial;
             partial = null;
+            budget.release(partialLength);
             sink.frameArrived(frame, deliveredBytes);
+        }
+    }
+
+    /** Gives back the room a frame left unfinished holds in the budget; for when the session ends. */
+    public void discard() {
+        if (partial != null) {
+            partial = null;
+            budget.release(partialLength);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.parley.transport.udp.internal;
 import dev.parley.transport.ConnectionClosedException;
 import dev.parley.transport.ConnectionClosedException.Reason;
 import dev.parley.transport.TransportOptions;
+import dev.parley.transport.spi.FrameBudget;
 import dev.parley.transport.udp.UdpOptions;
 
 import java.util.ArrayDeque;
@@ -173,7 +174,7 @@ public final class ReliableSession {
     private long silentSince;
 
     private ReliableSession(boolean client, long localId, long peerId, UdpOptions udp, TransportOptions options,
-                            DatagramSink sink, Events events, long now) {
+                            FrameBudget frameBudget, DatagramSink sink, Events events, long now) {
         this.client = client;
         this.localId = localId;
         this.peerId = peerId;
@@ -191,7 +192,8 @@ public final class ReliableSession {
         this.pacer = new Pacer(maxPacket, udp.initialWindowPackets(), now);
         this.loss = new LossDetector(rtt, udp.maxProbeInterval().toNanos());
         this.unresponsiveAfter = unresponsiveAfter(udp);
-        this.reassembler = new Reassembler(options.maxFrameLength(), udp.reassemblyCapBytes(), udp.receiveWindowBytes());
+        this.reassembler = new Reassembler(options.maxFrameLength(), frameBudget, udp.reassemblyCapBytes(),
+                udp.receiveWindowBytes());
         this.advertisedLimit = reassembler.byteLimit();
         this.lastHeard = now;
         this.lastSpoke = now;
@@ -201,16 +203,18 @@ public final class ReliableSession {
     /** A client session; {@link #start} sends its first INITIAL. */
     public static ReliableSession client(long localId, UdpOptions udp, TransportOptions options,
                                          DatagramSink sink, Events events, long now) {
-        return new ReliableSession(true, localId, 0, udp, options, sink, events, now);
+        return new ReliableSession(true, localId, 0, udp, options, FrameBudget.unlimited(), sink, events, now);
     }
 
     /**
      * A server session for a client whose cookie was verified; {@link #start} sends the ACCEPT
-     * (echoing {@code initialPacketNumber}) and reports it opened.
+     * (echoing {@code initialPacketNumber}) and reports it opened. Its long frames reserve their
+     * length in {@code frameBudget}, which the listener's sessions share.
      */
-    public static ReliableSession server(long localId, Packet.Initial initial, UdpOptions udp,
-                                         TransportOptions options, DatagramSink sink, Events events, long now) {
-        var session = new ReliableSession(false, localId, initial.sourceConnectionId(), udp, options, sink, events, now);
+    public static ReliableSession server(long localId, Packet.Initial initial, UdpOptions udp, TransportOptions options,
+                                         FrameBudget frameBudget, DatagramSink sink, Events events, long now) {
+        var session = new ReliableSession(false, localId, initial.sourceConnectionId(), udp, options, frameBudget,
+                sink, events, now);
         session.peerByteLimit = initial.receiveWindow();
         session.acceptEcho = initial.packetNumber();
         return session;
@@ -364,7 +368,7 @@ public final class ReliableSession {
                 }
             }
         } catch (ConnectionClosedException e) {
-            terminate(e, ResetCode.PROTOCOL_ERROR, now);
+            terminate(e, e.reason() == Reason.OVERLOADED ? ResetCode.OVERLOADED : ResetCode.PROTOCOL_ERROR, now);
             return;
         }
         if (!refused) {
@@ -937,6 +941,7 @@ public final class ReliableSession {
 
     private void enterClosed(ResetCode reset, long now) {
         state = State.CLOSED;
+        reassembler.discard();
         lingerReset = reset;
         lingerUntil = now + Math.min(3 * rtt.probeTimeout(), options.closeTimeout().toNanos());
         for (SentPacket p : loss.clear()) {

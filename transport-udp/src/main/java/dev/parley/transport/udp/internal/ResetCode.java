@@ -9,7 +9,9 @@ public enum ResetCode {
     /** This side gave up on the peer (idle, unresponsive, close timeout). */
     TIMED_OUT,
     /** The listener is shutting down or full. */
-    SHUTDOWN;
+    SHUTDOWN,
+    /** The listener had no memory left for the frame the peer began. */
+    OVERLOADED;
 
     /** The code for {@code wire}, or ABORTED for a value this side does not know. */
     public static ResetCode of(int wire) {

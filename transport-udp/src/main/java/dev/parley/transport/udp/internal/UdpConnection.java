@@ -6,6 +6,7 @@ import dev.parley.transport.ConnectionHandler;
 import dev.parley.transport.FrameTooLongException;
 import dev.parley.transport.TransportOptions;
 import dev.parley.transport.spi.AbstractConnection;
+import dev.parley.transport.spi.FrameBudget;
 import dev.parley.transport.udp.UdpOptions;
 
 import java.io.IOException;
@@ -93,10 +94,13 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
         start(() -> session = ReliableSession.client(localId, udp, options, sink, this, now), now);
     }
 
-    /** Starts the server side for a client whose cookie checked out. */
-    public void startServer(long localId, Packet.Initial initial, DatagramSink sink) {
+    /**
+     * Starts the server side for a client whose cookie checked out; its long frames reserve their
+     * length in {@code frameBudget}, the listener's.
+     */
+    public void startServer(long localId, Packet.Initial initial, FrameBudget frameBudget, DatagramSink sink) {
         long now = System.nanoTime();
-        start(() -> session = ReliableSession.server(localId, initial, udp, options, sink, this, now), now);
+        start(() -> session = ReliableSession.server(localId, initial, udp, options, frameBudget, sink, this, now), now);
     }
 
     private void start(Runnable create, long now) {

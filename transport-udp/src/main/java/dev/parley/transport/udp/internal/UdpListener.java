@@ -5,6 +5,7 @@ import dev.parley.transport.ConnectionClosedException.Reason;
 import dev.parley.transport.ConnectionHandler;
 import dev.parley.transport.Listener;
 import dev.parley.transport.TransportOptions;
+import dev.parley.transport.spi.FrameBudget;
 import dev.parley.transport.udp.UdpOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,8 @@ public final class UdpListener implements Listener {
     private final Map<Long, UdpConnection> byId = new ConcurrentHashMap<>();
     private final Map<ClientKey, UdpConnection> byClient = new ConcurrentHashMap<>();
     private final Set<UdpConnection> open = ConcurrentHashMap.newKeySet();
+    /** Shared by every session: what their frames under way may hold. */
+    private final FrameBudget frameBudget;
     private final Thread receiveLoop;
     private final AtomicLong datagrams = new AtomicLong();
     private final AtomicLong checksumFailures = new AtomicLong();
@@ -73,6 +76,7 @@ public final class UdpListener implements Listener {
         this.handler = handler;
         this.options = options;
         this.udp = udp;
+        this.frameBudget = FrameBudget.of(options.maxUnfinishedFrameBytes());
         this.handshake = new ServerHandshake(new HandshakeCookies(udp.cookieLifetime().toNanos()));
         this.timer = new TimerLoop(Thread.ofPlatform().daemon().name("parley-udp-timer-" + localAddress.getPort()));
         this.receiveLoop = Thread.ofPlatform().daemon().name("parley-udp-receive-" + localAddress.getPort())
@@ -187,7 +191,7 @@ public final class UdpListener implements Listener {
         byClient.put(key, connection);
         open.add(connection);
         connection.closeFuture().whenComplete((cause, e) -> open.remove(connection));
-        connection.startServer(connectionId, initial, (buf, len) -> sendTo(ByteBuffer.wrap(buf, 0, len), from));
+        connection.startServer(connectionId, initial, frameBudget, (buf, len) -> sendTo(ByteBuffer.wrap(buf, 0, len), from));
     }
 
     private void sendTo(byte[] packet, InetSocketAddress to) {

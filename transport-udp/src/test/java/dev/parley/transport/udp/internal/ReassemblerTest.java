@@ -3,11 +3,13 @@ package dev.parley.transport.udp.internal;
 import dev.parley.transport.ConnectionClosedException;
 import dev.parley.transport.ConnectionClosedException.Reason;
 import dev.parley.transport.FrameTooLongException;
+import dev.parley.transport.spi.FrameBudget;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -34,7 +36,7 @@ class ReassemblerTest {
 
     @Test
     void joinsFragmentsArrivingInAnyOrderIntoFramesInOrder() throws Exception {
-        var reassembler = new Reassembler(1 << 20, 1 << 20, 1 << 20);
+        var reassembler = new Reassembler(1 << 20, FrameBudget.unlimited(), 1 << 20, 1 << 20);
         byte[] big = new byte[250];
         Arrays.fill(big, (byte) 5);
 
@@ -51,7 +53,7 @@ class ReassemblerTest {
 
     @Test
     void dropsDuplicatesWithoutDeliveringTwice() throws Exception {
-        var reassembler = new Reassembler(1 << 20, 1 << 20, 1 << 20);
+        var reassembler = new Reassembler(1 << 20, FrameBudget.unlimited(), 1 << 20, 1 << 20);
 
         assertThat(reassembler.onSegment(chunk(1, new byte[]{2}, 0, 1), sink)).isEqualTo(Reassembler.Outcome.ACCEPTED);
         assertThat(reassembler.onSegment(chunk(1, new byte[]{2}, 0, 1), sink)).isEqualTo(Reassembler.Outcome.DUPLICATE);
@@ -63,7 +65,7 @@ class ReassemblerTest {
 
     @Test
     void opensTheWindowAsTheHandlerConsumesAndRejectsAPeerThatOverrunsIt() throws Exception {
-        var reassembler = new Reassembler(1 << 20, 1 << 20, 100);
+        var reassembler = new Reassembler(1 << 20, FrameBudget.unlimited(), 1 << 20, 100);
         reassembler.onSegment(chunk(0, new byte[60], 0, 60), sink);
         assertThat(reassembler.byteLimit()).isEqualTo(100);
 
@@ -78,7 +80,7 @@ class ReassemblerTest {
 
     @Test
     void capsTheBytesOfOutOfOrderFragments() throws Exception {
-        var reassembler = new Reassembler(1 << 20, 1_000, 1 << 20);
+        var reassembler = new Reassembler(1 << 20, FrameBudget.unlimited(), 1_000, 1 << 20);
         byte[] frame = new byte[5_000];
 
         assertThat(reassembler.onSegment(chunk(1, frame, 600, 600), sink)).isEqualTo(Reassembler.Outcome.ACCEPTED);
@@ -92,7 +94,7 @@ class ReassemblerTest {
 
     @Test
     void treatsAnAnnouncedFrameOverTheLimitAsAProtocolError() {
-        var reassembler = new Reassembler(1_000, 1 << 20, 1 << 20);
+        var reassembler = new Reassembler(1_000, FrameBudget.unlimited(), 1 << 20, 1 << 20);
 
         var e = catchThrowableOfType(ConnectionClosedException.class,
                 () -> reassembler.onSegment(new Frame.Chunk(0, 5_000, 0, new byte[10]), sink));
@@ -103,7 +105,7 @@ class ReassemblerTest {
 
     @Test
     void treatsAFragmentThatContradictsTheStreamAsAProtocolError() {
-        var reassembler = new Reassembler(1 << 20, 1 << 20, 1 << 20);
+        var reassembler = new Reassembler(1 << 20, FrameBudget.unlimited(), 1 << 20, 1 << 20);
 
         var e = catchThrowableOfType(ConnectionClosedException.class,
                 () -> reassembler.onSegment(new Frame.Chunk(0, 100, 50, new byte[10]), sink));
@@ -113,7 +115,7 @@ class ReassemblerTest {
 
     @Test
     void isFinishedOnceEverythingBeforeTheFinArrived() throws Exception {
-        var reassembler = new Reassembler(1 << 20, 1 << 20, 1 << 20);
+        var reassembler = new Reassembler(1 << 20, FrameBudget.unlimited(), 1 << 20, 1 << 20);
 
         reassembler.onFin(2);
         reassembler.onSegment(chunk(1, new byte[]{2}, 0, 1), sink);
@@ -127,7 +129,7 @@ class ReassemblerTest {
 
     @Test
     void deliversTheFramesOfBatchesInOrderWithTheEndOffsetOfEachBatch() throws Exception {
-        var reassembler = new Reassembler(1 << 20, 1 << 20, 1 << 20);
+        var reassembler = new Reassembler(1 << 20, FrameBudget.unlimited(), 1 << 20, 1 << 20);
         byte[] big = new byte[150];
 
         assertThat(reassembler.onSegment(new Frame.Batch(3, new byte[][]{{7}}), sink))
@@ -147,7 +149,7 @@ class ReassemblerTest {
 
     @Test
     void chargesAHeldBatchForEachOfItsFrames() throws Exception {
-        var reassembler = new Reassembler(1 << 20, 1 << 20, 1 << 20);
+        var reassembler = new Reassembler(1 << 20, FrameBudget.unlimited(), 1 << 20, 1 << 20);
         byte[][] tiny = new byte[100][];
         Arrays.fill(tiny, new byte[]{1});
 
@@ -158,13 +160,13 @@ class ReassemblerTest {
 
     @Test
     void treatsABatchThatInterruptsAFrameOrCarriesOneOverTheLimitAsAProtocolError() throws Exception {
-        var reassembler = new Reassembler(1_000, 1 << 20, 1 << 20);
+        var reassembler = new Reassembler(1_000, FrameBudget.unlimited(), 1 << 20, 1 << 20);
         reassembler.onSegment(chunk(0, new byte[500], 0, 100), sink);
 
         var interrupting = catchThrowableOfType(ConnectionClosedException.class,
                 () -> reassembler.onSegment(new Frame.Batch(1, new byte[][]{{1}}), sink));
         var tooLong = catchThrowableOfType(ConnectionClosedException.class,
-                () -> new Reassembler(1_000, 1 << 20, 1 << 20).onSegment(
+                () -> new Reassembler(1_000, FrameBudget.unlimited(), 1 << 20, 1 << 20).onSegment(
                         new Frame.Batch(0, new byte[][]{{1}, new byte[1_001]}), sink));
 
         assertThat(interrupting.reason()).isEqualTo(Reason.PROTOCOL_ERROR);
@@ -175,13 +177,45 @@ class ReassemblerTest {
 
     @Test
     void rejectsABatchThatOverrunsTheWindow() {
-        var reassembler = new Reassembler(1 << 20, 1 << 20, 100);
+        var reassembler = new Reassembler(1 << 20, FrameBudget.unlimited(), 1 << 20, 100);
 
         var e = catchThrowableOfType(ConnectionClosedException.class,
                 () -> reassembler.onSegment(new Frame.Batch(0, new byte[][]{new byte[60], new byte[41]}), sink));
 
         assertThat(e.reason()).isEqualTo(Reason.PROTOCOL_ERROR);
         assertThat(delivered).isEmpty();
+    }
+
+    @Test
+    void aLongFrameHoldsItsLengthInTheSharedBudgetUntilWholeAndOneThatFindsNoRoomIsOverloaded() throws Exception {
+        var budget = FrameBudget.of(100_000);
+        var first = new Reassembler(1 << 20, budget, 1 << 20, 1 << 20);
+        byte[] frame = new byte[60_000];
+        new Random(3).nextBytes(frame);
+        first.onSegment(chunk(0, frame, 0, 1_000), sink);
+        assertThat(budget.reservedBytes()).isEqualTo(60_000);
+
+        var refused = catchThrowableOfType(ConnectionClosedException.class, () -> new Reassembler(1 << 20, budget, 1 << 20, 1 << 20)
+                .onSegment(chunk(0, new byte[50_000], 0, 1_000), sink));
+        assertThat(refused.reason()).isEqualTo(Reason.OVERLOADED);
+        assertThat(refused).hasMessageContaining("no room for a frame of 50000 bytes");
+
+        for (int offset = 1_000, seq = 1; offset < frame.length; offset += 1_000, seq++) {
+            first.onSegment(chunk(seq, frame, offset, 1_000), sink);
+        }
+        assertThat(delivered).containsExactly(frame);
+        assertThat(budget.reservedBytes()).isZero();
+    }
+
+    @Test
+    void aDiscardedFrameInProgressGivesItsRoomBack() throws Exception {
+        var budget = FrameBudget.of(100_000);
+        var reassembler = new Reassembler(1 << 20, budget, 1 << 20, 1 << 20);
+        reassembler.onSegment(chunk(0, new byte[60_000], 0, 1_000), sink);
+
+        reassembler.discard();
+
+        assertThat(budget.reservedBytes()).isZero();
     }
 
     private static Frame.Chunk chunk(long seq, byte[] frame, int offset, int length) {

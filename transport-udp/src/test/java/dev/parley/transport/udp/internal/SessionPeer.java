@@ -2,6 +2,7 @@ package dev.parley.transport.udp.internal;
 
 import dev.parley.transport.ConnectionClosedException;
 import dev.parley.transport.TransportOptions;
+import dev.parley.transport.spi.FrameBudget;
 import dev.parley.transport.udp.UdpOptions;
 
 import java.net.InetSocketAddress;
@@ -84,7 +85,7 @@ final class SessionPeer implements SimulatedNetwork.Node, ReliableSession.Events
                 case ServerHandshake.Decision.Reply reply -> network.transmit(reply.packet(), address, from);
                 case ServerHandshake.Decision.Accept accept -> {
                     sessionsCreated++;
-                    session = ReliableSession.server(2002, initial, udp, options,
+                    session = ReliableSession.server(2002, initial, udp, options, FrameBudget.unlimited(),
                             network.sink(address, peerAddress), this, now);
                     session.start(now);
                 }
