@@ -41,8 +41,10 @@ import java.util.Objects;
  *                             input) is sent again. Default 5 ms: RFC 9000's 25 ms suits bulk
  *                             transfer over the Internet; interactive traffic, where most packets
  *                             are alone, recovers five times sooner for an ack per lone packet
- *                             (KCP and ENet acknowledge every packet at once). Both ends should
- *                             use the same value: a peer that waits longer draws spurious probes.
+ *                             (KCP and ENet acknowledge every packet at once). Each end tells
+ *                             the other its value in the handshake, and a sender's probe timeout
+ *                             and RTT correction use the receiver's, as QUIC's max_ack_delay
+ *                             transport parameter does. At most 2^14 ms.
  * @param initialRtt           round-trip time assumed before the first sample. Default 333 ms
  *                             (RFC 9002 §6.2.2).
  * @param maxProbeTimeouts     consecutive probe timeouts without any acknowledgement after which
@@ -63,6 +65,8 @@ public record UdpOptions(int maxPacketSize, int loopbackPacketSize, int initialW
 
     /** The size every client's first packet is padded to, so the server's reply can be smaller. */
     public static final int MIN_INITIAL_PACKET_SIZE = 1200;
+    /** The longest {@link #maxAckDelay()}: 2^14 ms, QUIC's limit (RFC 9000 §18.2). */
+    public static final Duration MAX_ACK_DELAY_LIMIT = Duration.ofMillis(1 << 14);
 
     private static final UdpOptions DEFAULTS = new UdpOptions(1200, 16_384, 10, 2, 8L << 20, 4L << 20, 2L << 20, 4L << 20,
             Duration.ofMillis(5), Duration.ofMillis(333), 8, Duration.ofSeconds(2), Duration.ofSeconds(10), 256);
@@ -93,6 +97,9 @@ public record UdpOptions(int maxPacketSize, int loopbackPacketSize, int initialW
         atLeast(sendBufferBytes, Math.max(maxPacketSize, loopbackPacketSize), "sendBufferBytes");
         atLeast(reassemblyCapBytes, Math.max(maxPacketSize, loopbackPacketSize), "reassemblyCapBytes");
         positive(maxAckDelay, "maxAckDelay");
+        if (maxAckDelay.compareTo(MAX_ACK_DELAY_LIMIT) > 0) {
+            throw new IllegalArgumentException("maxAckDelay must be at most " + MAX_ACK_DELAY_LIMIT + ", was " + maxAckDelay);
+        }
         positive(initialRtt, "initialRtt");
         atLeast(maxProbeTimeouts, 1, "maxProbeTimeouts");
         positive(maxProbeInterval, "maxProbeInterval");

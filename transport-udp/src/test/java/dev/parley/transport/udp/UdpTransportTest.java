@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
+import static dev.parley.transport.TransportConformanceTest.AWAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -201,7 +202,7 @@ class UdpTransportTest {
                 DatagramChannel source = DatagramChannel.open().bind(LOOPBACK);
                 replies.add(source);
                 for (int i = 0; i < 10; i++) {
-                    byte[] initial = PacketCodec.initial(i, port * 100L + i + 1, 64,
+                    byte[] initial = PacketCodec.initial(i, port * 100L + i + 1, 64, 5_000,
                             i % 2 == 0 ? new byte[0] : new byte[24]);
                     source.send(ByteBuffer.wrap(initial), listener.localAddress());
                 }
@@ -278,6 +279,20 @@ class UdpTransportTest {
         assertThat(stats.details()).containsKeys("srttMicros", "rttvarMicros", "cwndBytes", "bytesInFlight",
                 "packetsSent", "packetsReceived", "packetsLost", "packetsRetransmitted", "duplicates",
                 "checksumFailures");
+    }
+
+    @Test
+    void eachEndAllowsForThePeersMaxAckDelayAsTheHandshakeToldIt() throws Exception {
+        var patientServer = UdpTransport.create(options, UdpOptions.defaults().toBuilder().maxAckDelay(Duration.ofMillis(40)).build());
+        var eagerClient = UdpTransport.create(options, UdpOptions.defaults().toBuilder().maxAckDelay(Duration.ofMillis(2)).build());
+        var server = RecordingHandler.recording();
+        Listener listener = closeLater(patientServer.listen(LOOPBACK, server));
+        Connection client = closeLater(eagerClient.connect(listener.localAddress(), RecordingHandler.recording()));
+        Connection serverSide = server.opened.poll(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+
+        assertThat(client.stats().details()).containsEntry("peerMaxAckDelayMicros", 40_000L);
+        assertThat(serverSide).isNotNull();
+        assertThat(serverSide.stats().details()).containsEntry("peerMaxAckDelayMicros", 2_000L);
     }
 
     @Test

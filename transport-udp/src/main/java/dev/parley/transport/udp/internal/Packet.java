@@ -13,18 +13,24 @@ public sealed interface Packet {
     /** The sender's packet number; RETRY, ACCEPT and REFUSED echo the INITIAL's. */
     long packetNumber();
 
-    /** Client to server: opens a connection, with the cookie from a RETRY once it has one. */
+    /**
+     * Client to server: opens a connection, with the cookie from a RETRY once it has one, and says
+     * how long the client may hold an acknowledgement.
+     */
     record Initial(long connectionId, long packetNumber, long sourceConnectionId, long receiveWindow,
-                   byte[] cookie) implements Packet {
+                   long maxAckDelayMicros, byte[] cookie) implements Packet {
     }
 
     /** Server to client, statelessly: prove your address by sending this cookie back. */
     record Retry(long connectionId, long packetNumber, byte[] cookie) implements Packet {
     }
 
-    /** Server to client: the connection exists; address later packets to {@code serverConnectionId}. */
-    record Accept(long connectionId, long packetNumber, long serverConnectionId, long receiveWindow)
-            implements Packet {
+    /**
+     * Server to client: the connection exists; address later packets to {@code serverConnectionId};
+     * the server may hold an acknowledgement {@code maxAckDelayMicros}.
+     */
+    record Accept(long connectionId, long packetNumber, long serverConnectionId, long receiveWindow,
+                  long maxAckDelayMicros) implements Packet {
     }
 
     /** Server to client: the cookie was good but the server will not take the connection. */

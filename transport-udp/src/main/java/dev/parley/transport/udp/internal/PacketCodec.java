@@ -27,9 +27,9 @@ import java.util.zip.CRC32C;
  * +-----------------------------------------------------------------------------------------+
  *
  * type 1 INITIAL  (client to server; connection id 0; padded with zeros to at least 1200 bytes)
- *   | source connection id (8) | receive window, bytes (4) | cookie length (1) | cookie | zeros ... |
+ *   | source connection id (8) | receive window, bytes (4) | max ack delay, us (4) | cookie length (1) | cookie | zeros ... |
  * type 2 RETRY    (packet number echoes the INITIAL's)   | cookie length (1) | cookie |
- * type 3 ACCEPT   (packet number echoes the INITIAL's)   | server connection id (8) | receive window, bytes (4) |
+ * type 3 ACCEPT   (packet number echoes the INITIAL's)   | server connection id (8) | receive window, bytes (4) | max ack delay, us (4) |
  * type 4 REFUSED  (packet number echoes the INITIAL's)   | (empty) |
  * type 5 DATA     | frame | frame | ... |    (packet numbers only grow, from 0, never reused)
  *
@@ -56,9 +56,15 @@ public final class PacketCodec {
 
     /**
      * The protocol version this code speaks: 2 since whole frames travel in BATCH frames, which a
-     * version 1 peer cannot read (it would accept the handshake and then drop every data packet).
+     * version 1 peer cannot read (it would accept the handshake and then drop every data packet);
+     * 3 since INITIAL and ACCEPT carry the sender's max ack delay.
      */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
+    /**
+     * The longest max ack delay a peer may announce ({@link UdpOptions#MAX_ACK_DELAY_LIMIT}); a
+     * handshake packet announcing more is malformed.
+     */
+    public static final long MAX_ACK_DELAY_MICROS = UdpOptions.MAX_ACK_DELAY_LIMIT.toNanos() / 1000;
     /** Bytes before the body. */
     public static final int HEADER_LENGTH = 18;
     /** The CRC32C trailer. */
@@ -98,7 +104,8 @@ public final class PacketCodec {
     }
 
     /** An INITIAL, padded to {@link UdpOptions#MIN_INITIAL_PACKET_SIZE} bytes. */
-    public static byte[] initial(long packetNumber, long sourceConnectionId, long receiveWindow, byte[] cookie) {
+    public static byte[] initial(long packetNumber, long sourceConnectionId, long receiveWindow, long maxAckDelayMicros,
+                                 byte[] cookie) {
         if (cookie.length > MAX_COOKIE_LENGTH) {
             throw new IllegalArgumentException("cookie too long: " + cookie.length);
         }
@@ -106,6 +113,7 @@ public final class PacketCodec {
         int pos = header(buf, TYPE_INITIAL, 0, packetNumber);
         pos = putLong(buf, pos, sourceConnectionId);
         pos = putInt(buf, pos, (int) receiveWindow);
+        pos = putInt(buf, pos, (int) checkAckDelay(maxAckDelayMicros));
         buf[pos++] = (byte) cookie.length;
         System.arraycopy(cookie, 0, buf, pos, cookie.length);
         seal(buf, buf.length);
@@ -122,13 +130,14 @@ public final class PacketCodec {
         return buf;
     }
 
-    /** An ACCEPT naming the server's connection id and receive window. */
+    /** An ACCEPT naming the server's connection id, receive window and max ack delay. */
     public static byte[] accept(long clientConnectionId, long echoedPacketNumber, long serverConnectionId,
-                                long receiveWindow) {
-        byte[] buf = new byte[HEADER_LENGTH + 12 + CHECKSUM_LENGTH];
+                                long receiveWindow, long maxAckDelayMicros) {
+        byte[] buf = new byte[HEADER_LENGTH + 16 + CHECKSUM_LENGTH];
         int pos = header(buf, TYPE_ACCEPT, clientConnectionId, echoedPacketNumber);
         pos = putLong(buf, pos, serverConnectionId);
-        putInt(buf, pos, (int) receiveWindow);
+        pos = putInt(buf, pos, (int) receiveWindow);
+        putInt(buf, pos, (int) checkAckDelay(maxAckDelayMicros));
         seal(buf, buf.length);
         return buf;
     }
@@ -173,14 +182,16 @@ public final class PacketCodec {
                 }
                 long source = in.u64();
                 long window = Integer.toUnsignedLong(in.u32());
-                yield new Packet.Initial(connectionId, packetNumber, source, window, in.bytes(in.u8()));
+                long ackDelay = ackDelay(in);
+                yield new Packet.Initial(connectionId, packetNumber, source, window, ackDelay, in.bytes(in.u8()));
             }
             case TYPE_RETRY -> new Packet.Retry(connectionId, packetNumber, in.end(in.bytes(in.u8())));
             case TYPE_ACCEPT -> {
                 long server = in.u64();
                 long window = Integer.toUnsignedLong(in.u32());
+                long ackDelay = ackDelay(in);
                 in.end(null);
-                yield new Packet.Accept(connectionId, packetNumber, server, window);
+                yield new Packet.Accept(connectionId, packetNumber, server, window, ackDelay);
             }
             case TYPE_REFUSED -> {
                 in.end(null);
@@ -189,6 +200,22 @@ public final class PacketCodec {
             case TYPE_DATA -> new Packet.Data(connectionId, packetNumber, Collections.unmodifiableList(frames(in)));
             default -> throw new MalformedPacketException(Kind.INVALID, "unknown packet type " + type);
         };
+    }
+
+    private static long ackDelay(Reader in) throws MalformedPacketException {
+        long micros = Integer.toUnsignedLong(in.u32());
+        if (micros > MAX_ACK_DELAY_MICROS) {
+            throw new MalformedPacketException(Kind.INVALID, "max ack delay of " + micros + " us is over "
+                    + MAX_ACK_DELAY_MICROS);
+        }
+        return micros;
+    }
+
+    private static long checkAckDelay(long micros) {
+        if (micros < 0 || micros > MAX_ACK_DELAY_MICROS) {
+            throw new IllegalArgumentException("max ack delay of " + micros + " us is outside 0.." + MAX_ACK_DELAY_MICROS);
+        }
+        return micros;
     }
 
     private static List<Frame> frames(Reader in) throws MalformedPacketException {

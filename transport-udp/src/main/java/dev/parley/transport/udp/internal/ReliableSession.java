@@ -90,6 +90,7 @@ public final class ReliableSession {
     private final boolean client;
     private final int maxPacket;
     private final int maxChunkData;
+    /** How long this side may hold an acknowledgement; the peer's own is in {@link #rtt}. */
     private final long maxAckDelay;
     private final PacketCodec.Writer writer;
     private final RttEstimator rtt;
@@ -216,6 +217,7 @@ public final class ReliableSession {
         var session = new ReliableSession(false, localId, initial.sourceConnectionId(), udp, options, frameBudget,
                 sink, events, now);
         session.peerByteLimit = initial.receiveWindow();
+        session.rtt.peerMaxAckDelay(TimeUnit.MICROSECONDS.toNanos(initial.maxAckDelayMicros()));
         session.acceptEcho = initial.packetNumber();
         return session;
     }
@@ -302,6 +304,7 @@ public final class ReliableSession {
             return;
         }
         rtt.onSample(now - sentAt, 0);
+        rtt.peerMaxAckDelay(TimeUnit.MICROSECONDS.toNanos(accept.maxAckDelayMicros()));
         peerId = accept.serverConnectionId();
         peerByteLimit = accept.receiveWindow();
         state = State.OPEN;
@@ -893,7 +896,7 @@ public final class ReliableSession {
     private void sendInitial(long now) {
         long pn = nextPn++;
         initialsSent.put(pn, now);
-        byte[] packet = PacketCodec.initial(pn, localId, udp.receiveWindowBytes(), cookie);
+        byte[] packet = PacketCodec.initial(pn, localId, udp.receiveWindowBytes(), maxAckDelay / 1000, cookie);
         sink.send(packet, packet.length);
         packetsSent++;
         lastSpoke = now;
@@ -902,7 +905,7 @@ public final class ReliableSession {
     }
 
     private void sendAccept() {
-        byte[] packet = PacketCodec.accept(peerId, acceptEcho, localId, udp.receiveWindowBytes());
+        byte[] packet = PacketCodec.accept(peerId, acceptEcho, localId, udp.receiveWindowBytes(), maxAckDelay / 1000);
         sink.send(packet, packet.length);
         packetsSent++;
     }
@@ -966,6 +969,7 @@ public final class ReliableSession {
         d.put("srttMicros", rtt.smoothed() / 1000);
         d.put("rttvarMicros", rtt.variance() / 1000);
         d.put("minRttMicros", rtt.min() / 1000);
+        d.put("peerMaxAckDelayMicros", rtt.maxAckDelay() / 1000);
         d.put("cwndBytes", cc.window());
         d.put("ssthreshBytes", cc.ssthresh() == Long.MAX_VALUE ? -1 : cc.ssthresh());
         d.put("bytesInFlight", cc.bytesInFlight());

@@ -9,7 +9,8 @@ public final class RttEstimator {
     /** Timer granularity (RFC 9002 kGranularity): no timer is armed for less. */
     public static final long GRANULARITY_NANOS = 1_000_000;
 
-    private final long maxAckDelayNanos;
+    /** How long the peer may hold an acknowledgement: assumed, then what it said in the handshake. */
+    private long maxAckDelayNanos;
     private long latest;
     private long smoothed;
     private long variance;
@@ -18,7 +19,8 @@ public final class RttEstimator {
 
     /**
      * @param initialRttNanos  the estimate before any sample
-     * @param maxAckDelayNanos how long the peer may hold an acknowledgement
+     * @param maxAckDelayNanos how long the peer may hold an acknowledgement, until it says (see
+     *                         {@link #peerMaxAckDelay})
      */
     public RttEstimator(long initialRttNanos, long maxAckDelayNanos) {
         this.maxAckDelayNanos = maxAckDelayNanos;
@@ -42,6 +44,16 @@ public final class RttEstimator {
         long adjusted = rtt >= min + delay ? rtt - delay : rtt;
         variance = (3 * variance + Math.abs(smoothed - adjusted)) / 4;
         smoothed = (7 * smoothed + adjusted) / 8;
+    }
+
+    /** The peer said in the handshake how long it may hold an acknowledgement. */
+    public void peerMaxAckDelay(long nanos) {
+        maxAckDelayNanos = nanos;
+    }
+
+    /** How long the peer may hold an acknowledgement, as this side counts it. */
+    public long maxAckDelay() {
+        return maxAckDelayNanos;
     }
 
     public long smoothed() {

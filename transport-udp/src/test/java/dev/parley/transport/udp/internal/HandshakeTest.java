@@ -72,7 +72,7 @@ class HandshakeTest {
     @Test
     void answersAFirstInitialWithARetryNoBiggerThanAThirdOfIt() throws Exception {
         var handshake = new ServerHandshake(cookies);
-        byte[] initial = PacketCodec.initial(0, 42, 64, new byte[0]);
+        byte[] initial = PacketCodec.initial(0, 42, 64, 5_000, new byte[0]);
 
         var decision = handshake.onInitial((Packet.Initial) PacketCodec.decode(initial, initial.length), CLIENT, NOW);
 
@@ -85,12 +85,12 @@ class HandshakeTest {
     @Test
     void acceptsOnlyTheInitialThatEchoesAValidCookie() throws Exception {
         var handshake = new ServerHandshake(cookies);
-        byte[] first = PacketCodec.initial(0, 42, 64, new byte[0]);
+        byte[] first = PacketCodec.initial(0, 42, 64, 5_000, new byte[0]);
         var reply = (ServerHandshake.Decision.Reply) handshake.onInitial(
                 (Packet.Initial) PacketCodec.decode(first, first.length), CLIENT, NOW);
         var retry = (Packet.Retry) PacketCodec.decode(reply.packet(), reply.packet().length);
-        byte[] second = PacketCodec.initial(1, 42, 64, retry.cookie());
-        byte[] forged = PacketCodec.initial(1, 42, 64, new byte[HandshakeCookies.LENGTH]);
+        byte[] second = PacketCodec.initial(1, 42, 64, 5_000, retry.cookie());
+        byte[] forged = PacketCodec.initial(1, 42, 64, 5_000, new byte[HandshakeCookies.LENGTH]);
 
         assertThat(handshake.onInitial((Packet.Initial) PacketCodec.decode(second, second.length), CLIENT, NOW))
                 .isInstanceOf(ServerHandshake.Decision.Accept.class);
@@ -105,7 +105,7 @@ class HandshakeTest {
         int accepted = 0;
         for (int port = 1; port <= 5_000; port++) {
             byte[] cookie = port % 2 == 0 ? new byte[0] : new byte[HandshakeCookies.LENGTH];
-            byte[] initial = PacketCodec.initial(0, port, 64, cookie);
+            byte[] initial = PacketCodec.initial(0, port, 64, 5_000, cookie);
             var decision = handshake.onInitial((Packet.Initial) PacketCodec.decode(initial, initial.length),
                     new InetSocketAddress("198.51.100.7", port), NOW);
             if (decision instanceof ServerHandshake.Decision.Accept) {

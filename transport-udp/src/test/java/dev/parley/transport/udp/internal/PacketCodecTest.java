@@ -3,6 +3,7 @@ package dev.parley.transport.udp.internal;
 import dev.parley.transport.udp.UdpOptions;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -92,26 +93,40 @@ class PacketCodecTest {
         byte[] cookie = new byte[HandshakeCookies.LENGTH];
         Arrays.fill(cookie, (byte) 7);
 
-        byte[] initial = PacketCodec.initial(3, 99, 4096, cookie);
+        byte[] initial = PacketCodec.initial(3, 99, 4096, 5_000, cookie);
         assertThat(initial).hasSize(UdpOptions.MIN_INITIAL_PACKET_SIZE);
         assertThat(PacketCodec.decode(initial, initial.length)).isInstanceOfSatisfying(Packet.Initial.class, p -> {
             assertThat(p.packetNumber()).isEqualTo(3);
             assertThat(p.sourceConnectionId()).isEqualTo(99);
             assertThat(p.receiveWindow()).isEqualTo(4096);
+            assertThat(p.maxAckDelayMicros()).isEqualTo(5_000);
             assertThat(p.cookie()).isEqualTo(cookie);
         });
         byte[] retry = PacketCodec.retry(99, 3, cookie);
         assertThat(PacketCodec.decode(retry, retry.length)).isInstanceOfSatisfying(Packet.Retry.class,
                 p -> assertThat(p.cookie()).isEqualTo(cookie));
-        byte[] accept = PacketCodec.accept(99, 3, 555, 2048);
-        assertThat(PacketCodec.decode(accept, accept.length)).isEqualTo(new Packet.Accept(99, 3, 555, 2048));
+        byte[] accept = PacketCodec.accept(99, 3, 555, 2048, 25_000);
+        assertThat(PacketCodec.decode(accept, accept.length)).isEqualTo(new Packet.Accept(99, 3, 555, 2048, 25_000));
         byte[] refused = PacketCodec.refused(99, 3);
         assertThat(PacketCodec.decode(refused, refused.length)).isEqualTo(new Packet.Refused(99, 3));
     }
 
     @Test
+    void rejectsAHandshakeThatAnnouncesAMaxAckDelayOverTheLimit() {
+        byte[] accept = PacketCodec.accept(1, 2, 3, 4, PacketCodec.MAX_ACK_DELAY_MICROS);
+        // The max ack delay is the last four bytes before the checksum.
+        int at = accept.length - PacketCodec.CHECKSUM_LENGTH - 4;
+        ByteBuffer.wrap(accept).putInt(at, (int) PacketCodec.MAX_ACK_DELAY_MICROS + 1);
+        fixChecksum(accept);
+
+        assertThat(kindOf(accept)).isEqualTo(MalformedPacketException.Kind.INVALID);
+        assertThatThrownBy(() -> PacketCodec.initial(0, 1, 16, PacketCodec.MAX_ACK_DELAY_MICROS + 1, new byte[0]))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void rejectsAnInitialThatIsNotPadded() {
-        byte[] initial = PacketCodec.initial(0, 1, 16, new byte[0]);
+        byte[] initial = PacketCodec.initial(0, 1, 16, 5_000, new byte[0]);
         byte[] shortened = Arrays.copyOf(initial, 100);
         fixChecksum(shortened);
 
@@ -207,7 +222,7 @@ class PacketCodecTest {
 
     @Test
     void rejectsAFlippedBitAsAChecksumFailure() {
-        byte[] accept = PacketCodec.accept(1, 2, 3, 4);
+        byte[] accept = PacketCodec.accept(1, 2, 3, 4, 5);
         for (int bit = 0; bit < accept.length * 8; bit++) {
             byte[] corrupt = accept.clone();
             corrupt[bit / 8] ^= (byte) (1 << (bit % 8));
@@ -235,7 +250,7 @@ class PacketCodecTest {
 
     @Test
     void rejectsAnUnknownVersion() {
-        byte[] accept = PacketCodec.accept(1, 2, 3, 4);
+        byte[] accept = PacketCodec.accept(1, 2, 3, 4, 5);
         accept[0] = 9;
         fixChecksum(accept);
 
