@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
@@ -32,7 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One TCP connection, served by two virtual threads.
+ * One TCP connection, served by two threads: a reader, virtual or a daemon platform thread as
+ * {@link ReaderThreads} says, and a virtual writer.
  *
  * <p>The <b>reader</b> calls {@code onOpen}, then reads the socket, decodes frames and hands each
  * to the handler, and at the end calls {@code onClose}; it is the only thread that calls the
@@ -128,7 +130,8 @@ final class TcpConnection extends AbstractConnection {
      * the TLS socket would first send TLS's orderly close_notify, which the peer takes for a
      * graceful close.
      */
-    TcpConnection(Socket socket, Socket tcpSocket, ConnectionHandler handler, TransportOptions options) throws IOException {
+    TcpConnection(Socket socket, Socket tcpSocket, ConnectionHandler handler, TransportOptions options,
+                  ReaderThreads readers) throws IOException {
         super(TcpTransport.NAME, handler, options);
         this.socket = socket;
         this.tcpSocket = tcpSocket;
@@ -142,18 +145,19 @@ final class TcpConnection extends AbstractConnection {
         this.local = socket.getLocalSocketAddress();
         this.remote = socket.getRemoteSocketAddress();
         this.writer = Thread.ofVirtual().name("parley-tcp-writer-" + id()).unstarted(this::writeLoop);
-        this.reader = Thread.ofVirtual().name("parley-tcp-reader-" + id()).unstarted(this::readLoop);
+        this.reader = readers.unstarted("parley-tcp-reader-" + id() + "-" + hostAndPort(remote), this::readLoop);
     }
 
     /**
      * Wraps the connected client {@code socket}, over {@code tcpSocket} (the same socket unless it
-     * is TLS), and returns once the handler's {@code onOpen} has run; closes the socket if that fails.
+     * is TLS), read by a thread of the kind {@code readers}, and returns once the handler's
+     * {@code onOpen} has run; closes the socket if that fails.
      */
-    static TcpConnection open(Socket socket, Socket tcpSocket, ConnectionHandler handler, TransportOptions options)
-            throws IOException {
+    static TcpConnection open(Socket socket, Socket tcpSocket, ConnectionHandler handler, TransportOptions options,
+                              ReaderThreads readers) throws IOException {
         TcpConnection connection;
         try {
-            connection = new TcpConnection(socket, tcpSocket, handler, options);
+            connection = new TcpConnection(socket, tcpSocket, handler, options, readers);
         } catch (IOException | RuntimeException e) {
             tcpSocket.close();
             throw e;
@@ -166,6 +170,15 @@ final class TcpConnection extends AbstractConnection {
     /** {@code duration} in whole milliseconds for socket options: at least 1, at most {@code int}'s limit. */
     static int millis(Duration duration) {
         return (int) Math.clamp(duration.toMillis(), 1, Integer.MAX_VALUE);
+    }
+
+    /** {@code address} as {@code host:port}, {@code [host]:port} for IPv6, for thread names. */
+    private static String hostAndPort(SocketAddress address) {
+        if (!(address instanceof InetSocketAddress inet)) {
+            return String.valueOf(address);
+        }
+        String host = inet.getHostString();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
     }
 
     /** Starts the writer and the reader; the reader calls {@code onOpen} first. */
