@@ -113,7 +113,7 @@ final class TcpConnection extends AbstractConnection {
     private final AtomicLong keepAlivesSent = new AtomicLong();
     private final AtomicLong keepAlivesReceived = new AtomicLong();
     private final Thread writer;
-    private final Thread reader;
+    private final ReaderThreads readers;
     /** Used only by the reader. */
     private final ElasticBuffer readBuffer = new ElasticBuffer(IDLE_READ_BUFFER_BYTES, MAX_BUFFER_BYTES);
     private final ReentrantLock outputLock = new ReentrantLock();
@@ -145,7 +145,7 @@ final class TcpConnection extends AbstractConnection {
         this.local = socket.getLocalSocketAddress();
         this.remote = socket.getRemoteSocketAddress();
         this.writer = Thread.ofVirtual().name("parley-tcp-writer-" + id()).unstarted(this::writeLoop);
-        this.reader = readers.unstarted("parley-tcp-reader-" + id() + "-" + hostAndPort(remote), this::readLoop);
+        this.readers = readers;
     }
 
     /**
@@ -185,7 +185,7 @@ final class TcpConnection extends AbstractConnection {
     void start() {
         log.debug("connection {} open: {} -> {}", id(), local, remote);
         writer.start();
-        reader.start();
+        readers.start("parley-tcp-reader-" + id() + "-" + hostAndPort(remote), this::readLoop);
     }
 
     /** Closes gracefully with {@code cause}; used when the listener shuts down. Any thread. */

@@ -28,7 +28,8 @@ import java.util.Objects;
  * transport {@code connect}s is a daemon platform thread by default, for the shortest round
  * trip; the reader of one a listener accepts is a virtual thread by default, so that ten thousand
  * idle connections stay cheap. {@link #withReaderThreads} changes either (see
- * {@link ReaderThreads}). A listener has one virtual thread that accepts. Nothing is shared
+ * {@link ReaderThreads}); past {@value ReaderThreads#MAX_PLATFORM_READERS} platform readers in a
+ * JVM, readers are virtual whatever was chosen. A listener has one virtual thread that accepts. Nothing is shared
  * between connections; besides the platform readers, only the timers that bound a graceful close
  * and a TLS handshake, and the application's own sending threads, are platform threads.
  *

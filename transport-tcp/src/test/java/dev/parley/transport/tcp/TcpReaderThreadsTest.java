@@ -20,17 +20,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 import static dev.parley.transport.TransportConformanceTest.AWAIT;
+import static dev.parley.transport.TransportConformanceTest.awaitTrue;
 import static dev.parley.transport.TransportConformanceTest.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Which threads read TCP connections: by default a daemon platform thread for a connection this
  * process opened and a virtual thread for one a listener accepted, each side changeable with
- * {@link TcpTransport#withReaderThreads}; and every reader, of either kind, ends with its
- * connection. The handler's methods run on the reader, so they observe it.
+ * {@link TcpTransport#withReaderThreads}, virtual past the limit of platform readers; and every
+ * reader, of either kind, ends with its connection. The handler's methods run on the reader, so they observe it.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TcpReaderThreadsTest {
@@ -121,6 +123,54 @@ class TcpReaderThreadsTest {
         pair.server.closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertThat(clientReader.join(AWAIT)).as("the client's reader ended").isTrue();
         assertThat(serverReader.join(AWAIT)).as("the server's reader ended").isTrue();
+    }
+
+    @Test
+    void readsOnVirtualThreadsPastTheLimitOfPlatformReadersAndOnPlatformThreadsOnceBelowItAgain() throws Exception {
+        var transport = TcpTransport.create(OPTIONS).withReaderThreads(ReaderThreads.PLATFORM, ReaderThreads.PLATFORM);
+        var readers = new ConcurrentLinkedQueue<Thread>();
+        ConnectionHandler recordingEcho = new ConnectionHandler() {
+            @Override
+            public void onOpen(Connection connection) {
+                readers.add(Thread.currentThread());
+            }
+
+            @Override
+            public void onFrame(Connection connection, byte[] frame) {
+                try {
+                    connection.send(frame);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        };
+        Listener listener = transport.listen(new InetSocketAddress("127.0.0.1", 0), recordingEcho);
+        resources.add(listener);
+        int connections = ReaderThreads.MAX_PLATFORM_READERS / 2 + 10;
+        var clients = new ArrayList<Connection>();
+        for (int i = 0; i < connections; i++) {
+            Connection client = transport.connect(listener.localAddress(), recordingEcho);
+            resources.add(client);
+            clients.add(client);
+        }
+        awaitTrue("every connection's two readers started", () -> readers.size() == 2 * connections);
+
+        // More readers than the limit: those past it (and past any other test's still ending) are virtual.
+        long platform = readers.stream().filter(thread -> !thread.isVirtual()).count();
+        assertThat(platform).as("platform readers of %d", readers.size())
+                .isBetween(1L, (long) ReaderThreads.MAX_PLATFORM_READERS);
+        var last = new ThreadRecorder(false);
+        Connection lastClient = transport.connect(listener.localAddress(), last);
+        resources.add(lastClient);
+        lastClient.send(text("served past the limit"));
+        assertThat(last.echoed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(text("served past the limit"));
+
+        clients.forEach(Connection::close);
+        lastClient.close();
+        for (Thread reader : readers) {
+            assertThat(reader.join(AWAIT)).as("%s ended", reader.getName()).isTrue();
+        }
+        assertThat(openPair(transport).client.reader().isVirtual()).as("a platform reader once below the limit").isFalse();
     }
 
     /** A connected client and the server's side of it, with the handlers that saw their threads. */
