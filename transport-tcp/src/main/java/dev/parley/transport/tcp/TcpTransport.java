@@ -29,9 +29,10 @@ import java.util.Objects;
  * trip; the reader of one a listener accepts is a virtual thread by default, so that ten thousand
  * idle connections stay cheap. {@link #withReaderThreads} changes either (see
  * {@link ReaderThreads}); past {@value ReaderThreads#MAX_PLATFORM_READERS} platform readers in a
- * JVM, readers are virtual whatever was chosen. A listener has one virtual thread that accepts. Nothing is shared
- * between connections; besides the platform readers, only the timers that bound a graceful close
- * and a TLS handshake, and the application's own sending threads, are platform threads.
+ * JVM, readers are virtual whatever was chosen. A listener has one virtual thread that accepts.
+ * Nothing is shared between connections; besides the platform readers, only the timers that bound
+ * a graceful close and a TLS handshake, and the application's own sending threads, are platform
+ * threads.
  *
  * <p><b>TLS.</b> A transport made with {@link #create(TransportOptions, TcpTls)} runs TLS 1.3
  * under the frames of every connection: a listener handshakes on a virtual thread per accepted
