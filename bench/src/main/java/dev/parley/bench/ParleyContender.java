@@ -5,6 +5,9 @@ import dev.parley.Peer;
 import dev.parley.Server;
 import dev.parley.codec.Codec;
 import dev.parley.transport.Transport;
+import dev.parley.transport.TransportOptions;
+import dev.parley.transport.tcp.ReaderThreads;
+import dev.parley.transport.tcp.TcpTransport;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -15,35 +18,49 @@ import java.net.InetSocketAddress;
  * that echoes those that ask for it) or remote calls (the {@link Echo} interface through a proxy).
  * A pipelined run of messages is a stream of non-echo pings and one echo ping behind them (a
  * peer's messages are handled in order, so that reply is a barrier); a pipelined run of remote
- * calls keeps {@link Payloads#WINDOW} asynchronous calls in flight.
+ * calls keeps {@link Payloads#WINDOW} asynchronous calls in flight. Each transport is taken with
+ * its defaults, except in {@link #messagesOverTcpWithPlatformReaders()}.
  */
 final class ParleyContender implements Contender {
 
     private static final int PING_ID = 200;
 
-    private final String transportName;
+    private final String name;
+    private final Transport transport;
     private final boolean remoteCalls;
     private final Codec codec = Codec.builder().register(PING_ID, Ping.class).build();
     private Server server;
 
-    private ParleyContender(String transportName, boolean remoteCalls) {
-        this.transportName = transportName;
+    private ParleyContender(String name, Transport transport, boolean remoteCalls) {
+        this.name = name;
+        this.transport = transport;
         this.remoteCalls = remoteCalls;
     }
 
     /** Typed messages over the transport called {@code transportName}. */
     static ParleyContender messages(String transportName) {
-        return new ParleyContender(transportName, false);
+        return new ParleyContender("parley-" + transportName, Transport.byName(transportName), false);
     }
 
     /** Remote calls over the transport called {@code transportName}. */
     static ParleyContender remoteCalls(String transportName) {
-        return new ParleyContender(transportName, true);
+        return new ParleyContender("parley-rpc-" + transportName, Transport.byName(transportName), true);
+    }
+
+    /**
+     * Typed messages over TCP with platform threads reading the server's side too, as a
+     * latency-sensitive server with few connections would choose; by default only the client's
+     * side reads on a platform thread ({@link TcpTransport#withReaderThreads}).
+     */
+    static ParleyContender messagesOverTcpWithPlatformReaders() {
+        var transport = TcpTransport.create(TransportOptions.defaults())
+                .withReaderThreads(ReaderThreads.PLATFORM, ReaderThreads.PLATFORM);
+        return new ParleyContender("parley-tcp-platform", transport, false);
     }
 
     @Override
     public String name() {
-        return "parley-" + (remoteCalls ? "rpc-" : "") + transportName;
+        return name;
     }
 
     @Override
@@ -56,8 +73,7 @@ final class ParleyContender implements Contender {
                 })
                 .serve(Echo.class, new EchoService())
                 .build();
-        server = endpoint.listen(Transport.byName(transportName),
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        server = endpoint.listen(transport, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     }
 
     @Override
@@ -66,7 +82,7 @@ final class ParleyContender implements Contender {
         Endpoint endpoint = Endpoint.builder(codec)
                 .on(Ping.class, (peer, ping) -> replies.arrived())
                 .build();
-        Peer peer = endpoint.connect(Transport.byName(transportName), server.localAddress());
+        Peer peer = endpoint.connect(transport, server.localAddress());
         return remoteCalls ? new RpcClient(peer) : new MessageClient(peer, replies);
     }
 

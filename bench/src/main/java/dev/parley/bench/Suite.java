@@ -49,6 +49,7 @@ record Suite(int rounds, Duration warmUp, Duration measure, int codecRounds, int
         return List.of(
                 RawSocketContender::new,
                 () -> ParleyContender.messages("tcp"),
+                ParleyContender::messagesOverTcpWithPlatformReaders,
                 () -> ParleyContender.messages("udp"),
                 () -> ParleyContender.remoteCalls("tcp"),
                 () -> ParleyContender.remoteCalls("udp"),
@@ -137,12 +138,12 @@ record Suite(int rounds, Duration warmUp, Duration measure, int codecRounds, int
             contender.start();
             Latency latency = harness.latency(contender);
             latencies.add(latency);
-            progress.printf("round %d %-16s round trip p50 %,d ns p99 %,d ns p99.9 %,d ns%n",
+            progress.printf("round %d %-19s round trip p50 %,d ns p99 %,d ns p99.9 %,d ns%n",
                     round, contender.name(), latency.p50(), latency.p99(), latency.p999());
             for (int clients : new int[] {1, MANY_CLIENTS}) {
                 Throughput throughput = harness.throughput(contender, clients);
                 throughputs.add(throughput);
-                progress.printf("round %d %-16s %2d clients %,.0f msg/s, %,.0f ns CPU/msg%n", round,
+                progress.printf("round %d %-19s %2d clients %,.0f msg/s, %,.0f ns CPU/msg%n", round,
                         contender.name(), clients, throughput.perSecond(), throughput.cpuNanosPerMessage());
             }
         }

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
@@ -34,7 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One TCP connection, served by two virtual threads.
+ * One TCP connection, served by two threads: a reader, virtual or a daemon platform thread as
+ * {@link ReaderThreads} says, and a virtual writer.
  *
  * <p>The <b>reader</b> calls {@code onOpen}, then reads the socket, decodes frames and hands each
  * to the handler, and at the end calls {@code onClose}; it is the only thread that calls the
@@ -113,7 +115,7 @@ final class TcpConnection extends AbstractConnection {
     private final AtomicLong keepAlivesSent = new AtomicLong();
     private final AtomicLong keepAlivesReceived = new AtomicLong();
     private final Thread writer;
-    private final Thread reader;
+    private final ReaderThreads readers;
     /** Used only by the reader. */
     private final ElasticBuffer readBuffer = new ElasticBuffer(IDLE_READ_BUFFER_BYTES, MAX_BUFFER_BYTES);
     private final ReentrantLock outputLock = new ReentrantLock();
@@ -132,7 +134,7 @@ final class TcpConnection extends AbstractConnection {
      * {@code budget}, which a listener shares among its connections.
      */
     TcpConnection(Socket socket, Socket tcpSocket, ConnectionHandler handler, TransportOptions options,
-                  FrameBudget budget) throws IOException {
+                  ReaderThreads readers, FrameBudget budget) throws IOException {
         super(TcpTransport.NAME, handler, options);
         this.socket = socket;
         this.tcpSocket = tcpSocket;
@@ -146,18 +148,19 @@ final class TcpConnection extends AbstractConnection {
         this.local = socket.getLocalSocketAddress();
         this.remote = socket.getRemoteSocketAddress();
         this.writer = Thread.ofVirtual().name("parley-tcp-writer-" + id()).unstarted(this::writeLoop);
-        this.reader = Thread.ofVirtual().name("parley-tcp-reader-" + id()).unstarted(this::readLoop);
+        this.readers = readers;
     }
 
     /**
      * Wraps the connected client {@code socket}, over {@code tcpSocket} (the same socket unless it
-     * is TLS), and returns once the handler's {@code onOpen} has run; closes the socket if that fails.
+     * is TLS), read by a thread of the kind {@code readers}, and returns once the handler's
+     * {@code onOpen} has run; closes the socket if that fails.
      */
-    static TcpConnection open(Socket socket, Socket tcpSocket, ConnectionHandler handler, TransportOptions options)
-            throws IOException {
+    static TcpConnection open(Socket socket, Socket tcpSocket, ConnectionHandler handler, TransportOptions options,
+                              ReaderThreads readers) throws IOException {
         TcpConnection connection;
         try {
-            connection = new TcpConnection(socket, tcpSocket, handler, options, FrameBudget.unlimited());
+            connection = new TcpConnection(socket, tcpSocket, handler, options, readers, FrameBudget.unlimited());
         } catch (IOException | RuntimeException e) {
             tcpSocket.close();
             throw e;
@@ -172,11 +175,20 @@ final class TcpConnection extends AbstractConnection {
         return (int) Math.clamp(duration.toMillis(), 1, Integer.MAX_VALUE);
     }
 
+    /** {@code address} as {@code host:port}, {@code [host]:port} for IPv6, for thread names. */
+    private static String hostAndPort(SocketAddress address) {
+        if (!(address instanceof InetSocketAddress inet)) {
+            return String.valueOf(address);
+        }
+        String host = inet.getHostString();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
+    }
+
     /** Starts the writer and the reader; the reader calls {@code onOpen} first. */
     void start() {
         log.debug("connection {} open: {} -> {}", id(), local, remote);
         writer.start();
-        reader.start();
+        readers.start("parley-tcp-reader-" + id() + "-" + hostAndPort(remote), this::readLoop);
     }
 
     /** Closes gracefully with {@code cause}; used when the listener shuts down. Any thread. */

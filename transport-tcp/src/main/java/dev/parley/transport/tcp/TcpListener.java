@@ -48,6 +48,7 @@ final class TcpListener implements Listener {
     private final ConnectionHandler handler;
     private final TransportOptions options;
     private final TcpTls tls;
+    private final ReaderThreads readers;
     private final Semaphore permits;
     /** Shared by the readers of every connection: what their frames under way may hold. */
     private final FrameBudget frameBudget;
@@ -57,21 +58,27 @@ final class TcpListener implements Listener {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread acceptThread;
 
-    private TcpListener(ServerSocket serverSocket, ConnectionHandler handler, TransportOptions options, TcpTls tls) {
+    private TcpListener(ServerSocket serverSocket, ConnectionHandler handler, TransportOptions options, TcpTls tls,
+                        ReaderThreads readers) {
         this.serverSocket = serverSocket;
         this.address = serverSocket.getLocalSocketAddress();
         this.handler = handler;
         this.options = options;
         this.tls = tls;
+        this.readers = readers;
         this.permits = new Semaphore(options.maxConnections());
         this.frameBudget = FrameBudget.of(options.maxUnfinishedFrameBytes());
         this.acceptThread = Thread.ofVirtual().name("parley-tcp-accept-" + serverSocket.getLocalPort())
                 .unstarted(this::acceptLoop);
     }
 
-    /** Starts accepting on the bound {@code serverSocket}; {@code tls} null means plain TCP. */
-    static TcpListener start(ServerSocket serverSocket, ConnectionHandler handler, TransportOptions options, TcpTls tls) {
-        var listener = new TcpListener(serverSocket, handler, options, tls);
+    /**
+     * Starts accepting on the bound {@code serverSocket}; {@code tls} null means plain TCP;
+     * {@code readers} read the accepted connections.
+     */
+    static TcpListener start(ServerSocket serverSocket, ConnectionHandler handler, TransportOptions options, TcpTls tls,
+                             ReaderThreads readers) {
+        var listener = new TcpListener(serverSocket, handler, options, tls, readers);
         listener.acceptThread.start();
         log.debug("listening on {}", listener.address);
         return listener;
@@ -143,7 +150,7 @@ final class TcpListener implements Listener {
     private void register(Socket socket, Socket tcpSocket) {
         TcpConnection connection;
         try {
-            connection = new TcpConnection(socket, tcpSocket, handler, options, frameBudget);
+            connection = new TcpConnection(socket, tcpSocket, handler, options, readers, frameBudget);
         } catch (IOException e) {
             log.debug("listener {}: could not set up {}", address, socket.getRemoteSocketAddress(), e);
             permits.release();

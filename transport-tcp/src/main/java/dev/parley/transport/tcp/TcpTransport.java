@@ -20,14 +20,19 @@ import java.util.Objects;
  * Frames over TCP: each frame is a 4-byte length and its payload (see
  * {@link dev.parley.frame.FrameDecoder}), a zero length is a keepalive.
  *
- * <p><b>Threads.</b> Every connection has two virtual threads: a reader, which decodes frames and
- * calls the {@link ConnectionHandler} (so a handler that blocks holds up its own connection and
- * no other), and a writer, which drains the bounded outbound queue and coalesces the queued
+ * <p><b>Threads.</b> Every connection has two threads: a reader, which decodes frames and calls
+ * the {@link ConnectionHandler} (so a handler that blocks holds up its own connection and no
+ * other), and a virtual writer, which drains the bounded outbound queue and coalesces the queued
  * frames into few {@code write} calls; a {@code send} on a quiet connection skips the queue and
- * writes on the sending thread (see {@code TcpConnection}). A listener has one virtual thread
- * that accepts. Nothing is shared between connections, and nothing runs on platform threads
- * except the timers that bound a graceful close and a TLS handshake, and the application's own
- * sending threads.
+ * writes on the sending thread (see {@code TcpConnection}). The reader of a connection this
+ * transport {@code connect}s is a daemon platform thread by default, for the shortest round
+ * trip; the reader of one a listener accepts is a virtual thread by default, so that ten thousand
+ * idle connections stay cheap. {@link #withReaderThreads} changes either (see
+ * {@link ReaderThreads}); past {@value ReaderThreads#MAX_PLATFORM_READERS} platform readers in a
+ * JVM, readers are virtual whatever was chosen. A listener has one virtual thread that accepts.
+ * Nothing is shared between connections; besides the platform readers, only the timers that bound
+ * a graceful close and a TLS handshake, and the application's own sending threads, are platform
+ * threads.
  *
  * <p><b>TLS.</b> A transport made with {@link #create(TransportOptions, TcpTls)} runs TLS 1.3
  * under the frames of every connection: a listener handshakes on a virtual thread per accepted
@@ -49,25 +54,62 @@ public final class TcpTransport implements Transport {
     /** Pending connections the kernel holds for the accept loop; refusing past the cap is ours to do. */
     private static final int BACKLOG = 1024;
 
+    /** Default {@link #connectedReaders()}: few connections per process, where latency shows. */
+    public static final ReaderThreads DEFAULT_CONNECTED_READERS = ReaderThreads.PLATFORM;
+    /** Default {@link #acceptedReaders()}: a server may hold many idle connections. */
+    public static final ReaderThreads DEFAULT_ACCEPTED_READERS = ReaderThreads.VIRTUAL;
+
     private final TransportOptions options;
     private final TcpTls tls;
+    private final ReaderThreads connectedReaders;
+    private final ReaderThreads acceptedReaders;
 
-    private TcpTransport(TransportOptions options, TcpTls tls) {
+    private TcpTransport(TransportOptions options, TcpTls tls, ReaderThreads connectedReaders,
+                         ReaderThreads acceptedReaders) {
         this.options = Objects.requireNonNull(options, "options");
         this.tls = tls;
+        this.connectedReaders = Objects.requireNonNull(connectedReaders, "connectedReaders");
+        this.acceptedReaders = Objects.requireNonNull(acceptedReaders, "acceptedReaders");
     }
 
-    /** A TCP transport whose listeners and connections use {@code options}, without encryption. */
+    /**
+     * A TCP transport whose listeners and connections use {@code options}, without encryption,
+     * with the default reader threads ({@link #DEFAULT_CONNECTED_READERS},
+     * {@link #DEFAULT_ACCEPTED_READERS}).
+     */
     public static TcpTransport create(TransportOptions options) {
-        return new TcpTransport(options, null);
+        return new TcpTransport(options, null, DEFAULT_CONNECTED_READERS, DEFAULT_ACCEPTED_READERS);
     }
 
     /**
      * A TCP transport whose listeners and connections use {@code options} and are all protected
      * by {@code tls}: see {@link TcpTls} for what is checked and how handshakes are bounded.
+     * Default reader threads, as {@link #create(TransportOptions)}.
      */
     public static TcpTransport create(TransportOptions options, TcpTls tls) {
-        return new TcpTransport(options, Objects.requireNonNull(tls, "tls"));
+        return new TcpTransport(options, Objects.requireNonNull(tls, "tls"),
+                DEFAULT_CONNECTED_READERS, DEFAULT_ACCEPTED_READERS);
+    }
+
+    /**
+     * This transport, but with {@code connected} threads reading the connections it
+     * {@code connect}s and {@code accepted} threads reading those its listeners accept. A server
+     * with few connections that wants the shortest round trips passes
+     * {@code (PLATFORM, PLATFORM)}; a process that opens thousands of client connections,
+     * {@code (VIRTUAL, VIRTUAL)}.
+     */
+    public TcpTransport withReaderThreads(ReaderThreads connected, ReaderThreads accepted) {
+        return new TcpTransport(options, tls, connected, accepted);
+    }
+
+    /** The kind of thread that reads each connection {@code connect} opens. */
+    public ReaderThreads connectedReaders() {
+        return connectedReaders;
+    }
+
+    /** The kind of thread that reads each connection a listener accepts. */
+    public ReaderThreads acceptedReaders() {
+        return acceptedReaders;
     }
 
     @Override
@@ -92,7 +134,7 @@ public final class TcpTransport implements Transport {
             serverSocket.close();
             throw e;
         }
-        return TcpListener.start(serverSocket, handler, options, tls);
+        return TcpListener.start(serverSocket, handler, options, tls, acceptedReaders);
     }
 
     /**
@@ -128,11 +170,11 @@ public final class TcpTransport implements Transport {
             throw e;
         }
         if (tls == null) {
-            return TcpConnection.open(socket, socket, handler, options);
+            return TcpConnection.open(socket, socket, handler, options, connectedReaders);
         }
         // Socket.connect took an InetSocketAddress, or it would have thrown.
         var secured = tls.connectHandshake(socket, (InetSocketAddress) address, options.connectTimeout(), deadline);
-        return TcpConnection.open(secured, socket, handler, options);
+        return TcpConnection.open(secured, socket, handler, options, connectedReaders);
     }
 
     private static <E extends IOException> E withCause(E e, Throwable cause) {

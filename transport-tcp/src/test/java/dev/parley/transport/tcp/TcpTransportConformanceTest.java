@@ -7,7 +7,10 @@ import dev.parley.transport.TransportOptions;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
-/** Runs the transport conformance suite against the TCP transport over IPv4 loopback. */
+/**
+ * Runs the transport conformance suite against the TCP transport over IPv4 loopback, with the
+ * default reader threads: platform for connected connections, virtual for accepted ones.
+ */
 class TcpTransportConformanceTest extends TransportConformanceTest {
 
     @Override
