@@ -33,7 +33,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -174,7 +173,7 @@ class TcpTransportTest {
         int longest = 64 * 1024;
         var transport = TcpTransport.create(OPTIONS.toBuilder().maxFrameLength(longest)
                 .maxUnfinishedFrameBytes(2L * longest).build());
-        var server = new EchoingServer();
+        var server = Server.echoing();
         var listener = listen(transport, server);
         // Two peers announce the longest frame, send a little of it and stall: the budget is spent.
         List<Socket> stalled = new ArrayList<>();
@@ -187,34 +186,16 @@ class TcpTransportTest {
         // Refused only once the server has read both stalled prefixes, so tried until then.
         awaitTrue("a frame one byte past the allowance is refused", () -> !echoes(transport, listener, 16 * 1024 + 1));
         // The client sees a reset; the server's side says why (its onClose may run just after).
-        awaitTrue("the server closed the refused connection as overloaded",
-                () -> server.closes.stream().anyMatch(cause -> cause.reason() == Reason.OVERLOADED));
-        assertThat(server.closes).filteredOn(cause -> cause.reason() == Reason.OVERLOADED).first()
+        awaitTrue("the server closed the refused connection as overloaded", () -> server.accepted.stream()
+                .anyMatch(side -> side.closed.isDone() && side.closed.join().reason() == Reason.OVERLOADED));
+        assertThat(server.accepted).map(side -> side.closed.getNow(null)).filteredOn(cause -> cause != null
+                        && cause.reason() == Reason.OVERLOADED).first()
                 .satisfies(cause -> assertThat(cause).hasMessageContaining("no room for a frame of 16385 bytes"));
         assertThat(echoes(transport, listener, 16 * 1024)).as("a frame within the allowance needs no room").isTrue();
 
         // Once a stalled peer is gone, its room is free again for a long frame.
         stalled.getFirst().close();
         awaitTrue("a long frame fits again", () -> echoes(transport, listener, longest));
-    }
-
-    /** Echoes every frame; records why each connection closed. */
-    private static final class EchoingServer implements ConnectionHandler {
-        final Queue<ConnectionClosedException> closes = new ConcurrentLinkedQueue<>();
-
-        @Override
-        public void onFrame(Connection connection, byte[] frame) {
-            try {
-                connection.send(frame);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        @Override
-        public void onClose(Connection connection, ConnectionClosedException cause) {
-            closes.add(cause);
-        }
     }
 
     /** True if a fresh connection gets a frame of {@code length} bytes echoed; false if it is reset instead. */
