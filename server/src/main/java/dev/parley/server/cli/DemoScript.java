@@ -64,9 +64,9 @@ final class DemoScript {
     private void play(ScriptedClient alice, ScriptedClient bob, ScriptedClient carol) throws IOException, ImException {
         register(alice);
         register(bob);
-        sees(alice, OnlineUsers.class, online -> online.users().containsKey("bob"));
+        seesOnline(alice, online -> online.containsKey("bob"));
         register(carol);
-        sees(bob, OnlineUsers.class, online -> online.users().containsKey("carol"));
+        seesOnline(bob, online -> online.containsKey("carol"));
 
         does(alice, "/invite bob carol");
         alice.client().invite("bob", "carol");
@@ -85,7 +85,7 @@ final class DemoScript {
 
         does(bob, "/status away");
         bob.client().status("away");
-        sees(alice, OnlineUsers.class, online -> "away".equals(online.users().get("bob")));
+        seesOnline(alice, online -> "away".equals(online.get("bob")));
 
         does(carol, "/list");
         carol.client().list();
@@ -100,10 +100,10 @@ final class DemoScript {
 
         does(bob, "/quit");
         bob.client().goodbye();
-        sees(alice, OnlineUsers.class, online -> !online.users().containsKey("bob"));
+        seesOnline(alice, online -> !online.containsKey("bob"));
         does(carol, "/quit");
         carol.client().goodbye();
-        sees(alice, OnlineUsers.class, online -> online.users().keySet().equals(Set.of("alice")));
+        seesOnline(alice, online -> online.keySet().equals(Set.of("alice")));
         does(alice, "/quit");
         alice.client().goodbye();
     }
@@ -123,6 +123,11 @@ final class DemoScript {
         }
     }
 
+    /** {@code client} sees the change to the online list that makes {@code which} true of its view. */
+    private void seesOnline(ScriptedClient client, Predicate<? super Map<String, String>> which) {
+        show(client, client.awaitOnline(which));
+    }
+
     private void does(ScriptedClient client, String command) {
         out.printf("%-5s > %s%n", client.username(), command);
         out.flush();
@@ -130,9 +135,13 @@ final class DemoScript {
 
     private <T extends ImEvent> T sees(ScriptedClient client, Class<T> type, Predicate<? super T> which) {
         T event = client.await(type, which);
+        show(client, event);
+        return event;
+    }
+
+    private void show(ScriptedClient client, ImEvent event) {
         out.printf("%-5s < %s%n", client.username(), EventFormat.line(event));
         out.flush();
-        return event;
     }
 
     /** One line: frames and bytes each way, then the transport's own figures, such as RTT for UDP. */

@@ -1,7 +1,6 @@
 package dev.parley.server.cli;
 
 import dev.parley.im.Invitation;
-import dev.parley.im.OnlineUsers;
 import dev.parley.server.ImServer;
 import dev.parley.server.ScriptedClient;
 import dev.parley.server.ServerOptions;
@@ -68,14 +67,14 @@ class ChatCommandTest {
                 "invited 1 by alice",
                 "message 1 alice: hello bob",
                 "conversations 1=[alice]",
-                "online alice=\"be right back\" bob=online",
+                "online +alice=\"be right back\"",
                 "error Join: unknown conversation 99");
         assertThat(run.outLines()).contains(
                 "invalid: unknown command /dance; /help lists them",
                 "invalid: usage: /join ID");
         assertThat(run.err()).isEmpty();
         assertThat(bob.await(Invitation.class)).isEqualTo(new Invitation(1, "alice"));
-        bob.await(OnlineUsers.class, online -> online.users().equals(Map.of("bob", "online")));
+        bob.awaitOnline(online -> online.equals(Map.of("bob", "online")));
     }
 
     @Test
@@ -125,6 +124,36 @@ class ChatCommandTest {
 
             assertThat(out.await(line -> line.startsWith("disconnected: "))).contains("CLOSED_BY_PEER");
             assertThat(exitCode.get(10, TimeUnit.SECONDS)).isEqualTo(ParleyCommand.DISCONNECTED);
+        }
+    }
+
+    @Test
+    void printsEachChangeToTheOnlineListItHasNotSeenAndNothingForARestatement() throws Exception {
+        var typing = new PipedOutputStream();
+        var input = new PipedInputStream(typing);
+        var out = new LineQueue();
+        var executor = Executors.newSingleThreadExecutor();
+        try (typing; executor) {
+            var exitCode = CompletableFuture.supplyAsync(() -> CommandRun.run(input, out, new StringWriter(),
+                    "chat", "--user", "alice", "--transport", "memory", "--server", Addresses.format(server.localAddress())),
+                    executor);
+            out.await(line -> line.equals("online alice=online bob=online"));
+
+            bob.client().status("away");
+            out.await(line -> line.equals("online +bob=away"));
+            try (var carol = ScriptedClient.connect(memory, server.localAddress(), "carol")) {
+                carol.register("online");
+                out.await(line -> line.equals("online +carol=online"));
+                carol.client().goodbye();
+            }
+            out.await(line -> line.equals("online -carol"));
+            typing.close();
+
+            assertThat(exitCode.get(10, TimeUnit.SECONDS)).isZero();
+            assertThat(out.text().lines().filter(line -> line.startsWith("online ")))
+                    .as("alice's own registration, restated after her snapshot, prints nothing")
+                    .containsExactly("online alice=online bob=online", "online +bob=away", "online +carol=online",
+                            "online -carol");
         }
     }
 
