@@ -41,7 +41,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>At {@code /quit} or the end of the input, the session first waits for the server to answer
  * everything already sent (it asks for the conversations and does not print that answer): a
  * script piping commands in sees every reply before the exit, whatever the transport does with
- * frames in flight at a close.
+ * frames in flight at a close. Changes to the online list are not replies: the server gathers them
+ * for a moment (its presence delay) first, so one made just before the exit may not be printed.
  *
  * <p><b>Threads.</b> Events arrive on the connection's delivery thread, the only one that touches
  * the view of who is online; commands are read and run
