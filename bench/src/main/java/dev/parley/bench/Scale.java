@@ -90,12 +90,12 @@ final class Scale {
         ExecutorService connectors = Executors.newFixedThreadPool(CONNECTORS);
         try {
             List<Future<List<ImClient>>> shares = new ArrayList<>();
-            int first = 0;
+            int nextName = 0;
             for (int c = 0; c < CONNECTORS; c++) {
                 int share = clients / CONNECTORS + (c < clients % CONNECTORS ? 1 : 0);
-                int firstOfShare = first;
+                int firstOfShare = nextName;
                 shares.add(connectors.submit(() -> connectRegistered(transport, address, firstOfShare, share)));
-                first += share;
+                nextName += share;
             }
             Exception first = null;
             for (Future<List<ImClient>> share : shares) {

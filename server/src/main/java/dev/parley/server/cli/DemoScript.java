@@ -7,6 +7,7 @@ import dev.parley.im.ImException;
 import dev.parley.im.Invitation;
 import dev.parley.im.Message;
 import dev.parley.im.OnlineUsers;
+import dev.parley.im.OnlineUsersChanged;
 import dev.parley.server.ImServer;
 import dev.parley.server.ScriptedClient;
 import dev.parley.server.ServerOptions;
@@ -18,6 +19,8 @@ import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -123,9 +126,24 @@ final class DemoScript {
         }
     }
 
-    /** {@code client} sees the change to the online list that makes {@code which} true of its view. */
+    /**
+     * {@code client} sees the online list change until {@code which} is true of its view; shows
+     * what changed, as one line: which changes the server gathered into one message varies from
+     * run to run, and a change may restate what the client already knew.
+     */
     private void seesOnline(ScriptedClient client, Predicate<? super Map<String, String>> which) {
-        show(client, client.awaitOnline(which));
+        Map<String, String> before = client.online();
+        client.awaitOnline(which);
+        show(client, change(before, client.online()));
+    }
+
+    /** What takes the online list {@code before} to {@code after}. */
+    private static OnlineUsersChanged change(Map<String, String> before, Map<String, String> after) {
+        Map<String, String> online = new HashMap<>(after);
+        online.entrySet().removeIf(user -> user.getValue().equals(before.get(user.getKey())));
+        Set<String> offline = new HashSet<>(before.keySet());
+        offline.removeAll(after.keySet());
+        return new OnlineUsersChanged(online, offline);
     }
 
     private void does(ScriptedClient client, String command) {

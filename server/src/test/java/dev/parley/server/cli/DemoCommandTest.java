@@ -15,6 +15,8 @@ class DemoCommandTest {
         assertThat(run.outLines()).first().asString().startsWith("== demo over memory, server on 127.0.0.1:");
         assertThat(run.outLines()).containsSubsequence(
                 "alice < online alice=online",
+                "alice < online +bob=online",
+                "bob   < online +carol=online",
                 "alice > /invite bob carol",
                 "bob   < invited 1 by alice",
                 "carol > /join 1",
