@@ -3,6 +3,7 @@ package dev.parley.bench;
 import dev.parley.im.ImClient;
 import dev.parley.im.ImListener;
 import dev.parley.transport.Transport;
+import dev.parley.transport.TransportOptions;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -25,6 +26,9 @@ import java.util.concurrent.TimeUnit;
  * name of its own and counts as connected once the server has answered with the online list, so
  * the server holds each one's whole state, user included; meanwhile every registered client is told
  * of the others coming online, in coalesced changes. The clients keep no list of who is online.
+ * Memory is read twice: at once, and after the connections have been idle for {@link #IDLE_WAIT}
+ * (a keepalive interval and a margin), when transports have shrunk the buffers that sending each
+ * client the online list grew.
  * Runs on the calling thread, connecting on {@value #CONNECTORS} threads of its own.
  */
 final class Scale {
@@ -34,18 +38,21 @@ final class Scale {
     private static final Duration START_LIMIT = Duration.ofSeconds(60);
     private static final Duration MEMORY_LIMIT = Duration.ofSeconds(120);
     private static final Duration ANSWER_LIMIT = Duration.ofSeconds(60);
+    /** How long the registered clients are left idle before memory is read again. */
+    static final Duration IDLE_WAIT = TransportOptions.defaults().keepAliveInterval().plusSeconds(5);
     private static final ImListener IGNORE_EVENTS = new ImListener() {
     };
 
     /**
      * One transport's figures.
      *
-     * @param heapBytesPerClient     server heap after GC, with the clients minus before, per client
-     * @param residentBytesPerClient server resident set, with minus before, per client
-     * @param connectNanos           from the first connect until every client was registered
+     * @param heapBytesPerClient           server heap after GC, with the clients idle minus before, per client
+     * @param residentBytesPerClient       server resident set, with the clients idle minus before, per client
+     * @param registeredHeapBytesPerClient as {@code heapBytesPerClient}, read as soon as every client was registered
+     * @param connectNanos                 from the first connect until every client was registered
      */
     record Result(String transport, int clients, double heapBytesPerClient, double residentBytesPerClient,
-                  long connectNanos) {
+                  double registeredHeapBytesPerClient, long connectNanos) {
     }
 
     private record Memory(long heap, long resident, int connections) {
@@ -69,13 +76,16 @@ final class Scale {
                 long connectNanos = System.nanoTime() - start;
                 progress.printf("scale %s: %,d clients connected and registered in %,d ms%n", transportName, clients,
                         TimeUnit.NANOSECONDS.toMillis(connectNanos));
-                Memory after = memory(server);
-                if (after.connections() != before.connections() + clients) {
-                    throw new IOException("the server holds " + after.connections() + " connections, expected "
+                Memory registered = memory(server);
+                Thread.sleep(IDLE_WAIT.toMillis()); // what is measured: connections left idle this long
+                Memory idle = memory(server);
+                if (idle.connections() != before.connections() + clients) {
+                    throw new IOException("the server holds " + idle.connections() + " connections, expected "
                             + (before.connections() + clients));
                 }
-                return new Result(transportName, clients, (double) (after.heap() - before.heap()) / clients,
-                        (double) (after.resident() - before.resident()) / clients, connectNanos);
+                return new Result(transportName, clients, (double) (idle.heap() - before.heap()) / clients,
+                        (double) (idle.resident() - before.resident()) / clients,
+                        (double) (registered.heap() - before.heap()) / clients, connectNanos);
             } finally {
                 open.forEach(ImClient::close);
                 server.endCommands();
