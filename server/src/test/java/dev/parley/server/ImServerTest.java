@@ -169,10 +169,10 @@ class ImServerTest {
     }
 
     @OverEveryTransport
-    void refusesAUsernameThatLooksLikeOneOnline(String transportName) throws Exception {
+    void refusesAUsernameThatLooksLikeOneOnlineUntilThatUserLeaves(String transportName) throws Exception {
         start(transportName);
-        online("alice");
-        online("mary");
+        var alice = online("alice");
+        var mary = online("mary");
 
         for (String impostor : List.of("a1ice", "aIice", "AL1CE", "rnary")) {
             var client = connect(impostor);
@@ -181,6 +181,10 @@ class ImServerTest {
                             .startsWith("username " + impostor + " looks like ").endsWith(", who is online"));
         }
         assertThat(connect("alicia").register("online")).containsKey("alicia");
+
+        alice.client().goodbye();
+        mary.awaitOnline(online -> !online.containsKey("alice"));
+        assertThat(connect("a1ice").register("online")).as("the name is free once alice is gone").containsKey("a1ice");
     }
 
     @OverEveryTransport
