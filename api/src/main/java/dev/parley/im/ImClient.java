@@ -30,7 +30,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *
  * <p>Requests are sent in the order they are made and return once queued; what the server makes
  * of them arrives at the {@link ImListener}. {@link #register} and {@link #list()} also return a
- * future of their answer, completed after the listener has seen it. Thread-safe.
+ * future of their answer, completed after the listener has seen it. The client keeps no list of
+ * who is online: it passes snapshots and changes to the listener as they come. Thread-safe.
  */
 public final class ImClient implements AutoCloseable {
 
@@ -61,8 +62,8 @@ public final class ImClient implements AutoCloseable {
     }
 
     /**
-     * Comes online as {@code username}. The future completes with the online users once the
-     * server has taken the name, or fails with {@link ImException} carrying the server's
+     * Comes online as {@code username}. The future completes with the online users (the snapshot
+     * the server sends on registering) once the server has taken the name, or fails with {@link ImException} carrying the server's
      * {@link Error} (name taken, not valid, ...).
      */
     public CompletableFuture<Map<String, String>> register(String username, String status) throws IOException {
@@ -166,6 +167,7 @@ public final class ImClient implements AutoCloseable {
                     pending.result().complete(online.users());
                 }
             }
+            case OnlineUsersChanged changed -> listener.onOnlineUsersChanged(changed.online(), changed.offline());
             case Invitation invitation -> listener.onInvitation(invitation);
             case Message message -> listener.onMessage(message);
             case Conversations conversations -> {

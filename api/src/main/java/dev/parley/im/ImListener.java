@@ -4,6 +4,7 @@ import dev.parley.transport.ConnectionClosedException;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What an {@link ImClient} hears from the server. Every method has an empty default, so implement
@@ -13,8 +14,20 @@ import java.util.Map;
  */
 public interface ImListener {
 
-    /** Who is online, with each user's status; sent on every change and periodically. */
+    /**
+     * Everyone online, with each user's status: a full snapshot that replaces any view kept so far.
+     * Sent once on registering (this user included), and periodically.
+     */
     default void onOnlineUsers(Map<String, String> users) {
+    }
+
+    /**
+     * What changed since the last snapshot or change: {@code online} came online or changed status
+     * (each with its status now), {@code offline} went offline. The server coalesces changes made
+     * within a short window into one call, and may restate a user's current state, so applying a
+     * change to a view that already holds it changes nothing (see {@link OnlineUsersChanged#applyTo}).
+     */
+    default void onOnlineUsersChanged(Map<String, String> online, Set<String> offline) {
     }
 
     /** You were invited to a conversation (also sent to the inviter). */

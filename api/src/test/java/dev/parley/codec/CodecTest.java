@@ -11,6 +11,7 @@ import dev.parley.im.Leave;
 import dev.parley.im.ListConversations;
 import dev.parley.im.Message;
 import dev.parley.im.OnlineUsers;
+import dev.parley.im.OnlineUsersChanged;
 import dev.parley.im.Register;
 import dev.parley.im.SendMessage;
 import dev.parley.im.StatusChange;
@@ -58,6 +59,8 @@ class CodecTest {
         return Stream.of(
                 new Register("alice", "online", "correct horse"),
                 new OnlineUsers(Map.of("alice", "online", "bob", "away")),
+                new OnlineUsersChanged(Map.of("bob", "away"), Set.of("carol")),
+                new OnlineUsersChanged(Map.of(), Set.of()),
                 new StatusChange("away"),
                 new Goodbye(),
                 new Invite(List.of("bob", "carol")),
@@ -79,9 +82,10 @@ class CodecTest {
     }
 
     @Test
-    void coversAllThirteenImRecords() {
-        assertThat(imMessages().filter(m -> m.getClass().getPackageName().equals("dev.parley.im")))
-                .hasSize(13);
+    void coversAllFourteenImRecords() {
+        assertThat(imMessages().filter(m -> m.getClass().getPackageName().equals("dev.parley.im"))
+                .map(Object::getClass).distinct())
+                .hasSize(14);
     }
 
     @Test

@@ -143,13 +143,14 @@ record Results(Suite suite, List<Latency> latencies, List<Throughput> throughput
 
     /** The scale table in Markdown. */
     static String scaleMarkdown(List<Scale.Result> scale) {
-        var out = new StringBuilder("### Scale: idle clients on one IM server (server in its own JVM)\n\n")
-                .append("| transport | clients | heap per connection (after GC) | resident per connection | time to connect all |\n")
-                .append("|---|---:|---:|---:|---:|\n");
+        var out = new StringBuilder("### Scale: idle registered clients on one IM server (server in its own JVM)\n\n")
+                .append("| transport | clients | heap per connection (after GC), idle | resident per connection, idle"
+                        + " | heap per connection just registered | time to connect and register all |\n")
+                .append("|---|---:|---:|---:|---:|---:|\n");
         for (Scale.Result s : scale) {
-            out.append(String.format(Locale.ROOT, "| %s | %,d | %.1f KiB | %.1f KiB | %.2f s |%n", s.transport(),
-                    s.clients(), s.heapBytesPerClient() / 1024, s.residentBytesPerClient() / 1024,
-                    s.connectNanos() / 1e9));
+            out.append(String.format(Locale.ROOT, "| %s | %,d | %.1f KiB | %.1f KiB | %.1f KiB | %.2f s |%n",
+                    s.transport(), s.clients(), s.heapBytesPerClient() / 1024, s.residentBytesPerClient() / 1024,
+                    s.registeredHeapBytesPerClient() / 1024, s.connectNanos() / 1e9));
         }
         return out.toString();
     }

@@ -1,9 +1,9 @@
 package dev.parley.bench;
 
 import dev.parley.im.ImClient;
-import dev.parley.im.ImException;
 import dev.parley.im.ImListener;
 import dev.parley.transport.Transport;
+import dev.parley.transport.TransportOptions;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,14 +19,17 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Scale: many idle clients on one {@link ScaleServer} (an IM server in a JVM of its own, because
- * one process may not hold both ends of 10,000 TCP connections), and what each costs the server.
- * The server's heap (after a full GC) and resident memory are read before and after; the
- * difference over the number of clients is the cost per connection. Connecting counts until every
- * client has had one request answered, so the server holds each one's whole state. The clients
- * do not register: the IM server sends the whole online list to every user each time one
- * registers, which at 10,000 users is 50 million list deliveries, not an idle server. Runs on the
- * calling thread, connecting on {@value #CONNECTORS} threads of its own.
+ * Scale: many idle registered users on one {@link ScaleServer} (an IM server in a JVM of its own,
+ * because one process may not hold both ends of 10,000 TCP connections), and what each costs the
+ * server. The server's heap (after a full GC) and resident memory are read before and after; the
+ * difference over the number of clients is the cost per connection. Each client registers under a
+ * name of its own and counts as connected once the server has answered with the online list, so
+ * the server holds each one's whole state, user included; meanwhile every registered client is told
+ * of the others coming online, in coalesced changes. The clients keep no list of who is online.
+ * Memory is read twice: at once, and after the connections have been idle for {@link #IDLE_WAIT}
+ * (a keepalive interval and a margin), when transports have shrunk the buffers that sending each
+ * client the online list grew.
+ * Runs on the calling thread, connecting on {@value #CONNECTORS} threads of its own.
  */
 final class Scale {
 
@@ -34,19 +37,22 @@ final class Scale {
     static final int CONNECTORS = 8;
     private static final Duration START_LIMIT = Duration.ofSeconds(60);
     private static final Duration MEMORY_LIMIT = Duration.ofSeconds(120);
-    private static final Duration ANSWER_LIMIT = Duration.ofSeconds(30);
+    private static final Duration ANSWER_LIMIT = Duration.ofSeconds(60);
+    /** How long the registered clients are left idle before memory is read again. */
+    static final Duration IDLE_WAIT = TransportOptions.defaults().keepAliveInterval().plusSeconds(5);
     private static final ImListener IGNORE_EVENTS = new ImListener() {
     };
 
     /**
      * One transport's figures.
      *
-     * @param heapBytesPerClient     server heap after GC, with the clients minus before, per client
-     * @param residentBytesPerClient server resident set, with minus before, per client
-     * @param connectNanos           from the first connect until every client had its answer
+     * @param heapBytesPerClient           server heap after GC, with the clients idle minus before, per client
+     * @param residentBytesPerClient       server resident set, with the clients idle minus before, per client
+     * @param registeredHeapBytesPerClient as {@code heapBytesPerClient}, read as soon as every client was registered
+     * @param connectNanos                 from the first connect until every client was registered
      */
     record Result(String transport, int clients, double heapBytesPerClient, double residentBytesPerClient,
-                  long connectNanos) {
+                  double registeredHeapBytesPerClient, long connectNanos) {
     }
 
     private record Memory(long heap, long resident, int connections) {
@@ -55,7 +61,7 @@ final class Scale {
     private Scale() {
     }
 
-    /** Connects {@code clients} idle clients over {@code transportName} and measures the server. */
+    /** Connects and registers {@code clients} idle clients over {@code transportName} and measures the server. */
     static Result run(String transportName, int clients, PrintStream progress) throws Exception {
         Transport transport = Transport.byName(transportName);
         try (var server = ChildJvm.start(List.of(), ChildJvm.ownClassPath(),
@@ -68,15 +74,18 @@ final class Scale {
                 long start = System.nanoTime();
                 connect(transport, address, clients, open);
                 long connectNanos = System.nanoTime() - start;
-                progress.printf("scale %s: %,d clients connected and answered in %,d ms%n", transportName, clients,
+                progress.printf("scale %s: %,d clients connected and registered in %,d ms%n", transportName, clients,
                         TimeUnit.NANOSECONDS.toMillis(connectNanos));
-                Memory after = memory(server);
-                if (after.connections() != before.connections() + clients) {
-                    throw new IOException("the server holds " + after.connections() + " connections, expected "
+                Memory registered = memory(server);
+                Thread.sleep(IDLE_WAIT.toMillis()); // what is measured: connections left idle this long
+                Memory idle = memory(server);
+                if (idle.connections() != before.connections() + clients) {
+                    throw new IOException("the server holds " + idle.connections() + " connections, expected "
                             + (before.connections() + clients));
                 }
-                return new Result(transportName, clients, (double) (after.heap() - before.heap()) / clients,
-                        (double) (after.resident() - before.resident()) / clients, connectNanos);
+                return new Result(transportName, clients, (double) (idle.heap() - before.heap()) / clients,
+                        (double) (idle.resident() - before.resident()) / clients,
+                        (double) (registered.heap() - before.heap()) / clients, connectNanos);
             } finally {
                 open.forEach(ImClient::close);
                 server.endCommands();
@@ -85,15 +94,18 @@ final class Scale {
         }
     }
 
-    /** Opens {@code clients} clients into {@code open}, each answered once, on {@link #CONNECTORS} threads. */
+    /** Opens {@code clients} clients into {@code open}, each registered, on {@link #CONNECTORS} threads. */
     private static void connect(Transport transport, InetSocketAddress address, int clients, List<ImClient> open)
             throws Exception {
         ExecutorService connectors = Executors.newFixedThreadPool(CONNECTORS);
         try {
             List<Future<List<ImClient>>> shares = new ArrayList<>();
+            int nextName = 0;
             for (int c = 0; c < CONNECTORS; c++) {
                 int share = clients / CONNECTORS + (c < clients % CONNECTORS ? 1 : 0);
-                shares.add(connectors.submit(() -> connectAnswered(transport, address, share)));
+                int firstOfShare = nextName;
+                shares.add(connectors.submit(() -> connectRegistered(transport, address, firstOfShare, share)));
+                nextName += share;
             }
             Exception first = null;
             for (Future<List<ImClient>> share : shares) {
@@ -111,21 +123,18 @@ final class Scale {
         }
     }
 
-    /** Opens {@code count} clients one after another; on failure closes them and throws. */
-    private static List<ImClient> connectAnswered(Transport transport, InetSocketAddress address, int count)
-            throws Exception {
+    /**
+     * Opens {@code count} clients one after another, registering them as {@code user<first>} onwards;
+     * on failure closes them and throws.
+     */
+    private static List<ImClient> connectRegistered(Transport transport, InetSocketAddress address, int first,
+                                                    int count) throws Exception {
         List<ImClient> opened = new ArrayList<>(count);
         try {
-            for (int i = 0; i < count; i++) {
+            for (int i = first; i < first + count; i++) {
                 ImClient client = ImClient.connect(transport, address, IGNORE_EVENTS);
                 opened.add(client);
-                try {
-                    client.list().get(ANSWER_LIMIT.toSeconds(), TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof ImException)) {
-                        throw e; // a refusal ("register first") is an answer; anything else is a failure
-                    }
-                }
+                client.register("user" + i, "online").get(ANSWER_LIMIT.toSeconds(), TimeUnit.SECONDS);
             }
             return opened;
         } catch (Exception e) {

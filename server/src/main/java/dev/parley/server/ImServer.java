@@ -17,6 +17,7 @@ import dev.parley.im.Leave;
 import dev.parley.im.ListConversations;
 import dev.parley.im.Message;
 import dev.parley.im.OnlineUsers;
+import dev.parley.im.OnlineUsersChanged;
 import dev.parley.im.Register;
 import dev.parley.im.SendMessage;
 import dev.parley.im.StatusChange;
@@ -54,6 +55,15 @@ import java.util.function.LongSupplier;
  * every conversation (ending those left empty) and the online list, and everyone is told. After a
  * goodbye the connection stays open until the client closes it, and may register again.
  *
+ * <p>A user who registers gets the whole online list at once ({@link OnlineUsers}, themselves
+ * included). Every change to it (a registration, a status change, a sign-off) is then gathered for
+ * {@link ServerOptions#presenceDelay()}, the latest state of each user winning, and sent to every
+ * registered user as one {@link OnlineUsersChanged}, encoded once: n users coming online cost about
+ * n broadcasts of what changed, not n broadcasts of the whole list. A change restates the current
+ * state of each user it names, so one that reaches a user who registered after it was made, and
+ * whose snapshot already holds it, changes nothing. Every {@link ServerOptions#onlineBroadcastPeriod()}
+ * everyone gets the whole list again.
+ *
  * <p>Each connection has a request budget ({@link ServerOptions#messagesPerSecond()} and
  * {@link ServerOptions#messageBurst()}): a request over it is answered with an {@link Error}
  * starting "slow down" and not carried out, and after {@link ServerOptions#maxRefusedInARow()} such
@@ -80,8 +90,8 @@ import java.util.function.LongSupplier;
  * }</pre>
  *
  * <p><b>Threads.</b> Requests are handled on the thread that delivers their connection's frames
- * (see {@link Endpoint}), passwords checked on the password threads, the periodic online-users
- * broadcast and delayed refusals on a timer thread of its own. All
+ * (see {@link Endpoint}), passwords checked on the password threads, the changes to the online list,
+ * the periodic online-users broadcast and delayed refusals sent on a timer thread of its own. All
  * state sits behind one server-wide lock. One lock rather than one per conversation because a
  * goodbye touches every conversation of a user and the online list at once, and correctness comes
  * first: under it, every member of a conversation sees its messages in the same order, and
@@ -114,6 +124,12 @@ public final class ImServer implements AutoCloseable {
     // Everything below is guarded by lock.
     private final Map<Peer, Session> sessions = new HashMap<>();
     private final Map<String, Session> online = new LinkedHashMap<>();
+    /** The registered users by {@link Rules#lookAlike}, so that a registration need not fold every name online. */
+    private final Map<String, Session> onlineLookAlikes = new HashMap<>();
+    /** Changes to the online list not yet sent: users now online, with their status, and users gone. */
+    private final Map<String, String> changedOnline = new LinkedHashMap<>();
+    private final Set<String> changedOffline = new LinkedHashSet<>();
+    private boolean presenceFlushScheduled;
     private final Map<Long, Conversation> conversations = new TreeMap<>();
     private long lastConversationId;
     private boolean closed;
@@ -139,7 +155,8 @@ public final class ImServer implements AutoCloseable {
                 .onClose(this::closed)
                 .build();
         boolean broadcasts = !options.onlineBroadcastPeriod().isZero();
-        this.timer = broadcasts || passwordCheck != null ? Executors.newSingleThreadScheduledExecutor(
+        boolean delaysPresence = !options.presenceDelay().isZero();
+        this.timer = broadcasts || delaysPresence || passwordCheck != null ? Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("parley-im-timer").factory()) : null;
         try {
             this.server = endpoint.listen(transport, address);
@@ -448,22 +465,24 @@ public final class ImServer implements AutoCloseable {
             throw new Refusal("username " + username + " is taken");
         }
         String lookAlike = Rules.lookAlike(username);
-        for (Session user : online.values()) {
-            if (Rules.lookAlike(user.username).equals(lookAlike)) {
-                throw new Refusal("username " + username + " looks like " + user.username + ", who is online");
-            }
+        Session similar = onlineLookAlikes.get(lookAlike);
+        if (similar != null) {
+            throw new Refusal("username " + username + " looks like " + similar.username + ", who is online");
         }
         session.username = username;
         session.status = register.status();
         online.put(Rules.key(username), session);
+        onlineLookAlikes.put(lookAlike, session);
         log.info("{} registered from {}", username, session.peer.remoteAddress());
-        broadcastOnlineUsersLocked();
+        // Under the lock, so that it reaches the new user before any change made after it.
+        broadcast(List.of(session.peer), new OnlineUsers(onlineSnapshot()));
+        cameOnline(session);
     }
 
     private void changeStatus(Session session, String status) throws Refusal {
         rules.checkStatus(status);
         session.status = status;
-        broadcastOnlineUsersLocked();
+        cameOnline(session);
     }
 
     private void invite(Session inviter, List<String> usernames) throws Refusal {
@@ -557,24 +576,68 @@ public final class ImServer implements AutoCloseable {
             removeMember(conversation, session);
         }
         online.remove(Rules.key(session.username));
+        onlineLookAlikes.remove(Rules.lookAlike(session.username));
+        changedOnline.remove(session.username);
+        changedOffline.add(session.username);
+        presenceChanged();
         session.username = null;
         session.status = null;
-        broadcastOnlineUsersLocked();
+    }
+
+    /** Notes that {@code session}'s user is online with its current status, to be told to everyone. */
+    private void cameOnline(Session session) {
+        changedOffline.remove(session.username);
+        changedOnline.put(session.username, session.status);
+        presenceChanged();
+    }
+
+    /** Sends the changes to the online list now, or within {@link ServerOptions#presenceDelay()}. */
+    private void presenceChanged() {
+        if (options.presenceDelay().isZero()) {
+            broadcastPresenceChangesLocked();
+        } else if (!presenceFlushScheduled && !closed) {
+            presenceFlushScheduled = true;
+            try {
+                timer.schedule(this::broadcastPresenceChanges, options.presenceDelay().toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException closing) {
+                log.debug("server closing: online list changes not sent");
+            }
+        }
+    }
+
+    private void broadcastPresenceChanges() {
+        lock.lock();
+        try {
+            broadcastPresenceChangesLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void broadcastPresenceChangesLocked() {
+        presenceFlushScheduled = false;
+        if (changedOnline.isEmpty() && changedOffline.isEmpty()) {
+            return;
+        }
+        var changes = new OnlineUsersChanged(changedOnline, changedOffline);
+        changedOnline.clear();
+        changedOffline.clear();
+        broadcast(onlinePeers(), changes);
     }
 
     private void broadcastOnlineUsers() {
         lock.lock();
         try {
             if (!online.isEmpty()) {
-                broadcastOnlineUsersLocked();
+                broadcast(onlinePeers(), new OnlineUsers(onlineSnapshot()));
             }
         } finally {
             lock.unlock();
         }
     }
 
-    private void broadcastOnlineUsersLocked() {
-        broadcast(online.values().stream().map(user -> user.peer).toList(), new OnlineUsers(onlineSnapshot()));
+    private List<Peer> onlinePeers() {
+        return online.values().stream().map(user -> user.peer).toList();
     }
 
     private Map<String, String> onlineSnapshot() {

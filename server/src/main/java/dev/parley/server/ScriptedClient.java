@@ -9,6 +9,7 @@ import dev.parley.im.ImListener;
 import dev.parley.im.Invitation;
 import dev.parley.im.Message;
 import dev.parley.im.OnlineUsers;
+import dev.parley.im.OnlineUsersChanged;
 import dev.parley.transport.ConnectionClosedException;
 import dev.parley.transport.Transport;
 
@@ -16,8 +17,10 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -36,18 +39,25 @@ import java.util.function.Predicate;
  * bob.client().join(invitation.conversationId());
  * }</pre>
  *
+ * <p>It keeps a view of who is online, built from the {@link OnlineUsers} and
+ * {@link OnlineUsersChanged} events taken so far: {@link #awaitOnline} waits until that view meets
+ * a condition, whatever mix of snapshots and changes brings it there.
+ *
  * <p>Every await gives up after {@link #TIMEOUT} with an {@link IllegalStateException} saying what
  * was awaited and what came instead. Events are queued on the connection's delivery thread and
- * taken by the script's thread; the awaiting methods are meant for one script thread at a time.
+ * taken by the script's thread; the awaiting methods, and the view, are meant for one script thread
+ * at a time.
  */
 public final class ScriptedClient implements AutoCloseable {
 
     /** How long any await waits. */
-    public static final Duration TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final String username;
     private final BlockingQueue<ImEvent> events = new LinkedBlockingQueue<>();
     private final ImClient client;
+    /** Who is online as of the events taken so far; on the script's thread only. */
+    private final Map<String, String> online = new HashMap<>();
 
     private ScriptedClient(String username, Transport transport, SocketAddress server) throws IOException {
         this.username = username;
@@ -55,6 +65,11 @@ public final class ScriptedClient implements AutoCloseable {
             @Override
             public void onOnlineUsers(Map<String, String> users) {
                 events.add(new OnlineUsers(users));
+            }
+
+            @Override
+            public void onOnlineUsersChanged(Map<String, String> cameOnline, Set<String> wentOffline) {
+                events.add(new OnlineUsersChanged(cameOnline, wentOffline));
             }
 
             @Override
@@ -153,6 +168,21 @@ public final class ScriptedClient implements AutoCloseable {
     }
 
     /**
+     * Waits until this client's view of who is online (user to status) meets {@code condition},
+     * taking the events in between, and returns the {@link OnlineUsers} or {@link OnlineUsersChanged}
+     * that brought it there.
+     */
+    public ImEvent awaitOnline(Predicate<? super Map<String, String>> condition) {
+        return await(ImEvent.class, event -> (event instanceof OnlineUsers || event instanceof OnlineUsersChanged)
+                && condition.test(online));
+    }
+
+    /** This client's view of who is online (user to status), as of the events taken so far. */
+    public Map<String, String> online() {
+        return Map.copyOf(online);
+    }
+
+    /**
      * Asks the server for the conversations and returns every event that arrived before the answer,
      * followed by the answer: since the server answers in order, this is everything it sent this
      * client so far, with nothing left to wait for.
@@ -192,9 +222,17 @@ public final class ScriptedClient implements AutoCloseable {
         client.close();
     }
 
+    /** The next event, its change to the online list applied to the view; null once past {@code deadline}. */
     private ImEvent poll(long deadline) {
         try {
-            return events.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            ImEvent event = events.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (event instanceof OnlineUsers snapshot) {
+                online.clear();
+                online.putAll(snapshot.users());
+            } else if (event instanceof OnlineUsersChanged changed) {
+                changed.applyTo(online);
+            }
+            return event;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(username + ": interrupted while awaiting an event", e);

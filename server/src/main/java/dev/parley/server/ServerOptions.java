@@ -16,8 +16,11 @@ import java.util.Objects;
  *
  * <p>Lengths count UTF-16 characters, as {@link String#length()} does.
  *
- * @param onlineBroadcastPeriod how often every registered client gets the online users even when
- *                              nothing changed; {@link Duration#ZERO} disables it. Default 30 s.
+ * @param onlineBroadcastPeriod how often every registered client gets the whole online list again
+ *                              ({@code OnlineUsers}), a resync on top of the changes it is sent
+ *                              anyway; {@link Duration#ZERO} disables it. Each one sends every
+ *                              user's name and status to every user: at 10,000 users about 150 KB
+ *                              to each, 1.5 GB in all, hence a long default. Default 5 minutes.
  * @param maxUsernameLength     longest username. Usernames are 1 to this many ASCII letters, digits,
  *                              {@code _}, {@code .} or {@code -}, unique ignoring case and ASCII
  *                              look-alikes ({@code rn}/{@code m}, {@code vv}/{@code w},
@@ -45,14 +48,22 @@ import java.util.Objects;
  * @param maxConcurrentPasswordChecks with accounts, most passwords hashed at once, server-wide, each
  *                              on a thread of its own; a {@code Register} past that is refused at
  *                              once with an {@code Error} starting "busy". Default 2.
+ * @param presenceDelay         how long changes to the online list (registrations, status changes,
+ *                              sign-offs) are gathered before one {@code OnlineUsersChanged} tells
+ *                              every registered user about all of them; the longer, the fewer
+ *                              broadcasts while many users come and go, the later each is seen.
+ *                              Each broadcast is a frame to every registered user: while users
+ *                              come and go on a server of 10,000, 250 ms means 40,000 frames a
+ *                              second, 50 ms five times that. {@link Duration#ZERO} sends each
+ *                              change at once. Default 250 ms.
  */
 public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLength, int maxStatusLength,
                             int maxTextLength, int maxInvitees, int maxConversations, JoinPolicy joinPolicy,
                             int messagesPerSecond, int messageBurst, int maxRefusedInARow, Accounts accounts,
-                            Duration failedLoginDelay, int maxConcurrentPasswordChecks) {
+                            Duration failedLoginDelay, int maxConcurrentPasswordChecks, Duration presenceDelay) {
 
     /** Default {@link #onlineBroadcastPeriod()}, in seconds; the command line's default too. */
-    public static final int DEFAULT_ONLINE_BROADCAST_SECONDS = 30;
+    public static final int DEFAULT_ONLINE_BROADCAST_SECONDS = 300;
     /** Default {@link #messagesPerSecond()}; the command line's default too. */
     public static final int DEFAULT_MESSAGES_PER_SECOND = 50;
     /** Default {@link #messageBurst()}; the command line's default too. */
@@ -62,11 +73,14 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
     public static final int DEFAULT_FAILED_LOGIN_DELAY_MILLIS = 1_000;
     /** Default {@link #maxConcurrentPasswordChecks()}; the command line's default too. */
     public static final int DEFAULT_MAX_CONCURRENT_PASSWORD_CHECKS = 2;
+    /** Default {@link #presenceDelay()}, in milliseconds; the command line's default too. */
+    public static final int DEFAULT_PRESENCE_DELAY_MILLIS = 250;
 
     private static final ServerOptions DEFAULTS = new ServerOptions(
             Duration.ofSeconds(DEFAULT_ONLINE_BROADCAST_SECONDS), 32, 64, 4096, 100, 10_000, JoinPolicy.OPEN,
             DEFAULT_MESSAGES_PER_SECOND, DEFAULT_MESSAGE_BURST, 50, null,
-            Duration.ofMillis(DEFAULT_FAILED_LOGIN_DELAY_MILLIS), DEFAULT_MAX_CONCURRENT_PASSWORD_CHECKS);
+            Duration.ofMillis(DEFAULT_FAILED_LOGIN_DELAY_MILLIS), DEFAULT_MAX_CONCURRENT_PASSWORD_CHECKS,
+            Duration.ofMillis(DEFAULT_PRESENCE_DELAY_MILLIS));
 
     /** @throws IllegalArgumentException naming the first setting that is out of range */
     public ServerOptions {
@@ -90,6 +104,10 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
             throw new IllegalArgumentException("failedLoginDelay must not be negative, was " + failedLoginDelay);
         }
         requireAtLeastOne(maxConcurrentPasswordChecks, "maxConcurrentPasswordChecks");
+        Objects.requireNonNull(presenceDelay, "presenceDelay");
+        if (presenceDelay.isNegative()) {
+            throw new IllegalArgumentException("presenceDelay must not be negative, was " + presenceDelay);
+        }
     }
 
     /** The defaults listed above. */
@@ -128,6 +146,7 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
         private Accounts accounts;
         private Duration failedLoginDelay;
         private int maxConcurrentPasswordChecks;
+        private Duration presenceDelay;
 
         private Builder(ServerOptions from) {
             onlineBroadcastPeriod = from.onlineBroadcastPeriod;
@@ -143,6 +162,7 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
             accounts = from.accounts;
             failedLoginDelay = from.failedLoginDelay;
             maxConcurrentPasswordChecks = from.maxConcurrentPasswordChecks;
+            presenceDelay = from.presenceDelay;
         }
 
         public Builder onlineBroadcastPeriod(Duration period) {
@@ -212,11 +232,17 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
             return this;
         }
 
+        /** Sets {@code presenceDelay}; {@link Duration#ZERO} sends each change of the online list at once. */
+        public Builder presenceDelay(Duration delay) {
+            this.presenceDelay = delay;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the first setting that is out of range */
         public ServerOptions build() {
             return new ServerOptions(onlineBroadcastPeriod, maxUsernameLength, maxStatusLength, maxTextLength,
                     maxInvitees, maxConversations, joinPolicy, messagesPerSecond, messageBurst, maxRefusedInARow,
-                    accounts, failedLoginDelay, maxConcurrentPasswordChecks);
+                    accounts, failedLoginDelay, maxConcurrentPasswordChecks, presenceDelay);
         }
     }
 }

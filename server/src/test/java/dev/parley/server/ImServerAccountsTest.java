@@ -2,7 +2,6 @@ package dev.parley.server;
 
 import dev.parley.im.Error;
 import dev.parley.im.ImException;
-import dev.parley.im.OnlineUsers;
 import dev.parley.transport.Transport;
 import org.junit.jupiter.api.AfterEach;
 
@@ -81,7 +80,7 @@ class ImServerAccountsTest {
         var bob = connect("bob");
         assertThat(bob.register("online", "battery staple")).containsOnlyKeys("bob");
         bob.client().status("away");
-        bob.await(OnlineUsers.class, online -> "away".equals(online.users().get("bob")));
+        bob.awaitOnline(online -> "away".equals(online.get("bob")));
         mallory.client().status("impatient");
         assertThat(mallory.await(Error.class)).isEqualTo(new Error("register first", "StatusChange"));
         assertThat(connect("alice").register("online", "correct horse")).containsOnlyKeys("alice", "bob");
@@ -118,10 +117,10 @@ class ImServerAccountsTest {
                 .isInstanceOfSatisfying(ImException.class, e -> assertThat(e.error()).isEqualTo(
                         new Error("busy checking other passwords: try again in a moment", "Register")));
         bob.client().status("unaffected");
-        bob.await(OnlineUsers.class, online -> "unaffected".equals(online.users().get("bob")));
+        bob.awaitOnline(online -> "unaffected".equals(online.get("bob")));
 
         finish.countDown();
-        alice.await(OnlineUsers.class, online -> online.users().containsKey("alice"));
+        alice.awaitOnline(online -> online.containsKey("alice"));
         assertThat(carol.register("online", "right")).containsKeys("alice", "bob", "carol");
         assertThat(checkedOn).allMatch(name -> name.startsWith("parley-im-password-"));
     }

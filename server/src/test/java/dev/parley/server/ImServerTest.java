@@ -13,6 +13,7 @@ import dev.parley.im.Join;
 import dev.parley.im.ListConversations;
 import dev.parley.im.Message;
 import dev.parley.im.OnlineUsers;
+import dev.parley.im.OnlineUsersChanged;
 import dev.parley.im.Register;
 import dev.parley.transport.ConnectionClosedException;
 import dev.parley.transport.Transport;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +39,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The IM protocol's semantics, scenario by scenario, over every transport in {@link Transports}. */
 class ImServerTest {
+
+    /**
+     * A window for changes to the online list long enough that a test's few requests, made one
+     * after another on a loaded machine, all fall within it.
+     */
+    private static final Duration WINDOW = Duration.ofSeconds(2);
 
     private Transport transport;
     private ImServer server;
@@ -59,8 +67,93 @@ class ImServerTest {
 
         var bob = connect("bob");
         assertThat(bob.register("busy")).isEqualTo(Map.of("alice", "online", "bob", "busy"));
-        alice.await(OnlineUsers.class, online -> online.users().containsKey("bob"));
+        alice.awaitOnline(online -> online.containsKey("bob"));
         assertThat(server.onlineUsers()).isEqualTo(Map.of("alice", "online", "bob", "busy"));
+    }
+
+    @OverEveryTransport
+    void tellsOthersOfSeveralChangesWithinTheWindowInOneChangeTheLatestStateWinning(String transportName)
+            throws Exception {
+        start(transportName, ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO).presenceDelay(WINDOW).build());
+        var alice = online("alice");
+        assertThat(alice.await(OnlineUsersChanged.class))
+                .isEqualTo(new OnlineUsersChanged(Map.of("alice", "online"), Set.of()));
+        var bob = connect("bob");
+        var carol = connect("carol");
+        var dave = connect("dave");
+
+        bob.register("online");
+        carol.register("online");
+        dave.register("online");
+        bob.client().status("away");
+        dave.client().goodbye();
+
+        assertThat(alice.awaitOnline(online -> online.containsKey("bob"))).isEqualTo(new OnlineUsersChanged(
+                Map.of("bob", "away", "carol", "online"), Set.of("dave")));
+        assertThat(alice.online()).isEqualTo(Map.of("alice", "online", "bob", "away", "carol", "online"));
+    }
+
+    @OverEveryTransport
+    void givesAUserWhoRegistersWhileChangesWaitTheListAndThenChangesThatLeaveItRight(String transportName)
+            throws Exception {
+        start(transportName, ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO).presenceDelay(WINDOW).build());
+        var alice = online("alice");
+        var carolEvents = new LinkedBlockingQueue<ImEvent>();
+        Peer carol = rawPeer(Codec.defaults(), carolEvents);
+        carol.send(new Register("carol", "online"));
+        alice.awaitOnline(online -> online.keySet().equals(Set.of("alice", "carol")));
+        var bob = connect("bob");
+
+        alice.client().status("away");
+        alice.sync();
+        carol.send(new Goodbye());
+        carol.send(new ListConversations());
+        assertThat(next(carolEvents, Error.class)).as("carol's goodbye is done").isEqualTo(
+                new Error("register first", "ListConversations"));
+        assertThat(bob.register("online")).isEqualTo(Map.of("alice", "away", "bob", "online"));
+        OnlineUsersChanged pending = bob.await(OnlineUsersChanged.class);
+
+        assertThat(pending).isEqualTo(new OnlineUsersChanged(Map.of("alice", "away", "bob", "online"), Set.of("carol")));
+        assertThat(bob.online()).isEqualTo(Map.of("alice", "away", "bob", "online")).isEqualTo(server.onlineUsers());
+        alice.awaitOnline(online -> online.containsKey("bob"));
+        assertThat(alice.online()).isEqualTo(server.onlineUsers());
+    }
+
+    @OverEveryTransport
+    void tellsEveryoneOfAStatusChangeASignOffAndAVanishingAsChanges(String transportName) throws Exception {
+        start(transportName);
+        var alice = online("alice");
+        var bob = online("bob");
+        Peer carol = rawPeer(Codec.defaults(), new LinkedBlockingQueue<>());
+        carol.send(new Register("carol", "online"));
+        alice.awaitOnline(online -> online.keySet().equals(Set.of("alice", "bob", "carol")));
+
+        bob.client().status("away");
+        assertThat(alice.awaitOnline(online -> "away".equals(online.get("bob"))))
+                .isEqualTo(new OnlineUsersChanged(Map.of("bob", "away"), Set.of()));
+        bob.client().goodbye();
+        assertThat(alice.awaitOnline(online -> !online.containsKey("bob")))
+                .isEqualTo(new OnlineUsersChanged(Map.of(), Set.of("bob")));
+        carol.connection().abort(new IOException("pulled the plug"));
+        assertThat(alice.awaitOnline(online -> !online.containsKey("carol")))
+                .isEqualTo(new OnlineUsersChanged(Map.of(), Set.of("carol")));
+        assertThat(alice.online()).isEqualTo(Map.of("alice", "online"));
+    }
+
+    @OverEveryTransport
+    void sendsEachChangeAtOnceWithNoWindow(String transportName) throws Exception {
+        start(transportName, ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO).presenceDelay(Duration.ZERO)
+                .build());
+        var alice = online("alice");
+        var bob = online("bob");
+
+        bob.client().status("away");
+        bob.sync();
+
+        assertThat(alice.sync()).filteredOn(OnlineUsersChanged.class::isInstance).containsExactly(
+                new OnlineUsersChanged(Map.of("alice", "online"), Set.of()),
+                new OnlineUsersChanged(Map.of("bob", "online"), Set.of()),
+                new OnlineUsersChanged(Map.of("bob", "away"), Set.of()));
     }
 
     @OverEveryTransport
@@ -76,10 +169,10 @@ class ImServerTest {
     }
 
     @OverEveryTransport
-    void refusesAUsernameThatLooksLikeOneOnline(String transportName) throws Exception {
+    void refusesAUsernameThatLooksLikeOneOnlineUntilThatUserLeaves(String transportName) throws Exception {
         start(transportName);
-        online("alice");
-        online("mary");
+        var alice = online("alice");
+        var mary = online("mary");
 
         for (String impostor : List.of("a1ice", "aIice", "AL1CE", "rnary")) {
             var client = connect(impostor);
@@ -88,6 +181,10 @@ class ImServerTest {
                             .startsWith("username " + impostor + " looks like ").endsWith(", who is online"));
         }
         assertThat(connect("alicia").register("online")).containsKey("alicia");
+
+        alice.client().goodbye();
+        mary.awaitOnline(online -> !online.containsKey("alice"));
+        assertThat(connect("a1ice").register("online")).as("the name is free once alice is gone").containsKey("a1ice");
     }
 
     @OverEveryTransport
@@ -149,8 +246,8 @@ class ImServerTest {
         var bob = online("bob");
 
         bob.client().status("away");
-        alice.await(OnlineUsers.class, online -> "away".equals(online.users().get("bob")));
-        bob.await(OnlineUsers.class, online -> "away".equals(online.users().get("bob")));
+        alice.awaitOnline(online -> "away".equals(online.get("bob")));
+        bob.awaitOnline(online -> "away".equals(online.get("bob")));
 
         bob.client().status("x".repeat(65));
         bob.client().status("");
@@ -396,7 +493,7 @@ class ImServerTest {
 
         bob.client().goodbye();
 
-        alice.await(OnlineUsers.class, online -> online.users().equals(Map.of("alice", "online")));
+        alice.awaitOnline(online -> online.equals(Map.of("alice", "online")));
         assertThat(alice.sync()).last().isEqualTo(new Conversations(Map.of(shared, List.of("alice"))));
     }
 
@@ -407,7 +504,7 @@ class ImServerTest {
         var malloryEvents = new LinkedBlockingQueue<ImEvent>();
         Peer mallory = rawPeer(Codec.defaults(), malloryEvents);
         mallory.send(new Register("mallory", "online"));
-        alice.await(OnlineUsers.class, online -> online.users().containsKey("mallory"));
+        alice.awaitOnline(online -> online.containsKey("mallory"));
         alice.client().invite("mallory");
         long id = alice.await(Invitation.class).conversationId();
         mallory.send(new Join(id));
@@ -416,7 +513,7 @@ class ImServerTest {
 
         mallory.connection().abort(new IOException("pulled the plug"));
 
-        alice.await(OnlineUsers.class, online -> online.users().equals(Map.of("alice", "online")));
+        alice.awaitOnline(online -> online.equals(Map.of("alice", "online")));
         assertThat(alice.sync()).last().isEqualTo(new Conversations(Map.of(id, List.of("alice"))));
     }
 
@@ -438,12 +535,12 @@ class ImServerTest {
         long id = conversation(alice, bob);
         Peer mallory = rawPeer(Codec.defaults(), new LinkedBlockingQueue<>());
         mallory.send(new Register("mallory", "online"));
-        alice.await(OnlineUsers.class, online -> online.users().containsKey("mallory"));
+        alice.awaitOnline(online -> online.containsKey("mallory"));
 
         mallory.connection().send(new byte[] {(byte) 0xFF, 0x13, 0x37, 0x00, 0x7F});
 
         assertThat(mallory.closeFuture().get(10, TimeUnit.SECONDS).isGraceful()).isFalse();
-        alice.await(OnlineUsers.class, online -> !online.users().containsKey("mallory"));
+        alice.awaitOnline(online -> !online.containsKey("mallory"));
         alice.client().send(id, "still here");
         assertThat(bob.await(Message.class).text()).isEqualTo("still here");
     }
@@ -559,7 +656,7 @@ class ImServerTest {
 
         clock.addAndGet(Duration.ofMillis(500).toNanos());
         alice.client().status("four");
-        alice.await(OnlineUsers.class, online -> "four".equals(online.users().get("alice")));
+        alice.awaitOnline(online -> "four".equals(online.get("alice")));
 
         for (String status : List.of("five", "six", "seven")) {
             alice.client().status(status);
@@ -569,9 +666,9 @@ class ImServerTest {
                 new Error("too many requests over the rate limit: closing the connection", "StatusChange"));
         alice.awaitDisconnect();
 
-        bob.await(OnlineUsers.class, online -> !online.users().containsKey("alice"));
+        bob.awaitOnline(online -> !online.containsKey("alice"));
         bob.client().status("unaffected");
-        bob.await(OnlineUsers.class, online -> "unaffected".equals(online.users().get("bob")));
+        bob.awaitOnline(online -> "unaffected".equals(online.get("bob")));
     }
 
     @OverEveryTransport

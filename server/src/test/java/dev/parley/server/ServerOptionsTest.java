@@ -12,8 +12,8 @@ class ServerOptionsTest {
     @Test
     void hasTheDocumentedDefaults() {
         assertThat(ServerOptions.defaults()).isEqualTo(new ServerOptions(
-                Duration.ofSeconds(30), 32, 64, 4096, 100, 10_000, JoinPolicy.OPEN, 50, 100, 50,
-                null, Duration.ofSeconds(1), 2));
+                Duration.ofMinutes(5), 32, 64, 4096, 100, 10_000, JoinPolicy.OPEN, 50, 100, 50,
+                null, Duration.ofSeconds(1), 2, Duration.ofMillis(250)));
     }
 
     @Test
@@ -41,6 +41,8 @@ class ServerOptionsTest {
         assertThatThrownBy(() -> ServerOptions.builder().maxConcurrentPasswordChecks(0).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("maxConcurrentPasswordChecks must be at least 1, was 0");
+        assertThatThrownBy(() -> ServerOptions.builder().presenceDelay(Duration.ofMillis(-1)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("presenceDelay must not be negative, was PT-0.001S");
         assertThatThrownBy(() -> ServerOptions.builder().joinPolicy(null).build())
                 .isInstanceOf(NullPointerException.class).hasMessage("joinPolicy");
     }

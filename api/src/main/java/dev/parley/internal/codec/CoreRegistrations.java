@@ -12,6 +12,7 @@ import dev.parley.im.Leave;
 import dev.parley.im.ListConversations;
 import dev.parley.im.Message;
 import dev.parley.im.OnlineUsers;
+import dev.parley.im.OnlineUsersChanged;
 import dev.parley.im.Register;
 import dev.parley.im.SendMessage;
 import dev.parley.im.StatusChange;
@@ -67,7 +68,8 @@ public final class CoreRegistrations {
             new Entry(41, SendMessage.class, null),
             new Entry(42, Message.class, null),
             new Entry(43, Leave.class, null),
-            new Entry(44, Error.class, null));
+            new Entry(44, Error.class, null),
+            new Entry(45, OnlineUsersChanged.class, null));
 
     private CoreRegistrations() {
     }

@@ -6,7 +6,6 @@ import dev.parley.chaos.Direction;
 import dev.parley.chaos.Protocol;
 import dev.parley.chaos.Toxic;
 import dev.parley.chaos.ToxicType;
-import dev.parley.im.OnlineUsers;
 import dev.parley.server.ImServer;
 import dev.parley.server.ScriptedClient;
 import dev.parley.server.ServerOptions;
@@ -96,7 +95,7 @@ abstract class ImConnectionFaultsScenarios {
         start("tcp");
         ScriptedClient watcher = watcher();
         ScriptedClient alice = online("alice");
-        watcher.await(OnlineUsers.class, online -> online.users().containsKey("alice"));
+        watcher.awaitOnline(online -> online.containsKey("alice"));
         assertThat(LiveThreads.named("chaos-", "parley-tcp-")).as("the leak check sees virtual threads").isNotEmpty();
 
         proxy.add(Toxic.of(ToxicType.RESET_PEER, Direction.DOWNSTREAM));
@@ -111,7 +110,7 @@ abstract class ImConnectionFaultsScenarios {
         start("tcp");
         ScriptedClient alice = online("alice");
         ScriptedClient watcher = watcher();
-        alice.await(OnlineUsers.class, online -> online.users().containsKey("watcher"));
+        alice.awaitOnline(online -> online.containsKey("watcher"));
 
         proxy.add(Toxic.of(ToxicType.LIMIT_DATA, Direction.DOWNSTREAM).with("bytes", 10));
         watcher.client().status("away");
@@ -231,7 +230,7 @@ abstract class ImConnectionFaultsScenarios {
     }
 
     private void assertCleanedUpAndBack(ScriptedClient gone, ScriptedClient watcher) throws Exception {
-        watcher.await(OnlineUsers.class, online -> !online.users().containsKey(gone.username()));
+        watcher.awaitOnline(online -> !online.containsKey(gone.username()));
         Eventually.await(() -> proxy.connectionCount() <= 0, MARGIN, "the proxy closes the reset connection");
         assertThat(server.onlineUsers()).doesNotContainKey(gone.username());
         assertThat(connect(gone.username()).register("back")).containsKey(gone.username());

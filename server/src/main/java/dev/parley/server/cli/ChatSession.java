@@ -8,6 +8,7 @@ import dev.parley.im.ImListener;
 import dev.parley.im.Invitation;
 import dev.parley.im.Message;
 import dev.parley.im.OnlineUsers;
+import dev.parley.im.OnlineUsersChanged;
 import dev.parley.im.Register;
 import dev.parley.transport.ConnectionClosedException;
 
@@ -15,8 +16,13 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -29,13 +35,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * One {@code parley chat} session: prints every event from the server as one line (see
  * {@link EventFormat}), plus {@code registered as NAME} once the server has taken the name and
  * {@code disconnected: CAUSE} if the server goes away; and runs the commands typed on the input.
+ * It keeps its own view of who is online, so that of a change to the online list it prints only
+ * what is news to it, and nothing when the change only restates what it knew.
  *
  * <p>At {@code /quit} or the end of the input, the session first waits for the server to answer
  * everything already sent (it asks for the conversations and does not print that answer): a
  * script piping commands in sees every reply before the exit, whatever the transport does with
- * frames in flight at a close.
+ * frames in flight at a close. Changes to the online list are not replies: the server gathers them
+ * for a moment (its presence delay) first, so one made just before the exit may not be printed.
  *
- * <p><b>Threads.</b> Events arrive on the connection's delivery thread, commands are read and run
+ * <p><b>Threads.</b> Events arrive on the connection's delivery thread, the only one that touches
+ * the view of who is online; commands are read and run
  * on the input thread ({@link #run}); lines are printed whole, one at a time, and flushed at once.
  * {@link #exitCode()} completes when the session is over, from either thread.
  */
@@ -52,6 +62,8 @@ final class ChatSession implements ImListener {
     private final CompletableFuture<Integer> exitCode = new CompletableFuture<>();
     /** One entry per list request in flight, in order: print its answer, or not (a quiet sync). */
     private final Queue<Boolean> listings = new ConcurrentLinkedQueue<>();
+    /** Who is online, with their status, as this session has been told; on the delivery thread only. */
+    private final Map<String, String> online = new HashMap<>();
     private volatile boolean quitting;
 
     ChatSession(PrintWriter out, String username) {
@@ -90,7 +102,26 @@ final class ChatSession implements ImListener {
             print("registered as " + username);
             registered.complete(null);
         }
+        online.clear();
+        online.putAll(users);
         print(new OnlineUsers(users));
+    }
+
+    @Override
+    public void onOnlineUsersChanged(Map<String, String> cameOnline, Set<String> wentOffline) {
+        Map<String, String> news = new LinkedHashMap<>();
+        cameOnline.forEach((user, status) -> {
+            if (!Objects.equals(online.get(user), status)) {
+                news.put(user, status);
+            }
+        });
+        Set<String> gone = new LinkedHashSet<>(wentOffline);
+        gone.retainAll(online.keySet());
+        var change = new OnlineUsersChanged(news, gone);
+        change.applyTo(online);
+        if (!news.isEmpty() || !gone.isEmpty()) {
+            print(change);
+        }
     }
 
     @Override

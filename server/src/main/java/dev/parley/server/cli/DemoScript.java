@@ -7,6 +7,7 @@ import dev.parley.im.ImException;
 import dev.parley.im.Invitation;
 import dev.parley.im.Message;
 import dev.parley.im.OnlineUsers;
+import dev.parley.im.OnlineUsersChanged;
 import dev.parley.server.ImServer;
 import dev.parley.server.ScriptedClient;
 import dev.parley.server.ServerOptions;
@@ -18,6 +19,8 @@ import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -64,9 +67,9 @@ final class DemoScript {
     private void play(ScriptedClient alice, ScriptedClient bob, ScriptedClient carol) throws IOException, ImException {
         register(alice);
         register(bob);
-        sees(alice, OnlineUsers.class, online -> online.users().containsKey("bob"));
+        seesOnline(alice, online -> online.containsKey("bob"));
         register(carol);
-        sees(bob, OnlineUsers.class, online -> online.users().containsKey("carol"));
+        seesOnline(bob, online -> online.containsKey("carol"));
 
         does(alice, "/invite bob carol");
         alice.client().invite("bob", "carol");
@@ -85,7 +88,7 @@ final class DemoScript {
 
         does(bob, "/status away");
         bob.client().status("away");
-        sees(alice, OnlineUsers.class, online -> "away".equals(online.users().get("bob")));
+        seesOnline(alice, online -> "away".equals(online.get("bob")));
 
         does(carol, "/list");
         carol.client().list();
@@ -100,10 +103,10 @@ final class DemoScript {
 
         does(bob, "/quit");
         bob.client().goodbye();
-        sees(alice, OnlineUsers.class, online -> !online.users().containsKey("bob"));
+        seesOnline(alice, online -> !online.containsKey("bob"));
         does(carol, "/quit");
         carol.client().goodbye();
-        sees(alice, OnlineUsers.class, online -> online.users().keySet().equals(Set.of("alice")));
+        seesOnline(alice, online -> online.keySet().equals(Set.of("alice")));
         does(alice, "/quit");
         alice.client().goodbye();
     }
@@ -123,6 +126,26 @@ final class DemoScript {
         }
     }
 
+    /**
+     * {@code client} sees the online list change until {@code which} is true of its view; shows
+     * what changed, as one line: which changes the server gathered into one message varies from
+     * run to run, and a change may restate what the client already knew.
+     */
+    private void seesOnline(ScriptedClient client, Predicate<? super Map<String, String>> which) {
+        Map<String, String> before = client.online();
+        client.awaitOnline(which);
+        show(client, change(before, client.online()));
+    }
+
+    /** What takes the online list {@code before} to {@code after}. */
+    private static OnlineUsersChanged change(Map<String, String> before, Map<String, String> after) {
+        Map<String, String> online = new HashMap<>(after);
+        online.entrySet().removeIf(user -> user.getValue().equals(before.get(user.getKey())));
+        Set<String> offline = new HashSet<>(before.keySet());
+        offline.removeAll(after.keySet());
+        return new OnlineUsersChanged(online, offline);
+    }
+
     private void does(ScriptedClient client, String command) {
         out.printf("%-5s > %s%n", client.username(), command);
         out.flush();
@@ -130,9 +153,13 @@ final class DemoScript {
 
     private <T extends ImEvent> T sees(ScriptedClient client, Class<T> type, Predicate<? super T> which) {
         T event = client.await(type, which);
+        show(client, event);
+        return event;
+    }
+
+    private void show(ScriptedClient client, ImEvent event) {
         out.printf("%-5s < %s%n", client.username(), EventFormat.line(event));
         out.flush();
-        return event;
     }
 
     /** One line: frames and bytes each way, then the transport's own figures, such as RTT for UDP. */

@@ -6,11 +6,13 @@ import dev.parley.im.ImEvent;
 import dev.parley.im.Invitation;
 import dev.parley.im.Message;
 import dev.parley.im.OnlineUsers;
+import dev.parley.im.OnlineUsersChanged;
 
 import java.util.Comparator;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Writes each event from the server as one stable, greppable line, the format {@code parley chat}
@@ -18,6 +20,7 @@ import java.util.stream.Collectors;
  *
  * <pre>
  * online alice=online bob=away carol="be right back"
+ * online +dave=online +bob=back -carol
  * invited 3 by alice
  * message 3 alice: hello there
  * conversations 3=[alice, bob] 4=[carol]
@@ -25,20 +28,28 @@ import java.util.stream.Collectors;
  * error Join: unknown conversation 9
  * </pre>
  *
+ * A whole online list names every user with their status; a change names those now online with
+ * {@code +} and their status, then those gone with {@code -} ({@code online unchanged} if none).
  * Users are sorted by name ignoring case, conversations by id. Statuses with spaces are quoted;
  * texts from other users are escaped (see {@link Escaping}) so no event spans two lines. Stateless.
  */
 final class EventFormat {
+
+    private static final Comparator<String> BY_NAME =
+            String.CASE_INSENSITIVE_ORDER.thenComparing(Comparator.naturalOrder());
 
     private EventFormat() {
     }
 
     static String line(ImEvent event) {
         return switch (event) {
-            case OnlineUsers online -> "online " + online.users().entrySet().stream()
-                    .sorted(Map.Entry.comparingByKey(String.CASE_INSENSITIVE_ORDER.thenComparing(Comparator.naturalOrder())))
-                    .map(user -> Escaping.token(user.getKey()) + "=" + Escaping.token(user.getValue()))
+            case OnlineUsers online -> "online " + users(online.users(), "")
                     .collect(Collectors.joining(" "));
+            case OnlineUsersChanged changed -> changed.online().isEmpty() && changed.offline().isEmpty()
+                    ? "online unchanged"
+                    : "online " + Stream.concat(users(changed.online(), "+"),
+                            changed.offline().stream().sorted(BY_NAME).map(user -> "-" + Escaping.token(user)))
+                            .collect(Collectors.joining(" "));
             case Invitation invitation -> "invited " + invitation.conversationId() + " by "
                     + Escaping.token(invitation.inviter());
             case Message message -> "message " + message.conversationId() + " " + Escaping.token(message.sender())
@@ -52,5 +63,12 @@ final class EventFormat {
             case Error error -> "error " + (error.request().isEmpty() ? "" : Escaping.token(error.request()) + ": ")
                     + Escaping.text(error.message());
         };
+    }
+
+    /** Each of {@code users} as {@code PREFIXname=status}, sorted by name. */
+    private static Stream<String> users(Map<String, String> users, String prefix) {
+        return users.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey(BY_NAME))
+                .map(user -> prefix + Escaping.token(user.getKey()) + "=" + Escaping.token(user.getValue()));
     }
 }

@@ -50,8 +50,13 @@ final class ServerCommand implements Callable<Integer> {
     private int port;
 
     @Option(names = "--broadcast-period", defaultValue = "" + ServerOptions.DEFAULT_ONLINE_BROADCAST_SECONDS + "s", converter = DurationConverter.class,
-            description = "how often everyone gets the online users anyway; 0 never (default: ${DEFAULT-VALUE})")
+            description = "how often everyone gets the whole online list again, on top of its changes; 0 never (default: ${DEFAULT-VALUE})")
     private Duration broadcastPeriod;
+
+    @Option(names = "--presence-delay", defaultValue = ServerOptions.DEFAULT_PRESENCE_DELAY_MILLIS + "ms",
+            converter = DurationConverter.class,
+            description = "how long changes to the online list are gathered into one message to everyone; 0 sends each at once (default: ${DEFAULT-VALUE})")
+    private Duration presenceDelay;
 
     @Option(names = "--join-policy", defaultValue = "OPEN",
             description = "who may join a conversation: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
@@ -126,7 +131,8 @@ final class ServerCommand implements Callable<Integer> {
         }
         ServerOptions options;
         try {
-            options = ServerOptions.builder().onlineBroadcastPeriod(broadcastPeriod).joinPolicy(joinPolicy)
+            options = ServerOptions.builder().onlineBroadcastPeriod(broadcastPeriod).presenceDelay(presenceDelay)
+                    .joinPolicy(joinPolicy)
                     .messagesPerSecond(messagesPerSecond).messageBurst(messageBurst).accounts(accounts)
                     .failedLoginDelay(failedLoginDelay).maxConcurrentPasswordChecks(maxPasswordChecks).build();
         } catch (IllegalArgumentException e) {

@@ -1,7 +1,6 @@
 package dev.parley.server.cli;
 
 import dev.parley.im.Invitation;
-import dev.parley.im.OnlineUsers;
 import dev.parley.server.ImServer;
 import dev.parley.server.ScriptedClient;
 import dev.parley.server.ServerOptions;
@@ -10,6 +9,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.io.StringWriter;
@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
@@ -34,8 +35,9 @@ class ChatCommandTest {
 
     @BeforeEach
     void startServerWithBobOnline() throws Exception {
+        // Changes to the online list sent at once: a piped script then sees its own status change before it exits.
         server = ImServer.start(memory, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO).build());
+                ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO).presenceDelay(Duration.ZERO).build());
         bob = ScriptedClient.connect(memory, server.localAddress(), "bob");
         bob.register("online");
     }
@@ -68,14 +70,14 @@ class ChatCommandTest {
                 "invited 1 by alice",
                 "message 1 alice: hello bob",
                 "conversations 1=[alice]",
-                "online alice=\"be right back\" bob=online",
+                "online +alice=\"be right back\"",
                 "error Join: unknown conversation 99");
         assertThat(run.outLines()).contains(
                 "invalid: unknown command /dance; /help lists them",
                 "invalid: usage: /join ID");
         assertThat(run.err()).isEmpty();
         assertThat(bob.await(Invitation.class)).isEqualTo(new Invitation(1, "alice"));
-        bob.await(OnlineUsers.class, online -> online.users().equals(Map.of("bob", "online")));
+        bob.awaitOnline(online -> online.equals(Map.of("bob", "online")));
     }
 
     @Test
@@ -111,20 +113,36 @@ class ChatCommandTest {
 
     @Test
     void exitsWithThreeAndSaysSoWhenTheServerGoesAwayMidSession() throws Exception {
-        var typing = new PipedOutputStream();
-        var input = new PipedInputStream(typing);
-        var out = new LineQueue();
-        var executor = Executors.newSingleThreadExecutor();
-        try (typing; executor) {
-            var exitCode = CompletableFuture.supplyAsync(() -> CommandRun.run(input, out, new StringWriter(),
-                    "chat", "--user", "alice", "--transport", "memory", "--server", Addresses.format(server.localAddress())),
-                    executor);
-            out.await(line -> line.equals("registered as alice"));
+        try (var alice = new TypedChat("alice")) {
+            alice.out.await(line -> line.equals("registered as alice"));
 
             server.close();
 
-            assertThat(out.await(line -> line.startsWith("disconnected: "))).contains("CLOSED_BY_PEER");
-            assertThat(exitCode.get(10, TimeUnit.SECONDS)).isEqualTo(ParleyCommand.DISCONNECTED);
+            assertThat(alice.out.await(line -> line.startsWith("disconnected: "))).contains("CLOSED_BY_PEER");
+            assertThat(alice.exitCode.get(10, TimeUnit.SECONDS)).isEqualTo(ParleyCommand.DISCONNECTED);
+        }
+    }
+
+    @Test
+    void printsEachChangeToTheOnlineListItHasNotSeenAndNothingForARestatement() throws Exception {
+        try (var alice = new TypedChat("alice")) {
+            alice.out.await(line -> line.equals("online alice=online bob=online"));
+
+            bob.client().status("away");
+            alice.out.await(line -> line.equals("online +bob=away"));
+            try (var carol = ScriptedClient.connect(memory, server.localAddress(), "carol")) {
+                carol.register("online");
+                alice.out.await(line -> line.equals("online +carol=online"));
+                carol.client().goodbye();
+            }
+            alice.out.await(line -> line.equals("online -carol"));
+            alice.typing.close();
+
+            assertThat(alice.exitCode.get(10, TimeUnit.SECONDS)).isZero();
+            assertThat(alice.out.text().lines().filter(line -> line.startsWith("online ")))
+                    .as("alice's own registration, restated after her snapshot, prints nothing")
+                    .containsExactly("online alice=online bob=online", "online +bob=away", "online +carol=online",
+                            "online -carol");
         }
     }
 
@@ -134,6 +152,28 @@ class ChatCommandTest {
 
         assertThat(run.exitCode()).isEqualTo(ParleyCommand.USAGE);
         assertThat(run.errLines()).singleElement().asString().contains("no transport named 'carrier-pigeon'");
+    }
+
+    /** A {@code parley chat} as {@code username} on a thread of its own, its input typed as the test goes. */
+    private final class TypedChat implements AutoCloseable {
+        final PipedOutputStream typing = new PipedOutputStream();
+        final LineQueue out = new LineQueue();
+        final CompletableFuture<Integer> exitCode;
+        private final ExecutorService executor = Executors.newSingleThreadExecutor();
+
+        TypedChat(String username) throws IOException {
+            var input = new PipedInputStream(typing);
+            exitCode = CompletableFuture.supplyAsync(() -> CommandRun.run(input, out, new StringWriter(), "chat",
+                    "--user", username, "--transport", "memory", "--server", Addresses.format(server.localAddress())),
+                    executor);
+        }
+
+        @Override
+        public void close() throws IOException {
+            try (executor) {
+                typing.close();
+            }
+        }
     }
 
     private CommandRun chat(String input, String... args) {

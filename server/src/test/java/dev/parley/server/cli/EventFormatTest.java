@@ -5,10 +5,12 @@ import dev.parley.im.Error;
 import dev.parley.im.Invitation;
 import dev.parley.im.Message;
 import dev.parley.im.OnlineUsers;
+import dev.parley.im.OnlineUsersChanged;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,6 +27,15 @@ class EventFormatTest {
         assertThat(EventFormat.line(new Conversations(Map.of()))).isEqualTo("conversations none");
         assertThat(EventFormat.line(new Error("unknown conversation 9", "Join"))).isEqualTo("error Join: unknown conversation 9");
         assertThat(EventFormat.line(new Error("something broke", ""))).isEqualTo("error something broke");
+    }
+
+    @Test
+    void writesAChangeToTheOnlineListAsUsersComingThenUsersGoing() {
+        assertThat(EventFormat.line(new OnlineUsersChanged(Map.of("dave", "online", "bob", "be right back"),
+                Set.of("carol", "Alice"))))
+                .isEqualTo("online +bob=\"be right back\" +dave=online -Alice -carol");
+        assertThat(EventFormat.line(new OnlineUsersChanged(Map.of(), Set.of("carol")))).isEqualTo("online -carol");
+        assertThat(EventFormat.line(new OnlineUsersChanged(Map.of(), Set.of()))).isEqualTo("online unchanged");
     }
 
     @Test
