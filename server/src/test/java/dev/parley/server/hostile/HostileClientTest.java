@@ -291,8 +291,10 @@ class HostileClientTest {
                 .idleTimeout(IDLE_TIMEOUT).keepAliveInterval(IDLE_TIMEOUT.dividedBy(4)).build());
         var alice = online("alice");
         var bob = online("bob");
-        var attacker = attacker();
+        // Before connecting: the server's idle clock starts when it accepts, which may be before
+        // the attacker's connect returns.
         long began = System.nanoTime();
+        var attacker = attacker();
 
         attack.on(attacker);
 

@@ -222,6 +222,35 @@ class TcpTransportTest {
     }
 
     @Test
+    void closesAPeerThatNeitherReadsNorSendsAtTheIdleTimeoutEvenWhileASendWaitsForIt() throws Exception {
+        var idleTimeout = Duration.ofMillis(500);
+        var transport = TcpTransport.create(OPTIONS.toBuilder().idleTimeout(idleTimeout)
+                .keepAliveInterval(Duration.ofMillis(100)).build());
+        var server = new Server();
+        var listener = listen(transport, server);
+        long began = System.nanoTime(); // the server's idle clock starts when it accepts
+        rawConnect(listener); // reads nothing, sends nothing
+        Peer serverSide = server.next();
+        Connection connection = serverSide.opened.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+
+        // Sends until one waits for room that never comes (socket buffers and queue full).
+        var sending = CompletableFuture.runAsync(() -> {
+            try {
+                for (int i = 0; i < 100_000; i++) {
+                    connection.send(new byte[64 * 1024]);
+                }
+            } catch (IOException closed) {
+                // The idle timeout ended the connection under the waiting send.
+            }
+        });
+
+        ConnectionClosedException cause = serverSide.closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(cause.reason()).isEqualTo(Reason.IDLE_TIMEOUT);
+        assertThat(Duration.ofNanos(System.nanoTime() - began)).isGreaterThanOrEqualTo(idleTimeout);
+        sending.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Test
     void neverDeliversKeepalivesToTheHandler() throws Exception {
         var transport = TcpTransport.create(OPTIONS.toBuilder().keepAliveInterval(Duration.ofMillis(20)).build());
         var server = new Server();
