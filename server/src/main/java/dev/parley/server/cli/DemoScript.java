@@ -66,10 +66,14 @@ final class DemoScript {
 
     private void play(ScriptedClient alice, ScriptedClient bob, ScriptedClient carol) throws IOException, ImException {
         register(alice);
+        var aliceSaw = alice.online();
         register(bob);
-        seesOnline(alice, online -> online.containsKey("bob"));
+        seesOnline(alice, aliceSaw, online -> online.containsKey("bob"));
+        aliceSaw = alice.online();
+        var bobSaw = bob.online();
         register(carol);
-        seesOnline(bob, online -> online.containsKey("carol"));
+        seesOnline(bob, bobSaw, online -> online.containsKey("carol"));
+        seesOnline(alice, aliceSaw, online -> online.containsKey("carol"));
 
         does(alice, "/invite bob carol");
         alice.client().invite("bob", "carol");
@@ -87,8 +91,9 @@ final class DemoScript {
         say(carol, id, "I'm in!", alice, bob, carol);
 
         does(bob, "/status away");
+        aliceSaw = alice.online();
         bob.client().status("away");
-        seesOnline(alice, online -> "away".equals(online.get("bob")));
+        seesOnline(alice, aliceSaw, online -> "away".equals(online.get("bob")));
 
         does(carol, "/list");
         carol.client().list();
@@ -102,11 +107,13 @@ final class DemoScript {
         say(alice, id, "Carol left; see you at noon, Bob.", alice, bob);
 
         does(bob, "/quit");
+        aliceSaw = alice.online();
         bob.client().goodbye();
-        seesOnline(alice, online -> !online.containsKey("bob"));
+        seesOnline(alice, aliceSaw, online -> !online.containsKey("bob"));
         does(carol, "/quit");
+        aliceSaw = alice.online();
         carol.client().goodbye();
-        seesOnline(alice, online -> online.keySet().equals(Set.of("alice")));
+        seesOnline(alice, aliceSaw, online -> online.keySet().equals(Set.of("alice")));
         does(alice, "/quit");
         alice.client().goodbye();
     }
@@ -128,11 +135,11 @@ final class DemoScript {
 
     /**
      * {@code client} sees the online list change until {@code which} is true of its view; shows
-     * what changed, as one line: which changes the server gathered into one message varies from
-     * run to run, and a change may restate what the client already knew.
+     * what changed since it saw {@code before} (taken before the action that changes it), as one
+     * line: which changes the server gathered into one message varies from run to run, and a
+     * change may restate what the client already knew.
      */
-    private void seesOnline(ScriptedClient client, Predicate<? super Map<String, String>> which) {
-        Map<String, String> before = client.online();
+    private void seesOnline(ScriptedClient client, Map<String, String> before, Predicate<? super Map<String, String>> which) {
         client.awaitOnline(which);
         show(client, change(before, client.online()));
     }

@@ -17,6 +17,7 @@ class DemoCommandTest {
                 "alice < online alice=online",
                 "alice < online +bob=online",
                 "bob   < online +carol=online",
+                "alice < online +carol=online",
                 "alice > /invite bob carol",
                 "bob   < invited 1 by alice",
                 "carol > /join 1",
