@@ -47,7 +47,10 @@ final class Harness {
         }
     }
 
-    /** Messages per second of {@code clients} clients pipelining at once. */
+    /**
+     * Messages per second of {@code clients} clients pipelining at once, with what each message
+     * cost the process in CPU time, wake-ups, allocations and system calls ({@link PerMessage}).
+     */
     Throughput throughput(Contender contender, int clients) throws Exception {
         List<Contender.Client> open = new ArrayList<>();
         ExecutorService threads = Executors.newFixedThreadPool(clients);
@@ -55,13 +58,20 @@ final class Harness {
             for (int i = 0; i < clients; i++) {
                 open.add(contender.connect());
             }
-            inParallel(threads, open, warmUp);
-            long cpuBefore = processCpuNanos();
-            long start = System.nanoTime();
-            long messages = inParallel(threads, open, measure);
-            long elapsed = System.nanoTime() - start;
-            long cpu = processCpuNanos() - cpuBefore;
-            return new Throughput(contender.name(), clients, messages, messages * 1e9 / elapsed, (double) cpu / messages);
+            try (SyscallCounter syscalls = SyscallCounter.start()) {
+                inParallel(threads, open, warmUp);
+                syscalls.enable();
+                ProcessCounters.Snapshot before = ProcessCounters.take();
+                long cpuBefore = processCpuNanos();
+                long start = System.nanoTime();
+                long messages = inParallel(threads, open, measure);
+                long elapsed = System.nanoTime() - start;
+                long cpu = processCpuNanos() - cpuBefore;
+                ProcessCounters.Snapshot after = ProcessCounters.take();
+                syscalls.disable();
+                return new Throughput(contender.name(), clients, messages, messages * 1e9 / elapsed,
+                        (double) cpu / messages, ProcessCounters.between(before, after, syscalls.count(), messages));
+            }
         } finally {
             threads.shutdownNow();
             for (Contender.Client client : open) {

@@ -42,7 +42,8 @@ public final class KryoNetProcess {
             for (int i = 0; i < 2; i++) {
                 String[] t = child.await("throughput", limit);
                 throughputs.add(new Throughput(t[0], Integer.parseInt(t[1]), Long.parseLong(t[2]),
-                        Double.parseDouble(t[3]), Double.parseDouble(t[4])));
+                        Double.parseDouble(t[3]), Double.parseDouble(t[4]), new PerMessage(Double.parseDouble(t[5]),
+                        Double.parseDouble(t[6]), Double.parseDouble(t[7]), Integer.parseInt(t[8]))));
             }
             child.awaitSuccess(limit);
         }
@@ -58,8 +59,10 @@ public final class KryoNetProcess {
             System.out.printf("latency %s %d %d %d %d%n", l.contender(), l.samples(), l.p50(), l.p99(), l.p999());
             for (int clients : new int[] {1, Suite.MANY_CLIENTS}) {
                 Throughput t = harness.throughput(contender, clients);
-                System.out.printf(java.util.Locale.ROOT, "throughput %s %d %d %.1f %.1f%n", t.contender(), t.clients(),
-                        t.messages(), t.perSecond(), t.cpuNanosPerMessage());
+                PerMessage m = t.perMessage();
+                System.out.printf(java.util.Locale.ROOT, "throughput %s %d %d %.1f %.1f %.4f %.1f %.4f %d%n", t.contender(),
+                        t.clients(), t.messages(), t.perSecond(), t.cpuNanosPerMessage(), m.wakeUps(), m.allocatedBytes(),
+                        m.syscalls(), m.threadsExited());
             }
         }
         System.exit(0);

@@ -125,6 +125,7 @@ record Results(Suite suite, List<Latency> latencies, List<Throughput> throughput
             out.append(String.format(Locale.ROOT, "| %s | %,.0f | %.2f | %,.0f | %.2f | %,.0f | %.2f |%n",
                     c, one, one / floorOne, many, many / floorMany, cpu, cpu / floorCpu));
         }
+        out.append('\n').append(perMessageMarkdown());
         out.append(String.format(Locale.ROOT, "%n### IM fan-out, %d members, one sender%n%n", FanOut.MEMBERS))
                 .append("| transport | deliveries/s | bytes allocated per delivery (whole JVM) |\n|---|---:|---:|\n");
         for (String t : fanOuts.stream().map(FanOut.Result::transport).distinct().toList()) {
@@ -139,6 +140,36 @@ record Results(Suite suite, List<Latency> latencies, List<Throughput> throughput
                         codec.javaNanos() / codec.parleyNanos(), (double) codec.javaBytes() / codec.parleyBytes()));
         out.append('\n').append(scaleMarkdown(scale)).append('\n').append(lossMarkdown(loss));
         return out.toString();
+    }
+
+    /**
+     * The counted costs of a pipelined message, per contender, with 1 and with 16 clients: what a
+     * 2-core machine shows of the hand-offs that become contention on many cores.
+     */
+    String perMessageMarkdown() {
+        var out = new StringBuilder("### Per pipelined message: wake-ups, allocations, system calls (whole process, counted)\n\n")
+                .append("Wake-ups: context switches of every thread (`/proc/self/task/*/status`); allocated: "
+                        + "`ThreadMXBean.getTotalThreadAllocatedBytes`; system calls: `perf stat -e raw_syscalls:sys_enter` "
+                        + "(n/a where `perf` may not trace). Client and server together.\n\n")
+                .append("| contender | wake-ups (1) | wake-ups (16) | bytes allocated (1) | bytes allocated (16) "
+                        + "| syscalls (1) | syscalls (16) | threads ended meanwhile |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (String c : contenders()) {
+            int exited = throughputs.stream().filter(t -> t.contender().equals(c))
+                    .mapToInt(t -> t.perMessage().threadsExited()).max().orElse(0);
+            out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %d |%n", c,
+                    count(c, 1, PerMessage::wakeUps, "%.3f"), count(c, Suite.MANY_CLIENTS, PerMessage::wakeUps, "%.3f"),
+                    count(c, 1, PerMessage::allocatedBytes, "%,.0f"),
+                    count(c, Suite.MANY_CLIENTS, PerMessage::allocatedBytes, "%,.0f"),
+                    count(c, 1, PerMessage::syscalls, "%.3f"), count(c, Suite.MANY_CLIENTS, PerMessage::syscalls, "%.3f"),
+                    exited));
+        }
+        return out.toString();
+    }
+
+    private String count(String contender, int clients, ToDoubleFunction<PerMessage> figure, String format) {
+        double value = throughput(contender, clients, t -> figure.applyAsDouble(t.perMessage()));
+        return Double.isNaN(value) ? "n/a" : String.format(Locale.ROOT, format, value);
     }
 
     /** The scale table in Markdown. */

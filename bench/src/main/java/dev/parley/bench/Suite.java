@@ -143,8 +143,10 @@ record Suite(int rounds, Duration warmUp, Duration measure, int codecRounds, int
             for (int clients : new int[] {1, MANY_CLIENTS}) {
                 Throughput throughput = harness.throughput(contender, clients);
                 throughputs.add(throughput);
-                progress.printf("round %d %-19s %2d clients %,.0f msg/s, %,.0f ns CPU/msg%n", round,
-                        contender.name(), clients, throughput.perSecond(), throughput.cpuNanosPerMessage());
+                PerMessage counts = throughput.perMessage();
+                progress.printf("round %d %-19s %2d clients %,.0f msg/s, %,.0f ns CPU/msg, %.3f wake-ups/msg, %,.0f B/msg, "
+                                + "%.3f syscalls/msg%n", round, contender.name(), clients, throughput.perSecond(),
+                        throughput.cpuNanosPerMessage(), counts.wakeUps(), counts.allocatedBytes(), counts.syscalls());
             }
         }
     }
