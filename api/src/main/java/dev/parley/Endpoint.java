@@ -44,9 +44,12 @@ import java.util.function.Consumer;
  * }</pre>
  *
  * <p><b>Threads.</b> Handlers run on the thread that delivers their peer's frames: one message at a
- * time per peer, in order. Remote methods run on a virtual thread per call (at most
- * {@link Builder#maxConcurrentCalls} at once per peer; past that, reading from the peer waits),
- * so a slow method holds up neither the peer's messages nor other calls.
+ * time per peer, in order. Remote methods that return {@code CompletableFuture} run there too,
+ * without a thread hand-off per call: they must not block, only start their work and return the
+ * future (the answer is sent when it completes, from the thread that completes it). Every other
+ * remote method runs on a virtual thread per call, so a slow method holds up neither the peer's
+ * messages nor other calls. At most {@link Builder#maxConcurrentCalls} calls per peer run at once;
+ * past that, reading from the peer waits.
  *
  * <p>A frame that does not decode closes that peer's connection with
  * {@link Reason#PROTOCOL_ERROR}; every other peer carries on. Immutable and thread-safe.
@@ -184,6 +187,11 @@ public final class Endpoint {
         }
     }
 
+    /**
+     * Serves {@code call} on the delivery thread if its method returns {@code CompletableFuture}
+     * (such a method only starts its work: no thread hand-off per call), else on a virtual thread
+     * of its own (it may block). Either way it holds one of the peer's call slots while it runs.
+     */
     private void serve(Peer peer, Call call) {
         try {
             peer.callSlots().acquire();
@@ -191,19 +199,25 @@ public final class Endpoint {
             Thread.currentThread().interrupt();
             return;
         }
-        Thread.ofVirtual().name("parley-call-" + call.id()).start(() -> {
-            try {
-                services.invoke(call, answer -> {
-                    if (!call.oneWay()) {
-                        answerCall(peer, answer);
-                    } else if (answer instanceof Fault fault) {
-                        log.warn("{}: one-way call failed: {}: {}", peer, fault.type(), fault.message());
-                    }
-                });
-            } finally {
-                peer.callSlots().release();
-            }
-        });
+        if (services.isAsync(call)) {
+            invoke(peer, call);
+        } else {
+            Thread.ofVirtual().name("parley-call-" + call.id()).start(() -> invoke(peer, call));
+        }
+    }
+
+    private void invoke(Peer peer, Call call) {
+        try {
+            services.invoke(call, answer -> {
+                if (!call.oneWay()) {
+                    answerCall(peer, answer);
+                } else if (answer instanceof Fault fault) {
+                    log.warn("{}: one-way call failed: {}: {}", peer, fault.type(), fault.message());
+                }
+            });
+        } finally {
+            peer.callSlots().release();
+        }
     }
 
     private void answerCall(Peer peer, Object answer) {
@@ -330,6 +344,8 @@ public final class Endpoint {
         /**
          * Serves {@code iface}'s methods to peers, run by {@code implementation}, which must be
          * thread-safe: calls from many peers, and many calls from one peer, run concurrently.
+         * A method returning {@code CompletableFuture} runs on the peer's delivery thread and must
+         * not block there: it starts the work and returns the future.
          */
         public <I> Builder serve(Class<I> iface, I implementation) {
             this.services = services.with(iface, Objects.requireNonNull(implementation, "implementation"));

@@ -54,6 +54,7 @@ class RemoteCallTest {
 
     private final Transport memory = Transport.byName("memory");
     private final BlockingQueue<String> notes = new LinkedBlockingQueue<>();
+    private final BlockingQueue<String> callThreads = new LinkedBlockingQueue<>();
     private final CountDownLatch gate = new CountDownLatch(1);
     private final CountDownLatch waiting = new CountDownLatch(1);
     private Server server;
@@ -64,11 +65,13 @@ class RemoteCallTest {
         Calculator calculator = new Calculator() {
             @Override
             public int add(int a, int b) {
+                callThreads.add(Thread.currentThread().getName());
                 return a + b;
             }
 
             @Override
             public CompletableFuture<Long> square(long x) {
+                callThreads.add(Thread.currentThread().getName());
                 return CompletableFuture.completedFuture(x * x);
             }
 
@@ -116,6 +119,15 @@ class RemoteCallTest {
     @Test
     void completesTheFutureOfAnAsyncCall() throws Exception {
         assertThat(client.remote(Calculator.class).square(12).get(5, TimeUnit.SECONDS)).isEqualTo(144L);
+    }
+
+    @Test
+    void runsAnAsyncMethodOnTheDeliveryThreadAndABlockingOneOnAThreadOfItsOwn() throws Exception {
+        client.remote(Calculator.class).square(3).get(5, TimeUnit.SECONDS);
+        client.remote(Calculator.class).add(1, 2);
+
+        assertThat(callThreads.poll(5, TimeUnit.SECONDS)).doesNotStartWith("parley-call-");
+        assertThat(callThreads.poll(5, TimeUnit.SECONDS)).startsWith("parley-call-");
     }
 
     @Test

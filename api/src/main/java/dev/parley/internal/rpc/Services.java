@@ -68,6 +68,16 @@ public final class Services {
     }
 
     /**
+     * True if the method {@code call} names returns {@code CompletableFuture}: its answer comes
+     * later, so it may be run on a thread that must not block (the caller of such a method
+     * promises not to block in it, only to start the work and return the future).
+     */
+    public boolean isAsync(Call call) {
+        Target target = targets.get(call.method());
+        return target != null && CompletableFuture.class.isAssignableFrom(target.method().getReturnType());
+    }
+
+    /**
      * Runs {@code call} on the calling thread and hands the answer (a {@link Reply} or a
      * {@link Fault}) to {@code answer} when it is known: at once for ordinary methods, later for
      * methods returning {@code CompletableFuture}.
