@@ -57,19 +57,38 @@ import java.util.Objects;
  * @param cookieLifetime       how long a handshake cookie stays valid. Default 10 s.
  * @param maxPendingUnreliable unreliable frames waiting to be sent before more are dropped at once;
  *                             also the most waiting for a handler on the receiving side. Default 256.
+ * @param receiveSockets       sockets a listener binds to its one port with {@code SO_REUSEPORT},
+ *                             each with a receive thread and a timer thread of its own; the
+ *                             kernel sends all of a client's datagrams (one address and port) to
+ *                             the same socket, so each connection is served by one pair of
+ *                             threads and the listener's receiving spreads over the cores. Only
+ *                             on Linux (elsewhere {@code SO_REUSEPORT} does not spread datagrams
+ *                             and a listener binds one socket). While the listener is open,
+ *                             another process of the same user may bind the port with
+ *                             {@code SO_REUSEPORT} too and receive a share of its datagrams:
+ *                             set 1 where other processes of that user are not trusted.
+ *                             Default: half the available processors, from 1 to
+ *                             {@value #MAX_RECEIVE_SOCKETS}.
  */
 public record UdpOptions(int maxPacketSize, int loopbackPacketSize, int initialWindowPackets, int minWindowPackets, long maxWindowBytes,
                          long receiveWindowBytes, long sendBufferBytes, long reassemblyCapBytes,
                          Duration maxAckDelay, Duration initialRtt, int maxProbeTimeouts,
-                         Duration maxProbeInterval, Duration cookieLifetime, int maxPendingUnreliable) {
+                         Duration maxProbeInterval, Duration cookieLifetime, int maxPendingUnreliable,
+                         int receiveSockets) {
 
     /** The size every client's first packet is padded to, so the server's reply can be smaller. */
     public static final int MIN_INITIAL_PACKET_SIZE = 1200;
     /** The longest {@link #maxAckDelay()}: 2^14 ms, QUIC's limit (RFC 9000 §18.2). */
     public static final Duration MAX_ACK_DELAY_LIMIT = Duration.ofMillis(1 << 14);
 
+    /** The most {@link #receiveSockets()} a listener binds. */
+    public static final int MAX_RECEIVE_SOCKETS = 64;
+    /** The most {@link #receiveSockets()} the defaults pick, however many processors there are. */
+    private static final int DEFAULT_MAX_RECEIVE_SOCKETS = 8;
+
     private static final UdpOptions DEFAULTS = new UdpOptions(1200, 16_384, 10, 2, 8L << 20, 4L << 20, 2L << 20, 4L << 20,
-            Duration.ofMillis(5), Duration.ofMillis(333), 8, Duration.ofSeconds(2), Duration.ofSeconds(10), 256);
+            Duration.ofMillis(5), Duration.ofMillis(333), 8, Duration.ofSeconds(2), Duration.ofSeconds(10), 256,
+            Math.clamp(Runtime.getRuntime().availableProcessors() / 2, 1, DEFAULT_MAX_RECEIVE_SOCKETS));
 
     public UdpOptions {
         atLeast(maxPacketSize, 256, "maxPacketSize");
@@ -105,6 +124,11 @@ public record UdpOptions(int maxPacketSize, int loopbackPacketSize, int initialW
         positive(maxProbeInterval, "maxProbeInterval");
         positive(cookieLifetime, "cookieLifetime");
         atLeast(maxPendingUnreliable, 1, "maxPendingUnreliable");
+        atLeast(receiveSockets, 1, "receiveSockets");
+        if (receiveSockets > MAX_RECEIVE_SOCKETS) {
+            throw new IllegalArgumentException("receiveSockets must be at most " + MAX_RECEIVE_SOCKETS + ", was "
+                    + receiveSockets);
+        }
     }
 
     /** The defaults listed above. */
@@ -157,6 +181,7 @@ public record UdpOptions(int maxPacketSize, int loopbackPacketSize, int initialW
         private Duration maxProbeInterval;
         private Duration cookieLifetime;
         private int maxPendingUnreliable;
+        private int receiveSockets;
 
         private Builder(UdpOptions from) {
             maxPacketSize = from.maxPacketSize;
@@ -173,6 +198,7 @@ public record UdpOptions(int maxPacketSize, int loopbackPacketSize, int initialW
             maxProbeInterval = from.maxProbeInterval;
             cookieLifetime = from.cookieLifetime;
             maxPendingUnreliable = from.maxPendingUnreliable;
+            receiveSockets = from.receiveSockets;
         }
 
         public Builder maxPacketSize(int bytes) {
@@ -245,11 +271,16 @@ public record UdpOptions(int maxPacketSize, int loopbackPacketSize, int initialW
             return this;
         }
 
+        public Builder receiveSockets(int sockets) {
+            this.receiveSockets = sockets;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the first setting that is out of range */
         public UdpOptions build() {
             return new UdpOptions(maxPacketSize, loopbackPacketSize, initialWindowPackets, minWindowPackets, maxWindowBytes,
                     receiveWindowBytes, sendBufferBytes, reassemblyCapBytes, maxAckDelay, initialRtt,
-                    maxProbeTimeouts, maxProbeInterval, cookieLifetime, maxPendingUnreliable);
+                    maxProbeTimeouts, maxProbeInterval, cookieLifetime, maxPendingUnreliable, receiveSockets);
         }
     }
 }

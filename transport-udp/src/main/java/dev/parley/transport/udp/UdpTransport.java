@@ -27,8 +27,9 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * <p>Immutable and thread-safe. Each listener has one receive thread and one timer thread; each
- * client connection has its own socket and virtual threads; each connection calls its handler on
+ * <p>Immutable and thread-safe. Each listener binds {@link UdpOptions#receiveSockets()} sockets to
+ * its port, each with one receive thread and one timer thread, and a connection stays on the
+ * socket the kernel picked for its client's address; each client connection has its own socket and virtual threads; each connection calls its handler on
  * a virtual thread of its own, never on a receive loop.
  */
 public final class UdpTransport implements Transport {

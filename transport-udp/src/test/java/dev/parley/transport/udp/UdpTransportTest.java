@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import static dev.parley.transport.TransportConformanceTest.AWAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 @Timeout(60)
 class UdpTransportTest {
@@ -73,6 +74,33 @@ class UdpTransportTest {
             assertThat(server.awaitFrame()).as("frame %d", i).isEqualTo(frame(i, 1 + i % 700));
         }
         assertThat(server.callingThreads).allMatch(Thread::isVirtual);
+    }
+
+    @Test
+    void spreadsItsClientsOverSeveralReceiveSocketsOnOnePort() throws Exception {
+        assumeTrue(System.getProperty("os.name").startsWith("Linux"), "SO_REUSEPORT spreads datagrams only on Linux");
+        var transport = UdpTransport.create(options, UdpOptions.defaults().toBuilder().receiveSockets(4).build());
+        var server = RecordingHandler.recording();
+        Listener listener = closeLater(transport.listen(LOOPBACK, server));
+        int port = ((InetSocketAddress) listener.localAddress()).getPort();
+
+        for (int i = 0; i < 16; i++) {
+            closeLater(transport.connect(listener.localAddress(), RecordingHandler.recording())).send(frame(i, 10));
+        }
+        List<byte[]> received = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            received.add(server.awaitFrame());
+        }
+
+        assertThat(received).hasSize(16);
+        assertThat(threadNames("parley-udp-receive-" + port + "-")).hasSize(4);
+        // The kernel picks a socket by the client's port: sixteen clients all on one of four
+        // sockets would happen once in 4^15 runs.
+        assertThat(threadNames("parley-udp-timer-" + port + "-")).hasSizeGreaterThan(1);
+    }
+
+    private static List<String> threadNames(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName).filter(n -> n.startsWith(prefix)).toList();
     }
 
     @Test

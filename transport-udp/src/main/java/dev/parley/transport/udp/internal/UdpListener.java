@@ -18,7 +18,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -27,15 +29,22 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A bound UDP socket accepting connections: one receive loop (a platform thread) reads every
- * datagram and hands it, by destination connection id, to its {@link UdpConnection}; one
- * {@link TimerLoop} drives all their timers. Datagrams that belong to no connection go through the
+ * A bound UDP port accepting connections. It binds {@link UdpOptions#receiveSockets()} sockets to
+ * the port with {@code SO_REUSEPORT} (one where that is not Linux), and each socket has a
+ * {@link Receiver}: a receive loop (a platform thread) that reads its datagrams and hands each, by
+ * destination connection id, to its {@link UdpConnection}, and a {@link TimerLoop} that drives the
+ * timers of the connections that socket accepted. The kernel picks a socket by the client's
+ * address and port, so all of one connection's datagrams arrive on one socket and its packets are
+ * sent from it: a connection is served by one receive thread and one timer thread, and the
+ * listener's connections spread over the sockets. Datagrams that belong to no connection go through the
  * stateless {@link ServerHandshake}; garbage of any kind is counted and dropped, and no exception
- * leaves the loop.
+ * leaves a loop.
  *
- * <p>Thread-safe. The receive loop never calls a handler: each connection has its own delivery
+ * <p>Thread-safe. The receive loops never call a handler: each connection has its own delivery
  * thread.
  */
 public final class UdpListener implements Listener {
@@ -46,21 +55,26 @@ public final class UdpListener implements Listener {
     private record ClientKey(InetSocketAddress address, long connectionId) {
     }
 
-    private final DatagramChannel channel;
+    /** One socket bound to the listener's port, with the threads that serve its connections. */
+    private record Receiver(DatagramChannel channel, TimerLoop timer, Thread loop) {
+    }
+
+    private final List<Receiver> receivers = new ArrayList<>();
     private final InetSocketAddress localAddress;
     private final ConnectionHandler handler;
     private final TransportOptions options;
     private final UdpOptions udp;
     private final ServerHandshake handshake;
-    private final TimerLoop timer;
     private final SecureRandom random = new SecureRandom();
     private final Map<Long, UdpConnection> byId = new ConcurrentHashMap<>();
     private final Map<ClientKey, UdpConnection> byClient = new ConcurrentHashMap<>();
     private final Set<UdpConnection> open = ConcurrentHashMap.newKeySet();
     /** Shared by every session: what their frames under way may hold. */
     private final FrameBudget frameBudget;
-    private final Thread receiveLoop;
-    private final AtomicLong datagrams = new AtomicLong();
+    /** Makes accepting atomic across receive loops, so {@code maxConnections} holds exactly. */
+    private final ReentrantLock accepting = new ReentrantLock();
+    /** Counted by every receive loop: a {@link LongAdder}, so the loops do not share a contended counter. */
+    private final LongAdder datagrams = new LongAdder();
     private final AtomicLong checksumFailures = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong unknownConnection = new AtomicLong();
@@ -69,38 +83,78 @@ public final class UdpListener implements Listener {
     private final AtomicLong internalErrors = new AtomicLong();
     private volatile boolean closed;
 
-    private UdpListener(DatagramChannel channel, ConnectionHandler handler, TransportOptions options, UdpOptions udp)
-            throws IOException {
-        this.channel = channel;
-        this.localAddress = (InetSocketAddress) channel.getLocalAddress();
+    private UdpListener(InetSocketAddress localAddress, ConnectionHandler handler, TransportOptions options,
+                        UdpOptions udp) {
+        this.localAddress = localAddress;
         this.handler = handler;
         this.options = options;
         this.udp = udp;
         this.frameBudget = FrameBudget.of(options.maxUnfinishedFrameBytes());
         this.handshake = new ServerHandshake(new HandshakeCookies(udp.cookieLifetime().toNanos()));
-        this.timer = new TimerLoop(Thread.ofPlatform().daemon().name("parley-udp-timer-" + localAddress.getPort()));
-        this.receiveLoop = Thread.ofPlatform().daemon().name("parley-udp-receive-" + localAddress.getPort())
-                .unstarted(this::receiveLoop);
     }
 
-    /** Binds {@code address} and starts serving. */
+    /** Binds {@code address} (port 0 picks a free port) and starts serving. */
     public static UdpListener bind(SocketAddress address, ConnectionHandler handler, TransportOptions options,
                                    UdpOptions udp) throws IOException {
+        boolean linux = System.getProperty("os.name", "").startsWith("Linux");
+        int sockets = linux ? udp.receiveSockets() : 1;
+        DatagramChannel first = open(sockets > 1);
+        UdpListener listener;
+        try {
+            first.bind(address);
+            listener = new UdpListener((InetSocketAddress) first.getLocalAddress(), handler, options, udp);
+        } catch (IOException | RuntimeException e) {
+            first.close();
+            throw e;
+        }
+        try {
+            listener.add(first);
+            for (int i = 1; i < sockets; i++) {
+                DatagramChannel more = open(true);
+                try {
+                    more.bind(listener.localAddress);
+                } catch (IOException | RuntimeException e) {
+                    more.close();
+                    throw e;
+                }
+                listener.add(more);
+            }
+        } catch (IOException | RuntimeException e) {
+            listener.close();
+            throw e;
+        }
+        listener.receivers.forEach(receiver -> receiver.loop().start());
+        return listener;
+    }
+
+    private static DatagramChannel open(boolean reusePort) throws IOException {
         DatagramChannel channel = DatagramChannel.open();
         try {
             channel.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER);
             channel.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER);
-            channel.bind(address);
-            var listener = new UdpListener(channel, handler, options, udp);
-            listener.receiveLoop.start();
-            return listener;
+            if (reusePort) {
+                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            return channel;
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
     }
 
-    private void receiveLoop() {
+    /** Adds a bound socket, its timer and its (unstarted) receive loop. Before serving starts. */
+    private void add(DatagramChannel channel) {
+        String suffix = localAddress.getPort() + "-" + receivers.size();
+        var timer = new TimerLoop(Thread.ofPlatform().daemon().name("parley-udp-timer-" + suffix));
+        var receiver = new Receiver[1];
+        Thread loop = Thread.ofPlatform().daemon().name("parley-udp-receive-" + suffix)
+                .unstarted(() -> receiveLoop(receiver[0]));
+        receiver[0] = new Receiver(channel, timer, loop);
+        receivers.add(receiver[0]);
+    }
+
+    private void receiveLoop(Receiver receiver) {
+        DatagramChannel channel = receiver.channel();
         ByteBuffer buf = ByteBuffer.allocate(65_536);
         while (channel.isOpen()) {
             SocketAddress from;
@@ -113,9 +167,9 @@ public final class UdpListener implements Listener {
                 log.debug("receive failed on {}; carrying on", localAddress, e);
                 continue;
             }
-            datagrams.incrementAndGet();
+            datagrams.increment();
             try {
-                onDatagram(buf.array(), buf.position(), (InetSocketAddress) from, System.nanoTime());
+                onDatagram(receiver, buf.array(), buf.position(), (InetSocketAddress) from, System.nanoTime());
             } catch (RuntimeException e) {
                 internalErrors.incrementAndGet();
                 log.warn("dropped a datagram from {} that broke its handling", from, e);
@@ -123,7 +177,7 @@ public final class UdpListener implements Listener {
         }
     }
 
-    private void onDatagram(byte[] bytes, int length, InetSocketAddress from, long now) {
+    private void onDatagram(Receiver receiver, byte[] bytes, int length, InetSocketAddress from, long now) {
         Packet packet;
         try {
             packet = PacketCodec.decode(bytes, length);
@@ -132,7 +186,7 @@ public final class UdpListener implements Listener {
             return;
         }
         if (packet instanceof Packet.Initial initial) {
-            onInitial(initial, from, now);
+            onInitial(receiver, initial, from, now);
             return;
         }
         UdpConnection connection = byId.get(packet.connectionId());
@@ -157,50 +211,54 @@ public final class UdpListener implements Listener {
         (kind == MalformedPacketException.Kind.CHECKSUM ? checksumFailures : malformed).incrementAndGet();
     }
 
-    private void onInitial(Packet.Initial initial, InetSocketAddress from, long now) {
+    private void onInitial(Receiver receiver, Packet.Initial initial, InetSocketAddress from, long now) {
         UdpConnection existing = byClient.get(new ClientKey(from, initial.sourceConnectionId()));
         if (existing != null) {
             existing.onPacket(initial, now);
             return;
         }
         switch (handshake.onInitial(initial, from, now)) {
-            case ServerHandshake.Decision.Reply reply -> sendTo(reply.packet(), from);
-            case ServerHandshake.Decision.Accept accept -> accept(initial, from);
+            case ServerHandshake.Decision.Reply reply -> sendTo(receiver, ByteBuffer.wrap(reply.packet()), from);
+            case ServerHandshake.Decision.Accept accept -> accept(receiver, initial, from);
             case ServerHandshake.Decision.Drop drop -> log.debug("dropped an INITIAL from {}: {}", from, drop.why());
         }
     }
 
-    private void accept(Packet.Initial initial, InetSocketAddress from) {
-        if (closed || open.size() >= options.maxConnections()) {
-            refused.incrementAndGet();
-            sendTo(PacketCodec.refused(initial.sourceConnectionId(), initial.packetNumber()), from);
-            return;
-        }
-        long id;
-        do {
-            id = random.nextLong();
-        } while (id == 0 || byId.containsKey(id));
-        long connectionId = id;
+    private void accept(Receiver receiver, Packet.Initial initial, InetSocketAddress from) {
         var key = new ClientKey(from, initial.sourceConnectionId());
-        var peerOptions = udp.forPeer(from.getAddress());
-        var connection = new UdpConnection(handler, options, peerOptions, localAddress, from, timer, () -> {
-            byId.remove(connectionId);
-            byClient.remove(key);
-        });
-        byId.put(connectionId, connection);
-        byClient.put(key, connection);
-        open.add(connection);
-        connection.closeFuture().whenComplete((cause, e) -> open.remove(connection));
-        connection.startServer(connectionId, initial, frameBudget, (buf, len) -> sendTo(ByteBuffer.wrap(buf, 0, len), from));
-    }
-
-    private void sendTo(byte[] packet, InetSocketAddress to) {
-        sendTo(ByteBuffer.wrap(packet), to);
-    }
-
-    private void sendTo(ByteBuffer packet, InetSocketAddress to) {
+        UdpConnection connection;
+        long connectionId;
+        accepting.lock();
         try {
-            channel.send(packet, to);
+            if (closed || open.size() >= options.maxConnections()) {
+                refused.incrementAndGet();
+                sendTo(receiver, ByteBuffer.wrap(PacketCodec.refused(initial.sourceConnectionId(), initial.packetNumber())), from);
+                return;
+            }
+            long id;
+            do {
+                id = random.nextLong();
+            } while (id == 0 || byId.containsKey(id));
+            connectionId = id;
+            var peerOptions = udp.forPeer(from.getAddress());
+            connection = new UdpConnection(handler, options, peerOptions, localAddress, from, receiver.timer(), () -> {
+                byId.remove(connectionId);
+                byClient.remove(key);
+            });
+            byId.put(connectionId, connection);
+            byClient.put(key, connection);
+            open.add(connection);
+        } finally {
+            accepting.unlock();
+        }
+        connection.closeFuture().whenComplete((cause, e) -> open.remove(connection));
+        connection.startServer(connectionId, initial, frameBudget,
+                (buf, len) -> sendTo(receiver, ByteBuffer.wrap(buf, 0, len), from));
+    }
+
+    private void sendTo(Receiver receiver, ByteBuffer packet, InetSocketAddress to) {
+        try {
+            receiver.channel().send(packet, to);
         } catch (IOException e) {
             log.debug("send to {} failed; the packet counts as lost", to, e);
         }
@@ -224,7 +282,7 @@ public final class UdpListener implements Listener {
      */
     public Map<String, Long> stats() {
         var s = new LinkedHashMap<String, Long>();
-        s.put("datagrams", datagrams.get());
+        s.put("datagrams", datagrams.sum());
         s.put("checksumFailures", checksumFailures.get());
         s.put("malformedPackets", malformed.get());
         s.put("unknownConnection", unknownConnection.get());
@@ -240,10 +298,15 @@ public final class UdpListener implements Listener {
 
     @Override
     public void close() {
-        if (closed) {
-            return;
+        accepting.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        } finally {
+            accepting.unlock();
         }
-        closed = true;
         var cause = new ConnectionClosedException(Reason.SHUTDOWN, "listener " + localAddress + " closed");
         var closing = open.stream().map(c -> {
             c.shutdown(cause);
@@ -259,11 +322,13 @@ public final class UdpListener implements Listener {
             Thread.currentThread().interrupt();
             open.forEach(c -> c.abort(late));
         }
-        timer.close();
-        try {
-            channel.close();
-        } catch (IOException e) {
-            log.debug("closing {} failed", localAddress, e);
+        for (Receiver receiver : receivers) {
+            receiver.timer().close();
+            try {
+                receiver.channel().close();
+            } catch (IOException e) {
+                log.debug("closing {} failed", localAddress, e);
+            }
         }
     }
 }
