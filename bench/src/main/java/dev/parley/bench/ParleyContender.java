@@ -19,7 +19,7 @@ import java.net.InetSocketAddress;
  * A pipelined run of messages is a stream of non-echo pings and one echo ping behind them (a
  * peer's messages are handled in order, so that reply is a barrier); a pipelined run of remote
  * calls keeps {@link Payloads#WINDOW} asynchronous calls in flight. Each transport is taken with
- * its defaults, except in {@link #messagesOverTcpWithPlatformReaders()}.
+ * its defaults, except in {@link #messagesOverTcpWithVirtualReaders()}.
  */
 final class ParleyContender implements Contender {
 
@@ -48,14 +48,14 @@ final class ParleyContender implements Contender {
     }
 
     /**
-     * Typed messages over TCP with platform threads reading the server's side too, as a
-     * latency-sensitive server with few connections would choose; by default only the client's
-     * side reads on a platform thread ({@link TcpTransport#withReaderThreads}).
+     * Typed messages over TCP with virtual threads reading both sides, as a process that wants no
+     * kernel thread per connection would choose; by default platform threads read both
+     * ({@link TcpTransport#withReaderThreads}). Shows what virtual readers cost per message.
      */
-    static ParleyContender messagesOverTcpWithPlatformReaders() {
+    static ParleyContender messagesOverTcpWithVirtualReaders() {
         var transport = TcpTransport.create(TransportOptions.defaults())
-                .withReaderThreads(ReaderThreads.PLATFORM, ReaderThreads.PLATFORM);
-        return new ParleyContender("parley-tcp-platform", transport, false);
+                .withReaderThreads(ReaderThreads.VIRTUAL, ReaderThreads.VIRTUAL);
+        return new ParleyContender("parley-tcp-virtual", transport, false);
     }
 
     @Override

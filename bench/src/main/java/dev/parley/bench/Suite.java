@@ -49,7 +49,7 @@ record Suite(int rounds, Duration warmUp, Duration measure, int codecRounds, int
         return List.of(
                 RawSocketContender::new,
                 () -> ParleyContender.messages("tcp"),
-                ParleyContender::messagesOverTcpWithPlatformReaders,
+                ParleyContender::messagesOverTcpWithVirtualReaders,
                 () -> ParleyContender.messages("udp"),
                 () -> ParleyContender.remoteCalls("tcp"),
                 () -> ParleyContender.remoteCalls("udp"),

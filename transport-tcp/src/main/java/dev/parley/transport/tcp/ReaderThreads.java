@@ -11,9 +11,10 @@ import java.util.concurrent.Semaphore;
  * tens of thousands of connections cheaply; but every frame that arrives wakes it through the
  * JDK's poller and then a carrier thread, which adds tens of microseconds to each round trip on a
  * quiet machine. A platform thread is woken by the kernel directly, at the price of a thread
- * stack (reserved, mostly not resident) and a kernel thread per connection. Hence the defaults:
- * {@link #PLATFORM} for the connections a process {@code connect}s (clients, with few connections
- * each, where latency shows), {@link #VIRTUAL} for those a listener accepts.
+ * stack (reserved, mostly not resident) and a kernel thread per connection. Hence the default,
+ * {@link #PLATFORM} on both sides, with the cap below: the first few hundred connections of a
+ * JVM, where the messages of most servers flow, take the fast path, and the thousands past them
+ * are read by virtual threads.
  *
  * <p>Platform readers are capped: at most {@value #MAX_PLATFORM_READERS} run at once in a JVM,
  * and a connection that asks for one past that is read by a virtual thread instead, so that a
@@ -21,18 +22,21 @@ import java.util.concurrent.Semaphore;
  * thousands of kernel threads; the next connection after one of them ends gets a platform reader
  * again.
  *
+ * <p>Where the system refuses a kernel thread (a process or memory limit), a connection that
+ * asked for a platform reader is read by a virtual thread instead of failing.
+ *
  * <p>Either way the reader is named {@code parley-tcp-reader-<id>-<remote address>}, a platform
  * reader is a daemon (it never keeps a JVM alive), and the reader ends when its connection closes
  * or is aborted.
  */
 public enum ReaderThreads {
 
-    /** A virtual thread per connection: cheap to hold idle; the default for accepted connections. */
+    /** A virtual thread per connection: cheap to hold idle; what every reader past the cap is. */
     VIRTUAL,
 
     /**
      * A daemon platform thread per connection, while fewer than {@value #MAX_PLATFORM_READERS}
-     * run: the lowest latency; the default for connected connections.
+     * run: the lowest latency and the fewest wake-ups; the default.
      */
     PLATFORM;
 
@@ -59,6 +63,10 @@ public enum ReaderThreads {
                         platformReaders.release();
                     }
                 });
+            } catch (OutOfMemoryError e) {
+                // The system has no kernel thread to spare (a process or memory limit): a virtual
+                // reader serves the connection as well, only with more wake-ups.
+                platformReaders.release();
             } catch (RuntimeException | Error e) {
                 platformReaders.release(); // the thread never started
                 throw e;

@@ -24,12 +24,15 @@ import java.util.Objects;
  * the {@link ConnectionHandler} (so a handler that blocks holds up its own connection and no
  * other), and a virtual writer, which drains the bounded outbound queue and coalesces the queued
  * frames into few {@code write} calls; a {@code send} on a quiet connection skips the queue and
- * writes on the sending thread (see {@code TcpConnection}). The reader of a connection this
- * transport {@code connect}s is a daemon platform thread by default, for the shortest round
- * trip; the reader of one a listener accepts is a virtual thread by default, so that ten thousand
- * idle connections stay cheap. {@link #withReaderThreads} changes either (see
- * {@link ReaderThreads}); past {@value ReaderThreads#MAX_PLATFORM_READERS} platform readers in a
- * JVM, readers are virtual whatever was chosen. A listener has one virtual thread that accepts.
+ * writes on the sending thread (see {@code TcpConnection}). Readers are daemon platform threads
+ * by default, on both sides: the kernel wakes a blocked platform reader directly, where a virtual
+ * one is woken through the JDK's poller thread (shared by every virtual reader, a ceiling on many
+ * cores) and then a carrier, and re-registers with the poller before each wait (the benchmark
+ * counts three times the system calls and wake-ups per pipelined message with virtual readers on
+ * the accepting side). Past {@value ReaderThreads#MAX_PLATFORM_READERS} platform readers in a
+ * JVM, readers are virtual whatever was chosen, so ten thousand idle connections stay cheap: the
+ * first few hundred connections get the fast path. {@link #withReaderThreads} changes either side
+ * (see {@link ReaderThreads}). A listener has one virtual thread that accepts.
  * Nothing is shared between connections; besides the platform readers, only the timers that bound
  * a graceful close and a TLS handshake, and the application's own sending threads, are platform
  * threads.
@@ -56,8 +59,11 @@ public final class TcpTransport implements Transport {
 
     /** Default {@link #connectedReaders()}: few connections per process, where latency shows. */
     public static final ReaderThreads DEFAULT_CONNECTED_READERS = ReaderThreads.PLATFORM;
-    /** Default {@link #acceptedReaders()}: a server may hold many idle connections. */
-    public static final ReaderThreads DEFAULT_ACCEPTED_READERS = ReaderThreads.VIRTUAL;
+    /**
+     * Default {@link #acceptedReaders()}: platform, for the fewest wake-ups per message; a server
+     * with many connections gets virtual readers past the JVM's cap on platform readers.
+     */
+    public static final ReaderThreads DEFAULT_ACCEPTED_READERS = ReaderThreads.PLATFORM;
 
     private final TransportOptions options;
     private final TcpTls tls;
@@ -93,9 +99,9 @@ public final class TcpTransport implements Transport {
 
     /**
      * This transport, but with {@code connected} threads reading the connections it
-     * {@code connect}s and {@code accepted} threads reading those its listeners accept. A server
-     * with few connections that wants the shortest round trips passes
-     * {@code (PLATFORM, PLATFORM)}; a process that opens thousands of client connections,
+     * {@code connect}s and {@code accepted} threads reading those its listeners accept. The
+     * default is {@code (PLATFORM, PLATFORM)}; a process that wants no kernel thread per
+     * connection at all (thousands of mostly idle connections, memory first) passes
      * {@code (VIRTUAL, VIRTUAL)}.
      */
     public TcpTransport withReaderThreads(ReaderThreads connected, ReaderThreads accepted) {

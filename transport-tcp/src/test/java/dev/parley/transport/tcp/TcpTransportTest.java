@@ -402,10 +402,10 @@ class TcpTransportTest {
     }
 
     @Test
-    void readsConnectedConnectionsOnDaemonPlatformThreadsAndAcceptedOnesOnVirtualThreadsByDefault() throws Exception {
+    void readsBothSidesOnDaemonPlatformThreadsByDefault() throws Exception {
         assertThat((TcpTransport) Transport.byName("tcp", OPTIONS))
                 .extracting(TcpTransport::connectedReaders, TcpTransport::acceptedReaders)
-                .containsExactly(ReaderThreads.PLATFORM, ReaderThreads.VIRTUAL);
+                .containsExactly(ReaderThreads.PLATFORM, ReaderThreads.PLATFORM);
 
         Pair pair = openPair(TcpTransport.create(OPTIONS));
 
@@ -415,7 +415,7 @@ class TcpTransportTest {
         assertThat(clientReader.getName()).startsWith("parley-tcp-reader-")
                 .endsWith("-127.0.0.1:" + ((InetSocketAddress) pair.listener.localAddress()).getPort());
         Thread serverReader = pair.server.reader();
-        assertThat(serverReader.isVirtual()).as("the accepted side's reader is virtual").isTrue();
+        assertThat(serverReader.isVirtual()).as("the accepted side's reader is virtual").isFalse();
         assertThat(serverReader.getName()).startsWith("parley-tcp-reader-").endsWith(
                 "-127.0.0.1:" + ((InetSocketAddress) pair.connection.localAddress()).getPort());
     }
