@@ -25,11 +25,6 @@ import java.util.concurrent.Semaphore;
  * <p>Where the system refuses a kernel thread (a process or memory limit), a connection that
  * asked for a platform reader is read by a virtual thread instead of failing.
  *
- * <p>A connection's writer is of the same kind as its reader ({@link #startWriter}), so a
- * connection with a platform reader never goes through the virtual-thread scheduler: on a
- * many-core machine, every wake-up of a virtual thread may wake an idle carrier, which spins and
- * parks again, and that is where the CPU per message went.
- *
  * <p>Either way the reader is named {@code parley-tcp-reader-<id>-<remote address>}, a platform
  * reader is a daemon (it never keeps a JVM alive), and the reader ends when its connection closes
  * or is aborted.
@@ -75,23 +70,6 @@ public enum ReaderThreads {
             } catch (RuntimeException | Error e) {
                 platformReaders.release(); // the thread never started
                 throw e;
-            }
-        }
-        return Thread.ofVirtual().name(name).start(task);
-    }
-
-    /**
-     * Starts the writer of the connection {@code reader} reads: a daemon platform thread if the
-     * reader is one (so that neither of the connection's threads goes through the virtual-thread
-     * scheduler), else virtual; virtual too where the system refuses a kernel thread. It takes no
-     * permit: the reader's stands for the connection.
-     */
-    static Thread startWriter(Thread reader, String name, Runnable task) {
-        if (!reader.isVirtual()) {
-            try {
-                return Thread.ofPlatform().daemon().name(name).start(task);
-            } catch (OutOfMemoryError e) {
-                // No kernel thread to spare: a virtual writer does the same work.
             }
         }
         return Thread.ofVirtual().name(name).start(task);

@@ -35,8 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One TCP connection, served by two threads of one kind, virtual or daemon platform threads as
- * {@link ReaderThreads} says: a reader and a writer.
+ * One TCP connection, served by two threads: a reader, virtual or a daemon platform thread as
+ * {@link ReaderThreads} says, and a virtual writer.
  *
  * <p>The <b>reader</b> calls {@code onOpen}, then reads the socket, decodes frames and hands each
  * to the handler, and at the end calls {@code onClose}; it is the only thread that calls the
@@ -60,7 +60,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * fails, the connection is aborted and {@code send} throws the close cause. It is skipped when
  * the sending thread is interrupted (the JDK closes a socket whose virtual thread is
  * interrupted in a write). {@link #trySend} never writes through, since it must never wait.
- * <li><b>the writer</b> thread: every other frame is queued, and the writer, woken by the
+ * <li><b>the writer</b> virtual thread: every other frame is queued, and the writer, woken by the
  * queue, takes the output lock, drains the queue in batches and copies small frames, header and
  * payload, into one buffer, so that a burst of frames costs one {@code write}. It drains only
  * while holding the lock, so a write-through never overtakes a queued frame, and each thread's
@@ -114,9 +114,7 @@ final class TcpConnection extends AbstractConnection {
     private final CountDownLatch openedSignal = new CountDownLatch(1);
     private final AtomicLong keepAlivesSent = new AtomicLong();
     private final AtomicLong keepAlivesReceived = new AtomicLong();
-    /** Set once by {@link #start()}, which then counts down {@link #writerStarted}. */
-    private volatile Thread writer;
-    private final CountDownLatch writerStarted = new CountDownLatch(1);
+    private final Thread writer;
     private final ReaderThreads readers;
     /** Used only by the reader. */
     private final ElasticBuffer readBuffer = new ElasticBuffer(IDLE_READ_BUFFER_BYTES, MAX_BUFFER_BYTES);
@@ -149,6 +147,7 @@ final class TcpConnection extends AbstractConnection {
         this.out = socket.getOutputStream();
         this.local = socket.getLocalSocketAddress();
         this.remote = socket.getRemoteSocketAddress();
+        this.writer = Thread.ofVirtual().name("parley-tcp-writer-" + id()).unstarted(this::writeLoop);
         this.readers = readers;
     }
 
@@ -185,15 +184,11 @@ final class TcpConnection extends AbstractConnection {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
     }
 
-    /**
-     * Starts the reader, which calls {@code onOpen} first, and a writer of the same kind (frames
-     * sent meanwhile wait in the queue).
-     */
+    /** Starts the writer and the reader; the reader calls {@code onOpen} first. */
     void start() {
         log.debug("connection {} open: {} -> {}", id(), local, remote);
-        Thread reader = readers.start("parley-tcp-reader-" + id() + "-" + hostAndPort(remote), this::readLoop);
-        writer = ReaderThreads.startWriter(reader, "parley-tcp-writer-" + id(), this::writeLoop);
-        writerStarted.countDown();
+        writer.start();
+        readers.start("parley-tcp-reader-" + id() + "-" + hostAndPort(remote), this::readLoop);
     }
 
     /** Closes gracefully with {@code cause}; used when the listener shuts down. Any thread. */
@@ -306,7 +301,6 @@ final class TcpConnection extends AbstractConnection {
     /** Waits for the writer to send what is queued and shut the output; the close timer bounds it. */
     private void awaitWriter() {
         try {
-            writerStarted.await();
             writer.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -22,7 +22,7 @@ import java.util.Objects;
  *
  * <p><b>Threads.</b> Every connection has two threads: a reader, which decodes frames and calls
  * the {@link ConnectionHandler} (so a handler that blocks holds up its own connection and no
- * other), and a writer of the same kind, which drains the bounded outbound queue and coalesces the queued
+ * other), and a virtual writer, which drains the bounded outbound queue and coalesces the queued
  * frames into few {@code write} calls; a {@code send} on a quiet connection skips the queue and
  * writes on the sending thread (see {@code TcpConnection}). Readers are daemon platform threads
  * by default, on both sides: the kernel wakes a blocked platform reader directly, where a virtual
@@ -33,7 +33,7 @@ import java.util.Objects;
  * JVM, readers are virtual whatever was chosen, so ten thousand idle connections stay cheap: the
  * first few hundred connections get the fast path. {@link #withReaderThreads} changes either side
  * (see {@link ReaderThreads}). A listener has one virtual thread that accepts.
- * Nothing is shared between connections; besides the platform readers and writers, only the timers that bound
+ * Nothing is shared between connections; besides the platform readers, only the timers that bound
  * a graceful close and a TLS handshake, and the application's own sending threads, are platform
  * threads.
  *

@@ -433,11 +433,6 @@ class TcpTransportTest {
         assertThat(pair.server.reader().isVirtual()).isEqualTo(accepted == ReaderThreads.VIRTUAL);
         assertThat(pair.client.frameThread.get()).as("the client's frame came on its reader").isSameAs(pair.client.reader());
         assertThat(pair.server.frameThread.get()).as("the server's frame came on its reader").isSameAs(pair.server.reader());
-        // Thread.getAllStackTraces lists platform threads only.
-        boolean platformWriter = Thread.getAllStackTraces().keySet().stream()
-                .anyMatch(thread -> thread.getName().equals("parley-tcp-writer-" + pair.connection.id()));
-        assertThat(platformWriter).as("the client's writer is a platform thread as its reader is")
-                .isEqualTo(connected == ReaderThreads.PLATFORM);
     }
 
     /** How a test ends a connection from the client's side. */
