@@ -18,6 +18,8 @@ record Results(Suite suite, List<Latency> latencies, List<Throughput> throughput
     private static final String FLOOR = "raw-socket";
     private static final String PARLEY_TCP = "parley-tcp";
     private static final String PARLEY_UDP = "parley-udp";
+    private static final String PARLEY_RPC_TCP = "parley-rpc-tcp";
+    private static final String AERON = "aeron-udp";
     private static final List<String> PEERS = List.of("kryonet", "java-rmi", "grpc-java");
     /** The issue's ceiling on server heap per idle connection. */
     private static final double MAX_HEAP_KIB_PER_CONNECTION = 64;
@@ -75,6 +77,7 @@ record Results(Suite suite, List<Latency> latencies, List<Throughput> throughput
             targets.add(new Target(String.format(Locale.ROOT, "Server heap per idle %s connection (%,d), KiB",
                     s.transport(), s.clients()), kib, "≤ 64", kib <= MAX_HEAP_KIB_PER_CONNECTION));
         }
+        targets.addAll(scalingTargets());
         var tcpAtTarget = loss.at("tcp", TARGET_LOSS_PERCENT);
         var udpAtTarget = loss.at("udp", TARGET_LOSS_PERCENT);
         if (tcpAtTarget.isPresent() && udpAtTarget.isPresent()) {
@@ -85,10 +88,37 @@ record Results(Suite suite, List<Latency> latencies, List<Throughput> throughput
         return targets;
     }
 
+    /**
+     * The targets of scaling with cores (issue 15), which only a many-core machine can meet: how
+     * 16 clients compare with one, with Aeron, and remote calls with plain messages; and the
+     * round trip against the best of Java RMI and KryoNet.
+     */
+    private List<Target> scalingTargets() {
+        List<Target> targets = new ArrayList<>();
+        int many = Suite.MANY_CLIENTS;
+        double tcpScaling = throughput(PARLEY_TCP, many, Throughput::perSecond) / throughput(PARLEY_TCP, 1, Throughput::perSecond);
+        targets.add(new Target("Parley TCP msg/s, 16 clients / 1 client", tcpScaling, "≥ 8 (16 cores)", tcpScaling >= 8));
+        double udpScaling = throughput(PARLEY_UDP, many, Throughput::perSecond) / throughput(PARLEY_UDP, 1, Throughput::perSecond);
+        targets.add(new Target("Parley UDP msg/s, 16 clients / 1 client", udpScaling, "≥ 6 (16 cores)", udpScaling >= 6));
+        double aeron = throughput(AERON, many, Throughput::perSecond);
+        for (String parley : List.of(PARLEY_TCP, PARLEY_UDP)) {
+            double ratio = throughput(parley, many, Throughput::perSecond) / aeron;
+            targets.add(new Target(parley + " msg/s, 16 clients / Aeron's", ratio, "≥ 3 (16 cores)", ratio >= 3));
+        }
+        double bestRoundTrip = List.of("java-rmi", "kryonet").stream()
+                .mapToDouble(p -> latency(p, Latency::p50)).min().orElseThrow();
+        double roundTrip = latency(PARLEY_TCP, Latency::p50) / bestRoundTrip;
+        targets.add(new Target("Parley TCP round-trip p50 / best of Java RMI and KryoNet", roundTrip, "≤ 1.0",
+                roundTrip <= 1.0));
+        double calls = throughput(PARLEY_RPC_TCP, many, Throughput::perSecond) / throughput(PARLEY_TCP, many, Throughput::perSecond);
+        targets.add(new Target("Parley remote calls/s / messages/s, 16 clients, TCP", calls, "≥ 0.5", calls >= 0.5));
+        return targets;
+    }
+
     /** The headline ratios, one line each: what {@code parley bench} prints last. */
     String headline() {
         return targets().stream()
-                .map(t -> String.format(Locale.ROOT, "%-50s %7.2f  (target %s) %s",
+                .map(t -> String.format(Locale.ROOT, "%-58s %7.2f  (target %s) %s",
                         t.what(), t.ratio(), t.goal(), t.met() ? "met" : "MISSED"))
                 .collect(Collectors.joining("\n"));
     }
