@@ -70,6 +70,7 @@ final class SyscallCounter implements AutoCloseable {
             }, runnable -> Thread.ofPlatform().daemon().start(runnable)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             return new SyscallCounter(perf, directory, output, (OutputStream) opened[0], (InputStream) opened[1]);
         } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
+            usable = false; // perf ran but cannot count this process this way: do not wait for it again
             discard(perf, directory);
             return NONE;
         } catch (InterruptedException e) {
@@ -89,20 +90,27 @@ final class SyscallCounter implements AutoCloseable {
         command("disable");
     }
 
-    /** The system calls counted while enabled: ends {@code perf}; NaN if it could not count. */
-    double count() throws IOException, InterruptedException {
+    /**
+     * The system calls counted while enabled: ends {@code perf} (with SIGINT, on which it prints
+     * its counts); NaN if it could not count.
+     */
+    double count() throws InterruptedException {
         if (perf == null) {
             return Double.NaN;
         }
-        run(List.of("kill", "-INT", Long.toString(perf.pid())));
-        if (!perf.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            return Double.NaN;
-        }
-        for (String line : Files.readAllLines(output)) {
-            String[] fields = line.split(",");
-            if (fields.length > 2 && fields[2].equals(EVENT)) {
-                return fields[0].startsWith("<") ? 0 : Double.parseDouble(fields[0]);
+        try {
+            run(List.of("kill", "-INT", Long.toString(perf.pid())));
+            if (!perf.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                return Double.NaN;
             }
+            for (String line : Files.readAllLines(output)) {
+                String[] fields = line.split(",");
+                if (fields.length > 2 && fields[2].equals(EVENT)) {
+                    return fields[0].startsWith("<") ? 0 : Double.parseDouble(fields[0]);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // No count: the column says n/a.
         }
         return Double.NaN;
     }

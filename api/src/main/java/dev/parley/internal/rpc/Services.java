@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 /**
@@ -103,7 +104,9 @@ public final class Services {
             answer.accept(fault(call.id(), e));
             return;
         }
-        if (result instanceof CompletableFuture<?> future) {
+        if (result instanceof CompletableFuture<?> future && future.state() == Future.State.SUCCESS) {
+            answer.accept(new Reply(call.id(), future.resultNow())); // done already: no callback to allocate
+        } else if (result instanceof CompletableFuture<?> future) {
             future.whenComplete((value, failure) -> answer.accept(failure == null
                     ? new Reply(call.id(), value)
                     : fault(call.id(), failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure)));
