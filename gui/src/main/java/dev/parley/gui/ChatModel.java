@@ -203,7 +203,7 @@ public final class ChatModel {
      */
     public void invited(Invitation invitation) {
         if (invitation.inviter().equalsIgnoreCase(me)) {
-            open(invitation.conversationId()).addMember(me);
+            joined(invitation.conversationId());
             return;
         }
         if (conversations.containsKey(invitation.conversationId())

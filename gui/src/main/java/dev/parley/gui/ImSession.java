@@ -147,10 +147,13 @@ public final class ImSession implements AutoCloseable {
         }
     }
 
-    /** Starts a conversation with {@code usernames}; the server's invitation opens it. */
+    /** Starts a conversation with {@code usernames}; the server's invitation opens it, and its listing names the members. */
     public void invite(List<String> usernames) {
         var names = List.copyOf(usernames);
-        call("invite " + String.join(", ", names), client -> client.invite(names));
+        call("invite " + String.join(", ", names), client -> {
+            client.invite(names);
+            refreshNow(client);
+        });
     }
 
     /** Joins conversation {@code id} (accepting its invitation, if any), then asks who is in it. */
