@@ -92,6 +92,8 @@ final class MainPanel extends JPanel implements ChatModel.Listener {
         buddyList.setName("buddies");
         buddyList.setSelectionMode(ListSelectionModel.MULTIPLE_INTERVAL_SELECTION);
         buddyList.setCellRenderer(new BuddyRenderer());
+        // Every row as high as the first: the list measures one cell, not hundreds, on each change.
+        buddyList.setPrototypeCellValue(new Buddy("Prototype", "online"));
         var invite = button("Invite", "invite", KeyEvent.VK_I);
         invite.setToolTipText("Start a conversation with the selected buddies");
         invite.addActionListener(event -> {
@@ -139,7 +141,8 @@ final class MainPanel extends JPanel implements ChatModel.Listener {
         side.setPreferredSize(new Dimension(260, 400));
 
         tabs.setName("tabs");
-        tabs.putClientProperty("JTabbedPane.tabClosable", false);
+        // One row of tabs that scrolls: dozens of conversations would otherwise stack rows of tabs.
+        tabs.setTabLayoutPolicy(JTabbedPane.SCROLL_TAB_LAYOUT);
         var split = new JSplitPane(JSplitPane.HORIZONTAL_SPLIT, side, tabs);
         split.setResizeWeight(0);
         split.setBorder(BorderFactory.createEmptyBorder(0, 8, 0, 8));
