@@ -18,6 +18,7 @@ import javax.swing.text.StyleConstants;
 import javax.swing.text.StyledDocument;
 import java.awt.BorderLayout;
 import java.awt.Color;
+import java.awt.Rectangle;
 import java.awt.event.ActionEvent;
 import java.awt.event.InputEvent;
 import java.awt.event.KeyEvent;
@@ -103,7 +104,7 @@ final class ConversationPanel extends JPanel {
     void linesAdded(int firstNew) {
         insert(lines.getDocument().getLength(), conversation.lines().subList(firstNew, conversation.lines().size()));
         lines.setCaretPosition(lines.getDocument().getLength());
-        lines.scrollRectToVisible(new java.awt.Rectangle(0, lines.getHeight() - 1, 1, 1));
+        lines.scrollRectToVisible(new Rectangle(0, lines.getHeight() - 1, 1, 1));
     }
 
     void linesPrepended(int count) {

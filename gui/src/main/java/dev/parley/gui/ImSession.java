@@ -39,6 +39,11 @@ import java.util.concurrent.TimeoutException;
  * their own, so the event-dispatch thread never waits for the network. Every change to the model
  * is handed to {@code ui} (in the application {@code SwingUtilities::invokeLater}), never made on
  * the connection's thread. A request that cannot be sent is reported to the model as a problem.
+ *
+ * <p>Today's {@code ImClient} does not reconnect: a dropped connection is {@link ConnectionState#DISCONNECTED}.
+ * Once it reconnects by itself, its "reconnecting" and "back" callbacks map to
+ * {@link ChatModel#reconnecting} and {@link ChatModel#connected}, its numbered, stamped messages to
+ * {@link ChatLine}'s sequence and time, and history pages to {@link ChatModel#olderLoaded}: all here.
  */
 public final class ImSession implements AutoCloseable {
 

@@ -3,7 +3,6 @@ package dev.parley.gui;
 import dev.parley.im.Invitation;
 
 import javax.swing.BorderFactory;
-import javax.swing.Box;
 import javax.swing.BoxLayout;
 import javax.swing.DefaultListCellRenderer;
 import javax.swing.DefaultListModel;
@@ -29,6 +28,7 @@ import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Everything the main window shows: the connection banner, this user's name and status, pending
@@ -309,7 +309,7 @@ final class MainPanel extends JPanel implements ChatModel.Listener {
         return conversation.unread() == 0 ? title : title + " (" + conversation.unread() + ")";
     }
 
-    private void withPanel(Conversation conversation, java.util.function.Consumer<ConversationPanel> action) {
+    private void withPanel(Conversation conversation, Consumer<ConversationPanel> action) {
         var panel = panels.get(conversation.id());
         if (panel != null) {
             action.accept(panel);
@@ -331,7 +331,6 @@ final class MainPanel extends JPanel implements ChatModel.Listener {
         panel.add(label, BorderLayout.NORTH);
         panel.add(center, BorderLayout.CENTER);
         panel.add(south, BorderLayout.SOUTH);
-        panel.add(Box.createHorizontalStrut(0), BorderLayout.EAST);
         return panel;
     }
 }

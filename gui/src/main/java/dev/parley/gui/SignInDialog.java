@@ -11,17 +11,19 @@ import javax.swing.JPanel;
 import javax.swing.JPasswordField;
 import javax.swing.JTextField;
 import javax.swing.KeyStroke;
+import javax.swing.SwingUtilities;
 import javax.swing.UIManager;
 import java.awt.BorderLayout;
 import java.awt.FlowLayout;
+import java.awt.Frame;
 import java.awt.GridBagConstraints;
 import java.awt.GridBagLayout;
 import java.awt.Insets;
 import java.awt.event.KeyEvent;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * The sign-in dialog: server, transport, TLS trust file, user, password and initial status. On
@@ -50,7 +52,7 @@ final class SignInDialog extends JDialog {
      */
     SignInDialog(SignInSettings settings, Function<SignIn, CompletableFuture<Void>> signer, Runnable onSignedIn,
             Runnable onCancel) {
-        super((java.awt.Frame) null, "Parley — sign in", false);
+        super((Frame) null, "Parley — sign in", false);
         this.settings = settings;
         this.signer = signer;
         this.onSignedIn = onSignedIn;
@@ -131,7 +133,7 @@ final class SignInDialog extends JDialog {
         }
         signIn.setEnabled(false);
         error.setText("Signing in…");
-        signer.apply(request).whenComplete((done, failure) -> javax.swing.SwingUtilities.invokeLater(() -> {
+        signer.apply(request).whenComplete((done, failure) -> SwingUtilities.invokeLater(() -> {
             if (failure == null) {
                 try {
                     settings.remember(request);

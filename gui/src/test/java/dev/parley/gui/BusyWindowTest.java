@@ -3,6 +3,7 @@ package dev.parley.gui;
 import dev.parley.im.Invitation;
 import org.junit.jupiter.api.Test;
 
+import javax.swing.JComponent;
 import javax.swing.JFrame;
 import javax.swing.SwingUtilities;
 import java.time.Clock;
@@ -51,7 +52,7 @@ class BusyWindowTest {
             });
             // The first paint loads the look and feel's classes and fonts: done before measuring.
             SwingUtilities.invokeAndWait(() -> {
-                var content = (javax.swing.JComponent) frames[0].getContentPane();
+                var content = (JComponent) frames[0].getContentPane();
                 content.paintImmediately(content.getBounds());
             });
             try (var detector = SlowEdtDetector.install(FRAME_MILLIS)) {
