@@ -65,6 +65,7 @@ class ImSessionTest {
         session.invite(List.of("bob"));
         long id = bob.await(Invitation.class).conversationId();
         bob.client().join(id);
+        bob.sync(); // the join is in before alice speaks
         await(m -> m.conversation(id) != null);
         session.send(id, "héllo 😀 привет");
         bob.await(Message.class, message -> message.text().equals("héllo 😀 привет"));
