@@ -1,0 +1,286 @@
+package dev.parley.gui;
+
+import dev.parley.im.Error;
+import dev.parley.im.ImClient;
+import dev.parley.im.ImException;
+import dev.parley.im.ImListener;
+import dev.parley.im.ImProtocol;
+import dev.parley.im.Invitation;
+import dev.parley.im.Message;
+import dev.parley.server.cli.Addresses;
+import dev.parley.transport.ConnectionClosedException;
+import dev.parley.transport.Transport;
+import dev.parley.transport.tcp.TcpTls;
+import dev.parley.transport.tcp.TcpTransport;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The one place the desktop client talks to {@link ImClient}: it signs in, turns each request of
+ * the window into a call, and feeds every event the server sends into a {@link ChatModel}.
+ *
+ * <p>Threads: the methods may be called from any thread (the window calls them on the
+ * event-dispatch thread) and return at once; the network calls run in order on one thread of
+ * their own, so the event-dispatch thread never waits for the network. Every change to the model
+ * is handed to {@code ui} (in the application {@code SwingUtilities::invokeLater}), never made on
+ * the connection's thread. A request that cannot be sent is reported to the model as a problem.
+ *
+ * <p>Today's {@code ImClient} does not reconnect: a dropped connection is {@link ConnectionState#DISCONNECTED}.
+ * Once it reconnects by itself, its "reconnecting" and "back" callbacks map to
+ * {@link ChatModel#reconnecting} and {@link ChatModel#connected}, its numbered, stamped messages to
+ * {@link ChatLine}'s sequence and time, and history pages to {@link ChatModel#olderLoaded}: all here.
+ */
+public final class ImSession implements AutoCloseable {
+
+    /** How long the server may take to answer a sign-in. */
+    public static final Duration SIGN_IN_TIMEOUT = Duration.ofSeconds(20);
+
+    private final ChatModel model;
+    private final Executor ui;
+    private final Clock clock;
+    private final ExecutorService network = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().daemon().name("parley-gui-network").factory());
+    private volatile ImClient client;
+    private volatile String me = "";
+    private volatile boolean closing;
+
+    /** A session feeding {@code model} through {@code ui}, stamping messages with {@code clock}'s time as they arrive. */
+    public ImSession(ChatModel model, Executor ui, Clock clock) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.ui = Objects.requireNonNull(ui, "ui");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Connects and registers. The future completes once signed in, or fails with an exception whose
+     * message says in words what went wrong (unreachable, name taken, wrong password, a TLS file
+     * that cannot be read); the model is told either way.
+     */
+    public CompletableFuture<Void> signIn(SignIn signIn) {
+        ui.execute(() -> model.connecting("connecting to " + signIn.server()));
+        return CompletableFuture.runAsync(() -> {
+            try {
+                register(signIn);
+            } catch (SignInException e) {
+                ui.execute(() -> model.disconnected(e.getMessage()));
+                throw new CompletionException(e);
+            }
+        }, network);
+    }
+
+    /** Why a sign-in failed, in words a person can act on. */
+    public static final class SignInException extends Exception {
+        SignInException(String message) {
+            super(message);
+        }
+    }
+
+    private void register(SignIn signIn) throws SignInException {
+        InetSocketAddress address;
+        try {
+            address = Addresses.parse(signIn.server().strip(), ImProtocol.DEFAULT_PORT);
+        } catch (RuntimeException e) {
+            throw new SignInException("Server: " + e.getMessage());
+        }
+        Transport transport = transport(signIn);
+        ImClient connected;
+        try {
+            connected = ImClient.connect(transport, address, new Events());
+        } catch (IOException e) {
+            throw new SignInException("Cannot reach " + Addresses.format(address) + " over " + transport.name()
+                    + ": " + e.getMessage());
+        }
+        try {
+            connected.register(signIn.user().strip(), signIn.status().strip(), signIn.password())
+                    .get(SIGN_IN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            connected.close();
+            throw new SignInException(e.getCause() instanceof ImException refused
+                    ? "The server said: " + refused.getMessage()
+                    : "Lost the server while signing in: " + e.getCause().getMessage());
+        } catch (IOException e) {
+            connected.close();
+            throw new SignInException("Lost the server while signing in: " + e.getMessage());
+        } catch (TimeoutException e) {
+            connected.close();
+            throw new SignInException("No answer from " + Addresses.format(address) + " within "
+                    + SIGN_IN_TIMEOUT.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            connected.close();
+            Thread.currentThread().interrupt();
+            throw new SignInException("Signing in was interrupted");
+        }
+        client = connected;
+        me = signIn.user().strip();
+        String name = me;
+        ui.execute(() -> model.connected(name));
+        refreshNow(connected);
+    }
+
+    private static Transport transport(SignIn signIn) throws SignInException {
+        Transport transport;
+        try {
+            transport = Transport.byName(signIn.transport());
+        } catch (IllegalArgumentException e) {
+            throw new SignInException(e.getMessage());
+        }
+        if (signIn.tlsTrust() == null) {
+            return transport;
+        }
+        if (!transport.name().equals(TcpTransport.NAME)) {
+            throw new SignInException("TLS works over tcp only, not " + transport.name());
+        }
+        try {
+            return TcpTransport.create(transport.options(), TcpTls.client(signIn.tlsTrust()));
+        } catch (IOException e) {
+            throw new SignInException("TLS trust file: " + e.getMessage());
+        }
+    }
+
+    /** Starts a conversation with {@code usernames}; the server's invitation opens it, and its listing names the members. */
+    public void invite(List<String> usernames) {
+        var names = List.copyOf(usernames);
+        call("invite " + String.join(", ", names), client -> {
+            client.invite(names);
+            refreshNow(client);
+        });
+    }
+
+    /** Joins conversation {@code id} (accepting its invitation, if any), then asks who is in it. */
+    public void join(long id) {
+        ui.execute(() -> model.joined(id));
+        call("join #" + id, client -> {
+            client.join(id);
+            refreshNow(client);
+        });
+    }
+
+    /** Turns down the invitation to {@code id}; the server is not told (it has no such request). */
+    public void dismiss(long id) {
+        ui.execute(() -> model.dismissed(id));
+    }
+
+    public void send(long id, String text) {
+        call("send to #" + id, client -> client.send(id, text));
+    }
+
+    public void leave(long id) {
+        ui.execute(() -> model.left(id));
+        call("leave #" + id, client -> client.leave(id));
+    }
+
+    public void status(String status) {
+        call("change status", client -> client.status(status));
+    }
+
+    /** Asks for the ongoing conversations again. */
+    public void refresh() {
+        call("list conversations", this::refreshNow);
+    }
+
+    /** Says goodbye to the server and stops the network thread; idempotent. */
+    @Override
+    public void close() {
+        closing = true;
+        network.execute(() -> {
+            var current = client;
+            if (current != null) {
+                try {
+                    current.goodbye();
+                } catch (IOException e) {
+                    current.close();
+                }
+            }
+        });
+        network.shutdown();
+    }
+
+    /** A request to the server, made on the network thread. */
+    @FunctionalInterface
+    private interface Call {
+        void run(ImClient client) throws IOException;
+    }
+
+    private void call(String what, Call call) {
+        network.execute(() -> {
+            var current = client;
+            if (current == null) {
+                ui.execute(() -> model.problem("Cannot " + what + ": not signed in"));
+                return;
+            }
+            try {
+                call.run(current);
+            } catch (IOException e) {
+                ui.execute(() -> model.problem("Cannot " + what + ": " + e.getMessage()));
+            }
+        });
+    }
+
+    private void refreshNow(ImClient current) {
+        try {
+            current.list();
+        } catch (IOException e) {
+            ui.execute(() -> model.problem("Cannot list conversations: " + e.getMessage()));
+        }
+    }
+
+    /** The server's events, on the connection's thread: each is handed to the model's thread. */
+    private final class Events implements ImListener {
+        @Override
+        public void onOnlineUsers(Map<String, String> users) {
+            ui.execute(() -> model.onlineUsers(users));
+        }
+
+        @Override
+        public void onOnlineUsersChanged(Map<String, String> online, Set<String> offline) {
+            ui.execute(() -> model.onlineChanged(online, offline));
+        }
+
+        @Override
+        public void onInvitation(Invitation invitation) {
+            ui.execute(() -> model.invited(invitation));
+        }
+
+        @Override
+        public void onMessage(Message message) {
+            var line = new ChatLine(0, message.sender(), message.text(), clock.instant(),
+                    message.sender().equalsIgnoreCase(me));
+            ui.execute(() -> model.message(message.conversationId(), line));
+        }
+
+        @Override
+        public void onConversations(Map<Long, List<String>> conversations) {
+            ui.execute(() -> model.ongoing(conversations));
+        }
+
+        @Override
+        public void onError(Error error) {
+            if (!error.request().equals("Register")) {
+                ui.execute(() -> model.problem(error.request().isEmpty()
+                        ? error.message() : error.request() + ": " + error.message()));
+            }
+        }
+
+        @Override
+        public void onDisconnected(ConnectionClosedException cause) {
+            if (client != null && !closing) {
+                ui.execute(() -> model.disconnected("Connection lost: " + cause.getMessage()));
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.parley.gui;
+
+import dev.parley.im.Invitation;
+import dev.parley.im.Message;
+import dev.parley.server.ImServer;
+import dev.parley.server.ScriptedClient;
+import dev.parley.server.ServerOptions;
+import dev.parley.server.cli.Addresses;
+import dev.parley.transport.Transport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+/** The adapter between ImClient and the view model, against a real server over the memory transport, without a display. */
+class ImSessionTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration POLL = Duration.ofMillis(5);
+
+    private final ExecutorService ui = Executors.newSingleThreadExecutor();
+    private final ChatModel model = new ChatModel();
+    private final ImSession session = new ImSession(model, ui, Clock.systemUTC());
+    private ImServer server;
+    private ScriptedClient bob;
+
+    @BeforeEach
+    void startServerWithBobOnline() throws Exception {
+        server = ImServer.start(Transport.byName("memory"), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO).presenceDelay(Duration.ZERO).build());
+        bob = ScriptedClient.connect(Transport.byName("memory"), server.localAddress(), "bob");
+        bob.register("online");
+    }
+
+    @AfterEach
+    void stop() {
+        session.close();
+        bob.close();
+        server.close();
+        ui.shutdown();
+    }
+
+    @Test
+    void signsInSeesBuddiesAndChatsThroughTheModel() throws Exception {
+        session.signIn(signIn("alice")).get();
+
+        await(m -> m.state() == ConnectionState.CONNECTED && m.buddies().contains(new Buddy("bob", "online")));
+
+        session.invite(List.of("bob"));
+        long id = bob.await(Invitation.class).conversationId();
+        bob.client().join(id);
+        bob.sync(); // the join is in before alice speaks
+        await(m -> m.conversation(id) != null);
+        session.send(id, "héllo 😀 привет");
+        bob.await(Message.class, message -> message.text().equals("héllo 😀 привет"));
+        bob.client().send(id, "hi alice");
+
+        var lines = read(m -> m.conversation(id).lines().size() == 2 ? m.conversation(id).lines() : null);
+        assertThat(lines).extracting(ChatLine::sender, ChatLine::own)
+                .containsExactly(tuple("alice", true), tuple("bob", false));
+
+        bob.client().status("away");
+        await(m -> m.buddies().contains(new Buddy("bob", "away")));
+
+        server.close();
+        await(m -> m.state() == ConnectionState.DISCONNECTED && m.stateDetail().startsWith("Connection lost"));
+    }
+
+    @Test
+    void saysInWordsThatTheNameIsTaken() {
+        assertThatThrownBy(() -> session.signIn(signIn("BOB")).get())
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(ImSession.SignInException.class)
+                .hasMessage("The server said: username BOB is taken");
+        await(m -> m.state() == ConnectionState.DISCONNECTED);
+    }
+
+    @Test
+    void saysInWordsThatTheServerCannotBeReached() throws Exception {
+        var gone = ImServer.start(Transport.byName("memory"), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                ServerOptions.defaults());
+        String address = Addresses.format(gone.localAddress());
+        gone.close();
+
+        assertThatThrownBy(() -> session.signIn(new SignIn(address, "memory", null, "alice", "", "online")).get())
+                .cause().hasMessageStartingWith("Cannot reach " + address + " over memory: ");
+    }
+
+    @Test
+    void saysWhichTransportsThereAreForAnUnknownOne() {
+        assertThatThrownBy(() -> session.signIn(new SignIn("localhost:1", "carrier-pigeon", null, "alice", "", "online")).get())
+                .cause().hasMessageContaining("carrier-pigeon");
+    }
+
+    private SignIn signIn(String user) {
+        return new SignIn(Addresses.format(server.localAddress()), "memory", null, user, "", "online");
+    }
+
+    /** Waits until the model, read on its own thread, meets {@code condition}. */
+    private void await(Predicate<ChatModel> condition) {
+        read(m -> condition.test(m) ? Boolean.TRUE : null);
+    }
+
+    /** Waits until {@code reading}, run on the model's thread, gives something other than null. */
+    private <T> T read(Function<ChatModel, T> reading) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            T value = CompletableFuture.supplyAsync(() -> reading.apply(model), ui).join();
+            if (value != null) {
+                return value;
+            }
+            LockSupport.parkNanos(POLL.toNanos());
+        }
+        throw new IllegalStateException("the model did not get there within " + TIMEOUT.toSeconds() + " s");
+    }
+}

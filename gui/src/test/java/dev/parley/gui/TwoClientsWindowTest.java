@@ -1,0 +1,260 @@
+package dev.parley.gui;
+
+import dev.parley.im.Invitation;
+import dev.parley.im.Message;
+import dev.parley.server.ImServer;
+import dev.parley.server.ScriptedClient;
+import dev.parley.server.ServerOptions;
+import dev.parley.server.cli.Addresses;
+import dev.parley.transport.Transport;
+import org.assertj.swing.core.BasicRobot;
+import org.assertj.swing.core.KeyPressInfo;
+import org.assertj.swing.core.Robot;
+import org.assertj.swing.edt.FailOnThreadViolationRepaintManager;
+import org.assertj.swing.edt.GuiActionRunner;
+import org.assertj.swing.finder.WindowFinder;
+import org.assertj.swing.fixture.FrameFixture;
+import org.assertj.swing.fixture.JListFixture;
+import org.assertj.swing.image.ScreenshotTaker;
+import org.assertj.swing.timing.Condition;
+import org.assertj.swing.timing.Pause;
+import org.assertj.swing.timing.Timeout;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.swing.JLabel;
+import javax.swing.JList;
+import javax.swing.JTextPane;
+import java.awt.Dimension;
+import java.awt.Point;
+import java.awt.event.KeyEvent;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/**
+ * Two desktop clients in real windows (under Xvfb in the build), driven by AssertJ Swing's robot,
+ * and a scripted client, all against a real server over TCP on an ephemeral port. Every step waits
+ * for the condition it needs, up to {@link #TIMEOUT}, never for a fixed time.
+ */
+class TwoClientsWindowTest {
+
+    private static final Timeout TIMEOUT = Timeout.timeout(30_000);
+    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
+    @TempDir
+    Path settings;
+
+    private ImServer server;
+    private ScriptedClient carol;
+    private Robot robot;
+    private final List<ParleyGui> guis = new ArrayList<>();
+
+    @BeforeAll
+    static void needsADisplay() {
+        Display.required();
+        FailOnThreadViolationRepaintManager.install();
+        GuiActionRunner.execute(() -> ParleyGui.lookAndFeel(false));
+    }
+
+    @BeforeEach
+    void startServerAndCarol() throws Exception {
+        server = ImServer.start(Transport.byName("tcp"), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO).presenceDelay(Duration.ZERO).build());
+        carol = ScriptedClient.connect(Transport.byName("tcp"), server.localAddress(), "carol");
+        carol.register("online");
+        robot = BasicRobot.robotWithNewAwtHierarchy();
+        robot.settings().delayBetweenEvents(10);
+    }
+
+    /** Keeps a picture of the screen as the test left it, in target/screenshots, to see what went wrong. */
+    @AfterEach
+    void stop(TestInfo test) throws Exception {
+        Files.createDirectories(SCREENSHOTS);
+        Path picture = SCREENSHOTS.resolve(test.getTestMethod().orElseThrow().getName() + ".png");
+        Files.deleteIfExists(picture);
+        new ScreenshotTaker().saveDesktopAsPng(picture.toString());
+        robot.cleanUp();
+        carol.close();
+        server.close();
+    }
+
+    @Test
+    void twoPeopleSignInInviteChatChangeStatusLeaveAndSeeTheServerGo() throws Exception {
+        var alice = signIn("alice");
+        var bob = signIn("bob");
+
+        await("alice sees bob and carol", () -> buddyNames(alice).equals(List.of("bob", "carol")));
+        await("bob sees alice and carol", () -> buddyNames(bob).equals(List.of("alice", "carol")));
+
+        JListFixture buddies = alice.list("buddies");
+        buddies.replaceCellReader((list, index) -> ((Buddy) list.getModel().getElementAt(index)).name());
+        buddies.selectItems("bob", "carol");
+        alice.button("invite").click();
+
+        long id = carol.await(Invitation.class).conversationId();
+        await("alice's conversation opens", () -> exists(alice, "conversation-" + id));
+        await("bob is invited", () -> exists(bob, "invitation-" + id));
+        bob.button("accept-" + id).click();
+        await("bob's conversation opens", () -> exists(bob, "conversation-" + id));
+        // Joins are in when the server lists the joiner as a member: only then is every message theirs.
+        await("the server lists bob in the conversation", () -> listed(bob, id).contains("bob"));
+        carol.client().join(id);
+        carol.sync();
+
+        var aliceTalk = alice.panel("conversation-" + id);
+        // Without a window manager, a click is what moves the focus from one window to another.
+        aliceTalk.textBox("input").click();
+        aliceTalk.textBox("input").setText("hello 😀 привет, a long line " + "that wraps ".repeat(20));
+        aliceTalk.textBox("input").pressAndReleaseKey(KeyPressInfo.keyCode(KeyEvent.VK_ENTER));
+        carol.await(Message.class, message -> message.text().startsWith("hello 😀 привет"));
+        await("bob reads alice", () -> lines(bob, id).contains("alice: hello 😀 привет"));
+
+        var bobTalk = bob.panel("conversation-" + id);
+        bobTalk.textBox("input").click();
+        bobTalk.textBox("input").enterText("first line");
+        bobTalk.textBox("input").pressKey(KeyEvent.VK_SHIFT).pressAndReleaseKeys(KeyEvent.VK_ENTER).releaseKey(KeyEvent.VK_SHIFT);
+        bobTalk.textBox("input").enterText("second line");
+        bobTalk.textBox("input").pressAndReleaseKey(KeyPressInfo.keyCode(KeyEvent.VK_ENTER));
+        carol.await(Message.class, message -> message.text().equals("first line\nsecond line"));
+        await("alice reads bob's two lines", () -> lines(alice, id).contains("bob: first line\nsecond line"));
+        await("bob's input is empty after sending", () -> bobTalk.textBox("input").text().isEmpty());
+        carol.client().send(id, "hi both");
+        await("alice reads carol", () -> lines(alice, id).contains("carol: hi both"));
+
+        bob.comboBox("myStatus").click();
+        bob.comboBox("myStatus").replaceText("lunch");
+        robot.pressAndReleaseKeys(KeyEvent.VK_ENTER); // to the combo box's editor, which has the focus
+        carol.awaitOnline(online -> "lunch".equals(online.get("bob")));
+        await("alice sees bob at lunch", () -> buddies(alice).contains(new Buddy("bob", "lunch")));
+
+        bobTalk.button("leave").click();
+        await("bob's tab closes", () -> !exists(bob, "conversation-" + id));
+        await("alice's listing, refreshed, no longer has bob in it", () -> {
+            alice.button("refresh").click();
+            return Set.copyOf(listed(alice, id)).equals(Set.of("alice", "carol"));
+        });
+        await("alice's members no longer list bob", () -> text(aliceTalk.label("members").target()).equals("Members: alice, carol"));
+
+        server.close();
+        await("alice's banner says the server is gone", () -> bannerSays(alice, "Disconnected"));
+        await("bob's banner says the server is gone", () -> bannerSays(bob, "Disconnected"));
+    }
+
+    @Test
+    void keepsTheFieldsAndSaysWhyWhenTheNameIsTaken() {
+        GuiActionRunner.execute(() -> guis.add(ParleyGui.open(SignInSettings.load(settings.resolve("x.properties")))));
+        var dialog = WindowFinder.findDialog("signInDialog").withTimeout(TIMEOUT.duration()).using(robot);
+        dialog.textBox("server").setText(Addresses.format(server.localAddress()));
+        dialog.textBox("user").setText("Carol");
+        dialog.button("signIn").click();
+
+        await("the dialog says the name is taken", () -> text(dialog.label("error").target()).contains("username Carol is taken"));
+        dialog.textBox("user").requireText("Carol");
+        dialog.textBox("server").requireText(Addresses.format(server.localAddress()));
+        dialog.pressAndReleaseKey(KeyPressInfo.keyCode(KeyEvent.VK_ESCAPE));
+        dialog.requireNotVisible();
+    }
+
+    /** Signs {@code user} in and puts the main window beside the others: without a window manager, windows would stack. */
+    private FrameFixture signIn(String user) {
+        GuiActionRunner.execute(() -> guis.add(ParleyGui.open(SignInSettings.load(settings.resolve(user + ".properties")))));
+        var dialog = WindowFinder.findDialog("signInDialog").withTimeout(TIMEOUT.duration()).using(robot);
+        dialog.textBox("server").setText(Addresses.format(server.localAddress()));
+        dialog.comboBox("transport").selectItem("tcp");
+        dialog.textBox("user").setText(user);
+        dialog.button("signIn").click();
+        var frame = WindowFinder.findFrame("mainWindow-" + user).withTimeout(TIMEOUT.duration()).using(robot);
+        frame.resizeTo(new Dimension(960, 640));
+        frame.moveTo(new Point(1000 * (guis.size() - 1), 0));
+        return frame;
+    }
+
+    private static boolean exists(FrameFixture frame, String name) {
+        return GuiActionRunner.execute(() -> frame.robot().finder().findAll(frame.target(),
+                component -> name.equals(component.getName()) && component.isShowing()).size() == 1);
+    }
+
+    /** The members of conversation {@code id} in {@code frame}'s list of ongoing conversations, as the server last listed them. */
+    private static List<String> listed(FrameFixture frame, long id) {
+        return GuiActionRunner.execute(() -> {
+            var ongoing = frame.list("ongoing").target().getModel();
+            for (int i = 0; i < ongoing.getSize(); i++) {
+                if (ongoing.getElementAt(i) instanceof Map.Entry<?, ?> entry && entry.getKey().equals(id)) {
+                    return ((List<?>) entry.getValue()).stream().map(String::valueOf).toList();
+                }
+            }
+            return List.of();
+        });
+    }
+
+    private static List<Buddy> buddies(FrameFixture frame) {
+        return GuiActionRunner.execute(() -> {
+            @SuppressWarnings("unchecked")
+            JList<Buddy> list = (JList<Buddy>) frame.list("buddies").target();
+            var all = new ArrayList<Buddy>();
+            for (int i = 0; i < list.getModel().getSize(); i++) {
+                all.add(list.getModel().getElementAt(i));
+            }
+            return all;
+        });
+    }
+
+    private static List<String> buddyNames(FrameFixture frame) {
+        return buddies(frame).stream().map(Buddy::name).toList();
+    }
+
+    /** The text of conversation {@code id}'s lines, without the times. */
+    private static String lines(FrameFixture frame, long id) {
+        return GuiActionRunner.execute(() -> {
+            var pane = (JTextPane) frame.panel("conversation-" + id).textBox("lines").target();
+            return pane.getText().replaceAll("(?m)^\\d\\d:\\d\\d  ", "");
+        });
+    }
+
+    private static boolean bannerSays(FrameFixture frame, String start) {
+        return GuiActionRunner.execute(() -> {
+            JLabel banner = frame.label("banner").target();
+            return banner.isShowing() && banner.getText().startsWith(start);
+        });
+    }
+
+    private static String text(JLabel label) {
+        return GuiActionRunner.execute(label::getText);
+    }
+
+    private static void await(String what, Callable<Boolean> condition) {
+        Pause.pause(new Condition(what) {
+            private String lastFailure = "";
+
+            @Override
+            protected String descriptionAddendum() {
+                return lastFailure;
+            }
+
+            @Override
+            public boolean test() {
+                try {
+                    return condition.call();
+                } catch (RuntimeException e) {
+                    // A component not there yet: the condition is not met yet; say why should it time out.
+                    lastFailure = " (last: " + e + ")";
+                    return false;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }, TIMEOUT);
+    }
+}
