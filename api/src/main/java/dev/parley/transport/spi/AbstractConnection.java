@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>A subclass must: call {@link #opened()} once, before any frame; call {@link #deliver} for each
  * frame, from the single thread that serves this connection; take frames from {@link #queue()} to
- * write them, reporting each with {@link #recordSent}; and call {@link #finished()} once, from
+ * write them, reporting each with {@link #recordSent}; and call {@link #finished} once, from
  * that same delivery thread, when the connection is fully closed. It reacts to closes by
  * overriding {@link #onCloseRequested} and {@link #onAbort}. It may also write a frame on the
  * sending thread, skipping the queue, by overriding {@link #writeThrough}.

@@ -13,10 +13,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -26,6 +28,8 @@ import java.util.concurrent.Executors;
  * <pre>
  * GET    /version                          plain text
  * POST   /reset                            enable every proxy, remove every toxic; 204
+ * POST   /populate                         [proxy, ...]: create each, replacing one of the same name
+ *                                          whose listen or upstream differs; 201 {proxies: [proxy, ...]}
  * GET    /proxies                          {name: proxy, ...}
  * POST   /proxies                          {name, listen, upstream, enabled?, protocol?}; 201
  * GET    /proxies/{proxy}                  proxy
@@ -105,7 +109,7 @@ public final class ControlApi implements AutoCloseable {
         }
     }
 
-    private Answer route(String method, String path, Map<String, Object> body) throws IOException {
+    private Answer route(String method, String path, Object body) throws IOException {
         String[] parts = path.replaceAll("/+$", "").split("/");
         String route = method + " " + String.join("/", List.of(parts).subList(0, Math.min(parts.length, 2)))
                 + "/".repeat(Math.max(0, parts.length - 2));
@@ -120,9 +124,10 @@ public final class ControlApi implements AutoCloseable {
                 chaos.proxies().forEach(p -> all.put(p.name(), proxyJson(p)));
                 yield new Answer(200, all);
             }
-            case "POST /proxies" -> new Answer(201, proxyJson(create(body)));
+            case "POST /populate" -> new Answer(201, Map.of("proxies", populate(body).stream().map(ControlApi::proxyJson).toList()));
+            case "POST /proxies" -> new Answer(201, proxyJson(create(object(body))));
             case "GET /proxies/" -> new Answer(200, proxyJson(proxy(parts[2])));
-            case "POST /proxies/" -> new Answer(200, proxyJson(updateProxy(proxy(parts[2]), body)));
+            case "POST /proxies/" -> new Answer(200, proxyJson(updateProxy(proxy(parts[2]), object(body))));
             case "DELETE /proxies/" -> {
                 chaos.delete(parts[2]);
                 yield new Answer(204, null);
@@ -132,7 +137,7 @@ public final class ControlApi implements AutoCloseable {
                 ChaosProxy proxy = proxy(parts[2]);
                 yield method.equals("GET")
                         ? new Answer(200, proxy.toxics().stream().map(ToxicJson::write).toList())
-                        : new Answer(200, ToxicJson.write(proxy.add(ToxicJson.read(body))));
+                        : new Answer(200, ToxicJson.write(proxy.add(ToxicJson.read(object(body)))));
             }
             case "GET /proxies///", "POST /proxies///", "DELETE /proxies///" -> {
                 requireToxics(parts);
@@ -141,7 +146,7 @@ public final class ControlApi implements AutoCloseable {
                         .orElseThrow(() -> new NoSuchElementException("toxic not found: " + parts[4]));
                 yield switch (method) {
                     case "GET" -> new Answer(200, ToxicJson.write(toxic));
-                    case "POST" -> new Answer(200, ToxicJson.write(proxy.update(ToxicJson.merge(toxic, body))));
+                    case "POST" -> new Answer(200, ToxicJson.write(proxy.update(ToxicJson.merge(toxic, object(body)))));
                     default -> {
                         proxy.remove(toxic.name());
                         yield new Answer(204, null);
@@ -150,6 +155,38 @@ public final class ControlApi implements AutoCloseable {
             }
             default -> throw new NoSuchElementException("no such endpoint: " + method + " " + path);
         };
+    }
+
+    /**
+     * Toxiproxy's {@code POST /populate}: every entry is checked before any proxy changes; a proxy of
+     * the same name is kept if its listen address and upstream are those asked for (its enabled
+     * state set as asked), and replaced otherwise.
+     */
+    private List<ChaosProxy> populate(Object body) throws IOException {
+        if (!(body instanceof List<?> entries)) {
+            throw new IllegalArgumentException("the request body must be a JSON array of proxies");
+        }
+        List<Map<String, Object>> specs = new ArrayList<>();
+        for (Object entry : entries) {
+            Map<String, Object> spec = object(entry);
+            required(spec, "name");
+            required(spec, "listen");
+            required(spec, "upstream");
+            Protocol.fromWireName((String) spec.getOrDefault("protocol", "tcp"));
+            specs.add(spec);
+        }
+        List<ChaosProxy> populated = new ArrayList<>();
+        for (Map<String, Object> spec : specs) {
+            Optional<ChaosProxy> existing = chaos.proxy(required(spec, "name"));
+            if (existing.isPresent() && Addresses.format(existing.get().listenAddress()).equals(spec.get("listen"))
+                    && existing.get().upstream().equals(spec.get("upstream"))) {
+                populated.add(updateProxy(existing.get(), Map.of("enabled", spec.getOrDefault("enabled", true))));
+                continue;
+            }
+            existing.ifPresent(proxy -> chaos.delete(proxy.name()));
+            populated.add(create(spec));
+        }
+        return populated;
     }
 
     private ChaosProxy create(Map<String, Object> body) throws IOException {
@@ -212,20 +249,21 @@ public final class ControlApi implements AutoCloseable {
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> body(HttpExchange exchange) throws IOException {
+    private static Map<String, Object> object(Object body) {
+        if (!(body instanceof Map<?, ?> map)) {
+            throw new IllegalArgumentException("the request body must be a JSON object");
+        }
+        return (Map<String, Object>) map;
+    }
+
+    private static Object body(HttpExchange exchange) throws IOException {
         try (InputStream in = exchange.getRequestBody()) {
             byte[] bytes = in.readNBytes(MAX_BODY + 1);
             if (bytes.length > MAX_BODY) {
                 throw new IllegalArgumentException("request body longer than " + MAX_BODY + " bytes");
             }
             String text = new String(bytes, StandardCharsets.UTF_8).strip();
-            if (text.isEmpty()) {
-                return Map.of();
-            }
-            if (!(Json.parse(text) instanceof Map<?, ?> map)) {
-                throw new IllegalArgumentException("the request body must be a JSON object");
-            }
-            return (Map<String, Object>) map;
+            return text.isEmpty() ? Map.of() : Json.parse(text);
         }
     }
 

@@ -4,15 +4,24 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Just enough JSON for the control API: {@link #parse} turns text into maps, lists, strings,
  * doubles, booleans and null; {@link #write} turns those back into text, printing whole numbers
  * without a fraction. Limits: nesting at most {@value #MAX_DEPTH} deep. Stateless.
+ *
+ * <p>Parsing is strict, as RFC 8259 writes JSON: numbers as its grammar has them (no {@code +1},
+ * {@code 01}, {@code .5} or {@code 1.}), only its escapes, no raw control characters in strings,
+ * only its four whitespace characters, and a key at most once per object (a client that sends one
+ * twice gets an error rather than one of its values picked silently). Kept rather than a library:
+ * it is small, has no dependency to travel into users' tests, and its tests pin what it refuses.
  */
 public final class Json {
 
     private static final int MAX_DEPTH = 32;
+    private static final Pattern NUMBER = Pattern.compile("-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?");
 
     private final String text;
     private int at;
@@ -134,10 +143,16 @@ public final class Json {
             if (!peek('"')) {
                 throw error("a key in quotes was expected");
             }
+            int keyAt = at;
             String key = string();
             skipSpace();
             expect(':');
-            map.put(key, value(depth + 1));
+            Object value = value(depth + 1);
+            if (map.containsKey(key)) {
+                at = keyAt;
+                throw error("the key \"" + key + "\" appears twice");
+            }
+            map.put(key, value);
             skipSpace();
             if (peek(',')) {
                 at++;
@@ -176,6 +191,10 @@ public final class Json {
             if (c == '"') {
                 return out.toString();
             }
+            if (c < 0x20) {
+                at--;
+                throw error("a control character must be escaped in a string");
+            }
             if (c != '\\') {
                 out.append(c);
                 continue;
@@ -201,7 +220,11 @@ public final class Json {
                     }
                     at += 4;
                 }
-                default -> out.append(escaped);
+                case '"', '\\', '/' -> out.append(escaped);
+                default -> {
+                    at -= 2;
+                    throw error("\\" + escaped + " is no JSON escape");
+                }
             }
         }
         throw error("a string is not closed");
@@ -216,20 +239,16 @@ public final class Json {
     }
 
     private Double number() {
-        int start = at;
-        while (at < text.length() && "+-0123456789.eE".indexOf(text.charAt(at)) >= 0) {
-            at++;
-        }
-        try {
-            return Double.valueOf(text.substring(start, at));
-        } catch (NumberFormatException e) {
-            at = start;
+        Matcher number = NUMBER.matcher(text).region(at, text.length());
+        if (!number.lookingAt()) {
             throw error("a value was expected");
         }
+        at = number.end();
+        return Double.valueOf(number.group());
     }
 
     private void skipSpace() {
-        while (at < text.length() && Character.isWhitespace(text.charAt(at))) {
+        while (at < text.length() && " \t\n\r".indexOf(text.charAt(at)) >= 0) {
             at++;
         }
     }

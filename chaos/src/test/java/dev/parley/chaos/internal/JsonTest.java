@@ -46,4 +46,30 @@ class JsonTest {
         assertThatThrownBy(() -> Json.parse("\"open")).hasMessageContaining("a string is not closed");
         assertThatThrownBy(() -> Json.parse("[".repeat(100))).hasMessageContaining("nested deeper than 32");
     }
+
+    @Test
+    void acceptsEveryNumberFormOfTheGrammarAndTheSolidusEscape() {
+        assertThat(Json.parse("[-0, 0.5e-3, 10E+2, 7]")).isEqualTo(List.of(-0.0, 0.0005, 1000.0, 7.0));
+        assertThat(Json.parse("\"a\\/b\"")).isEqualTo("a/b");
+    }
+
+    @Test
+    void refusesWhatRfc8259DoesNotAllowRatherThanGuessing() {
+        assertThatThrownBy(() -> Json.parse("+1")).hasMessage("invalid JSON at character 0: a value was expected");
+        assertThatThrownBy(() -> Json.parse("01")).hasMessage("invalid JSON at character 1: unexpected text after the value");
+        assertThatThrownBy(() -> Json.parse(".5")).hasMessageContaining("a value was expected");
+        assertThatThrownBy(() -> Json.parse("[1.]")).hasMessageContaining("']' was expected");
+        assertThatThrownBy(() -> Json.parse("[1e]")).hasMessageContaining("']' was expected");
+        assertThatThrownBy(() -> Json.parse("\"\\x\"")).hasMessage("invalid JSON at character 1: \\x is no JSON escape");
+        assertThatThrownBy(() -> Json.parse("\"tab\there\""))
+                .hasMessage("invalid JSON at character 4: a control character must be escaped in a string");
+        assertThatThrownBy(() -> Json.parse("\u00a0[]")).hasMessageContaining("a value was expected");
+    }
+
+    @Test
+    void refusesAKeyThatAppearsTwiceInOneObjectSayingWhich() {
+        assertThatThrownBy(() -> Json.parse("{\"enabled\": true, \"enabled\": false}"))
+                .hasMessage("invalid JSON at character 18: the key \"enabled\" appears twice");
+        assertThat(Json.parse("[{\"a\": 1}, {\"a\": 2}]")).isEqualTo(List.of(Map.of("a", 1.0), Map.of("a", 2.0)));
+    }
 }

@@ -34,6 +34,7 @@ public final class ImEmbedExample {
 
     /** Runs as {@code user} on the IM server at {@code server}, printing each line with {@code out}, until disconnected. */
     public static void run(Transport transport, SocketAddress server, String user, Consumer<String> out) throws Exception {
+        // snippet examples-im-embed
         BlockingQueue<Invitation> invitations = new LinkedBlockingQueue<>();
         try (ImClient client = ImClient.connect(transport, server, new ImListener() {
             @Override
@@ -58,10 +59,13 @@ public final class ImEmbedExample {
                 if (invitation != null) {
                     long id = invitation.conversationId();
                     client.join(id);
+                    // end snippet
                     // The server handles one client's requests in order, so this listing shows the join done.
+                    // snippet examples-im-embed
                     out.accept("joined conversation " + id + " with " + client.list().get(10, TimeUnit.SECONDS).get(id));
                 }
             }
         }
+        // end snippet
     }
 }
