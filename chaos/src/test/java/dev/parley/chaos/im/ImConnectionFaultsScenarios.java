@@ -239,7 +239,7 @@ abstract class ImConnectionFaultsScenarios {
     private Process serverProcess(String transportName, int port) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process process = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                "dev.parley.server.cli.ParleyCommand", "server", "--transport", transportName,
+                "dev.parley.server.cli.ParleyCommand", "server", "--store", "memory", "--transport", transportName,
                 "--host", "127.0.0.1", "--port", Integer.toString(port))
                 .redirectErrorStream(true).start();
         opened.add(process::destroyForcibly);

@@ -5,6 +5,7 @@ import dev.parley.im.Error;
 import dev.parley.im.ImClient;
 import dev.parley.im.ImEvent;
 import dev.parley.im.ImListener;
+import dev.parley.im.History;
 import dev.parley.im.Invitation;
 import dev.parley.im.Message;
 import dev.parley.im.OnlineUsers;
@@ -135,6 +136,11 @@ final class ChatSession implements ImListener {
     }
 
     @Override
+    public void onHistory(History history) {
+        print(history);
+    }
+
+    @Override
     public void onConversations(Map<Long, List<String>> conversations) {
         if (!Boolean.FALSE.equals(listings.poll())) {
             print(new Conversations(conversations));
@@ -168,6 +174,8 @@ final class ChatSession implements ImListener {
                 case ChatLine.Invite invite -> client.invite(invite.usernames());
                 case ChatLine.Join join -> client.join(join.conversationId());
                 case ChatLine.Say say -> client.send(say.conversationId(), say.text());
+                case ChatLine.ShowHistory history -> client.history(history.conversationId(), Long.MAX_VALUE, true,
+                        history.count());
                 case ChatLine.ListConversations list -> {
                     listings.add(true);
                     client.list();

@@ -53,6 +53,7 @@ class ChatCommandTest {
         String script = """
                 /invite bob
                 /say 1 hello bob
+                /history 1
                 /list
                 /status be right back
 
@@ -68,7 +69,8 @@ class ChatCommandTest {
                 "registered as alice",
                 "online alice=online bob=online",
                 "invited 1 by alice",
-                "message 1 alice: hello bob",
+                "history 1 kept 1-1: 1 messages",
+                "message 1 #1 alice: hello bob",
                 "conversations 1=[alice]",
                 "online +alice=\"be right back\"",
                 "error Join: unknown conversation 99");

@@ -69,8 +69,9 @@ class ChatProcessTest {
         assertThat(lines(chat)).containsSubsequence(
                 "registered as alice",
                 "invited 1 by alice",
-                "message 1 alice: hello through a pipe");
-        assertThat(bob.await(Message.class)).isEqualTo(new Message(1, "alice", "hello through a pipe"));
+                "message 1 #1 alice: hello through a pipe");
+        assertThat(bob.await(Message.class)).extracting(Message::sequence, Message::sender, Message::text)
+                .containsExactly(1L, "alice", "hello through a pipe");
     }
 
     @Test

@@ -50,7 +50,7 @@ class CommandLineTest {
 
     @Test
     void refusesANegativeRateInOneLine() {
-        var run = CommandRun.run("", "server", "--transport", "memory", "--port", "0", "--rate", "-1");
+        var run = CommandRun.run("", "server", "--store", "memory", "--transport", "memory", "--port", "0", "--rate", "-1");
 
         assertThat(run.exitCode()).isEqualTo(ParleyCommand.USAGE);
         assertThat(run.errLines()).containsExactly("parley server: messagesPerSecond must not be negative, was -1");
@@ -62,7 +62,7 @@ class CommandLineTest {
         try (var taken = ImServer.start(memory, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ServerOptions.defaults())) {
             int port = ((InetSocketAddress) taken.localAddress()).getPort();
 
-            var run = CommandRun.run("", "server", "--transport", "memory", "--host", "127.0.0.1", "--port", "" + port);
+            var run = CommandRun.run("", "server", "--store", "memory", "--transport", "memory", "--host", "127.0.0.1", "--port", "" + port);
 
             assertThat(run.exitCode()).isEqualTo(ParleyCommand.FAILED);
             assertThat(run.errLines()).containsExactly(
