@@ -95,6 +95,8 @@ public final class ImClient implements AutoCloseable {
     /** Messages that came after a gap, waiting for it to be filled, by conversation. */
     private final Map<Long, TreeMap<Long, Message>> waiting = new HashMap<>();
     private boolean closing;
+    /** True once the client ended for good: closed, or out of attempts. */
+    private boolean gaveUp;
     private int attempt;
 
     private record Registration(Register request, CompletableFuture<Map<String, String>> result) {
@@ -206,7 +208,7 @@ public final class ImClient implements AutoCloseable {
         Peer current;
         lock.lock();
         try {
-            if (finished.isDone()) {
+            if (gaveUp) {
                 throw new IOException("client closed");
             }
             pending = new PendingSend(new SendMessage(conversationId, nextClientMessageId++, text),
@@ -608,7 +610,7 @@ public final class ImClient implements AutoCloseable {
         } catch (IOException e) {
             lock.lock();
             try {
-                if (!closing && !finished.isDone()) {
+                if (!closing && !gaveUp) {
                     scheduleAttempt(true);
                 }
             } finally {
@@ -618,7 +620,7 @@ public final class ImClient implements AutoCloseable {
         }
         lock.lock();
         try {
-            if (closing || finished.isDone()) {
+            if (closing || gaveUp) {
                 fresh.close();
                 return;
             }
@@ -637,7 +639,7 @@ public final class ImClient implements AutoCloseable {
     private void registerAgain() {
         lock.lock();
         try {
-            if (closing || finished.isDone()) {
+            if (closing || gaveUp) {
                 return;
             }
             var request = new Register(registered.username(), registered.status(), registered.password(),
@@ -671,14 +673,15 @@ public final class ImClient implements AutoCloseable {
     private void giveUp(ConnectionClosedException cause) {
         lock.lock();
         try {
-            if (finished.isDone()) {
+            if (gaveUp) {
                 return;
             }
+            gaveUp = true;
             attempt = 0;
             unacknowledged.values().forEach(pending -> pending.accepted().completeExceptionally(cause));
             unacknowledged.clear();
-            finished.complete(cause);
             listener.onDisconnected(cause);
+            finished.complete(cause);
         } finally {
             lock.unlock();
         }
