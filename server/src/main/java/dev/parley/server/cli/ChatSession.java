@@ -156,6 +156,21 @@ final class ChatSession implements ImListener {
     }
 
     @Override
+    public void onReconnecting(ConnectionClosedException cause) {
+        print("reconnecting: lost the server: " + cause.getMessage());
+    }
+
+    @Override
+    public void onReconnected() {
+        print("reconnected");
+    }
+
+    @Override
+    public void onGap(long conversationId, long fromSequence, long toSequence) {
+        print("gap " + conversationId + " #" + fromSequence + "-#" + toSequence + ": no longer kept by the server");
+    }
+
+    @Override
     public void onDisconnected(ConnectionClosedException cause) {
         // Not when this side ended the session: by quitting, or after the name was refused.
         if (!quitting && !exitCode.isDone()) {
@@ -191,8 +206,11 @@ final class ChatSession implements ImListener {
             // The line encodes to more than the largest frame.
             print("invalid: too long to send");
         } catch (IOException e) {
-            // Closed: onDisconnected has ended the session, or is about to.
-            return client.isConnected();
+            // Closed for good: onDisconnected has ended the session, or is about to. Else reconnecting.
+            if (client.closeFuture().isDone() || exitCode.isDone()) {
+                return false;
+            }
+            print("not sent: " + e.getMessage());
         }
         return true;
     }

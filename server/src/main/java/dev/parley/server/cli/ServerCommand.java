@@ -98,6 +98,12 @@ final class ServerCommand implements Callable<Integer> {
             description = "PEM private key (PKCS#8, RSA or EC) of --tls-cert")
     private Path tlsKey;
 
+    @Option(names = "--resume-window", defaultValue = ServerOptions.DEFAULT_RESUME_WINDOW_SECONDS + "s",
+            converter = DurationConverter.class,
+            description = "how long a user whose connection dropped keeps their place, unannounced, before being "
+                    + "signed off; 0 signs off at once (default: ${DEFAULT-VALUE})")
+    private Duration resumeWindow;
+
     @Option(names = "--store", defaultValue = "sqlite",
             description = "where conversations and messages are kept: sqlite (in --data, kept across restarts) or "
                     + "memory (lost when the server stops) (default: ${DEFAULT-VALUE})")
@@ -154,6 +160,7 @@ final class ServerCommand implements Callable<Integer> {
             options = ServerOptions.builder().onlineBroadcastPeriod(broadcastPeriod).presenceDelay(presenceDelay)
                     .joinPolicy(joinPolicy)
                     .messagesPerSecond(messagesPerSecond).messageBurst(messageBurst).accounts(accounts)
+                    .resumeWindow(resumeWindow)
                     .failedLoginDelay(failedLoginDelay).maxConcurrentPasswordChecks(maxPasswordChecks).build();
         } catch (IllegalArgumentException e) {
             err.println("parley server: " + e.getMessage());

@@ -96,7 +96,7 @@ class ChatProcessTest {
         var address = (InetSocketAddress) server.localAddress();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                ParleyCommand.class.getName(), "chat", "--user", user, "--transport", "tcp",
+                ParleyCommand.class.getName(), "chat", "--user", user, "--transport", "tcp", "--reconnect-attempts", "2",
                 "--server", address.getHostString() + ":" + address.getPort())
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
