@@ -56,6 +56,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiPredicate;
 import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
 
 /**
  * The instant-messaging server: users register under a unique name, invite each other into
@@ -137,6 +138,9 @@ import java.util.function.LongSupplier;
 public final class ImServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ImServer.class);
+
+    /** Most conversation ids one "not resumed" answer names. */
+    private static final int NOT_RESUMED_NAMED = 10;
 
     /** Most history pages sent to a client resuming one conversation: with retention, a bound it never reaches. */
     private static final int MAX_RESUME_PAGES = 100_000;
@@ -615,12 +619,12 @@ public final class ImServer implements AutoCloseable {
      * lock, so that they come before any of those.
      */
     private void resume(Session session, Map<Long, Long> resumeFrom) {
+        List<Long> notMember = new ArrayList<>();
         for (var entry : new TreeMap<>(resumeFrom).entrySet()) {
             long id = entry.getKey();
             Conversation conversation = conversations.get(id);
             if (conversation == null || !conversation.members.containsKey(Rules.key(session.username))) {
-                broadcast(List.of(session.peer), new Error("not resumed: no longer a member of conversation " + id,
-                        Register.class.getSimpleName()));
+                notMember.add(id);
                 continue;
             }
             try {
@@ -640,6 +644,15 @@ public final class ImServer implements AutoCloseable {
                 broadcast(List.of(session.peer), new Error("not resumed: conversation " + id + ": " + e.getMessage(),
                         Register.class.getSimpleName()));
             }
+        }
+        if (!notMember.isEmpty()) {
+            // One answer however many are named, so that a Register naming thousands costs one frame.
+            String named = notMember.stream().limit(NOT_RESUMED_NAMED).map(String::valueOf)
+                    .collect(Collectors.joining(", "));
+            broadcast(List.of(session.peer), new Error("not resumed: no longer a member of conversation"
+                    + (notMember.size() == 1 ? " " : "s ") + named
+                    + (notMember.size() > NOT_RESUMED_NAMED ? " and " + (notMember.size() - NOT_RESUMED_NAMED) + " more" : ""),
+                    Register.class.getSimpleName()));
         }
     }
 

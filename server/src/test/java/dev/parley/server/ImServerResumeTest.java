@@ -101,6 +101,25 @@ class ImServerResumeTest {
     }
 
     @Test
+    void answersARegistrationNamingThousandsOfConversationsWithOneError() throws Exception {
+        start(Duration.ofMinutes(10));
+        var alice = online("alice");
+        Map<Long, Long> bogus = new java.util.HashMap<>();
+        for (long id = 1; id <= 5_000; id++) {
+            bogus.put(id, 0L);
+        }
+        BlockingQueue<ImEvent> events = new LinkedBlockingQueue<>();
+
+        rawPeer(events).send(new Register("bob", "online", "", ImProtocol.VERSION, bogus));
+
+        assertThat(awaitEvent(events, Error.class)).isEqualTo(new Error("not resumed: no longer a member of "
+                + "conversations 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 4990 more", "Register"));
+        alice.client().status("unaffected");
+        alice.awaitOnline(online -> "unaffected".equals(online.get("alice")) && online.containsKey("bob"));
+        assertThat(events).noneMatch(Error.class::isInstance);
+    }
+
+    @Test
     void signsOffAtOnceOnAGoodbyeWhateverTheWindow() throws Exception {
         start(Duration.ofMinutes(10));
         var alice = online("alice");
