@@ -109,7 +109,7 @@ class EndpointTest {
         }
         assertThat(opened.await(5, TimeUnit.SECONDS)).isTrue();
 
-        int queued = server.broadcast(new Message(1, "alice", "to all"));
+        int queued = server.broadcast(new Message(1, 1, 0, "alice", 0, "to all"));
 
         assertThat(queued).isEqualTo(5);
         List<byte[]> received = new ArrayList<>();
@@ -118,7 +118,7 @@ class EndpointTest {
         }
         // The in-memory transport hands over the array itself: one instance means one encoding.
         assertThat(received).allSatisfy(frame -> assertThat(frame).isSameAs(received.get(0)));
-        assertThat(codec.decode(received.get(0))).isEqualTo(new Message(1, "alice", "to all"));
+        assertThat(codec.decode(received.get(0))).isEqualTo(new Message(1, 1, 0, "alice", 0, "to all"));
     }
 
     @Test
@@ -143,7 +143,7 @@ class EndpointTest {
         Peer slowPeer = opened.get(5, TimeUnit.SECONDS);
 
         for (int i = 0; i < 1_000 && slowPeer.isOpen(); i++) {
-            server.broadcast(new Message(1, "alice", "message " + i));
+            server.broadcast(new Message(1, 1, 0, "alice", 0, "message " + i));
         }
         release.countDown();
 
@@ -163,11 +163,11 @@ class EndpointTest {
         Peer good = Endpoint.builder(codec).build().connect(memory, server.localAddress());
 
         garbage.send(new byte[]{(byte) 0xFF, (byte) 0xFF, 0x7F});
-        good.send(new Message(1, "bob", "still here"));
+        good.send(new Message(1, 1, 0, "bob", 0, "still here"));
 
         assertThat(poll(serverSideCloses).reason()).isEqualTo(Reason.PROTOCOL_ERROR);
         assertThat(garbage.closeFuture().get(5, TimeUnit.SECONDS).reason()).isEqualTo(Reason.RESET_BY_PEER);
-        assertThat(poll(seen)).isEqualTo(new Message(1, "bob", "still here"));
+        assertThat(poll(seen)).isEqualTo(new Message(1, 1, 0, "bob", 0, "still here"));
         assertThat(good.isOpen()).isTrue();
     }
 

@@ -38,6 +38,10 @@ public interface ImListener {
     default void onMessage(Message message) {
     }
 
+    /** A page of a conversation's history, answering {@link ImClient#history}. */
+    default void onHistory(History history) {
+    }
+
     /** The ongoing conversations and their members, answering {@link ImClient#list()}. */
     default void onConversations(Map<Long, List<String>> conversations) {
     }
@@ -46,7 +50,31 @@ public interface ImListener {
     default void onError(Error error) {
     }
 
-    /** The connection ended; {@code cause} says how (a graceful close is a cause too). */
+    /**
+     * The connection dropped and the client, given a {@link ReconnectPolicy}, is trying to get back;
+     * {@link #onReconnected()} or {@link #onDisconnected} follows.
+     */
+    default void onReconnecting(ConnectionClosedException cause) {
+    }
+
+    /**
+     * The client is back, registered again under its name; messages it missed follow, in order,
+     * then new ones, and its sends not yet acknowledged have been sent again.
+     */
+    default void onReconnected() {
+    }
+
+    /**
+     * Messages {@code fromSequence} to {@code toSequence} of a conversation can no longer be had:
+     * the server trimmed them from its history before this client could fetch them.
+     */
+    default void onGap(long conversationId, long fromSequence, long toSequence) {
+    }
+
+    /**
+     * The connection ended for good; {@code cause} says how (a graceful close is a cause too). With a
+     * {@link ReconnectPolicy}, only once the client gave up getting back, or was closed.
+     */
     default void onDisconnected(ConnectionClosedException cause) {
     }
 }

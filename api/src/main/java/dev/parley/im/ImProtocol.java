@@ -9,6 +9,12 @@ public final class ImProtocol {
     /** The port the IM server listens on unless told otherwise. */
     public static final int DEFAULT_PORT = 6666;
 
+    /**
+     * The version of the protocol these records speak, carried by {@link Register}. Version 2
+     * numbered messages and added history; a server refuses a client of another version by name.
+     */
+    public static final int VERSION = 2;
+
     private ImProtocol() {
     }
 

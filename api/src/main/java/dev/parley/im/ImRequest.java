@@ -5,5 +5,5 @@ package dev.parley.im;
  * compiler: a server that forgets a request does not compile.
  */
 public sealed interface ImRequest
-        permits Register, StatusChange, Goodbye, Invite, ListConversations, Join, SendMessage, Leave {
+        permits Register, StatusChange, Goodbye, Invite, ListConversations, Join, SendMessage, Leave, GetHistory {
 }

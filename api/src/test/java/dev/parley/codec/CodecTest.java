@@ -68,8 +68,8 @@ class CodecTest {
                 new ListConversations(),
                 new Conversations(Map.of(7L, List.of("alice", "bob"), 8L, List.of("carol"))),
                 new Join(7),
-                new SendMessage(7, "héllo wörld ✓ 🎉"),
-                new Message(7, "alice", "hi"),
+                new SendMessage(7, 0, "héllo wörld ✓ 🎉"),
+                new Message(7, 1, 0, "alice", 0, "hi"),
                 new Leave(7),
                 new Error("unknown conversation 9", "Join"),
                 new Fault(12, "java.lang.IllegalStateException", "boom"));
@@ -149,7 +149,7 @@ class CodecTest {
 
     @Test
     void rejectsATruncatedFrame() {
-        byte[] whole = codec.encode(new Message(1, "alice", "hello there"));
+        byte[] whole = codec.encode(new Message(1, 1, 0, "alice", 0, "hello there"));
         byte[] cut = Arrays.copyOf(whole, whole.length - 3);
 
         assertThatThrownBy(() -> codec.decode(cut)).isInstanceOf(CodecException.class);
@@ -266,7 +266,7 @@ class CodecTest {
             threads.add(Thread.ofPlatform().start(() -> {
                 try {
                     for (int i = 0; i < 2_000; i++) {
-                        var message = new Message(id, "user" + id, "text " + i);
+                        var message = new Message(id, 1, 0, "user" + id, 0, "text " + i);
                         assertThat(codec.decode(codec.encode(message))).isEqualTo(message);
                     }
                 } catch (Throwable e) {

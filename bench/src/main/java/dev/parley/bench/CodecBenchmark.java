@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 public class CodecBenchmark {
 
     /** The message both codecs carry: what a chat line looks like. */
-    static final Message MESSAGE = new Message(42, "alice", "see you at the standup in five minutes");
+    static final Message MESSAGE = new Message(42, 1, 0, "alice", 0, "see you at the standup in five minutes");
 
     private final Codec codec = Codec.defaults();
     private final SerializableMessage serializable =

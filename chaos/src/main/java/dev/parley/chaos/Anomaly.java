@@ -18,7 +18,13 @@ public record Anomaly(Kind kind, String receiver, String sender, long seq) {
         /** Received after a later message of the same sender. */
         REORDERED,
         /** Received, yet never sent. */
-        UNEXPECTED
+        UNEXPECTED,
+        /** Received under a conversation's number that another receiver saw on another message. */
+        DIVERGED,
+        /** Received under a conversation's number that is not the one after the receiver's last there. */
+        GAP,
+        /** Received under a second number of its conversation: stored twice. */
+        STORED_TWICE
     }
 
     @Override

@@ -61,6 +61,15 @@ public final class History {
         add(new HistoryEvent(HistoryEvent.Kind.ACKNOWLEDGED, null, sender, seq));
     }
 
+    /**
+     * {@code receiver} got message {@code seq} of {@code sender}, numbered {@code position} in
+     * conversation {@code conversationId} by the system: the checker then also checks that every
+     * receiver saw one order per conversation, without gaps, each message under one number.
+     */
+    public void received(String receiver, String sender, long seq, long conversationId, long position) {
+        add(new HistoryEvent(HistoryEvent.Kind.RECEIVED, receiver, sender, seq, conversationId, position));
+    }
+
     /** {@code receiver} got message {@code seq} of {@code sender}. */
     public void received(String receiver, String sender, long seq) {
         add(new HistoryEvent(HistoryEvent.Kind.RECEIVED, receiver, sender, seq));

@@ -20,6 +20,14 @@ import java.util.TreeSet;
  *   <li>{@link Anomaly.Kind#REORDERED}: received after a higher seq of the same sender;</li>
  *   <li>{@link Anomaly.Kind#UNEXPECTED}: received but never sent.</li>
  * </ul>
+ * Where the system numbers messages per conversation (received events with a position), it also
+ * checks that the numbers make one order per conversation, the same for everyone:
+ * <ul>
+ *   <li>{@link Anomaly.Kind#DIVERGED}: two receivers saw different messages under one number;</li>
+ *   <li>{@link Anomaly.Kind#GAP}: a receiver's numbers in a conversation did not follow one another
+ *       (the first may be any: a member may join late);</li>
+ *   <li>{@link Anomaly.Kind#STORED_TWICE}: one message under two numbers.</li>
+ * </ul>
  * A message sent but not acknowledged may arrive or not (Jepsen's "recovered" or "unknown"):
  * neither is an anomaly. Pure and stateless; see {@link History} to record events from many threads.
  */
@@ -79,7 +87,37 @@ public final class HistoryChecker {
                 }
             }
         }
+        checkConversations(received, anomalies);
         return new Verdict(anomalies, acknowledgedCount, acknowledgedCount * receivers.size(), delivered);
+    }
+
+    /** Checks the numbers each receiver saw in each conversation: one order, dense, one number per message. */
+    private static void checkConversations(Map<String, List<HistoryEvent>> received, List<Anomaly> anomalies) {
+        Map<Long, Map<Long, String>> byPosition = new HashMap<>();
+        Map<Long, Map<String, Long>> positionOf = new HashMap<>();
+        for (var entry : received.entrySet()) {
+            String receiver = entry.getKey();
+            Map<Long, Long> last = new HashMap<>();
+            for (HistoryEvent event : entry.getValue()) {
+                if (event.position() == 0) {
+                    continue;
+                }
+                String key = key(event.sender(), event.seq());
+                long conversation = event.conversationId();
+                String there = byPosition.computeIfAbsent(conversation, c -> new HashMap<>())
+                        .putIfAbsent(event.position(), key);
+                Long numbered = positionOf.computeIfAbsent(conversation, c -> new HashMap<>())
+                        .putIfAbsent(key, event.position());
+                Long previous = last.put(conversation, event.position());
+                if (there != null && !there.equals(key)) {
+                    anomalies.add(new Anomaly(Anomaly.Kind.DIVERGED, receiver, event.sender(), event.seq()));
+                } else if (numbered != null && numbered != event.position()) {
+                    anomalies.add(new Anomaly(Anomaly.Kind.STORED_TWICE, receiver, event.sender(), event.seq()));
+                } else if (previous != null && event.position() != previous + 1) {
+                    anomalies.add(new Anomaly(Anomaly.Kind.GAP, receiver, event.sender(), event.seq()));
+                }
+            }
+        }
     }
 
     private static String key(String sender, long seq) {

@@ -6,9 +6,12 @@ import java.util.Objects;
  * One thing that happened to a message in a test run: {@code sender} sent (or tried to send) its
  * message number {@code seq}, the system acknowledged it, or {@code receiver} received it.
  *
- * @param receiver who received the message; null unless {@code kind} is {@link Kind#RECEIVED}
+ * @param receiver       who received the message; null unless {@code kind} is {@link Kind#RECEIVED}
+ * @param conversationId where a received message was posted, when the system numbers messages per
+ *                       conversation (an IM server does); 0 otherwise
+ * @param position       the system's number for a received message in that conversation; 0 if none
  */
-public record HistoryEvent(Kind kind, String receiver, String sender, long seq) {
+public record HistoryEvent(Kind kind, String receiver, String sender, long seq, long conversationId, long position) {
 
     /** What happened. */
     public enum Kind {
@@ -26,5 +29,10 @@ public record HistoryEvent(Kind kind, String receiver, String sender, long seq) 
         if ((kind == Kind.RECEIVED) != (receiver != null)) {
             throw new IllegalArgumentException("a receiver is named for RECEIVED events and only for them");
         }
+    }
+
+    /** An event of a system that does not number messages itself. */
+    public HistoryEvent(Kind kind, String receiver, String sender, long seq) {
+        this(kind, receiver, sender, seq, 0, 0);
     }
 }

@@ -79,6 +79,38 @@ class HistoryCheckerTest {
     }
 
     @Test
+    void findsNothingWhenEveryMemberSeesOneDenseOrderPerConversationFromWhereTheyJoined() {
+        acknowledge("alice", 1, 2, 3);
+        for (String receiver : List.of("alice", "bob")) {
+            history.received(receiver, "alice", 1, 7, 1);
+            history.received(receiver, "alice", 2, 7, 2);
+        }
+        history.received("alice", "alice", 3, 7, 3);
+        history.received("bob", "alice", 3, 7, 3);
+        history.received("carol", "alice", 3, 7, 3);
+
+        assertThat(history.check(List.of("alice", "bob")).anomalies()).isEmpty();
+    }
+
+    @Test
+    void reportsDivergedOrdersGapsAndAMessageStoredTwice() {
+        acknowledge("alice", 1, 2, 3);
+        acknowledge("bob", 1);
+        history.received("carol", "alice", 1, 7, 1);
+        history.received("carol", "alice", 2, 7, 2);
+        history.received("dave", "alice", 1, 7, 1);
+        history.received("dave", "bob", 1, 7, 2);
+        history.received("erin", "alice", 1, 7, 1);
+        history.received("erin", "alice", 3, 7, 4);
+        history.received("frank", "alice", 2, 7, 3);
+
+        assertThat(history.check(List.of()).anomalies()).containsExactly(
+                new Anomaly(Anomaly.Kind.DIVERGED, "dave", "bob", 1),
+                new Anomaly(Anomaly.Kind.GAP, "erin", "alice", 3),
+                new Anomaly(Anomaly.Kind.STORED_TWICE, "frank", "alice", 2));
+    }
+
+    @Test
     void summarisesAnInvalidVerdictWithItsCounts() {
         acknowledge("alice", 1, 2);
         receive("bob", "alice", 1, 1);

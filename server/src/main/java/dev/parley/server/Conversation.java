@@ -1,32 +1,53 @@
 package dev.parley.server;
 
-import dev.parley.Peer;
+import dev.parley.im.Message;
 
-import java.util.LinkedHashSet;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 
 /**
- * One ongoing conversation: who was invited and who is in it, in the order they joined. Guarded by
- * the server's lock, like {@link Session}.
+ * One ongoing conversation as the server sees it: its members (online or not) in the order they
+ * joined, and the messages stored but not yet sent to them, which wait until every number before
+ * theirs has been sent, so that members get them in sequence order whatever order the store
+ * acknowledged them in. Guarded by the server's lock, like {@link Session}.
  */
 final class Conversation {
 
     final long id;
-    /** The sessions an invitation went to, the inviter included; consulted under {@link JoinPolicy#INVITED_ONLY}. */
-    final Set<Session> invited;
-    final Set<Session> members = new LinkedHashSet<>();
+    /** Members by {@link Rules#key}, each with the name they registered under. */
+    final Map<String, String> members = new LinkedHashMap<>();
+    private final NavigableMap<Long, Message> stored = new TreeMap<>();
+    private long nextToSend;
 
-    Conversation(long id, Set<Session> invited) {
+    /** A conversation whose messages up to {@code lastSequence} were sent already. */
+    Conversation(long id, long lastSequence) {
         this.id = id;
-        this.invited = invited;
+        this.nextToSend = lastSequence + 1;
     }
 
     List<String> memberNames() {
-        return members.stream().map(member -> member.username).toList();
+        return List.copyOf(members.values());
     }
 
-    List<Peer> memberPeers() {
-        return members.stream().map(member -> member.peer).toList();
+    /** The number of the last message sent to members. */
+    long lastSent() {
+        return nextToSend - 1;
+    }
+
+    /** Takes {@code message}, just stored, and returns those now due to members, in sequence order. */
+    List<Message> due(Message message) {
+        if (message.sequence() >= nextToSend) {
+            stored.put(message.sequence(), message);
+        }
+        List<Message> due = new ArrayList<>();
+        while (!stored.isEmpty() && stored.firstKey() == nextToSend) {
+            due.add(stored.pollFirstEntry().getValue());
+            nextToSend++;
+        }
+        return due;
     }
 }

@@ -6,6 +6,8 @@ import dev.parley.Server;
 import dev.parley.codec.Codec;
 import dev.parley.im.Conversations;
 import dev.parley.im.Error;
+import dev.parley.im.GetHistory;
+import dev.parley.im.History;
 import dev.parley.im.Goodbye;
 import dev.parley.im.ImEvent;
 import dev.parley.im.ImProtocol;
@@ -21,6 +23,13 @@ import dev.parley.im.OnlineUsersChanged;
 import dev.parley.im.Register;
 import dev.parley.im.SendMessage;
 import dev.parley.im.StatusChange;
+import dev.parley.server.store.Appended;
+import dev.parley.server.store.ChatStore;
+import dev.parley.server.store.HistoryPage;
+import dev.parley.server.store.MemoryStore;
+import dev.parley.server.store.StoreException;
+import dev.parley.server.store.StoreOptions;
+import dev.parley.server.store.StoredMessage;
 import dev.parley.transport.ConnectionClosedException;
 import dev.parley.transport.Transport;
 import org.slf4j.Logger;
@@ -37,6 +46,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -46,14 +56,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiPredicate;
 import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
 
 /**
  * The instant-messaging server: users register under a unique name, invite each other into
  * conversations and post messages there, over any {@link Transport}. See the protocol table in
  * the project's DESIGN.md; every refusal is an {@link Error} naming the request, and the server
- * carries on. A {@link Goodbye}, or the connection closing without one, signs the user off: out of
- * every conversation (ending those left empty) and the online list, and everyone is told. After a
- * goodbye the connection stays open until the client closes it, and may register again.
+ * carries on. A {@link Goodbye} signs the user off: out of every conversation (ending those left
+ * empty) and the online list, and everyone is told. After a goodbye the connection stays open
+ * until the client closes it, and may register again.
+ *
+ * <p><b>Resume.</b> A connection that closes without a goodbye leaves its user in place for
+ * {@link ServerOptions#resumeWindow()}: online with the same status, in the same conversations,
+ * nobody told anything. A connection that registers under that name meanwhile takes the place
+ * back. After the window the user is signed off as by a goodbye. A {@link Register} may name,
+ * for each conversation, the last sequence number its client delivered ({@link Register#resumeFrom()}):
+ * the server then sends every later message of those it is a member of, in order, before any new
+ * one (and an {@link Error} for each it is no longer in). The same holds after a restart on a
+ * store that kept the conversations.
  *
  * <p>A user who registers gets the whole online list at once ({@link OnlineUsers}, themselves
  * included). Every change to it (a registration, a status change, a sign-off) is then gathered for
@@ -79,6 +99,16 @@ import java.util.function.LongSupplier;
  * and other clients never wait. Whether the name is taken is only said to a client that gave its
  * account's password. Without accounts, the password is ignored.
  *
+ * <p><b>Storage.</b> Conversations, their members, invitations (per user) and messages live in a
+ * {@link ChatStore}, so that a server restarted on the same store carries on where it stopped:
+ * same conversations, same ids, same history; a user who registers again is a member of what they
+ * were in. A message is numbered and stamped by the store, and <em>accepted</em> once the store
+ * has it durably: only then is it sent to the members, in sequence order, the sender's own copy
+ * being its acknowledgement. A resend with the same client message id is answered with the first
+ * one's copy, to the sender alone. A store that fails refuses the request with an {@link Error}
+ * ("not stored: ...") and the server carries on. Members page through history with
+ * {@link GetHistory}.
+ *
  * <p>Logs, at info, one line per connection, registration, refused password, goodbye, vanished
  * client and client sent away for flooding; never a password.
  *
@@ -90,7 +120,9 @@ import java.util.function.LongSupplier;
  * }</pre>
  *
  * <p><b>Threads.</b> Requests are handled on the thread that delivers their connection's frames
- * (see {@link Endpoint}), passwords checked on the password threads, the changes to the online list,
+ * (see {@link Endpoint}), stored messages sent to members on a thread of their own
+ * ({@code parley-im-fanout}, taking them in the order the store acknowledges them, so that the
+ * store's threads never wait for the server's lock), passwords checked on the password threads, the changes to the online list,
  * the periodic online-users broadcast and delayed refusals sent on a timer thread of its own. All
  * state sits behind one server-wide lock. One lock rather than one per conversation because a
  * goodbye touches every conversation of a user and the online list at once, and correctness comes
@@ -100,11 +132,18 @@ import java.util.function.LongSupplier;
  * dropped); replies to the requester alone are sent after it is released, so a client that does
  * not read holds up only itself.
  *
- * <p>Thread-safe. {@link #close()} stops the timer and password threads and closes every client.
+ * <p>Thread-safe. {@link #close()} stops the timer and password threads, closes every client and
+ * then the store.
  */
 public final class ImServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ImServer.class);
+
+    /** Most conversation ids one "not resumed" answer names. */
+    private static final int NOT_RESUMED_NAMED = 10;
+
+    /** Most history pages sent to a client resuming one conversation: with retention, a bound it never reaches. */
+    private static final int MAX_RESUME_PAGES = 100_000;
 
     /** The one answer to a wrong password and to a name without an account alike. */
     static final String WRONG_CREDENTIALS = "wrong username or password";
@@ -119,6 +158,9 @@ public final class ImServer implements AutoCloseable {
     private final BiPredicate<String, String> passwordCheck;
     private final ExecutorService passwordThreads;
     private final Semaphore passwordChecks;
+    private final ChatStore store;
+    /** Sends stored messages to members, one after another in the order the store acknowledged them. */
+    private final ExecutorService fanout;
 
     private final ReentrantLock lock = new ReentrantLock();
     // Everything below is guarded by lock.
@@ -131,12 +173,15 @@ public final class ImServer implements AutoCloseable {
     private final Set<String> changedOffline = new LinkedHashSet<>();
     private boolean presenceFlushScheduled;
     private final Map<Long, Conversation> conversations = new TreeMap<>();
-    private long lastConversationId;
+    /** The conversations each user is a member of, by {@link Rules#key}, online or not. */
+    private final Map<String, Set<Conversation>> memberships = new HashMap<>();
     private boolean closed;
 
     private ImServer(Transport transport, SocketAddress address, ServerOptions options, LongSupplier nanoClock,
-                     BiPredicate<String, String> passwordCheck) throws IOException {
+                     BiPredicate<String, String> passwordCheck, ChatStore store) throws IOException {
         this.options = options;
+        this.store = store;
+        load();
         this.nanoClock = nanoClock;
         this.rules = new Rules(options);
         this.passwordCheck = passwordCheck;
@@ -156,8 +201,10 @@ public final class ImServer implements AutoCloseable {
                 .build();
         boolean broadcasts = !options.onlineBroadcastPeriod().isZero();
         boolean delaysPresence = !options.presenceDelay().isZero();
-        this.timer = broadcasts || delaysPresence || passwordCheck != null ? Executors.newSingleThreadScheduledExecutor(
+        boolean resumes = !options.resumeWindow().isZero();
+        this.timer = broadcasts || delaysPresence || passwordCheck != null || resumes ? Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("parley-im-timer").factory()) : null;
+        this.fanout = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("parley-im-fanout").factory());
         try {
             this.server = endpoint.listen(transport, address);
         } catch (IOException | RuntimeException e) {
@@ -171,12 +218,25 @@ public final class ImServer implements AutoCloseable {
     }
 
     /**
-     * Starts a server listening on {@code transport} at {@code address} (port 0 picks a free port).
+     * Starts a server listening on {@code transport} at {@code address} (port 0 picks a free port),
+     * keeping conversations in memory only.
      *
      * @throws IOException if the address cannot be bound, for example because the port is taken
      */
     public static ImServer start(Transport transport, SocketAddress address, ServerOptions options) throws IOException {
         return start(transport, address, options, System::nanoTime);
+    }
+
+    /**
+     * As {@link #start(Transport, SocketAddress, ServerOptions)}, keeping conversations in {@code store},
+     * which the server closes when it closes (or fails to start).
+     *
+     * @throws IOException if the address cannot be bound, or the store cannot be read (a {@link StoreException} cause)
+     */
+    public static ImServer start(Transport transport, SocketAddress address, ServerOptions options, ChatStore store)
+            throws IOException {
+        Accounts accounts = options.accounts();
+        return start(transport, address, options, System::nanoTime, accounts == null ? null : accounts::verify, store);
     }
 
     /** As {@link #start(Transport, SocketAddress, ServerOptions)}, with the rate limit's clock, in nanoseconds. */
@@ -192,7 +252,33 @@ public final class ImServer implements AutoCloseable {
      */
     static ImServer start(Transport transport, SocketAddress address, ServerOptions options, LongSupplier nanoClock,
                           BiPredicate<String, String> passwordCheck) throws IOException {
-        return new ImServer(transport, address, options, nanoClock, passwordCheck);
+        return start(transport, address, options, nanoClock, passwordCheck, MemoryStore.create(StoreOptions.defaults()));
+    }
+
+    /** As the method above, keeping conversations in {@code store}. */
+    static ImServer start(Transport transport, SocketAddress address, ServerOptions options, LongSupplier nanoClock,
+                          BiPredicate<String, String> passwordCheck, ChatStore store) throws IOException {
+        try {
+            return new ImServer(transport, address, options, nanoClock, passwordCheck, store);
+        } catch (IOException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    /** Takes the conversations and memberships the store kept. */
+    private void load() throws IOException {
+        try {
+            for (var entry : store.conversations().entrySet()) {
+                long id = entry.getKey();
+                long last = store.history(id, Long.MAX_VALUE, ChatStore.Direction.OLDER, 0).lastSequence();
+                var conversation = new Conversation(id, last);
+                conversations.put(id, conversation);
+                entry.getValue().forEach(member -> addMember(conversation, member));
+            }
+        } catch (StoreException e) {
+            throw new IOException("cannot read the store: " + e.getMessage(), e);
+        }
     }
 
     /** The address actually bound. */
@@ -244,10 +330,12 @@ public final class ImServer implements AutoCloseable {
         }
         stopThreads();
         server.close();
+        store.close();
         log.info("server on {} stopped", localAddress());
     }
 
     private void stopThreads() {
+        fanout.shutdownNow();
         if (timer != null) {
             timer.shutdownNow();
         }
@@ -271,8 +359,29 @@ public final class ImServer implements AutoCloseable {
         lock.lock();
         try {
             Session session = sessions.remove(peer);
-            if (session != null && session.isRegistered()) {
-                log.info("{} disconnected without goodbye: {}", session.username, cause.getMessage());
+            // Closing, the server keeps its users' memberships in the store for when it is started again.
+            if (session != null && session.isRegistered() && !closed) {
+                if (options.resumeWindow().isZero()) {
+                    log.info("{} disconnected without goodbye: {}", session.username, cause.getMessage());
+                    signOff(session);
+                } else {
+                    log.info("{} disconnected without goodbye: {}; keeping their place for {}", session.username,
+                            cause.getMessage(), options.resumeWindow());
+                    session.detached = true;
+                    timer.schedule(() -> expire(session), options.resumeWindow().toNanos(), TimeUnit.NANOSECONDS);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** On the timer: signs off a user who did not come back within the resume window. */
+    private void expire(Session session) {
+        lock.lock();
+        try {
+            if (session.detached && session.isRegistered() && online.get(Rules.key(session.username)) == session) {
+                log.info("{} did not come back within {}: signed off", session.username, options.resumeWindow());
                 signOff(session);
             }
         } finally {
@@ -292,6 +401,9 @@ public final class ImServer implements AutoCloseable {
         lock.lock();
         try {
             reply = apply(sessions.get(peer), request);
+        } catch (StoreException failure) {
+            log.warn("store failed for {}: {}", ImProtocol.requestName(request), failure.getMessage());
+            reply = new Error("not stored: " + failure.getMessage(), ImProtocol.requestName(request));
         } catch (Refusal refusal) {
             reply = new Error(refusal.getMessage(), ImProtocol.requestName(request));
         } finally {
@@ -432,7 +544,7 @@ public final class ImServer implements AutoCloseable {
     }
 
     /** Applies {@code request} to the state; returns the reply for the requester alone, if any. */
-    private ImEvent apply(Session session, ImRequest request) throws Refusal {
+    private ImEvent apply(Session session, ImRequest request) throws Refusal, StoreException {
         if (!(request instanceof Register) && !session.isRegistered()) {
             throw new Refusal("register first");
         }
@@ -448,8 +560,13 @@ public final class ImServer implements AutoCloseable {
                 return listing();
             }
             case Join join -> join(session, join.conversationId());
-            case SendMessage send -> post(session, send.conversationId(), send.text());
+            case SendMessage send -> post(session, send);
             case Leave leave -> leave(session, leave.conversationId());
+            case GetHistory get -> {
+                membership(session, get.conversationId());
+                checkHistoryRequest(get);
+                readHistory(session.peer, get);
+            }
         }
         return null;
     }
@@ -461,7 +578,14 @@ public final class ImServer implements AutoCloseable {
         String username = register.username();
         rules.checkUsername(username);
         rules.checkStatus(register.status());
-        if (online.containsKey(Rules.key(username))) {
+        if (register.protocolVersion() != ImProtocol.VERSION) {
+            throw new Refusal("protocol version " + register.protocolVersion() + " is not supported: this server speaks "
+                    + "version " + ImProtocol.VERSION);
+        }
+        Session away = online.get(Rules.key(username));
+        if (away != null && away.detached) {
+            takeBack(away);
+        } else if (away != null) {
             throw new Refusal("username " + username + " is taken");
         }
         String lookAlike = Rules.lookAlike(username);
@@ -473,10 +597,63 @@ public final class ImServer implements AutoCloseable {
         session.status = register.status();
         online.put(Rules.key(username), session);
         onlineLookAlikes.put(lookAlike, session);
-        log.info("{} registered from {}", username, session.peer.remoteAddress());
+        log.info("{} {} from {}", username, away == null ? "registered" : "came back", session.peer.remoteAddress());
         // Under the lock, so that it reaches the new user before any change made after it.
         broadcast(List.of(session.peer), new OnlineUsers(onlineSnapshot()));
-        cameOnline(session);
+        if (away == null || !away.status.equals(session.status) || !away.username.equals(username)) {
+            cameOnline(session);
+        }
+        resume(session, register.resumeFrom());
+    }
+
+    /** Takes {@code away}'s place back for a new registration: it leaves the online list, unannounced. */
+    private void takeBack(Session away) {
+        online.remove(Rules.key(away.username));
+        onlineLookAlikes.remove(Rules.lookAlike(away.username));
+        away.detached = false;
+    }
+
+    /**
+     * Sends {@code session} each message after {@code resumeFrom}'s number in each conversation it
+     * names, up to the last one sent to members; later ones reach it as they are sent. Under the
+     * lock, so that they come before any of those.
+     */
+    private void resume(Session session, Map<Long, Long> resumeFrom) {
+        List<Long> notMember = new ArrayList<>();
+        for (var entry : new TreeMap<>(resumeFrom).entrySet()) {
+            long id = entry.getKey();
+            Conversation conversation = conversations.get(id);
+            if (conversation == null || !conversation.members.containsKey(Rules.key(session.username))) {
+                notMember.add(id);
+                continue;
+            }
+            try {
+                long from = Math.max(entry.getValue(), 0) + 1;
+                for (int pages = 0; from <= conversation.lastSent() && pages < MAX_RESUME_PAGES; pages++) {
+                    HistoryPage page = store.history(id, from, ChatStore.Direction.NEWER, Integer.MAX_VALUE);
+                    List<StoredMessage> sent = page.messages().stream()
+                            .filter(message -> message.sequence() <= conversation.lastSent()).toList();
+                    if (sent.isEmpty()) {
+                        break;
+                    }
+                    sent.forEach(message -> broadcast(List.of(session.peer), message(message)));
+                    from = sent.getLast().sequence() + 1;
+                }
+            } catch (StoreException e) {
+                log.warn("could not resume conversation {} for {}: {}", id, session.username, e.getMessage());
+                broadcast(List.of(session.peer), new Error("not resumed: conversation " + id + ": " + e.getMessage(),
+                        Register.class.getSimpleName()));
+            }
+        }
+        if (!notMember.isEmpty()) {
+            // One answer however many are named, so that a Register naming thousands costs one frame.
+            String named = notMember.stream().limit(NOT_RESUMED_NAMED).map(String::valueOf)
+                    .collect(Collectors.joining(", "));
+            broadcast(List.of(session.peer), new Error("not resumed: no longer a member of conversation"
+                    + (notMember.size() == 1 ? " " : "s ") + named
+                    + (notMember.size() > NOT_RESUMED_NAMED ? " and " + (notMember.size() - NOT_RESUMED_NAMED) + " more" : ""),
+                    Register.class.getSimpleName()));
+        }
     }
 
     private void changeStatus(Session session, String status) throws Refusal {
@@ -485,7 +662,7 @@ public final class ImServer implements AutoCloseable {
         cameOnline(session);
     }
 
-    private void invite(Session inviter, List<String> usernames) throws Refusal {
+    private void invite(Session inviter, List<String> usernames) throws Refusal, StoreException {
         if (usernames.isEmpty()) {
             throw new Refusal("invite at least one user");
         }
@@ -509,9 +686,10 @@ public final class ImServer implements AutoCloseable {
         if (conversations.size() >= options.maxConversations()) {
             throw new Refusal("too many conversations (at most " + options.maxConversations() + ")");
         }
-        var conversation = new Conversation(++lastConversationId, invited);
-        conversations.put(conversation.id, conversation);
-        addMember(conversation, inviter);
+        long id = store.create(inviter.username, invited.stream().map(user -> Rules.key(user.username)).toList());
+        var conversation = new Conversation(id, 0);
+        conversations.put(id, conversation);
+        addMember(conversation, inviter.username);
         broadcast(invited.stream().map(user -> user.peer).toList(),
                 new Invitation(conversation.id, inviter.username));
     }
@@ -522,22 +700,81 @@ public final class ImServer implements AutoCloseable {
         return new Conversations(listing);
     }
 
-    private void join(Session session, long id) throws Refusal {
+    private void join(Session session, long id) throws Refusal, StoreException {
         Conversation conversation = conversation(id);
-        if (options.joinPolicy() == JoinPolicy.INVITED_ONLY && !conversation.invited.contains(session)) {
+        if (conversation.members.containsKey(Rules.key(session.username))) {
+            return;
+        }
+        if (options.joinPolicy() == JoinPolicy.INVITED_ONLY && !store.isInvited(id, Rules.key(session.username))) {
             throw new Refusal("not invited to conversation " + id);
         }
-        addMember(conversation, session);
+        store.join(id, session.username);
+        addMember(conversation, session.username);
     }
 
-    private void post(Session sender, long id, String text) throws Refusal {
-        Conversation conversation = membership(sender, id);
-        rules.checkText(text);
-        broadcast(conversation.memberPeers(), new Message(id, sender.username, text));
+    /**
+     * Hands the message to the store; once stored, it goes to the members in sequence order (see
+     * {@link #stored}), or the sender is told it was not.
+     */
+    private void post(Session sender, SendMessage send) throws Refusal {
+        long id = send.conversationId();
+        membership(sender, id);
+        rules.checkText(send.text());
+        Peer peer = sender.peer;
+        store.append(id, sender.username, send.clientMessageId(), send.text())
+                .whenCompleteAsync((appended, failure) -> stored(peer, appended, failure), fanout);
     }
 
-    private void leave(Session session, long id) throws Refusal {
-        removeMember(membership(session, id), session);
+    /** On the fan-out thread: sends a message the store has taken to whom it is due. */
+    private void stored(Peer sender, Appended appended, Throwable failure) {
+        if (failure != null) {
+            Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+            log.warn("message from {} not stored: {}", sender, cause.getMessage());
+            broadcast(List.of(sender), new Error("not stored: " + cause.getMessage(), SendMessage.class.getSimpleName()));
+            return;
+        }
+        Message message = message(appended.message());
+        lock.lock();
+        try {
+            Conversation conversation = conversations.get(message.conversationId());
+            if (appended.duplicate() || conversation == null) {
+                broadcast(List.of(sender), message);
+                return;
+            }
+            for (Message due : conversation.due(message)) {
+                broadcast(memberPeers(conversation), due);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static Message message(StoredMessage stored) {
+        return new Message(stored.conversationId(), stored.sequence(), stored.timestampMillis(), stored.sender(),
+                stored.clientMessageId(), stored.text());
+    }
+
+    private static void checkHistoryRequest(GetHistory get) throws Refusal {
+        if (get.limit() < 1) {
+            throw new Refusal("a history page holds at least 1 message, not " + get.limit());
+        }
+        if (get.from() < 0) {
+            throw new Refusal("sequence numbers start at 1: cannot read history from " + get.from());
+        }
+    }
+
+    /** Reads a page of history and sends it to {@code peer}; called holding the lock, as membership is checked under it. */
+    private void readHistory(Peer peer, GetHistory get) throws StoreException {
+        HistoryPage page = store.history(get.conversationId(), get.from(),
+                get.older() ? ChatStore.Direction.OLDER : ChatStore.Direction.NEWER, get.limit());
+        broadcast(List.of(peer), new History(get.conversationId(),
+                page.messages().stream().map(ImServer::message).toList(), page.firstSequence(), page.lastSequence()));
+    }
+
+    private void leave(Session session, long id) throws Refusal, StoreException {
+        Conversation conversation = membership(session, id);
+        store.leave(id, session.username);
+        removeMember(conversation, session.username);
     }
 
     private Conversation conversation(long id) throws Refusal {
@@ -550,30 +787,54 @@ public final class ImServer implements AutoCloseable {
 
     private Conversation membership(Session session, long id) throws Refusal {
         Conversation conversation = conversation(id);
-        if (!conversation.members.contains(session)) {
+        if (!conversation.members.containsKey(Rules.key(session.username))) {
             throw new Refusal("not a member of conversation " + id);
         }
         return conversation;
     }
 
-    private static void addMember(Conversation conversation, Session session) {
-        conversation.members.add(session);
-        session.conversations.add(conversation);
+    private void addMember(Conversation conversation, String username) {
+        String key = Rules.key(username);
+        conversation.members.put(key, username);
+        memberships.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(conversation);
     }
 
-    /** Takes {@code session} out of {@code conversation}, ending it if nobody is left. */
-    private void removeMember(Conversation conversation, Session session) {
-        conversation.members.remove(session);
-        session.conversations.remove(conversation);
+    /** Takes {@code username} out of {@code conversation}, ending it if nobody is left. */
+    private void removeMember(Conversation conversation, String username) {
+        String key = Rules.key(username);
+        conversation.members.remove(key);
+        Set<Conversation> of = memberships.get(key);
+        if (of != null && of.remove(conversation) && of.isEmpty()) {
+            memberships.remove(key);
+        }
         if (conversation.members.isEmpty()) {
             conversations.remove(conversation.id);
         }
     }
 
+    /** The connections of the members online now. */
+    private List<Peer> memberPeers(Conversation conversation) {
+        List<Peer> peers = new ArrayList<>(conversation.members.size());
+        for (String key : conversation.members.keySet()) {
+            Session member = online.get(key);
+            if (member != null && !member.detached) {
+                peers.add(member.peer);
+            }
+        }
+        return peers;
+    }
+
     /** Takes a registered user out of every conversation and the online list, and tells everyone. */
     private void signOff(Session session) {
-        for (Conversation conversation : new ArrayList<>(session.conversations)) {
-            removeMember(conversation, session);
+        for (Conversation conversation : new ArrayList<>(memberships.getOrDefault(Rules.key(session.username),
+                Set.of()))) {
+            try {
+                store.leave(conversation.id, session.username);
+            } catch (StoreException e) {
+                log.warn("{} left conversation {}, but the store kept them: {}", session.username, conversation.id,
+                        e.getMessage());
+            }
+            removeMember(conversation, session.username);
         }
         online.remove(Rules.key(session.username));
         onlineLookAlikes.remove(Rules.lookAlike(session.username));
@@ -637,7 +898,7 @@ public final class ImServer implements AutoCloseable {
     }
 
     private List<Peer> onlinePeers() {
-        return online.values().stream().map(user -> user.peer).toList();
+        return online.values().stream().filter(user -> !user.detached).map(user -> user.peer).toList();
     }
 
     private Map<String, String> onlineSnapshot() {

@@ -6,6 +6,7 @@ import dev.parley.im.ImClient;
 import dev.parley.im.ImEvent;
 import dev.parley.im.ImException;
 import dev.parley.im.ImListener;
+import dev.parley.im.History;
 import dev.parley.im.Invitation;
 import dev.parley.im.Message;
 import dev.parley.im.OnlineUsers;
@@ -85,6 +86,11 @@ public final class ScriptedClient implements AutoCloseable {
             @Override
             public void onConversations(Map<Long, List<String>> conversations) {
                 events.add(new Conversations(conversations));
+            }
+
+            @Override
+            public void onHistory(History history) {
+                events.add(history);
             }
 
             @Override

@@ -56,11 +56,17 @@ import java.util.Objects;
  *                              come and go on a server of 10,000, 250 ms means 40,000 frames a
  *                              second, 50 ms five times that. {@link Duration#ZERO} sends each
  *                              change at once. Default 250 ms.
+ * @param resumeWindow          how long a user whose connection dropped without a {@code Goodbye}
+ *                              keeps their place (name, status, conversations) for a new
+ *                              connection to take back, others seeing no change meanwhile; after
+ *                              it they are signed off. {@link Duration#ZERO} signs them off at
+ *                              once. Default 60 s.
  */
 public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLength, int maxStatusLength,
                             int maxTextLength, int maxInvitees, int maxConversations, JoinPolicy joinPolicy,
                             int messagesPerSecond, int messageBurst, int maxRefusedInARow, Accounts accounts,
-                            Duration failedLoginDelay, int maxConcurrentPasswordChecks, Duration presenceDelay) {
+                            Duration failedLoginDelay, int maxConcurrentPasswordChecks, Duration presenceDelay,
+                            Duration resumeWindow) {
 
     /** Default {@link #onlineBroadcastPeriod()}, in seconds; the command line's default too. */
     public static final int DEFAULT_ONLINE_BROADCAST_SECONDS = 300;
@@ -75,12 +81,14 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
     public static final int DEFAULT_MAX_CONCURRENT_PASSWORD_CHECKS = 2;
     /** Default {@link #presenceDelay()}, in milliseconds; the command line's default too. */
     public static final int DEFAULT_PRESENCE_DELAY_MILLIS = 250;
+    /** Default {@link #resumeWindow()}, in seconds; the command line's default too. */
+    public static final int DEFAULT_RESUME_WINDOW_SECONDS = 60;
 
     private static final ServerOptions DEFAULTS = new ServerOptions(
             Duration.ofSeconds(DEFAULT_ONLINE_BROADCAST_SECONDS), 32, 64, 4096, 100, 10_000, JoinPolicy.OPEN,
             DEFAULT_MESSAGES_PER_SECOND, DEFAULT_MESSAGE_BURST, 50, null,
             Duration.ofMillis(DEFAULT_FAILED_LOGIN_DELAY_MILLIS), DEFAULT_MAX_CONCURRENT_PASSWORD_CHECKS,
-            Duration.ofMillis(DEFAULT_PRESENCE_DELAY_MILLIS));
+            Duration.ofMillis(DEFAULT_PRESENCE_DELAY_MILLIS), Duration.ofSeconds(DEFAULT_RESUME_WINDOW_SECONDS));
 
     /** @throws IllegalArgumentException naming the first setting that is out of range */
     public ServerOptions {
@@ -107,6 +115,10 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
         Objects.requireNonNull(presenceDelay, "presenceDelay");
         if (presenceDelay.isNegative()) {
             throw new IllegalArgumentException("presenceDelay must not be negative, was " + presenceDelay);
+        }
+        Objects.requireNonNull(resumeWindow, "resumeWindow");
+        if (resumeWindow.isNegative()) {
+            throw new IllegalArgumentException("resumeWindow must not be negative, was " + resumeWindow);
         }
     }
 
@@ -147,6 +159,7 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
         private Duration failedLoginDelay;
         private int maxConcurrentPasswordChecks;
         private Duration presenceDelay;
+        private Duration resumeWindow;
 
         private Builder(ServerOptions from) {
             onlineBroadcastPeriod = from.onlineBroadcastPeriod;
@@ -163,6 +176,7 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
             failedLoginDelay = from.failedLoginDelay;
             maxConcurrentPasswordChecks = from.maxConcurrentPasswordChecks;
             presenceDelay = from.presenceDelay;
+            resumeWindow = from.resumeWindow;
         }
 
         public Builder onlineBroadcastPeriod(Duration period) {
@@ -232,6 +246,12 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
             return this;
         }
 
+        /** Sets {@code resumeWindow}; {@link Duration#ZERO} signs a dropped user off at once. */
+        public Builder resumeWindow(Duration window) {
+            this.resumeWindow = window;
+            return this;
+        }
+
         /** Sets {@code presenceDelay}; {@link Duration#ZERO} sends each change of the online list at once. */
         public Builder presenceDelay(Duration delay) {
             this.presenceDelay = delay;
@@ -242,7 +262,7 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
         public ServerOptions build() {
             return new ServerOptions(onlineBroadcastPeriod, maxUsernameLength, maxStatusLength, maxTextLength,
                     maxInvitees, maxConversations, joinPolicy, messagesPerSecond, messageBurst, maxRefusedInARow,
-                    accounts, failedLoginDelay, maxConcurrentPasswordChecks, presenceDelay);
+                    accounts, failedLoginDelay, maxConcurrentPasswordChecks, presenceDelay, resumeWindow);
         }
     }
 }

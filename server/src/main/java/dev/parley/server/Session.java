@@ -2,9 +2,6 @@ package dev.parley.server;
 
 import dev.parley.Peer;
 
-import java.util.LinkedHashSet;
-import java.util.Set;
-
 /**
  * One client connection and, once it has registered, its user. Guarded by the server's lock:
  * only {@link ImServer} touches it, always holding that lock.
@@ -18,7 +15,8 @@ final class Session {
     String status;
     /** True from a {@code Register} until its password check is answered, on a server with accounts. */
     boolean checkingPassword;
-    final Set<Conversation> conversations = new LinkedHashSet<>();
+    /** True once its connection dropped without a goodbye, while the user keeps their place. */
+    boolean detached;
 
     Session(Peer peer, RateLimit rate) {
         this.peer = peer;

@@ -121,7 +121,7 @@ class ImServerTest {
 
     @OverEveryTransport
     void tellsEveryoneOfAStatusChangeASignOffAndAVanishingAsChanges(String transportName) throws Exception {
-        start(transportName);
+        start(transportName, WITHOUT_RESUME);
         var alice = online("alice");
         var bob = online("bob");
         Peer carol = rawPeer(Codec.defaults(), new LinkedBlockingQueue<>());
@@ -408,9 +408,10 @@ class ImServerTest {
 
         bob.client().send(id, "hello alice");
 
-        var expected = new Message(id, "bob", "hello alice");
-        assertThat(alice.await(Message.class)).isEqualTo(expected);
-        assertThat(bob.await(Message.class)).isEqualTo(expected);
+        Message received = alice.await(Message.class);
+        assertThat(received).extracting(Message::conversationId, Message::sequence, Message::sender, Message::text)
+                .containsExactly(id, 1L, "bob", "hello alice");
+        assertThat(bob.await(Message.class)).isEqualTo(received);
         assertThat(carol.sync()).noneMatch(Message.class::isInstance);
     }
 
@@ -499,7 +500,7 @@ class ImServerTest {
 
     @OverEveryTransport
     void cleansUpAClientThatVanishesWithoutGoodbye(String transportName) throws Exception {
-        start(transportName);
+        start(transportName, WITHOUT_RESUME);
         var alice = online("alice");
         var malloryEvents = new LinkedBlockingQueue<ImEvent>();
         Peer mallory = rawPeer(Codec.defaults(), malloryEvents);
@@ -529,7 +530,7 @@ class ImServerTest {
 
     @OverEveryTransport
     void disconnectsAClientThatSendsGarbageAndOnlyThatClient(String transportName) throws Exception {
-        start(transportName);
+        start(transportName, WITHOUT_RESUME);
         var alice = online("alice");
         var bob = online("bob");
         long id = conversation(alice, bob);
@@ -644,7 +645,7 @@ class ImServerTest {
     @OverEveryTransport
     void answersSlowDownOverTheRateAndSendsAFlooderAwayWhileOthersCarryOn(String transportName) throws Exception {
         start(transportName, ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO)
-                .messagesPerSecond(2).messageBurst(3).maxRefusedInARow(3).build());
+                .messagesPerSecond(2).messageBurst(3).maxRefusedInARow(3).resumeWindow(Duration.ZERO).build());
         var slowDown = new Error("slow down: at most 2 requests a second, 3 at once", "StatusChange");
         var alice = online("alice");
         var bob = online("bob");
@@ -684,6 +685,10 @@ class ImServerTest {
         assertThat(alice.sync()).noneMatch(Error.class::isInstance);
     }
 
+    /** Options under which a dropped connection signs its user off at once, as a goodbye does. */
+    private static final ServerOptions WITHOUT_RESUME = ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO)
+            .resumeWindow(Duration.ZERO).build();
+
     private void start(String transportName) throws IOException {
         start(transportName, ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO).build());
     }
@@ -707,7 +712,7 @@ class ImServerTest {
     }
 
     /** Creates a conversation of {@code inviter} and {@code invitee}, both joined; returns its id. */
-    private static long conversation(ScriptedClient inviter, ScriptedClient invitee) throws IOException {
+    static long conversation(ScriptedClient inviter, ScriptedClient invitee) throws IOException {
         inviter.client().invite(invitee.username());
         long id = invitee.await(Invitation.class).conversationId();
         invitee.client().join(id);

@@ -4,7 +4,9 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Serializer;
 import dev.parley.im.Conversations;
 import dev.parley.im.Error;
+import dev.parley.im.GetHistory;
 import dev.parley.im.Goodbye;
+import dev.parley.im.History;
 import dev.parley.im.Invitation;
 import dev.parley.im.Invite;
 import dev.parley.im.Join;
@@ -69,7 +71,9 @@ public final class CoreRegistrations {
             new Entry(42, Message.class, null),
             new Entry(43, Leave.class, null),
             new Entry(44, Error.class, null),
-            new Entry(45, OnlineUsersChanged.class, null));
+            new Entry(45, OnlineUsersChanged.class, null),
+            new Entry(46, GetHistory.class, null),
+            new Entry(47, History.class, null));
 
     private CoreRegistrations() {
     }

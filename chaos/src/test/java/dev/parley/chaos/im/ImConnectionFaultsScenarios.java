@@ -17,19 +17,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -172,19 +166,18 @@ abstract class ImConnectionFaultsScenarios {
             throws Exception {
         Assume.protocol(chaos, transportName);
         transport = Transport.byName(transportName, OPTIONS);
-        Process first = serverProcess(transportName, 0);
-        int port = awaitPort(first);
+        ServerProcess first = serverProcess(transportName, 0);
+        int port = first.port();
         proxy = chaos.proxies().createProxy("im", Protocol.fromWireName(transportName),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         ScriptedClient alice = online("alice");
 
-        first.destroyForcibly().waitFor();
+        first.kill();
 
         Set<Reason> expected = transportName.equals("tcp") ? Set.of(Reason.CLOSED_BY_PEER, Reason.RESET_BY_PEER)
                 : Set.of(Reason.IDLE_TIMEOUT, Reason.PEER_UNRESPONSIVE, Reason.RESET_BY_PEER);
         assertDisconnect(alice, expected, IDLE_TIMEOUT.plus(MARGIN));
-        Process second = serverProcess(transportName, port);
-        awaitPort(second);
+        serverProcess(transportName, port);
         assertThat(connect("alice").register("back")).containsKey("alice");
     }
 
@@ -192,8 +185,9 @@ abstract class ImConnectionFaultsScenarios {
         Assume.protocol(chaos, transportName);
         transport = Transport.byName(transportName, OPTIONS);
         serverTransport = Transport.byName(transportName, SERVER_OPTIONS);
+        // No resume window: these scenarios check that a broken connection leaves nothing behind at once.
         server = ImServer.start(serverTransport, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                ServerOptions.defaults());
+                ServerOptions.builder().resumeWindow(Duration.ZERO).build());
         opened.add(server);
         proxy = chaos.proxies().createProxy("im", Protocol.fromWireName(transportName),
                 (InetSocketAddress) server.localAddress());
@@ -236,37 +230,9 @@ abstract class ImConnectionFaultsScenarios {
         assertThat(connect(gone.username()).register("back")).containsKey(gone.username());
     }
 
-    private Process serverProcess(String transportName, int port) throws IOException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process process = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                "dev.parley.server.cli.ParleyCommand", "server", "--transport", transportName,
-                "--host", "127.0.0.1", "--port", Integer.toString(port))
-                .redirectErrorStream(true).start();
-        opened.add(process::destroyForcibly);
-        return process;
-    }
-
-    private static int awaitPort(Process process) throws IOException {
-        Pattern listening = Pattern.compile("listening on \\w+ .*:(\\d+)$");
-        var lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-            Matcher matcher = listening.matcher(line);
-            if (matcher.find()) {
-                Thread.ofVirtual().start(() -> drain(lines));
-                return Integer.parseInt(matcher.group(1));
-            }
-        }
-        throw new IOException("the server process ended without listening (exit " + process.exitValue() + ")");
-    }
-
-    private static void drain(BufferedReader lines) {
-        try {
-            while (lines.readLine() != null) {
-                continue;
-            }
-        } catch (IOException e) {
-            // The process is gone; nothing more to read.
-        }
+    private ServerProcess serverProcess(String transportName, int port) throws IOException {
+        return ServerProcess.start(opened, "--store", "memory", "--transport", transportName,
+                "--host", "127.0.0.1", "--port", Integer.toString(port));
     }
 
     /** The extension that gives each scenario its proxies: this kit, or a real Toxiproxy. */

@@ -1,6 +1,7 @@
 package dev.parley.server.cli;
 
 import dev.parley.im.ImClient;
+import dev.parley.im.ReconnectPolicy;
 import dev.parley.transport.Transport;
 import dev.parley.transport.tcp.TcpTls;
 import picocli.CommandLine.Command;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -73,6 +75,12 @@ final class ChatCommand implements Callable<Integer> {
             description = "PEM certificate(s) to trust: connect over TLS 1.3 (tcp only), checking the server's certificate and name")
     private Path tlsTrust;
 
+    @Option(names = "--reconnect-attempts", paramLabel = "N", defaultValue = "" + ReconnectPolicy.DEFAULT_MAX_ATTEMPTS,
+            description = {"tries to get back to the server after losing it, waiting longer each time "
+                    + "(up to " + ReconnectPolicy.DEFAULT_MAX_DELAY_MILLIS / 1000 + " s), before exiting with 3; "
+                    + "0 exits at once (default: ${DEFAULT-VALUE})"})
+    private int reconnectAttempts;
+
     @Override
     public Integer call() throws InterruptedException {
         var err = spec.commandLine().getErr();
@@ -85,10 +93,17 @@ final class ChatCommand implements Callable<Integer> {
         if (password == null) {
             return ParleyCommand.USAGE;
         }
+        if (reconnectAttempts < 0) {
+            err.println("parley chat: --reconnect-attempts must not be negative, was " + reconnectAttempts);
+            err.flush();
+            return ParleyCommand.USAGE;
+        }
+        var defaults = ReconnectPolicy.defaults();
+        var policy = new ReconnectPolicy(reconnectAttempts, defaults.initialDelay(), defaults.maxDelay());
         var session = new ChatSession(spec.commandLine().getOut(), username);
         ImClient client;
         try {
-            client = ImClient.connect(transport, server, session);
+            client = ImClient.connect(transport, List.of(server), session, policy);
         } catch (IOException e) {
             err.println("cannot reach the server at " + Addresses.format(server) + " over " + transport.name()
                     + ": " + e.getMessage());

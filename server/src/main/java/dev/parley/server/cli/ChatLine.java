@@ -20,6 +20,10 @@ sealed interface ChatLine {
     record Say(long conversationId, String text) implements ChatLine {
     }
 
+    /** {@code /history ID [N]}: the newest {@code count} messages of conversation ID. */
+    record ShowHistory(long conversationId, int count) implements ChatLine {
+    }
+
     /** {@code /list}: ask for the ongoing conversations. */
     record ListConversations() implements ChatLine {
     }

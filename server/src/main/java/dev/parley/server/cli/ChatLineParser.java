@@ -18,6 +18,8 @@ final class ChatLineParser {
         INVITE("/invite USER...", "start a conversation with these users (you are in it)"),
         JOIN("/join ID", "join conversation ID"),
         SAY("/say ID TEXT...", "post TEXT to conversation ID"),
+        HISTORY("/history ID [N]", "show the newest N messages of conversation ID (default " + ChatLineParser.HISTORY_COUNT
+                + ")"),
         LIST("/list", "list the ongoing conversations and their members"),
         STATUS("/status STATUS...", "change your status, for example: /status away"),
         LEAVE("/leave ID", "leave conversation ID"),
@@ -38,6 +40,8 @@ final class ChatLineParser {
     }
 
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+    /** How many messages {@code /history} shows unless told. */
+    static final int HISTORY_COUNT = 20;
 
     private ChatLineParser() {
     }
@@ -63,6 +67,7 @@ final class ChatLineParser {
             case "/invite" -> rest.isEmpty() ? Command.INVITE.usage() : new ChatLine.Invite(List.of(WHITESPACE.split(rest)));
             case "/join" -> withId(rest, Command.JOIN, ChatLine.Join::new);
             case "/say" -> say(rest);
+            case "/history" -> history(rest);
             case "/list" -> rest.isEmpty() ? new ChatLine.ListConversations() : Command.LIST.usage();
             case "/status" -> rest.isEmpty() ? Command.STATUS.usage() : new ChatLine.Status(rest);
             case "/leave" -> withId(rest, Command.LEAVE, ChatLine.Leave::new);
@@ -76,6 +81,23 @@ final class ChatLineParser {
         String[] idAndText = WHITESPACE.split(rest, 2);
         Long id = conversationId(idAndText[0]);
         return id == null || idAndText.length < 2 ? Command.SAY.usage() : new ChatLine.Say(id, idAndText[1]);
+    }
+
+    private static ChatLine history(String rest) {
+        String[] words = WHITESPACE.split(rest);
+        Long id = conversationId(words[0]);
+        if (id == null || words.length > 2) {
+            return Command.HISTORY.usage();
+        }
+        if (words.length == 1) {
+            return new ChatLine.ShowHistory(id, HISTORY_COUNT);
+        }
+        try {
+            int count = Integer.parseInt(words[1]);
+            return count < 1 ? Command.HISTORY.usage() : new ChatLine.ShowHistory(id, count);
+        } catch (NumberFormatException e) {
+            return Command.HISTORY.usage();
+        }
     }
 
     private static ChatLine withId(String rest, Command command, LongFunction<ChatLine> create) {

@@ -5,6 +5,7 @@ import dev.parley.im.Error;
 import dev.parley.im.ImClient;
 import dev.parley.im.ImEvent;
 import dev.parley.im.ImListener;
+import dev.parley.im.History;
 import dev.parley.im.Invitation;
 import dev.parley.im.Message;
 import dev.parley.im.OnlineUsers;
@@ -135,6 +136,11 @@ final class ChatSession implements ImListener {
     }
 
     @Override
+    public void onHistory(History history) {
+        print(history);
+    }
+
+    @Override
     public void onConversations(Map<Long, List<String>> conversations) {
         if (!Boolean.FALSE.equals(listings.poll())) {
             print(new Conversations(conversations));
@@ -147,6 +153,21 @@ final class ChatSession implements ImListener {
         if (!registered.isDone() && error.request().equals(REGISTER)) {
             exitCode.complete(ParleyCommand.FAILED);
         }
+    }
+
+    @Override
+    public void onReconnecting(ConnectionClosedException cause) {
+        print("reconnecting: lost the server: " + cause.getMessage());
+    }
+
+    @Override
+    public void onReconnected() {
+        print("reconnected");
+    }
+
+    @Override
+    public void onGap(long conversationId, long fromSequence, long toSequence) {
+        print("gap " + conversationId + " #" + fromSequence + "-#" + toSequence + ": no longer kept by the server");
     }
 
     @Override
@@ -168,6 +189,8 @@ final class ChatSession implements ImListener {
                 case ChatLine.Invite invite -> client.invite(invite.usernames());
                 case ChatLine.Join join -> client.join(join.conversationId());
                 case ChatLine.Say say -> client.send(say.conversationId(), say.text());
+                case ChatLine.ShowHistory history -> client.history(history.conversationId(), Long.MAX_VALUE, true,
+                        history.count());
                 case ChatLine.ListConversations list -> {
                     listings.add(true);
                     client.list();
@@ -183,8 +206,11 @@ final class ChatSession implements ImListener {
             // The line encodes to more than the largest frame.
             print("invalid: too long to send");
         } catch (IOException e) {
-            // Closed: onDisconnected has ended the session, or is about to.
-            return client.isConnected();
+            // Closed for good: onDisconnected has ended the session, or is about to. Else reconnecting.
+            if (client.closeFuture().isDone() || exitCode.isDone()) {
+                return false;
+            }
+            print("not sent: " + e.getMessage());
         }
         return true;
     }

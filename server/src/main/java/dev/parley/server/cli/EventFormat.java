@@ -2,6 +2,7 @@ package dev.parley.server.cli;
 
 import dev.parley.im.Conversations;
 import dev.parley.im.Error;
+import dev.parley.im.History;
 import dev.parley.im.ImEvent;
 import dev.parley.im.Invitation;
 import dev.parley.im.Message;
@@ -22,7 +23,10 @@ import java.util.stream.Stream;
  * online alice=online bob=away carol="be right back"
  * online +dave=online +bob=back -carol
  * invited 3 by alice
- * message 3 alice: hello there
+ * message 3 #1 alice: hello there
+ * history 3 kept 1-20: 2 messages
+ * message 3 #19 bob: hi
+ * message 3 #20 alice: bye
  * conversations 3=[alice, bob] 4=[carol]
  * conversations none
  * error Join: unknown conversation 9
@@ -30,8 +34,10 @@ import java.util.stream.Stream;
  *
  * A whole online list names every user with their status; a change names those now online with
  * {@code +} and their status, then those gone with {@code -} ({@code online unchanged} if none).
+ * A message names its conversation, its sequence number, its sender and its text; a page of
+ * history says which numbers the server keeps, then has a message line for each message in it.
  * Users are sorted by name ignoring case, conversations by id. Statuses with spaces are quoted;
- * texts from other users are escaped (see {@link Escaping}) so no event spans two lines. Stateless.
+ * texts from other users are escaped (see {@link Escaping}) so no line is forged. Stateless.
  */
 final class EventFormat {
 
@@ -52,8 +58,12 @@ final class EventFormat {
                             .collect(Collectors.joining(" "));
             case Invitation invitation -> "invited " + invitation.conversationId() + " by "
                     + Escaping.token(invitation.inviter());
-            case Message message -> "message " + message.conversationId() + " " + Escaping.token(message.sender())
-                    + ": " + Escaping.text(message.text());
+            case Message message -> "message " + message.conversationId() + " #" + message.sequence() + " "
+                    + Escaping.token(message.sender()) + ": " + Escaping.text(message.text());
+            case History history -> Stream.concat(Stream.of("history " + history.conversationId() + " kept "
+                            + history.firstSequence() + "-" + history.lastSequence() + ": "
+                            + history.messages().size() + " messages"),
+                    history.messages().stream().map(EventFormat::line)).collect(Collectors.joining("\n"));
             case Conversations conversations -> conversations.conversations().isEmpty()
                     ? "conversations none"
                     : "conversations " + new TreeMap<>(conversations.conversations()).entrySet().stream()

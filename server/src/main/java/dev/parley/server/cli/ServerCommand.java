@@ -5,6 +5,11 @@ import dev.parley.server.Accounts;
 import dev.parley.server.ImServer;
 import dev.parley.server.JoinPolicy;
 import dev.parley.server.ServerOptions;
+import dev.parley.server.store.ChatStore;
+import dev.parley.server.store.MemoryStore;
+import dev.parley.server.store.SqliteStore;
+import dev.parley.server.store.StoreException;
+import dev.parley.server.store.StoreOptions;
 import dev.parley.transport.Transport;
 import dev.parley.transport.tcp.TcpTls;
 import picocli.CommandLine.Command;
@@ -26,7 +31,9 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code parley server}: runs an {@link ImServer} until the process is stopped (Ctrl-C, SIGTERM),
- * when a shutdown hook closes it. Prints the bound address on standard output and logs one line per
+ * when a shutdown hook closes it. Conversations and messages are kept in an SQLite database under
+ * {@code --data} unless {@code --store memory} is asked for; a data directory that cannot be
+ * written stops it at start-up, saying so. Prints the bound address on standard output and logs one line per
  * connection, registration and goodbye on standard error. The calling thread waits; the server's
  * threads do the work.
  */
@@ -91,6 +98,25 @@ final class ServerCommand implements Callable<Integer> {
             description = "PEM private key (PKCS#8, RSA or EC) of --tls-cert")
     private Path tlsKey;
 
+    @Option(names = "--resume-window", defaultValue = ServerOptions.DEFAULT_RESUME_WINDOW_SECONDS + "s",
+            converter = DurationConverter.class,
+            description = "how long a user whose connection dropped keeps their place, unannounced, before being "
+                    + "signed off; 0 signs off at once (default: ${DEFAULT-VALUE})")
+    private Duration resumeWindow;
+
+    @Option(names = "--store", defaultValue = "sqlite",
+            description = "where conversations and messages are kept: sqlite (in --data, kept across restarts) or "
+                    + "memory (lost when the server stops) (default: ${DEFAULT-VALUE})")
+    private String storeName;
+
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "parley-data",
+            description = "directory of the sqlite store (default: ${DEFAULT-VALUE})")
+    private Path dataDirectory;
+
+    @Option(names = "--retain", defaultValue = "" + StoreOptions.DEFAULT_RETAINED_MESSAGES,
+            description = "messages kept per conversation (default: ${DEFAULT-VALUE})")
+    private int retainedMessages;
+
     @Override
     public Integer call() throws InterruptedException {
         if (System.getProperty(PARLEY_LOG_LEVEL) == null) {
@@ -134,14 +160,36 @@ final class ServerCommand implements Callable<Integer> {
             options = ServerOptions.builder().onlineBroadcastPeriod(broadcastPeriod).presenceDelay(presenceDelay)
                     .joinPolicy(joinPolicy)
                     .messagesPerSecond(messagesPerSecond).messageBurst(messageBurst).accounts(accounts)
+                    .resumeWindow(resumeWindow)
                     .failedLoginDelay(failedLoginDelay).maxConcurrentPasswordChecks(maxPasswordChecks).build();
         } catch (IllegalArgumentException e) {
             err.println("parley server: " + e.getMessage());
             return ParleyCommand.USAGE;
         }
+        ChatStore store;
+        try {
+            var storeOptions = StoreOptions.defaults().withRetainedMessages(retainedMessages);
+            store = switch (storeName) {
+                case "memory" -> MemoryStore.create(storeOptions);
+                case "sqlite" -> SqliteStore.open(dataDirectory, storeOptions);
+                default -> {
+                    err.println("parley server: --store must be sqlite or memory, was " + storeName);
+                    yield null;
+                }
+            };
+        } catch (IllegalArgumentException e) {
+            err.println("parley server: " + e.getMessage());
+            return ParleyCommand.USAGE;
+        } catch (StoreException e) {
+            err.println("parley server: " + e.getMessage());
+            return ParleyCommand.FAILED;
+        }
+        if (store == null) {
+            return ParleyCommand.USAGE;
+        }
         ImServer server;
         try {
-            server = ImServer.start(transport, address, options);
+            server = ImServer.start(transport, address, options, store);
         } catch (IOException e) {
             err.println(isBindFailure(e)
                     ? "port " + port + " is already in use on " + host + "; choose another with --port"

@@ -56,7 +56,7 @@ class AccountsProcessTest {
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
         }
         Path serverLog = folder.resolve("server.log");
-        Process server = parley(Map.of(), serverLog, "server", "--transport", "tcp", "--host", "127.0.0.1", "--port", "0",
+        Process server = parley(Map.of(), serverLog, "server", "--store", "memory", "--transport", "tcp", "--host", "127.0.0.1", "--port", "0",
                 "--accounts", file.toString());
         String listening = reader(server.getInputStream()).readLine();
         assertThat(listening).startsWith("parley server listening on tcp 127.0.0.1:");

@@ -53,6 +53,7 @@ class ChatCommandTest {
         String script = """
                 /invite bob
                 /say 1 hello bob
+                /history 1
                 /list
                 /status be right back
 
@@ -68,7 +69,8 @@ class ChatCommandTest {
                 "registered as alice",
                 "online alice=online bob=online",
                 "invited 1 by alice",
-                "message 1 alice: hello bob",
+                "history 1 kept 1-1: 1 messages",
+                "message 1 #1 alice: hello bob",
                 "conversations 1=[alice]",
                 "online +alice=\"be right back\"",
                 "error Join: unknown conversation 99");
@@ -112,14 +114,37 @@ class ChatCommandTest {
     }
 
     @Test
-    void exitsWithThreeAndSaysSoWhenTheServerGoesAwayMidSession() throws Exception {
+    void exitsWithThreeAndSaysSoWhenTheServerGoesAwayAndDoesNotComeBackWithinItsAttempts() throws Exception {
         try (var alice = new TypedChat("alice")) {
             alice.out.await(line -> line.equals("registered as alice"));
 
             server.close();
 
-            assertThat(alice.out.await(line -> line.startsWith("disconnected: "))).contains("CLOSED_BY_PEER");
-            assertThat(alice.exitCode.get(10, TimeUnit.SECONDS)).isEqualTo(ParleyCommand.DISCONNECTED);
+            assertThat(alice.out.await(line -> line.startsWith("reconnecting: "))).contains("CLOSED_BY_PEER");
+            assertThat(alice.out.await(line -> line.startsWith("disconnected: ")))
+                    .isEqualTo("disconnected: CLOSED_BY_PEER: could not get back to the server in 2 attempts");
+            assertThat(alice.exitCode.get(30, TimeUnit.SECONDS)).isEqualTo(ParleyCommand.DISCONNECTED);
+        }
+    }
+
+    @Test
+    void saysWhenItLosesTheServerAndWhenItIsBackThenCarriesOn() throws Exception {
+        var address = server.localAddress();
+        try (var alice = new TypedChat("alice", 1_000)) {
+            alice.out.await(line -> line.equals("registered as alice"));
+
+            server.close();
+            alice.out.await(line -> line.startsWith("reconnecting: lost the server: "));
+            server = ImServer.start(memory, address, ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO).build());
+            alice.out.await(line -> line.equals("reconnected"));
+            try (var zoe = ScriptedClient.connect(memory, address, "zoe")) {
+                zoe.register("online");
+                zoe.client().invite("alice");
+                alice.out.await(line -> line.startsWith("invited 1 by zoe"));
+            }
+            alice.typing.close();
+
+            assertThat(alice.exitCode.get(30, TimeUnit.SECONDS)).isZero();
         }
     }
 
@@ -161,11 +186,16 @@ class ChatCommandTest {
         final CompletableFuture<Integer> exitCode;
         private final ExecutorService executor = Executors.newSingleThreadExecutor();
 
+        /** Trying twice to get back to a lost server. */
         TypedChat(String username) throws IOException {
+            this(username, 2);
+        }
+
+        TypedChat(String username, int reconnectAttempts) throws IOException {
             var input = new PipedInputStream(typing);
             exitCode = CompletableFuture.supplyAsync(() -> CommandRun.run(input, out, new StringWriter(), "chat",
-                    "--user", username, "--transport", "memory", "--server", Addresses.format(server.localAddress())),
-                    executor);
+                    "--user", username, "--transport", "memory", "--server", Addresses.format(server.localAddress()),
+                    "--reconnect-attempts", "" + reconnectAttempts), executor);
         }
 
         @Override

@@ -18,10 +18,20 @@ class ChatLineParserTest {
         assertThat(ChatLineParser.parse("/join 3")).isEqualTo(new ChatLine.Join(3));
         assertThat(ChatLineParser.parse("/say 3 hello there")).isEqualTo(new ChatLine.Say(3, "hello there"));
         assertThat(ChatLineParser.parse("/list")).isEqualTo(new ChatLine.ListConversations());
+        assertThat(ChatLineParser.parse("/history 3")).isEqualTo(new ChatLine.ShowHistory(3, ChatLineParser.HISTORY_COUNT));
+        assertThat(ChatLineParser.parse("/history 3 50")).isEqualTo(new ChatLine.ShowHistory(3, 50));
         assertThat(ChatLineParser.parse("/status be right back")).isEqualTo(new ChatLine.Status("be right back"));
         assertThat(ChatLineParser.parse("/leave 3")).isEqualTo(new ChatLine.Leave(3));
         assertThat(ChatLineParser.parse("/quit")).isEqualTo(new ChatLine.Quit());
         assertThat(ChatLineParser.parse("/help")).isEqualTo(new ChatLine.Help());
+    }
+
+    @Test
+    void refusesAHistoryWithoutANumberOrWithACountBelowOne() {
+        for (String line : List.of("/history", "/history x", "/history 3 0", "/history 3 -2", "/history 3 lots",
+                "/history 3 4 5", "/history 3 99999999999")) {
+            assertThat(ChatLineParser.parse(line)).as(line).isEqualTo(new ChatLine.Invalid("usage: /history ID [N]"));
+        }
     }
 
     @Test
@@ -58,7 +68,7 @@ class ChatLineParserTest {
 
     @Test
     void listsEveryCommandInTheHelp() {
-        assertThat(ChatLineParser.help()).hasSize(8)
+        assertThat(ChatLineParser.help()).hasSize(9)
                 .anySatisfy(line -> assertThat(line).startsWith("/invite USER...").contains("start a conversation"))
                 .allSatisfy(line -> assertThat(line).startsWith("/"));
     }

@@ -69,8 +69,9 @@ class ChatProcessTest {
         assertThat(lines(chat)).containsSubsequence(
                 "registered as alice",
                 "invited 1 by alice",
-                "message 1 alice: hello through a pipe");
-        assertThat(bob.await(Message.class)).isEqualTo(new Message(1, "alice", "hello through a pipe"));
+                "message 1 #1 alice: hello through a pipe");
+        assertThat(bob.await(Message.class)).extracting(Message::sequence, Message::sender, Message::text)
+                .containsExactly(1L, "alice", "hello through a pipe");
     }
 
     @Test
@@ -95,7 +96,7 @@ class ChatProcessTest {
         var address = (InetSocketAddress) server.localAddress();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                ParleyCommand.class.getName(), "chat", "--user", user, "--transport", "tcp",
+                ParleyCommand.class.getName(), "chat", "--user", user, "--transport", "tcp", "--reconnect-attempts", "2",
                 "--server", address.getHostString() + ":" + address.getPort())
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();

@@ -4,8 +4,11 @@ import dev.parley.server.ImServer;
 import dev.parley.server.ServerOptions;
 import dev.parley.transport.Transport;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
@@ -50,10 +53,31 @@ class CommandLineTest {
 
     @Test
     void refusesANegativeRateInOneLine() {
-        var run = CommandRun.run("", "server", "--transport", "memory", "--port", "0", "--rate", "-1");
+        var run = CommandRun.run("", "server", "--store", "memory", "--transport", "memory", "--port", "0", "--rate", "-1");
 
         assertThat(run.exitCode()).isEqualTo(ParleyCommand.USAGE);
         assertThat(run.errLines()).containsExactly("parley server: messagesPerSecond must not be negative, was -1");
+    }
+
+    @Test
+    void saysInOneLineThatTheDataDirectoryCannotBeWrittenAndDoesNotStart(@TempDir Path directory) throws Exception {
+        Path file = Files.writeString(directory.resolve("a-file"), "not a directory");
+        Path data = file.resolve("data");
+
+        var run = CommandRun.run("", "server", "--transport", "memory", "--port", "0", "--data", data.toString());
+
+        assertThat(run.exitCode()).isEqualTo(ParleyCommand.FAILED);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.errLines()).singleElement().asString()
+                .startsWith("parley server: data directory " + data + " is not writable: ");
+    }
+
+    @Test
+    void refusesAnUnknownStoreInOneLine() {
+        var run = CommandRun.run("", "server", "--store", "paper", "--transport", "memory", "--port", "0");
+
+        assertThat(run.exitCode()).isEqualTo(ParleyCommand.USAGE);
+        assertThat(run.errLines()).containsExactly("parley server: --store must be sqlite or memory, was paper");
     }
 
     @Test
@@ -62,7 +86,7 @@ class CommandLineTest {
         try (var taken = ImServer.start(memory, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ServerOptions.defaults())) {
             int port = ((InetSocketAddress) taken.localAddress()).getPort();
 
-            var run = CommandRun.run("", "server", "--transport", "memory", "--host", "127.0.0.1", "--port", "" + port);
+            var run = CommandRun.run("", "server", "--store", "memory", "--transport", "memory", "--host", "127.0.0.1", "--port", "" + port);
 
             assertThat(run.exitCode()).isEqualTo(ParleyCommand.FAILED);
             assertThat(run.errLines()).containsExactly(

@@ -21,11 +21,11 @@ class DemoCommandTest {
                 "alice > /invite bob carol",
                 "bob   < invited 1 by alice",
                 "carol > /join 1",
-                "carol < message 1 alice: Hi both, lunch at noon?",
+                "carol < message 1 #1 alice: Hi both, lunch at noon?",
                 "alice < online +bob=away",
                 "carol < conversations 1=[alice, bob, carol]",
                 "carol < error SendMessage: not a member of conversation 1",
-                "bob   < message 1 alice: Carol left; see you at noon, Bob.",
+                "bob   < message 1 #4 alice: Carol left; see you at noon, Bob.",
                 "alice < online -bob",
                 "alice < online -carol",
                 "alice > /quit");

@@ -51,7 +51,7 @@ class TlsCommandTest {
         stranger = SelfSignedCertificate.create(directory, "stranger", "EC", SelfSignedCertificate.LOOPBACK_NAMES);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         server = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                ParleyCommand.class.getName(), "server", "--transport", "tcp", "--host", "127.0.0.1", "--port", "0",
+                ParleyCommand.class.getName(), "server", "--store", "memory", "--transport", "tcp", "--host", "127.0.0.1", "--port", "0",
                 "--tls-cert", certificate.certificate().toString(), "--tls-key", certificate.privateKey().toString())
                 .redirectErrorStream(true)
                 .start();
@@ -99,7 +99,7 @@ class TlsCommandTest {
             assertThat(run.err()).isEmpty();
             assertThat(run.exitCode()).isZero();
             assertThat(run.outLines()).containsSubsequence(
-                    "registered as alice", "invited 1 by alice", "message 1 alice: hello over TLS");
+                    "registered as alice", "invited 1 by alice", "message 1 #1 alice: hello over TLS");
             assertThat(bob.await(Invitation.class)).isEqualTo(new Invitation(1, "alice"));
         }
     }
@@ -132,7 +132,7 @@ class TlsCommandTest {
 
     @Test
     void wantsBothTheCertificateAndTheKey() {
-        var run = CommandRun.run("", "server", "--port", "0", "--tls-cert", certificate.certificate().toString());
+        var run = CommandRun.run("", "server", "--store", "memory", "--port", "0", "--tls-cert", certificate.certificate().toString());
 
         assertThat(run.exitCode()).isEqualTo(ParleyCommand.USAGE);
         assertThat(run.errLines()).containsExactly("parley server: --tls-cert and --tls-key go together: give both or neither");
@@ -140,7 +140,7 @@ class TlsCommandTest {
 
     @Test
     void refusesTlsOverUdpOnBothSides() {
-        var server = CommandRun.run("", "server", "--transport", "udp", "--port", "0",
+        var server = CommandRun.run("", "server", "--store", "memory", "--transport", "udp", "--port", "0",
                 "--tls-cert", certificate.certificate().toString(), "--tls-key", certificate.privateKey().toString());
         var chat = CommandRun.run("", "chat", "--user", "alice", "--transport", "udp",
                 "--tls-trust", certificate.certificate().toString());
@@ -156,7 +156,7 @@ class TlsCommandTest {
     void namesAFileThatDoesNotExistInOneLine() {
         Path missing = directory.resolve("missing.pem");
 
-        var server = CommandRun.run("", "server", "--port", "0",
+        var server = CommandRun.run("", "server", "--store", "memory", "--port", "0",
                 "--tls-cert", missing.toString(), "--tls-key", certificate.privateKey().toString());
         var chat = CommandRun.run("", "chat", "--user", "alice", "--tls-trust", missing.toString());
 

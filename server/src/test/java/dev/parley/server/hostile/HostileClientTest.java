@@ -192,7 +192,7 @@ class HostileClientTest {
         byte[] emptyInvite = Codec.defaults().encode(new Invite(List.of()));
         assertThat(emptyInvite[emptyInvite.length - 1]).as("an empty list ends with its count, 0").isZero();
         byte[] hugeInvite = concat(Arrays.copyOf(emptyInvite, emptyInvite.length - 1), hugeCount);
-        byte[] emptyText = Codec.defaults().encode(new SendMessage(1, ""));
+        byte[] emptyText = Codec.defaults().encode(new SendMessage(1, 0, ""));
         assertThat(emptyText[emptyText.length - 1]).as("an empty text ends with its length, 0").isZero();
         byte[] hugeText = concat(Arrays.copyOf(emptyText, emptyText.length - 1), hugeCount);
 
@@ -248,7 +248,7 @@ class HostileClientTest {
         var attacker = attacker();
 
         attacker.writeMessage(new Join(7));
-        attacker.writeMessage(new Message(1, "mallory", "not mine to send"));
+        attacker.writeMessage(new Message(1, 1, 0, "mallory", 0, "not mine to send"));
         attacker.writeMessage(new Register("mallory", "\u0000"));
 
         List<Object> answers = List.of(attacker.readMessage(), attacker.readMessage(), attacker.readMessage());

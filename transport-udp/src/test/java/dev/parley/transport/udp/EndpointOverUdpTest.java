@@ -48,7 +48,7 @@ class EndpointOverUdpTest {
     @Test
     void deliversTypedMessagesInOrderBothWays() throws Exception {
         Server server = Endpoint.builder(Codec.defaults())
-                .on(SendMessage.class, (peer, m) -> peer.send(new Message(m.conversationId(), "echo", m.text())))
+                .on(SendMessage.class, (peer, m) -> peer.send(new Message(m.conversationId(), 1, 0, "echo", 0, m.text())))
                 .build()
                 .listen(udp, new InetSocketAddress("127.0.0.1", 0));
         resources.add(server);
@@ -60,12 +60,12 @@ class EndpointOverUdpTest {
         resources.add(client::close);
 
         for (int i = 0; i < 1_000; i++) {
-            client.send(new SendMessage(7, "message " + i));
+            client.send(new SendMessage(7, 0, "message " + i));
         }
 
         for (int i = 0; i < 1_000; i++) {
             Message m = received.poll(10, TimeUnit.SECONDS);
-            assertThat(m).as("message %d", i).isEqualTo(new Message(7, "echo", "message " + i));
+            assertThat(m).as("message %d", i).isEqualTo(new Message(7, 1, 0, "echo", 0, "message " + i));
         }
     }
 

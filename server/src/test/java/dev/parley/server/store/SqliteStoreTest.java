@@ -1,0 +1,59 @@
+package dev.parley.server.store;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The conformance suite over {@link SqliteStore}, and what is its own: group commit, its files. */
+class SqliteStoreTest extends PersistentStoreConformanceTest {
+
+    @Override
+    protected ChatStore open(Path directory, StoreOptions options) throws StoreException {
+        return SqliteStore.open(directory, options);
+    }
+
+    @Test
+    void commitsAppendsThatArriveTogetherInOneTransaction() throws Exception {
+        var store = (SqliteStore) open(OPTIONS);
+        long conversation = store.create("alice", List.of());
+        long commitsBefore = store.commits();
+        List<CompletableFuture<Appended>> appends = new ArrayList<>();
+        store.batchLock.lock();
+        try {
+            for (int i = 1; i <= 100; i++) {
+                appends.add(store.append(conversation, "alice", i, "m" + i).toCompletableFuture());
+            }
+            assertThat(appends).noneMatch(CompletableFuture::isDone);
+        } finally {
+            store.batchLock.unlock();
+        }
+        appends.forEach(CompletableFuture::join);
+
+        // The writer may have taken the first append before the lock stopped it; the rest share one commit.
+        assertThat(store.commits() - commitsBefore).isBetween(1L, 2L);
+        assertThat(readAll(store, conversation)).hasSize(100);
+    }
+
+    @Test
+    void saysClearlyWhenTheDataDirectoryCannotBeWritten() throws Exception {
+        Path file = Files.writeString(directory.resolve("a-file"), "not a directory");
+
+        assertThatThrownBy(() -> SqliteStore.open(file.resolve("data"), OPTIONS))
+                .isInstanceOf(StoreException.class)
+                .hasMessageStartingWith("data directory " + file.resolve("data") + " is not writable");
+    }
+
+    @Test
+    void keepsItsDatabaseInTheDataDirectory() throws Exception {
+        open(OPTIONS).create("alice", List.of());
+
+        assertThat(directory.resolve(SqliteStore.FILE_NAME)).isRegularFile();
+    }
+}
