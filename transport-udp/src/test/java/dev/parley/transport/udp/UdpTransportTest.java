@@ -105,7 +105,8 @@ class UdpTransportTest {
     @Test
     void acceptsManyClientsHandshakingAtOnceOverEightReceiveSockets() throws Exception {
         assumeTrue(System.getProperty("os.name").startsWith("Linux"), "SO_REUSEPORT spreads datagrams only on Linux");
-        var transport = UdpTransport.create(options, UdpOptions.defaults().toBuilder().receiveSockets(8).build());
+        var patient = options.toBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        var transport = UdpTransport.create(patient, UdpOptions.defaults().toBuilder().receiveSockets(8).build());
         Listener listener = closeLater(transport.listen(LOOPBACK, RecordingHandler.recording()));
         int clients = 400;
 
