@@ -12,6 +12,11 @@ import java.util.function.Supplier;
  * lock and signalling cost more than the encoding of a small message; a single lock-free stack
  * measured no better, its top being contended by every thread.
  *
+ * <p>Each slot sits {@link #STRIDE} references from the next, so that no two share a cache line:
+ * packed side by side (sixteen compressed references to a 64-byte line), threads with different
+ * home slots still wrote the same lines, and on 16 cores a fifth of a codec-bound benchmark's
+ * samples waited on the compare-and-set in {@link #free}.
+ *
  * <p>At most {@code capacity} free objects are kept: {@link #free} drops an object for the
  * garbage collector when the slots it looks at are taken. Thread-safe.
  */
@@ -20,6 +25,15 @@ public final class ObjectPool<T> {
     /** Slots a thread looks at, from its own, before it creates or drops an object. */
     private static final int PROBES = 4;
 
+    /**
+     * References from one slot to the next: 32 are 128 bytes with compressed references (256
+     * without), two 64-byte cache lines, as the CPU's adjacent-line prefetcher fetches lines in
+     * pairs. The references in between stay null; the array is also padded by a stride before the
+     * first slot and after the last, away from its header and its neighbours in the heap.
+     */
+    static final int STRIDE = 32;
+
+    private final int capacity;
     private final AtomicReferenceArray<T> slots;
     private final Supplier<T> factory;
 
@@ -31,15 +45,16 @@ public final class ObjectPool<T> {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
         }
-        this.slots = new AtomicReferenceArray<>(capacity);
+        this.capacity = capacity;
+        this.slots = new AtomicReferenceArray<>((capacity + 2) * STRIDE);
         this.factory = factory;
     }
 
     /** A free object, or a new one if none is free where this thread looks. */
     public T obtain() {
         int home = home();
-        for (int i = 0; i < Math.min(PROBES, slots.length()); i++) {
-            int slot = (home + i) % slots.length();
+        for (int i = 0; i < Math.min(PROBES, capacity); i++) {
+            int slot = index(home + i);
             T object = slots.getPlain(slot);
             if (object != null && slots.compareAndSet(slot, object, null)) {
                 return object;
@@ -51,8 +66,8 @@ public final class ObjectPool<T> {
     /** Returns {@code object} to the pool; the caller must not use it afterwards. */
     public void free(T object) {
         int home = home();
-        for (int i = 0; i < Math.min(PROBES, slots.length()); i++) {
-            int slot = (home + i) % slots.length();
+        for (int i = 0; i < Math.min(PROBES, capacity); i++) {
+            int slot = index(home + i);
             if (slots.getPlain(slot) == null && slots.compareAndSet(slot, null, object)) {
                 return;
             }
@@ -60,6 +75,11 @@ public final class ObjectPool<T> {
     }
 
     private int home() {
-        return (int) (Thread.currentThread().threadId() % slots.length());
+        return (int) (Thread.currentThread().threadId() % capacity);
+    }
+
+    /** Where the {@code n}th slot (modulo the capacity) sits in the array. */
+    private int index(int n) {
+        return (n % capacity + 1) * STRIDE;
     }
 }

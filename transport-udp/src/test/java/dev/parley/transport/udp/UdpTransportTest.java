@@ -23,6 +23,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static dev.parley.transport.TransportConformanceTest.AWAIT;
@@ -97,6 +100,39 @@ class UdpTransportTest {
         // The kernel picks a socket by the client's port: sixteen clients all on one of four
         // sockets would happen once in 4^15 runs.
         assertThat(threadNames("parley-udp-timer-" + port + "-")).hasSizeGreaterThan(1);
+    }
+
+    @Test
+    void acceptsManyClientsHandshakingAtOnceOverEightReceiveSockets() throws Exception {
+        assumeTrue(System.getProperty("os.name").startsWith("Linux"), "SO_REUSEPORT spreads datagrams only on Linux");
+        var patient = options.toBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        var transport = UdpTransport.create(patient, UdpOptions.defaults().toBuilder().receiveSockets(8).build());
+        Listener listener = closeLater(transport.listen(LOOPBACK, RecordingHandler.recording()));
+        int clients = 400;
+
+        // Every receive loop mints and checks cookies at the same time: a handshake state shared
+        // by the loops (an HMAC is not thread-safe) forged and refused some of these cookies.
+        var connecting = new ArrayList<Future<Connection>>();
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < clients; i++) {
+                connecting.add(threads.submit(() -> transport.connect(listener.localAddress(), RecordingHandler.recording())));
+            }
+        }
+        var failures = new ArrayList<Throwable>();
+        for (Future<Connection> connection : connecting) {
+            try {
+                closeLater(connection.get());
+            } catch (ExecutionException e) {
+                failures.add(e.getCause());
+            }
+        }
+        assertThat(failures).isEmpty();
+
+        var stats = ((UdpListener) listener).stats();
+        assertThat(stats.get("forgedCookies")).isZero();
+        assertThat(stats.get("internalErrors")).isZero();
+        assertThat(stats.get("retriesSent")).isGreaterThanOrEqualTo(clients);
+        assertThat(listener.connectionCount()).isEqualTo(clients);
     }
 
     private static List<String> threadNames(String prefix) {

@@ -20,7 +20,9 @@ import javax.crypto.spec.SecretKeySpec;
  * cookie = minted at, ms (8) | HMAC-SHA256(secret, address | port | client connection id | minted at)[0..16)
  * </pre>
  *
- * <p>Not thread-safe (a {@link Mac} is not): used by one receive loop.
+ * <p>Not thread-safe (a {@link Mac} is not): used by one receive loop. A listener with several
+ * receive loops gives each its own {@link #sibling()}, so that a cookie minted by one loop checks out
+ * on any other.
  */
 public final class HandshakeCookies {
 
@@ -36,6 +38,7 @@ public final class HandshakeCookies {
         EXPIRED
     }
 
+    private final byte[] secret;
     private final Mac mac;
     private final long lifetimeNanos;
 
@@ -46,6 +49,7 @@ public final class HandshakeCookies {
 
     /** Cookies signed with {@code secret}; tests use a fixed one. */
     public HandshakeCookies(byte[] secret, long lifetimeNanos) {
+        this.secret = secret.clone();
         try {
             mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret, "HmacSHA256"));
@@ -53,6 +57,11 @@ public final class HandshakeCookies {
             throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
         }
         this.lifetimeNanos = lifetimeNanos;
+    }
+
+    /** Cookies with the same secret and lifetime for another thread to use. */
+    public HandshakeCookies sibling() {
+        return new HandshakeCookies(secret, lifetimeNanos);
     }
 
     /** A cookie for {@code client} using {@code clientConnectionId}, minted at {@code now} (nanoseconds). */

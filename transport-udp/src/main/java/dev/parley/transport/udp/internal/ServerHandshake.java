@@ -8,7 +8,8 @@ import java.net.InetSocketAddress;
  * server never amplifies); an INITIAL with a valid cookie may open a connection; anything else is
  * dropped. Nothing is allocated per client before the cookie checks out.
  *
- * <p>Not thread-safe: used by one receive loop.
+ * <p>Not thread-safe: used by one receive loop (each loop of a listener has its own, with
+ * {@link HandshakeCookies#sibling() the same secret}). Its counters may be read from any thread.
  */
 public final class ServerHandshake {
 
@@ -28,9 +29,9 @@ public final class ServerHandshake {
     }
 
     private final HandshakeCookies cookies;
-    private long retriesSent;
-    private long forgedCookies;
-    private long expiredCookies;
+    private volatile long retriesSent;
+    private volatile long forgedCookies;
+    private volatile long expiredCookies;
 
     public ServerHandshake(HandshakeCookies cookies) {
         this.cookies = cookies;

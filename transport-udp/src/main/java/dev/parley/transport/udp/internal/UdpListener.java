@@ -31,6 +31,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.ToLongFunction;
 
 /**
  * A bound UDP port accepting connections. It binds {@link UdpOptions#receiveSockets()} sockets to
@@ -41,7 +42,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * address and port, so all of one connection's datagrams arrive on one socket and its packets are
  * sent from it: a connection is served by one receive thread and one timer thread, and the
  * listener's connections spread over the sockets. Datagrams that belong to no connection go through the
- * stateless {@link ServerHandshake}; garbage of any kind is counted and dropped, and no exception
+ * stateless {@link ServerHandshake} of the socket they came in on (each loop has its own: it is not
+ * thread-safe, and all sign their cookies with one secret); garbage of any kind is counted and dropped, and no exception
  * leaves a loop.
  *
  * <p>Thread-safe. The receive loops never call a handler: each connection has its own delivery
@@ -55,8 +57,11 @@ public final class UdpListener implements Listener {
     private record ClientKey(InetSocketAddress address, long connectionId) {
     }
 
-    /** One socket bound to the listener's port, with the threads that serve its connections. */
-    private record Receiver(DatagramChannel channel, TimerLoop timer, Thread loop) {
+    /**
+     * One socket bound to the listener's port, with the threads that serve its connections and the
+     * handshake state only its receive loop uses.
+     */
+    private record Receiver(DatagramChannel channel, TimerLoop timer, Thread loop, ServerHandshake handshake) {
     }
 
     private final List<Receiver> receivers = new ArrayList<>();
@@ -64,7 +69,8 @@ public final class UdpListener implements Listener {
     private final ConnectionHandler handler;
     private final TransportOptions options;
     private final UdpOptions udp;
-    private final ServerHandshake handshake;
+    /** Each receive loop's handshake takes a {@link HandshakeCookies#sibling() sibling} of these. */
+    private final HandshakeCookies cookies;
     private final SecureRandom random = new SecureRandom();
     private final Map<Long, UdpConnection> byId = new ConcurrentHashMap<>();
     private final Map<ClientKey, UdpConnection> byClient = new ConcurrentHashMap<>();
@@ -90,7 +96,7 @@ public final class UdpListener implements Listener {
         this.options = options;
         this.udp = udp;
         this.frameBudget = FrameBudget.of(options.maxUnfinishedFrameBytes());
-        this.handshake = new ServerHandshake(new HandshakeCookies(udp.cookieLifetime().toNanos()));
+        this.cookies = new HandshakeCookies(udp.cookieLifetime().toNanos());
     }
 
     /** Binds {@code address} (port 0 picks a free port) and starts serving. */
@@ -98,10 +104,18 @@ public final class UdpListener implements Listener {
                                    UdpOptions udp) throws IOException {
         boolean linux = System.getProperty("os.name", "").startsWith("Linux");
         int sockets = linux ? udp.receiveSockets() : 1;
-        DatagramChannel first = open(sockets > 1);
+        // The first socket binds without SO_REUSEPORT and only then sets it: for port 0 Linux
+        // counts a port held only by SO_REUSEPORT sockets of the same user as free to a socket
+        // with the option set (3,000 such sockets bound to port 0 shared 177 ports), so the
+        // listener could land on another listener's port and the kernel spread the clients of
+        // each over both.
+        DatagramChannel first = open(false);
         UdpListener listener;
         try {
             first.bind(address);
+            if (sockets > 1) {
+                first.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
             listener = new UdpListener((InetSocketAddress) first.getLocalAddress(), handler, options, udp);
         } catch (IOException | RuntimeException e) {
             first.close();
@@ -149,7 +163,7 @@ public final class UdpListener implements Listener {
         var receiver = new Receiver[1];
         Thread loop = Thread.ofPlatform().daemon().name("parley-udp-receive-" + suffix)
                 .unstarted(() -> receiveLoop(receiver[0]));
-        receiver[0] = new Receiver(channel, timer, loop);
+        receiver[0] = new Receiver(channel, timer, loop, new ServerHandshake(cookies.sibling()));
         receivers.add(receiver[0]);
     }
 
@@ -217,7 +231,7 @@ public final class UdpListener implements Listener {
             existing.onPacket(initial, now);
             return;
         }
-        switch (handshake.onInitial(initial, from, now)) {
+        switch (receiver.handshake().onInitial(initial, from, now)) {
             case ServerHandshake.Decision.Reply reply -> sendTo(receiver, ByteBuffer.wrap(reply.packet()), from);
             case ServerHandshake.Decision.Accept accept -> accept(receiver, initial, from);
             case ServerHandshake.Decision.Drop drop -> log.debug("dropped an INITIAL from {}: {}", from, drop.why());
@@ -287,13 +301,17 @@ public final class UdpListener implements Listener {
         s.put("malformedPackets", malformed.get());
         s.put("unknownConnection", unknownConnection.get());
         s.put("wrongAddress", wrongAddress.get());
-        s.put("retriesSent", handshake.retriesSent());
-        s.put("forgedCookies", handshake.forgedCookies());
-        s.put("expiredCookies", handshake.expiredCookies());
+        s.put("retriesSent", sum(ServerHandshake::retriesSent));
+        s.put("forgedCookies", sum(ServerHandshake::forgedCookies));
+        s.put("expiredCookies", sum(ServerHandshake::expiredCookies));
         s.put("refused", refused.get());
         s.put("internalErrors", internalErrors.get());
         s.put("sessions", (long) byId.size());
         return s;
+    }
+
+    private long sum(ToLongFunction<ServerHandshake> counter) {
+        return receivers.stream().mapToLong(receiver -> counter.applyAsLong(receiver.handshake())).sum();
     }
 
     @Override

@@ -36,6 +36,15 @@ class HandshakeTest {
     }
 
     @Test
+    void aSiblingForAnotherReceiveLoopAcceptsTheCookiesOfARandomSecret() {
+        var random = new HandshakeCookies(LIFETIME);
+        byte[] cookie = random.mint(CLIENT, 42, NOW);
+
+        assertThat(random.sibling().verify(CLIENT, 42, cookie, NOW)).isEqualTo(HandshakeCookies.Verdict.VALID);
+        assertThat(new HandshakeCookies(LIFETIME).verify(CLIENT, 42, cookie, NOW)).isEqualTo(HandshakeCookies.Verdict.FORGED);
+    }
+
+    @Test
     void rejectsACookieFromAnotherPortAddressOrConnectionId() {
         byte[] cookie = cookies.mint(CLIENT, 42, NOW);
 
