@@ -390,7 +390,7 @@ public final class ImServer implements AutoCloseable {
     }
 
     private void handle(Peer peer, ImRequest request) {
-        if (!withinRate(peer, ImProtocol.requestName(request))) {
+        if (!withinRate(peer, request)) {
             return;
         }
         if (request instanceof Register register && passwordCheck != null) {
@@ -403,9 +403,9 @@ public final class ImServer implements AutoCloseable {
             reply = apply(sessions.get(peer), request);
         } catch (StoreException failure) {
             log.warn("store failed for {}: {}", ImProtocol.requestName(request), failure.getMessage());
-            reply = new Error("not stored: " + failure.getMessage(), ImProtocol.requestName(request));
+            reply = refusal(request, "not stored: " + failure.getMessage());
         } catch (Refusal refusal) {
-            reply = new Error(refusal.getMessage(), ImProtocol.requestName(request));
+            reply = refusal(request, refusal.getMessage());
         } finally {
             lock.unlock();
         }
@@ -519,7 +519,8 @@ public final class ImServer implements AutoCloseable {
      * Takes one request named {@code request} from {@code peer}'s budget. If none is left, answers
      * "slow down", or tells the client it is sent away and closes the connection, and returns false.
      */
-    private boolean withinRate(Peer peer, String request) {
+    private boolean withinRate(Peer peer, Object message) {
+        String request = message.getClass().getSimpleName();
         RateLimit.Verdict verdict;
         lock.lock();
         try {
@@ -531,11 +532,11 @@ public final class ImServer implements AutoCloseable {
             case ALLOW -> {
                 return true;
             }
-            case REFUSE -> reply(peer, new Error("slow down: at most " + options.messagesPerSecond()
-                    + " requests a second, " + options.messageBurst() + " at once", request), request);
+            case REFUSE -> reply(peer, refusal(message, "slow down: at most " + options.messagesPerSecond()
+                    + " requests a second, " + options.messageBurst() + " at once"), request);
             case DISCONNECT -> {
                 log.info("{}: closing after {} requests in a row over the rate limit", peer, options.maxRefusedInARow());
-                reply(peer, new Error("too many requests over the rate limit: closing the connection", request),
+                reply(peer, refusal(message, "too many requests over the rate limit: closing the connection"),
                         request);
                 peer.close();
             }
@@ -722,15 +723,15 @@ public final class ImServer implements AutoCloseable {
         rules.checkText(send.text());
         Peer peer = sender.peer;
         store.append(id, sender.username, send.clientMessageId(), send.text())
-                .whenCompleteAsync((appended, failure) -> stored(peer, appended, failure), fanout);
+                .whenCompleteAsync((appended, failure) -> stored(peer, send, appended, failure), fanout);
     }
 
     /** On the fan-out thread: sends a message the store has taken to whom it is due. */
-    private void stored(Peer sender, Appended appended, Throwable failure) {
+    private void stored(Peer sender, SendMessage send, Appended appended, Throwable failure) {
         if (failure != null) {
             Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
             log.warn("message from {} not stored: {}", sender, cause.getMessage());
-            broadcast(List.of(sender), new Error("not stored: " + cause.getMessage(), SendMessage.class.getSimpleName()));
+            broadcast(List.of(sender), refusal(send, "not stored: " + cause.getMessage()));
             return;
         }
         Message message = message(appended.message());
@@ -923,9 +924,15 @@ public final class ImServer implements AutoCloseable {
     /** A non-request record (an {@link ImEvent} sent back, say) is answered, not obeyed. */
     private void unexpected(Peer peer, Object message) {
         String name = message.getClass().getSimpleName();
-        if (withinRate(peer, name)) {
+        if (withinRate(peer, message)) {
             reply(peer, new Error("not a request: " + name, name), name);
         }
+    }
+
+    /** The {@link Error} refusing {@code request}, naming its client message id when it is a send. */
+    private static Error refusal(Object request, String why) {
+        long clientMessageId = request instanceof SendMessage send ? send.clientMessageId() : 0;
+        return new Error(why, request.getClass().getSimpleName(), clientMessageId);
     }
 
     /**

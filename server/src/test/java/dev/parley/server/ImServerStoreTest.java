@@ -6,6 +6,7 @@ import dev.parley.im.Error;
 import dev.parley.im.GetHistory;
 import dev.parley.im.History;
 import dev.parley.im.ImEvent;
+import dev.parley.im.ImProtocol;
 import dev.parley.im.Invitation;
 import dev.parley.im.Message;
 import dev.parley.im.Register;
@@ -161,7 +162,7 @@ class ImServerStoreTest {
         old.send(new Register("alice", "online", "", 1, Map.of()));
 
         assertThat(awaitError(events)).isEqualTo(new Error(
-                "protocol version 1 is not supported: this server speaks version 2", "Register"));
+                "protocol version 1 is not supported: this server speaks version " + ImProtocol.VERSION, "Register"));
     }
 
     @Test
@@ -173,9 +174,10 @@ class ImServerStoreTest {
         long id = ImServerTest.conversation(alice, bob);
         store.close();
 
-        alice.client().send(id, "lost?");
+        var lost = alice.client().send(id, "lost?");
 
         assertThat(alice.await(Error.class).message()).startsWith("not stored: store ").endsWith(" is closed");
+        assertThat(lost).isCompletedExceptionally();
         alice.client().status("still here");
         bob.awaitOnline(online -> "still here".equals(online.get("alice")));
     }
