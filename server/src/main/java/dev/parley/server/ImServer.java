@@ -44,6 +44,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.SequencedSet;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionException;
@@ -173,6 +174,8 @@ public final class ImServer implements AutoCloseable {
     private final Set<String> changedOffline = new LinkedHashSet<>();
     private boolean presenceFlushScheduled;
     private final Map<Long, Conversation> conversations = new TreeMap<>();
+    /** Users in their resume window, the one held longest first; at most {@link ServerOptions#maxHeldUsers()}. */
+    private final SequencedSet<Session> held = new LinkedHashSet<>();
     /** The conversations each user is a member of, by {@link Rules#key}, online or not. */
     private final Map<String, Set<Conversation>> memberships = new HashMap<>();
     private boolean closed;
@@ -301,6 +304,16 @@ public final class ImServer implements AutoCloseable {
         }
     }
 
+    /** The users in their resume window now, the one held longest first. */
+    List<String> heldUsers() {
+        lock.lock();
+        try {
+            return held.stream().map(session -> session.username).toList();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** How many client connections are open right now, registered or not. */
     public int connectionCount() {
         return server.connectionCount();
@@ -367,13 +380,25 @@ public final class ImServer implements AutoCloseable {
                 } else {
                     log.info("{} disconnected without goodbye: {}; keeping their place for {}", session.username,
                             cause.getMessage(), options.resumeWindow());
-                    session.detached = true;
-                    timer.schedule(() -> expire(session), options.resumeWindow().toNanos(), TimeUnit.NANOSECONDS);
+                    hold(session);
                 }
             }
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Keeps {@code session}'s place for the resume window, first signing off the user held longest if at the limit. */
+    private void hold(Session session) {
+        if (held.size() >= options.maxHeldUsers()) {
+            Session longest = held.getFirst();
+            log.info("{} signed off before their resume window ran out: {} users held, the most there may be",
+                    longest.username, held.size());
+            signOff(longest);
+        }
+        session.detached = true;
+        held.add(session);
+        timer.schedule(() -> expire(session), options.resumeWindow().toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** On the timer: signs off a user who did not come back within the resume window. */
@@ -612,6 +637,7 @@ public final class ImServer implements AutoCloseable {
         online.remove(Rules.key(away.username));
         onlineLookAlikes.remove(Rules.lookAlike(away.username));
         away.detached = false;
+        held.remove(away);
     }
 
     /**
@@ -839,6 +865,7 @@ public final class ImServer implements AutoCloseable {
         }
         online.remove(Rules.key(session.username));
         onlineLookAlikes.remove(Rules.lookAlike(session.username));
+        held.remove(session);
         changedOnline.remove(session.username);
         changedOffline.add(session.username);
         presenceChanged();

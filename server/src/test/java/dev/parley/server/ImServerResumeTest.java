@@ -120,6 +120,24 @@ class ImServerResumeTest {
     }
 
     @Test
+    void signsOffTheUserHeldLongestWhenOneMoreDropsPastTheLimit() throws Exception {
+        start(ServerOptions.builder().maxHeldUsers(2), Duration.ofMinutes(10));
+        var alice = online("alice");
+        List<ScriptedClient> dropping = List.of(online("bob"), online("carol"), online("dave"));
+        alice.awaitOnline(online -> online.keySet().containsAll(List.of("bob", "carol", "dave")));
+
+        dropping.get(0).client().close();
+        awaitHeld("bob");
+        dropping.get(1).client().close();
+        awaitHeld("bob", "carol");
+        dropping.get(2).client().close();
+
+        alice.awaitOnline(online -> !online.containsKey("bob"));
+        awaitHeld("carol", "dave");
+        assertThat(server.onlineUsers()).containsKeys("alice", "carol", "dave").doesNotContainKey("bob");
+    }
+
+    @Test
     void signsOffAtOnceOnAGoodbyeWhateverTheWindow() throws Exception {
         start(Duration.ofMinutes(10));
         var alice = online("alice");
@@ -143,10 +161,23 @@ class ImServerResumeTest {
     }
 
     private void start(Duration resumeWindow) throws IOException {
+        start(ServerOptions.builder(), resumeWindow);
+    }
+
+    private void start(ServerOptions.Builder options, Duration resumeWindow) throws IOException {
         server = ImServer.start(transport, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO).presenceDelay(Duration.ZERO)
+                options.onlineBroadcastPeriod(Duration.ZERO).presenceDelay(Duration.ZERO)
                         .resumeWindow(resumeWindow).build(), MemoryStore.create(StoreOptions.defaults()));
         opened.add(server);
+    }
+
+    /** Waits, up to 30 s, until the server holds exactly {@code usernames}, in that order. */
+    private void awaitHeld(String... usernames) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!server.heldUsers().equals(List.of(usernames)) && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(5);
+        }
+        assertThat(server.heldUsers()).containsExactly(usernames);
     }
 
     private ScriptedClient online(String username) throws Exception {
