@@ -642,15 +642,22 @@ public final class ImServer implements AutoCloseable {
 
     /**
      * Sends {@code session} each message after {@code resumeFrom}'s number in each conversation it
-     * names, up to the last one sent to members; later ones reach it as they are sent. Under the
-     * lock, so that they come before any of those.
+     * names, and after the user's join point in each other conversation the user is in (a client
+     * that joined one but was sent nothing there yet has no number to name), up to the last one
+     * sent to members; later ones reach it as they are sent. Under the lock, so that they come
+     * before any of those.
      */
     private void resume(Session session, Map<Long, Long> resumeFrom) {
+        String key = Rules.key(session.username);
+        Map<Long, Long> points = new TreeMap<>(resumeFrom);
+        for (Conversation conversation : memberships.getOrDefault(key, Set.of())) {
+            points.putIfAbsent(conversation.id, conversation.joinedAfter.get(key));
+        }
         List<Long> notMember = new ArrayList<>();
-        for (var entry : new TreeMap<>(resumeFrom).entrySet()) {
+        for (var entry : points.entrySet()) {
             long id = entry.getKey();
             Conversation conversation = conversations.get(id);
-            if (conversation == null || !conversation.members.containsKey(Rules.key(session.username))) {
+            if (conversation == null || !conversation.members.containsKey(key)) {
                 notMember.add(id);
                 continue;
             }
@@ -823,6 +830,7 @@ public final class ImServer implements AutoCloseable {
     private void addMember(Conversation conversation, String username) {
         String key = Rules.key(username);
         conversation.members.put(key, username);
+        conversation.joinedAfter.put(key, conversation.lastSent());
         memberships.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(conversation);
     }
 
@@ -830,6 +838,7 @@ public final class ImServer implements AutoCloseable {
     private void removeMember(Conversation conversation, String username) {
         String key = Rules.key(username);
         conversation.members.remove(key);
+        conversation.joinedAfter.remove(key);
         Set<Conversation> of = memberships.get(key);
         if (of != null && of.remove(conversation) && of.isEmpty()) {
             memberships.remove(key);

@@ -3,10 +3,12 @@ package dev.parley.server;
 import dev.parley.Endpoint;
 import dev.parley.Peer;
 import dev.parley.codec.Codec;
+import dev.parley.im.Conversations;
 import dev.parley.im.Error;
 import dev.parley.im.ImEvent;
 import dev.parley.im.ImProtocol;
 import dev.parley.im.Invitation;
+import dev.parley.im.ListConversations;
 import dev.parley.im.Message;
 import dev.parley.im.OnlineUsers;
 import dev.parley.im.OnlineUsersChanged;
@@ -77,6 +79,35 @@ class ImServerResumeTest {
         assertThat(alice.sync()).noneMatch(event -> event instanceof OnlineUsersChanged changed
                 && changed.offline().contains("bob"));
         assertThat(server.onlineUsers()).containsEntry("bob", "online");
+    }
+
+    @Test
+    void sendsAUserWhoJoinedButHadNoMessageYetWhatWasSaidSinceTheyJoined() throws Exception {
+        start(Duration.ofMinutes(10));
+        var alice = online("alice");
+        BlockingQueue<ImEvent> bobEvents = new LinkedBlockingQueue<>();
+        Peer bob = rawPeer(bobEvents);
+        bob.send(new Register("bob", "online"));
+        alice.awaitOnline(online -> online.containsKey("bob"));
+        alice.client().invite("bob");
+        long id = alice.await(Invitation.class).conversationId();
+        alice.client().send(id, "before bob joined").get(30, TimeUnit.SECONDS);
+        bob.send(new dev.parley.im.Join(id));
+        bob.send(new ListConversations());
+        awaitEvent(bobEvents, Conversations.class);
+
+        bob.close();
+        bob.closeFuture().get(30, TimeUnit.SECONDS);
+        alice.client().send(id, "missed").get(30, TimeUnit.SECONDS);
+        BlockingQueue<ImEvent> backEvents = new LinkedBlockingQueue<>();
+        Peer back = rawPeer(backEvents);
+        back.send(new Register("bob", "online", "", ImProtocol.VERSION, Map.of()));
+        assertThat(awaitEvent(backEvents, OnlineUsers.class).users()).containsEntry("bob", "online");
+        alice.client().send(id, "live").get(30, TimeUnit.SECONDS);
+
+        List<Message> received = List.of(awaitEvent(backEvents, Message.class), awaitEvent(backEvents, Message.class));
+        assertThat(received).extracting(Message::text).containsExactly("missed", "live");
+        assertThat(received).extracting(Message::sequence).containsExactly(2L, 3L);
     }
 
     @Test
