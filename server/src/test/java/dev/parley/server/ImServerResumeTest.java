@@ -54,10 +54,7 @@ class ImServerResumeTest {
         var alice = online("alice");
         BlockingQueue<ImEvent> bobEvents = new LinkedBlockingQueue<>();
         Peer bob = rawPeer(bobEvents);
-        bob.send(new Register("bob", "online"));
-        alice.awaitOnline(online -> online.containsKey("bob"));
-        alice.client().invite("bob");
-        long id = alice.await(Invitation.class).conversationId();
+        long id = registerAndInvite(bob, "bob", alice);
         bob.send(new dev.parley.im.Join(id));
         alice.client().send(id, "one").get(30, TimeUnit.SECONDS);
         assertThat(awaitEvent(bobEvents, Message.class).sequence()).isEqualTo(1);
@@ -87,10 +84,7 @@ class ImServerResumeTest {
         var alice = online("alice");
         BlockingQueue<ImEvent> bobEvents = new LinkedBlockingQueue<>();
         Peer bob = rawPeer(bobEvents);
-        bob.send(new Register("bob", "online"));
-        alice.awaitOnline(online -> online.containsKey("bob"));
-        alice.client().invite("bob");
-        long id = alice.await(Invitation.class).conversationId();
+        long id = registerAndInvite(bob, "bob", alice);
         alice.client().send(id, "before bob joined").get(30, TimeUnit.SECONDS);
         bob.send(new dev.parley.im.Join(id));
         bob.send(new ListConversations());
@@ -200,6 +194,14 @@ class ImServerResumeTest {
                 options.onlineBroadcastPeriod(Duration.ZERO).presenceDelay(Duration.ZERO)
                         .resumeWindow(resumeWindow).build(), MemoryStore.create(StoreOptions.defaults()));
         opened.add(server);
+    }
+
+    /** Registers {@code peer} as {@code username}, whom {@code inviter} then invites; returns the conversation. */
+    private static long registerAndInvite(Peer peer, String username, ScriptedClient inviter) throws IOException {
+        peer.send(new Register(username, "online"));
+        inviter.awaitOnline(online -> online.containsKey(username));
+        inviter.client().invite(username);
+        return inviter.await(Invitation.class).conversationId();
     }
 
     /** Waits, up to 30 s, until the server holds exactly {@code usernames}, in that order. */
