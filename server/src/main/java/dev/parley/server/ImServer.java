@@ -131,7 +131,9 @@ import java.util.stream.Collectors;
  * everyone sees online lists in the order they changed. The lock is held only to update state and
  * queue events ({@link Endpoint#broadcast}, which never waits: a client too slow to take them is
  * dropped); replies to the requester alone are sent after it is released, so a client that does
- * not read holds up only itself.
+ * not read holds up only itself. A {@link GetHistory} is checked under the lock and read from the
+ * store after it is released; the store's other synchronous calls (create, join, leave,
+ * invitations, the history a resuming {@link Register} is sent) still run under it.
  *
  * <p>Thread-safe. {@link #close()} stops the timer and password threads, closes every client and
  * then the store.
@@ -423,16 +425,22 @@ public final class ImServer implements AutoCloseable {
             return;
         }
         ImEvent reply;
-        lock.lock();
         try {
-            reply = apply(sessions.get(peer), request);
+            lock.lock();
+            try {
+                reply = apply(sessions.get(peer), request);
+            } finally {
+                lock.unlock();
+            }
+            if (request instanceof GetHistory get) {
+                // Checked under the lock, read outside it: a slow store holds up only this connection.
+                reply = readHistory(get);
+            }
         } catch (StoreException failure) {
             log.warn("store failed for {}: {}", ImProtocol.requestName(request), failure.getMessage());
             reply = refusal(request, "not stored: " + failure.getMessage());
         } catch (Refusal refusal) {
             reply = refusal(request, refusal.getMessage());
-        } finally {
-            lock.unlock();
         }
         if (reply != null) {
             reply(peer, reply, ImProtocol.requestName(request));
@@ -591,7 +599,6 @@ public final class ImServer implements AutoCloseable {
             case GetHistory get -> {
                 membership(session, get.conversationId());
                 checkHistoryRequest(get);
-                readHistory(session.peer, get);
             }
         }
         return null;
@@ -798,11 +805,11 @@ public final class ImServer implements AutoCloseable {
     }
 
     /** Reads a page of history and sends it to {@code peer}; called holding the lock, as membership is checked under it. */
-    private void readHistory(Peer peer, GetHistory get) throws StoreException {
+    private History readHistory(GetHistory get) throws StoreException {
         HistoryPage page = store.history(get.conversationId(), get.from(),
                 get.older() ? ChatStore.Direction.OLDER : ChatStore.Direction.NEWER, get.limit());
-        broadcast(List.of(peer), new History(get.conversationId(),
-                page.messages().stream().map(ImServer::message).toList(), page.firstSequence(), page.lastSequence()));
+        return new History(get.conversationId(),
+                page.messages().stream().map(ImServer::message).toList(), page.firstSequence(), page.lastSequence());
     }
 
     private void leave(Session session, long id) throws Refusal, StoreException {
