@@ -201,7 +201,9 @@ public final class ImClient implements AutoCloseable {
      * The future completes with the message's sequence number once the server has stored it (its
      * {@link Message} reaching this client being the acknowledgement), or fails when the client is
      * closed or gives up reconnecting first. While reconnecting, the send waits to be sent. A
-     * refusal goes to {@link ImListener#onError} and leaves the future incomplete.
+     * refusal (not a member, text too long, not stored, over the rate limit) goes to
+     * {@link ImListener#onError} and fails the future with {@link ImException}; a refused send is
+     * not sent again after a reconnect.
      */
     public CompletableFuture<Long> send(long conversationId, String text) throws IOException {
         PendingSend pending;
@@ -524,6 +526,11 @@ public final class ImClient implements AutoCloseable {
             }
             registration = null;
             pending.result().completeExceptionally(new ImException(error));
+        } else if (request.equals(SendMessage.class.getSimpleName())) {
+            PendingSend refused = unacknowledged.remove(error.clientMessageId());
+            if (refused != null) {
+                refused.accepted().completeExceptionally(new ImException(error));
+            }
         } else if (request.equals(ListConversations.class.getSimpleName())) {
             var listing = listings.poll();
             if (listing != null) {

@@ -11,9 +11,10 @@ public final class ImProtocol {
 
     /**
      * The version of the protocol these records speak, carried by {@link Register}. Version 2
-     * numbered messages and added history; a server refuses a client of another version by name.
+     * numbered messages and added history; version 3 names the refused send's client message id in
+     * an {@link Error}. A server refuses a client of another version by name.
      */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     private ImProtocol() {
     }

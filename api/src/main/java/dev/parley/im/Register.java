@@ -12,7 +12,8 @@ import java.util.Objects;
  *
  * <p>A client coming back after its connection dropped names, in {@code resumeFrom}, the last
  * sequence number it delivered of each conversation: if the server still keeps its place (within
- * its resume window), it sends every message after those, in order, before any new one.
+ * its resume window), it sends every message after those, in order, before any new one; and, for
+ * each other conversation the user is in, every message since the user joined it.
  *
  * <p>{@link #toString()} never shows the password. The password crosses the wire as it is: use
  * an encrypted transport when it is not loopback.

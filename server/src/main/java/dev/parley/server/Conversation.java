@@ -3,6 +3,7 @@ package dev.parley.server;
 import dev.parley.im.Message;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,11 @@ final class Conversation {
     final long id;
     /** Members by {@link Rules#key}, each with the name they registered under. */
     final Map<String, String> members = new LinkedHashMap<>();
+    /**
+     * Members by {@link Rules#key}, each with the number of the last message sent before they
+     * joined (since this server started): a resume that does not name the conversation starts after it.
+     */
+    final Map<String, Long> joinedAfter = new HashMap<>();
     private final NavigableMap<Long, Message> stored = new TreeMap<>();
     private long nextToSend;
 

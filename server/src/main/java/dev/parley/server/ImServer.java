@@ -44,6 +44,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.SequencedSet;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionException;
@@ -130,7 +131,9 @@ import java.util.stream.Collectors;
  * everyone sees online lists in the order they changed. The lock is held only to update state and
  * queue events ({@link Endpoint#broadcast}, which never waits: a client too slow to take them is
  * dropped); replies to the requester alone are sent after it is released, so a client that does
- * not read holds up only itself.
+ * not read holds up only itself. A {@link GetHistory} is checked under the lock and read from the
+ * store after it is released; the store's other synchronous calls (create, join, leave,
+ * invitations, the history a resuming {@link Register} is sent) still run under it.
  *
  * <p>Thread-safe. {@link #close()} stops the timer and password threads, closes every client and
  * then the store.
@@ -173,6 +176,8 @@ public final class ImServer implements AutoCloseable {
     private final Set<String> changedOffline = new LinkedHashSet<>();
     private boolean presenceFlushScheduled;
     private final Map<Long, Conversation> conversations = new TreeMap<>();
+    /** Users in their resume window, the one held longest first; at most {@link ServerOptions#maxHeldUsers()}. */
+    private final SequencedSet<Session> held = new LinkedHashSet<>();
     /** The conversations each user is a member of, by {@link Rules#key}, online or not. */
     private final Map<String, Set<Conversation>> memberships = new HashMap<>();
     private boolean closed;
@@ -301,6 +306,16 @@ public final class ImServer implements AutoCloseable {
         }
     }
 
+    /** The users in their resume window now, the one held longest first. */
+    List<String> heldUsers() {
+        lock.lock();
+        try {
+            return held.stream().map(session -> session.username).toList();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** How many client connections are open right now, registered or not. */
     public int connectionCount() {
         return server.connectionCount();
@@ -367,13 +382,25 @@ public final class ImServer implements AutoCloseable {
                 } else {
                     log.info("{} disconnected without goodbye: {}; keeping their place for {}", session.username,
                             cause.getMessage(), options.resumeWindow());
-                    session.detached = true;
-                    timer.schedule(() -> expire(session), options.resumeWindow().toNanos(), TimeUnit.NANOSECONDS);
+                    hold(session);
                 }
             }
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Keeps {@code session}'s place for the resume window, first signing off the user held longest if at the limit. */
+    private void hold(Session session) {
+        if (held.size() >= options.maxHeldUsers()) {
+            Session longest = held.getFirst();
+            log.info("{} signed off before their resume window ran out: {} users held, the most there may be",
+                    longest.username, held.size());
+            signOff(longest);
+        }
+        session.detached = true;
+        held.add(session);
+        timer.schedule(() -> expire(session), options.resumeWindow().toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** On the timer: signs off a user who did not come back within the resume window. */
@@ -390,7 +417,7 @@ public final class ImServer implements AutoCloseable {
     }
 
     private void handle(Peer peer, ImRequest request) {
-        if (!withinRate(peer, ImProtocol.requestName(request))) {
+        if (!withinRate(peer, request)) {
             return;
         }
         if (request instanceof Register register && passwordCheck != null) {
@@ -398,16 +425,22 @@ public final class ImServer implements AutoCloseable {
             return;
         }
         ImEvent reply;
-        lock.lock();
         try {
-            reply = apply(sessions.get(peer), request);
+            lock.lock();
+            try {
+                reply = apply(sessions.get(peer), request);
+            } finally {
+                lock.unlock();
+            }
+            if (request instanceof GetHistory get) {
+                // Checked under the lock, read outside it: a slow store holds up only this connection.
+                reply = readHistory(get);
+            }
         } catch (StoreException failure) {
             log.warn("store failed for {}: {}", ImProtocol.requestName(request), failure.getMessage());
-            reply = new Error("not stored: " + failure.getMessage(), ImProtocol.requestName(request));
+            reply = refusal(request, "not stored: " + failure.getMessage());
         } catch (Refusal refusal) {
-            reply = new Error(refusal.getMessage(), ImProtocol.requestName(request));
-        } finally {
-            lock.unlock();
+            reply = refusal(request, refusal.getMessage());
         }
         if (reply != null) {
             reply(peer, reply, ImProtocol.requestName(request));
@@ -519,7 +552,8 @@ public final class ImServer implements AutoCloseable {
      * Takes one request named {@code request} from {@code peer}'s budget. If none is left, answers
      * "slow down", or tells the client it is sent away and closes the connection, and returns false.
      */
-    private boolean withinRate(Peer peer, String request) {
+    private boolean withinRate(Peer peer, Object message) {
+        String request = message.getClass().getSimpleName();
         RateLimit.Verdict verdict;
         lock.lock();
         try {
@@ -531,11 +565,11 @@ public final class ImServer implements AutoCloseable {
             case ALLOW -> {
                 return true;
             }
-            case REFUSE -> reply(peer, new Error("slow down: at most " + options.messagesPerSecond()
-                    + " requests a second, " + options.messageBurst() + " at once", request), request);
+            case REFUSE -> reply(peer, refusal(message, "slow down: at most " + options.messagesPerSecond()
+                    + " requests a second, " + options.messageBurst() + " at once"), request);
             case DISCONNECT -> {
                 log.info("{}: closing after {} requests in a row over the rate limit", peer, options.maxRefusedInARow());
-                reply(peer, new Error("too many requests over the rate limit: closing the connection", request),
+                reply(peer, refusal(message, "too many requests over the rate limit: closing the connection"),
                         request);
                 peer.close();
             }
@@ -565,7 +599,6 @@ public final class ImServer implements AutoCloseable {
             case GetHistory get -> {
                 membership(session, get.conversationId());
                 checkHistoryRequest(get);
-                readHistory(session.peer, get);
             }
         }
         return null;
@@ -611,19 +644,27 @@ public final class ImServer implements AutoCloseable {
         online.remove(Rules.key(away.username));
         onlineLookAlikes.remove(Rules.lookAlike(away.username));
         away.detached = false;
+        held.remove(away);
     }
 
     /**
      * Sends {@code session} each message after {@code resumeFrom}'s number in each conversation it
-     * names, up to the last one sent to members; later ones reach it as they are sent. Under the
-     * lock, so that they come before any of those.
+     * names, and after the user's join point in each other conversation the user is in (a client
+     * that joined one but was sent nothing there yet has no number to name), up to the last one
+     * sent to members; later ones reach it as they are sent. Under the lock, so that they come
+     * before any of those.
      */
     private void resume(Session session, Map<Long, Long> resumeFrom) {
+        String key = Rules.key(session.username);
+        Map<Long, Long> points = new TreeMap<>(resumeFrom);
+        for (Conversation conversation : memberships.getOrDefault(key, Set.of())) {
+            points.putIfAbsent(conversation.id, conversation.joinedAfter.get(key));
+        }
         List<Long> notMember = new ArrayList<>();
-        for (var entry : new TreeMap<>(resumeFrom).entrySet()) {
+        for (var entry : points.entrySet()) {
             long id = entry.getKey();
             Conversation conversation = conversations.get(id);
-            if (conversation == null || !conversation.members.containsKey(Rules.key(session.username))) {
+            if (conversation == null || !conversation.members.containsKey(key)) {
                 notMember.add(id);
                 continue;
             }
@@ -722,15 +763,15 @@ public final class ImServer implements AutoCloseable {
         rules.checkText(send.text());
         Peer peer = sender.peer;
         store.append(id, sender.username, send.clientMessageId(), send.text())
-                .whenCompleteAsync((appended, failure) -> stored(peer, appended, failure), fanout);
+                .whenCompleteAsync((appended, failure) -> stored(peer, send, appended, failure), fanout);
     }
 
     /** On the fan-out thread: sends a message the store has taken to whom it is due. */
-    private void stored(Peer sender, Appended appended, Throwable failure) {
+    private void stored(Peer sender, SendMessage send, Appended appended, Throwable failure) {
         if (failure != null) {
             Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
             log.warn("message from {} not stored: {}", sender, cause.getMessage());
-            broadcast(List.of(sender), new Error("not stored: " + cause.getMessage(), SendMessage.class.getSimpleName()));
+            broadcast(List.of(sender), refusal(send, "not stored: " + cause.getMessage()));
             return;
         }
         Message message = message(appended.message());
@@ -764,11 +805,11 @@ public final class ImServer implements AutoCloseable {
     }
 
     /** Reads a page of history and sends it to {@code peer}; called holding the lock, as membership is checked under it. */
-    private void readHistory(Peer peer, GetHistory get) throws StoreException {
+    private History readHistory(GetHistory get) throws StoreException {
         HistoryPage page = store.history(get.conversationId(), get.from(),
                 get.older() ? ChatStore.Direction.OLDER : ChatStore.Direction.NEWER, get.limit());
-        broadcast(List.of(peer), new History(get.conversationId(),
-                page.messages().stream().map(ImServer::message).toList(), page.firstSequence(), page.lastSequence()));
+        return new History(get.conversationId(),
+                page.messages().stream().map(ImServer::message).toList(), page.firstSequence(), page.lastSequence());
     }
 
     private void leave(Session session, long id) throws Refusal, StoreException {
@@ -796,6 +837,7 @@ public final class ImServer implements AutoCloseable {
     private void addMember(Conversation conversation, String username) {
         String key = Rules.key(username);
         conversation.members.put(key, username);
+        conversation.joinedAfter.put(key, conversation.lastSent());
         memberships.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(conversation);
     }
 
@@ -803,6 +845,7 @@ public final class ImServer implements AutoCloseable {
     private void removeMember(Conversation conversation, String username) {
         String key = Rules.key(username);
         conversation.members.remove(key);
+        conversation.joinedAfter.remove(key);
         Set<Conversation> of = memberships.get(key);
         if (of != null && of.remove(conversation) && of.isEmpty()) {
             memberships.remove(key);
@@ -838,6 +881,7 @@ public final class ImServer implements AutoCloseable {
         }
         online.remove(Rules.key(session.username));
         onlineLookAlikes.remove(Rules.lookAlike(session.username));
+        held.remove(session);
         changedOnline.remove(session.username);
         changedOffline.add(session.username);
         presenceChanged();
@@ -923,9 +967,15 @@ public final class ImServer implements AutoCloseable {
     /** A non-request record (an {@link ImEvent} sent back, say) is answered, not obeyed. */
     private void unexpected(Peer peer, Object message) {
         String name = message.getClass().getSimpleName();
-        if (withinRate(peer, name)) {
+        if (withinRate(peer, message)) {
             reply(peer, new Error("not a request: " + name, name), name);
         }
+    }
+
+    /** The {@link Error} refusing {@code request}, naming its client message id when it is a send. */
+    private static Error refusal(Object request, String why) {
+        long clientMessageId = request instanceof SendMessage send ? send.clientMessageId() : 0;
+        return new Error(why, request.getClass().getSimpleName(), clientMessageId);
     }
 
     /**

@@ -61,12 +61,17 @@ import java.util.Objects;
  *                              connection to take back, others seeing no change meanwhile; after
  *                              it they are signed off. {@link Duration#ZERO} signs them off at
  *                              once. Default 60 s.
+ * @param maxHeldUsers          most users kept in their resume window at once, server-wide, so that
+ *                              connections that register and drop again and again cannot hold
+ *                              names without end; when one more drops past it, the user held
+ *                              longest is signed off at once, as if their window had run out (the
+ *                              one dropped last being the likeliest to come back). Default 1,000.
  */
 public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLength, int maxStatusLength,
                             int maxTextLength, int maxInvitees, int maxConversations, JoinPolicy joinPolicy,
                             int messagesPerSecond, int messageBurst, int maxRefusedInARow, Accounts accounts,
                             Duration failedLoginDelay, int maxConcurrentPasswordChecks, Duration presenceDelay,
-                            Duration resumeWindow) {
+                            Duration resumeWindow, int maxHeldUsers) {
 
     /** Default {@link #onlineBroadcastPeriod()}, in seconds; the command line's default too. */
     public static final int DEFAULT_ONLINE_BROADCAST_SECONDS = 300;
@@ -83,12 +88,15 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
     public static final int DEFAULT_PRESENCE_DELAY_MILLIS = 250;
     /** Default {@link #resumeWindow()}, in seconds; the command line's default too. */
     public static final int DEFAULT_RESUME_WINDOW_SECONDS = 60;
+    /** Default {@link #maxHeldUsers()}; the command line's default too. */
+    public static final int DEFAULT_MAX_HELD_USERS = 1_000;
 
     private static final ServerOptions DEFAULTS = new ServerOptions(
             Duration.ofSeconds(DEFAULT_ONLINE_BROADCAST_SECONDS), 32, 64, 4096, 100, 10_000, JoinPolicy.OPEN,
             DEFAULT_MESSAGES_PER_SECOND, DEFAULT_MESSAGE_BURST, 50, null,
             Duration.ofMillis(DEFAULT_FAILED_LOGIN_DELAY_MILLIS), DEFAULT_MAX_CONCURRENT_PASSWORD_CHECKS,
-            Duration.ofMillis(DEFAULT_PRESENCE_DELAY_MILLIS), Duration.ofSeconds(DEFAULT_RESUME_WINDOW_SECONDS));
+            Duration.ofMillis(DEFAULT_PRESENCE_DELAY_MILLIS), Duration.ofSeconds(DEFAULT_RESUME_WINDOW_SECONDS),
+            DEFAULT_MAX_HELD_USERS);
 
     /** @throws IllegalArgumentException naming the first setting that is out of range */
     public ServerOptions {
@@ -120,6 +128,7 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
         if (resumeWindow.isNegative()) {
             throw new IllegalArgumentException("resumeWindow must not be negative, was " + resumeWindow);
         }
+        requireAtLeastOne(maxHeldUsers, "maxHeldUsers");
     }
 
     /** The defaults listed above. */
@@ -160,6 +169,7 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
         private int maxConcurrentPasswordChecks;
         private Duration presenceDelay;
         private Duration resumeWindow;
+        private int maxHeldUsers;
 
         private Builder(ServerOptions from) {
             onlineBroadcastPeriod = from.onlineBroadcastPeriod;
@@ -177,6 +187,7 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
             maxConcurrentPasswordChecks = from.maxConcurrentPasswordChecks;
             presenceDelay = from.presenceDelay;
             resumeWindow = from.resumeWindow;
+            maxHeldUsers = from.maxHeldUsers;
         }
 
         public Builder onlineBroadcastPeriod(Duration period) {
@@ -252,6 +263,11 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
             return this;
         }
 
+        public Builder maxHeldUsers(int users) {
+            this.maxHeldUsers = users;
+            return this;
+        }
+
         /** Sets {@code presenceDelay}; {@link Duration#ZERO} sends each change of the online list at once. */
         public Builder presenceDelay(Duration delay) {
             this.presenceDelay = delay;
@@ -262,7 +278,8 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
         public ServerOptions build() {
             return new ServerOptions(onlineBroadcastPeriod, maxUsernameLength, maxStatusLength, maxTextLength,
                     maxInvitees, maxConversations, joinPolicy, messagesPerSecond, messageBurst, maxRefusedInARow,
-                    accounts, failedLoginDelay, maxConcurrentPasswordChecks, presenceDelay, resumeWindow);
+                    accounts, failedLoginDelay, maxConcurrentPasswordChecks, presenceDelay, resumeWindow,
+                    maxHeldUsers);
         }
     }
 }

@@ -1,6 +1,8 @@
 package dev.parley.server;
 
+import dev.parley.im.Error;
 import dev.parley.im.ImClient;
+import dev.parley.im.ImException;
 import dev.parley.im.ImListener;
 import dev.parley.im.Invitation;
 import dev.parley.im.Message;
@@ -26,6 +28,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** {@link ImClient} with a {@link ReconnectPolicy} getting back to a server restarted on the same data. */
 class ImClientReconnectTest {
@@ -49,6 +52,7 @@ class ImClientReconnectTest {
     private static final class Heard implements ImListener {
         final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
         final List<Message> messages = new ArrayList<>();
+        final BlockingQueue<Error> errors = new LinkedBlockingQueue<>();
         final CompletableFuture<Void> reconnecting = new CompletableFuture<>();
         final CompletableFuture<Void> back = new CompletableFuture<>();
         final CompletableFuture<ConnectionClosedException> disconnected = new CompletableFuture<>();
@@ -64,6 +68,11 @@ class ImClientReconnectTest {
                 messages.add(message);
             }
             events.add(message);
+        }
+
+        @Override
+        public void onError(Error error) {
+            errors.add(error);
         }
 
         @Override
@@ -135,6 +144,32 @@ class ImClientReconnectTest {
     }
 
     @Test
+    void failsARefusedSendsFutureAndDoesNotSendItAgainAfterReconnecting() throws Exception {
+        ServerOptions shortTexts = ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO).maxTextLength(5).build();
+        ImServer first = start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), shortTexts);
+        SocketAddress address = first.localAddress();
+        var heard = new Heard();
+        ImClient alice = client(address, heard);
+        alice.register("alice", "online").get(30, TimeUnit.SECONDS);
+        alice.invite("alice");
+        long id = heard.await(Invitation.class).conversationId();
+
+        CompletableFuture<Long> tooLong = alice.send(id, "far too long");
+
+        assertThatThrownBy(() -> tooLong.get(30, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(ImException.class)
+                .hasMessageContaining("message too long");
+        assertThat(heard.errors.take().request()).isEqualTo("SendMessage");
+
+        first.close();
+        heard.reconnecting.get(30, TimeUnit.SECONDS);
+        start(address, shortTexts);
+        heard.back.get(30, TimeUnit.SECONDS);
+        assertThat(alice.send(id, "short").get(30, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(heard.errors).as("the refused send was not sent again").isEmpty();
+    }
+
+    @Test
     void givesUpAfterItsAttemptsAndSaysSo() throws Exception {
         ImServer server = start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         var heard = new Heard();
@@ -152,8 +187,11 @@ class ImClientReconnectTest {
     }
 
     private ImServer start(SocketAddress address) throws Exception {
-        ImServer server = ImServer.start(transport, address, ServerOptions.builder()
-                .onlineBroadcastPeriod(Duration.ZERO).build(), SqliteStore.open(data, StoreOptions.defaults()));
+        return start(address, ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO).build());
+    }
+
+    private ImServer start(SocketAddress address, ServerOptions options) throws Exception {
+        ImServer server = ImServer.start(transport, address, options, SqliteStore.open(data, StoreOptions.defaults()));
         opened.add(server);
         return server;
     }

@@ -3,10 +3,12 @@ package dev.parley.server;
 import dev.parley.Endpoint;
 import dev.parley.Peer;
 import dev.parley.codec.Codec;
+import dev.parley.im.Conversations;
 import dev.parley.im.Error;
 import dev.parley.im.ImEvent;
 import dev.parley.im.ImProtocol;
 import dev.parley.im.Invitation;
+import dev.parley.im.ListConversations;
 import dev.parley.im.Message;
 import dev.parley.im.OnlineUsers;
 import dev.parley.im.OnlineUsersChanged;
@@ -52,10 +54,7 @@ class ImServerResumeTest {
         var alice = online("alice");
         BlockingQueue<ImEvent> bobEvents = new LinkedBlockingQueue<>();
         Peer bob = rawPeer(bobEvents);
-        bob.send(new Register("bob", "online"));
-        alice.awaitOnline(online -> online.containsKey("bob"));
-        alice.client().invite("bob");
-        long id = alice.await(Invitation.class).conversationId();
+        long id = registerAndInvite(bob, "bob", alice);
         bob.send(new dev.parley.im.Join(id));
         alice.client().send(id, "one").get(30, TimeUnit.SECONDS);
         assertThat(awaitEvent(bobEvents, Message.class).sequence()).isEqualTo(1);
@@ -77,6 +76,32 @@ class ImServerResumeTest {
         assertThat(alice.sync()).noneMatch(event -> event instanceof OnlineUsersChanged changed
                 && changed.offline().contains("bob"));
         assertThat(server.onlineUsers()).containsEntry("bob", "online");
+    }
+
+    @Test
+    void sendsAUserWhoJoinedButHadNoMessageYetWhatWasSaidSinceTheyJoined() throws Exception {
+        start(Duration.ofMinutes(10));
+        var alice = online("alice");
+        BlockingQueue<ImEvent> bobEvents = new LinkedBlockingQueue<>();
+        Peer bob = rawPeer(bobEvents);
+        long id = registerAndInvite(bob, "bob", alice);
+        alice.client().send(id, "before bob joined").get(30, TimeUnit.SECONDS);
+        bob.send(new dev.parley.im.Join(id));
+        bob.send(new ListConversations());
+        awaitEvent(bobEvents, Conversations.class);
+
+        bob.close();
+        bob.closeFuture().get(30, TimeUnit.SECONDS);
+        alice.client().send(id, "missed").get(30, TimeUnit.SECONDS);
+        BlockingQueue<ImEvent> backEvents = new LinkedBlockingQueue<>();
+        Peer back = rawPeer(backEvents);
+        back.send(new Register("bob", "online", "", ImProtocol.VERSION, Map.of()));
+        assertThat(awaitEvent(backEvents, OnlineUsers.class).users()).containsEntry("bob", "online");
+        alice.client().send(id, "live").get(30, TimeUnit.SECONDS);
+
+        List<Message> received = List.of(awaitEvent(backEvents, Message.class), awaitEvent(backEvents, Message.class));
+        assertThat(received).extracting(Message::text).containsExactly("missed", "live");
+        assertThat(received).extracting(Message::sequence).containsExactly(2L, 3L);
     }
 
     @Test
@@ -120,6 +145,24 @@ class ImServerResumeTest {
     }
 
     @Test
+    void signsOffTheUserHeldLongestWhenOneMoreDropsPastTheLimit() throws Exception {
+        start(ServerOptions.builder().maxHeldUsers(2), Duration.ofMinutes(10));
+        var alice = online("alice");
+        List<ScriptedClient> dropping = List.of(online("bob"), online("carol"), online("dave"));
+        alice.awaitOnline(online -> online.keySet().containsAll(List.of("bob", "carol", "dave")));
+
+        dropping.get(0).client().close();
+        awaitHeld("bob");
+        dropping.get(1).client().close();
+        awaitHeld("bob", "carol");
+        dropping.get(2).client().close();
+
+        alice.awaitOnline(online -> !online.containsKey("bob"));
+        awaitHeld("carol", "dave");
+        assertThat(server.onlineUsers()).containsKeys("alice", "carol", "dave").doesNotContainKey("bob");
+    }
+
+    @Test
     void signsOffAtOnceOnAGoodbyeWhateverTheWindow() throws Exception {
         start(Duration.ofMinutes(10));
         var alice = online("alice");
@@ -143,10 +186,31 @@ class ImServerResumeTest {
     }
 
     private void start(Duration resumeWindow) throws IOException {
+        start(ServerOptions.builder(), resumeWindow);
+    }
+
+    private void start(ServerOptions.Builder options, Duration resumeWindow) throws IOException {
         server = ImServer.start(transport, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO).presenceDelay(Duration.ZERO)
+                options.onlineBroadcastPeriod(Duration.ZERO).presenceDelay(Duration.ZERO)
                         .resumeWindow(resumeWindow).build(), MemoryStore.create(StoreOptions.defaults()));
         opened.add(server);
+    }
+
+    /** Registers {@code peer} as {@code username}, whom {@code inviter} then invites; returns the conversation. */
+    private static long registerAndInvite(Peer peer, String username, ScriptedClient inviter) throws IOException {
+        peer.send(new Register(username, "online"));
+        inviter.awaitOnline(online -> online.containsKey(username));
+        inviter.client().invite(username);
+        return inviter.await(Invitation.class).conversationId();
+    }
+
+    /** Waits, up to 30 s, until the server holds exactly {@code usernames}, in that order. */
+    private void awaitHeld(String... usernames) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!server.heldUsers().equals(List.of(usernames)) && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(5);
+        }
+        assertThat(server.heldUsers()).containsExactly(usernames);
     }
 
     private ScriptedClient online(String username) throws Exception {

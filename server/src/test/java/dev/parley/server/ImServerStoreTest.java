@@ -6,10 +6,13 @@ import dev.parley.im.Error;
 import dev.parley.im.GetHistory;
 import dev.parley.im.History;
 import dev.parley.im.ImEvent;
+import dev.parley.im.ImProtocol;
 import dev.parley.im.Invitation;
 import dev.parley.im.Message;
 import dev.parley.im.Register;
+import dev.parley.server.store.Appended;
 import dev.parley.server.store.ChatStore;
+import dev.parley.server.store.HistoryPage;
 import dev.parley.server.store.SqliteStore;
 import dev.parley.server.store.StoreException;
 import dev.parley.server.store.StoreOptions;
@@ -24,9 +27,12 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -161,7 +167,7 @@ class ImServerStoreTest {
         old.send(new Register("alice", "online", "", 1, Map.of()));
 
         assertThat(awaitError(events)).isEqualTo(new Error(
-                "protocol version 1 is not supported: this server speaks version 2", "Register"));
+                "protocol version 1 is not supported: this server speaks version " + ImProtocol.VERSION, "Register"));
     }
 
     @Test
@@ -173,11 +179,87 @@ class ImServerStoreTest {
         long id = ImServerTest.conversation(alice, bob);
         store.close();
 
-        alice.client().send(id, "lost?");
+        var lost = alice.client().send(id, "lost?");
 
         assertThat(alice.await(Error.class).message()).startsWith("not stored: store ").endsWith(" is closed");
+        assertThat(lost).isCompletedExceptionally();
         alice.client().status("still here");
         bob.awaitOnline(online -> "still here".equals(online.get("alice")));
+    }
+
+    @Test
+    void servesOtherClientsWhileAHistoryReadWaitsOnTheStore() throws Exception {
+        var reading = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        ChatStore slow = new SlowHistory(sqlite(), reading, release);
+        ImServer server = start(OPTIONS, slow);
+        var alice = online(server, "alice");
+        var bob = online(server, "bob");
+        long id = ImServerTest.conversation(alice, bob);
+        alice.client().send(id, "hi").get(30, TimeUnit.SECONDS);
+
+        var page = alice.client().history(id, 1, false, 10);
+        assertThat(reading.await(30, TimeUnit.SECONDS)).as("the store is asked").isTrue();
+        try {
+            bob.client().status("busy");
+            bob.awaitOnline(online -> "busy".equals(online.get("bob")));
+        } finally {
+            release.countDown();
+        }
+
+        assertThat(page.get(30, TimeUnit.SECONDS).messages()).extracting(Message::text).containsExactly("hi");
+    }
+
+    /** A store whose history reads wait for {@code release}, saying when one starts. */
+    private record SlowHistory(ChatStore store, CountDownLatch reading, CountDownLatch release) implements ChatStore {
+
+        @Override
+        public long create(String creator, Collection<String> invited) throws StoreException {
+            return store.create(creator, invited);
+        }
+
+        @Override
+        public void join(long conversationId, String user) throws StoreException {
+            store.join(conversationId, user);
+        }
+
+        @Override
+        public boolean leave(long conversationId, String user) throws StoreException {
+            return store.leave(conversationId, user);
+        }
+
+        @Override
+        public boolean isInvited(long conversationId, String user) throws StoreException {
+            return store.isInvited(conversationId, user);
+        }
+
+        @Override
+        public Map<Long, List<String>> conversations() throws StoreException {
+            return store.conversations();
+        }
+
+        @Override
+        public CompletionStage<Appended> append(long conversationId, String sender, long clientMessageId, String text) {
+            return store.append(conversationId, sender, clientMessageId, text);
+        }
+
+        @Override
+        public HistoryPage history(long conversationId, long from, Direction direction, int limit)
+                throws StoreException {
+            reading.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreException("interrupted", e);
+            }
+            return store.history(conversationId, from, direction, limit);
+        }
+
+        @Override
+        public void close() {
+            store.close();
+        }
     }
 
     private static Error awaitError(BlockingQueue<ImEvent> events) throws InterruptedException {

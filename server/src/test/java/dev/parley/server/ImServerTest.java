@@ -224,7 +224,7 @@ class ImServerTest {
         client.leave(1);
 
         for (String request : List.of("StatusChange", "Invite", "ListConversations", "Join", "SendMessage", "Leave")) {
-            assertThat(stranger.await(Error.class)).isEqualTo(new Error("register first", request));
+            assertThat(withoutSendId(stranger.await(Error.class))).isEqualTo(new Error("register first", request));
         }
     }
 
@@ -426,8 +426,8 @@ class ImServerTest {
         carol.client().send(id, "let me in");
         carol.client().send(42, "anyone?");
 
-        assertThat(carol.await(Error.class)).isEqualTo(new Error("not a member of conversation " + id, "SendMessage"));
-        assertThat(carol.await(Error.class)).isEqualTo(new Error("unknown conversation 42", "SendMessage"));
+        assertThat(withoutSendId(carol.await(Error.class))).isEqualTo(new Error("not a member of conversation " + id, "SendMessage"));
+        assertThat(withoutSendId(carol.await(Error.class))).isEqualTo(new Error("unknown conversation 42", "SendMessage"));
         assertThat(alice.sync()).noneMatch(Message.class::isInstance);
     }
 
@@ -443,10 +443,9 @@ class ImServerTest {
         alice.client().send(id, "x".repeat(11));
         alice.client().send(id, "x".repeat(10));
 
-        assertThat(alice.await(Error.class)).isEqualTo(new Error("empty message", "SendMessage"));
-        assertThat(alice.await(Error.class)).isEqualTo(new Error("empty message", "SendMessage"));
-        assertThat(alice.await(Error.class))
-                .isEqualTo(new Error("message too long: 11 characters (at most 10)", "SendMessage"));
+        assertThat(withoutSendId(alice.await(Error.class))).isEqualTo(new Error("empty message", "SendMessage"));
+        assertThat(withoutSendId(alice.await(Error.class))).isEqualTo(new Error("empty message", "SendMessage"));
+        assertThat(withoutSendId(alice.await(Error.class))).isEqualTo(new Error("message too long: 11 characters (at most 10)", "SendMessage"));
         assertThat(bob.await(Message.class).text()).isEqualTo("x".repeat(10));
     }
 
@@ -712,6 +711,11 @@ class ImServerTest {
     }
 
     /** Creates a conversation of {@code inviter} and {@code invitee}, both joined; returns its id. */
+    /** {@code error} without the client message id a refused send's carries (random in these clients). */
+    static Error withoutSendId(Error error) {
+        return new Error(error.message(), error.request());
+    }
+
     static long conversation(ScriptedClient inviter, ScriptedClient invitee) throws IOException {
         inviter.client().invite(invitee.username());
         long id = invitee.await(Invitation.class).conversationId();

@@ -13,7 +13,8 @@ class ServerOptionsTest {
     void hasTheDocumentedDefaults() {
         assertThat(ServerOptions.defaults()).isEqualTo(new ServerOptions(
                 Duration.ofMinutes(5), 32, 64, 4096, 100, 10_000, JoinPolicy.OPEN, 50, 100, 50,
-                null, Duration.ofSeconds(1), 2, Duration.ofMillis(250), Duration.ofSeconds(60)));
+                null, Duration.ofSeconds(1), 2, Duration.ofMillis(250), Duration.ofSeconds(60),
+                1_000));
     }
 
     @Test

@@ -104,6 +104,11 @@ final class ServerCommand implements Callable<Integer> {
                     + "signed off; 0 signs off at once (default: ${DEFAULT-VALUE})")
     private Duration resumeWindow;
 
+    @Option(names = "--max-held-users", defaultValue = ServerOptions.DEFAULT_MAX_HELD_USERS + "",
+            description = "most users kept in their resume window at once; past it, the one held longest is signed "
+                    + "off (default: ${DEFAULT-VALUE})")
+    private int maxHeldUsers;
+
     @Option(names = "--store", defaultValue = "sqlite",
             description = "where conversations and messages are kept: sqlite (in --data, kept across restarts) or "
                     + "memory (lost when the server stops) (default: ${DEFAULT-VALUE})")
@@ -160,7 +165,7 @@ final class ServerCommand implements Callable<Integer> {
             options = ServerOptions.builder().onlineBroadcastPeriod(broadcastPeriod).presenceDelay(presenceDelay)
                     .joinPolicy(joinPolicy)
                     .messagesPerSecond(messagesPerSecond).messageBurst(messageBurst).accounts(accounts)
-                    .resumeWindow(resumeWindow)
+                    .resumeWindow(resumeWindow).maxHeldUsers(maxHeldUsers)
                     .failedLoginDelay(failedLoginDelay).maxConcurrentPasswordChecks(maxPasswordChecks).build();
         } catch (IllegalArgumentException e) {
             err.println("parley server: " + e.getMessage());

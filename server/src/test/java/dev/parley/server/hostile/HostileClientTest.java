@@ -236,8 +236,8 @@ class HostileClientTest {
 
         alice.client().send(id, "y".repeat(100_000));
 
-        assertThat(alice.await(Error.class)).isEqualTo(
-                new Error("message too long: 100000 characters (at most 4096)", "SendMessage"));
+        assertThat(alice.await(Error.class)).extracting(Error::message, Error::request)
+                .containsExactly("message too long: 100000 characters (at most 4096)", "SendMessage");
         chat(alice, bob);
         aLegitimateClientStillRegistersChatsAndLeaves();
     }
