@@ -133,6 +133,8 @@ final class ConversationPanel extends JPanel {
         var ownSender = new SimpleAttributeSet(sender);
         StyleConstants.setForeground(ownSender, accent == null ? Color.BLUE : accent);
         var text = new SimpleAttributeSet();
+        var notice = new SimpleAttributeSet(time);
+        StyleConstants.setItalic(notice, true);
         var ownParagraph = new SimpleAttributeSet();
         StyleConstants.setLeftIndent(ownParagraph, 24);
         var paragraph = new SimpleAttributeSet();
@@ -145,11 +147,11 @@ final class ConversationPanel extends JPanel {
                 String stamp = TIME.format(line.time().atZone(zone)) + "  ";
                 document.insertString(at, stamp, time);
                 at += stamp.length();
-                String name = (line.own() ? me : line.sender()) + ": ";
+                String name = line.isNotice() ? "" : (line.own() ? me : line.sender()) + ": ";
                 document.insertString(at, name, line.own() ? ownSender : sender);
                 at += name.length();
                 String body = line.text() + "\n";
-                document.insertString(at, body, text);
+                document.insertString(at, body, line.isNotice() ? notice : text);
                 at += body.length();
                 document.setParagraphAttributes(start, at - start, line.own() ? ownParagraph : paragraph, false);
             }

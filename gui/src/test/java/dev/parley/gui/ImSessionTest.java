@@ -57,7 +57,7 @@ class ImSessionTest {
     }
 
     @Test
-    void signsInSeesBuddiesAndChatsThroughTheModel() throws Exception {
+    void signsInSeesBuddiesChatsThroughTheModelAndReconnectsWhenTheServerGoes() throws Exception {
         session.signIn(signIn("alice")).get();
 
         await(m -> m.state() == ConnectionState.CONNECTED && m.buddies().contains(new Buddy("bob", "online")));
@@ -72,14 +72,14 @@ class ImSessionTest {
         bob.client().send(id, "hi alice");
 
         var lines = read(m -> m.conversation(id).lines().size() == 2 ? m.conversation(id).lines() : null);
-        assertThat(lines).extracting(ChatLine::sender, ChatLine::own)
-                .containsExactly(tuple("alice", true), tuple("bob", false));
+        assertThat(lines).extracting(ChatLine::sequence, ChatLine::sender, ChatLine::own)
+                .containsExactly(tuple(1L, "alice", true), tuple(2L, "bob", false));
 
         bob.client().status("away");
         await(m -> m.buddies().contains(new Buddy("bob", "away")));
 
         server.close();
-        await(m -> m.state() == ConnectionState.DISCONNECTED && m.stateDetail().startsWith("Connection lost"));
+        await(m -> m.state() == ConnectionState.RECONNECTING);
     }
 
     @Test
