@@ -1,6 +1,7 @@
 package dev.parley.gui;
 
 import dev.parley.im.Error;
+import dev.parley.im.History;
 import dev.parley.im.ImClient;
 import dev.parley.im.ImException;
 import dev.parley.im.ImListener;
@@ -26,6 +27,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -55,6 +57,9 @@ import java.util.stream.Collectors;
  */
 public final class ImSession implements AutoCloseable {
 
+    /** Messages asked for per page of older history. */
+    public static final int DEFAULT_HISTORY_PAGE = 50;
+
     /** How long the server may take to answer a sign-in. */
     public static final Duration SIGN_IN_TIMEOUT = Duration.ofSeconds(20);
 
@@ -67,6 +72,7 @@ public final class ImSession implements AutoCloseable {
     private volatile ImClient client;
     private volatile String me = "";
     private volatile boolean closing;
+    private final Set<Long> loadingOlder = ConcurrentHashMap.newKeySet();
 
     /** A session feeding {@code model} through {@code ui}, reconnecting under {@link ReconnectPolicy#defaults()}. */
     public ImSession(ChatModel model, Executor ui, Clock clock) {
@@ -206,6 +212,38 @@ public final class ImSession implements AutoCloseable {
 
     public void send(long id, String text) {
         call("send to #" + id, client -> client.send(id, text));
+    }
+
+    /**
+     * Asks for the page of {@value #DEFAULT_HISTORY_PAGE} messages before sequence number
+     * {@code before} of conversation {@code id}, which reach the model as
+     * {@link ChatModel#olderLoaded}; nothing if {@code before} is the first, or while a page for
+     * that conversation is on its way.
+     */
+    public void loadOlder(long id, long before) {
+        if (before <= 1 || !loadingOlder.add(id)) {
+            return;
+        }
+        call("load older messages of #" + id, client -> {
+            try {
+                client.history(id, before - 1, true, DEFAULT_HISTORY_PAGE)
+                        .whenComplete((history, failure) -> olderLoaded(id, before, history, failure));
+            } catch (IOException | RuntimeException e) {
+                loadingOlder.remove(id);
+                throw e;
+            }
+        });
+    }
+
+    private void olderLoaded(long id, long before, History history, Throwable failure) {
+        loadingOlder.remove(id);
+        if (failure != null) {
+            ui.execute(() -> model.problem("Cannot load older messages of #" + id + ": " + failure.getMessage()));
+            return;
+        }
+        var older = history.messages().stream().filter(message -> message.sequence() < before).map(this::line).toList();
+        boolean more = !older.isEmpty() && older.getFirst().sequence() > history.firstSequence();
+        ui.execute(() -> model.olderLoaded(id, older, more));
     }
 
     public void leave(long id) {
