@@ -2,6 +2,7 @@ package dev.parley.gui;
 
 import dev.parley.im.Invitation;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -240,9 +241,15 @@ public final class ChatModel {
         }
     }
 
-    /** A message in a conversation this user is in; counted as unread unless that conversation is in view. */
+    /**
+     * A message in a conversation this user is in; counted as unread unless that conversation is in
+     * view. A numbered line at or below the newest number kept is one already shown, and ignored.
+     */
     public void message(long conversationId, ChatLine line) {
         var conversation = open(conversationId);
+        if (line.sequence() > 0 && line.sequence() <= conversation.newestSequence()) {
+            return;
+        }
         int dropped = conversation.append(line, maxLinesPerConversation);
         if (dropped > 0) {
             listeners.forEach(listener -> listener.linesDropped(conversation, dropped));
@@ -256,6 +263,16 @@ public final class ChatModel {
             conversation.unread(conversation.unread() + 1);
             listeners.forEach(listener -> listener.unreadChanged(conversation));
         }
+    }
+
+    /**
+     * Messages {@code fromSequence} to {@code toSequence} of a conversation are lost (the server no
+     * longer keeps them): a notice line says so, stamped {@code at}.
+     */
+    public void gap(long conversationId, long fromSequence, long toSequence, Instant at) {
+        String which = fromSequence == toSequence ? "Message " + fromSequence + " is"
+                : "Messages " + fromSequence + " to " + toSequence + " are";
+        message(conversationId, ChatLine.notice(which + " no longer kept by the server", at));
     }
 
     /**

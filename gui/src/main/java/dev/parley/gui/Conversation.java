@@ -20,6 +20,7 @@ public final class Conversation {
     private final List<ChatLine> lines = new ArrayList<>();
     private int unread;
     private boolean olderHistory;
+    private long newestSequence;
 
     Conversation(long id) {
         this.id = id;
@@ -52,9 +53,14 @@ public final class Conversation {
         return olderHistory;
     }
 
-    /** The sequence number of the oldest line kept, or 0 if none is numbered. */
+    /** The sequence number of the oldest numbered line kept, or 0 if none is numbered. */
     public long oldestSequence() {
-        return lines.isEmpty() ? 0 : lines.getFirst().sequence();
+        return lines.stream().mapToLong(ChatLine::sequence).filter(sequence -> sequence > 0).findFirst().orElse(0);
+    }
+
+    /** The highest sequence number among the lines added at the end so far, or 0. */
+    public long newestSequence() {
+        return newestSequence;
     }
 
     /** A short title: the other members' names, or the id while they are not known. */
@@ -74,6 +80,10 @@ public final class Conversation {
 
     /** Adds {@code line} at the end and returns how many of the oldest lines were dropped to keep {@code maxLines}. */
     int append(ChatLine line, int maxLines) {
+        if (lines.isEmpty() && line.sequence() > 1) {
+            olderHistory = true;
+        }
+        newestSequence = Math.max(newestSequence, line.sequence());
         lines.add(line);
         int dropped = Math.max(0, lines.size() - maxLines);
         if (dropped > 0) {

@@ -41,12 +41,15 @@ final class ConversationPanel extends JPanel {
     private final JLabel members = new JLabel();
     private final JTextPane lines = new JTextPane();
     private final JTextArea input = new JTextArea(2, 40);
+    private final JScrollPane scroll;
+    private final ImSession session;
 
     ConversationPanel(Conversation conversation, String me, ZoneId zone, ImSession session) {
         super(new BorderLayout(0, 6));
         this.conversation = conversation;
         this.me = me;
         this.zone = zone;
+        this.session = session;
         setName("conversation-" + conversation.id());
         setBorder(BorderFactory.createEmptyBorder(8, 8, 8, 8));
 
@@ -62,8 +65,10 @@ final class ConversationPanel extends JPanel {
         lines.setName("lines");
         lines.setEditable(false);
         ((DefaultCaret) lines.getCaret()).setUpdatePolicy(DefaultCaret.NEVER_UPDATE);
-        var scroll = new JScrollPane(lines);
+        scroll = new JScrollPane(lines);
+        scroll.setName("lines-scroll");
         scroll.setHorizontalScrollBarPolicy(JScrollPane.HORIZONTAL_SCROLLBAR_NEVER);
+        scroll.getVerticalScrollBar().addAdjustmentListener(event -> loadOlderAtTop());
 
         input.setName("input");
         input.setLineWrap(true);
@@ -105,10 +110,26 @@ final class ConversationPanel extends JPanel {
         insert(lines.getDocument().getLength(), conversation.lines().subList(firstNew, conversation.lines().size()));
         lines.setCaretPosition(lines.getDocument().getLength());
         lines.scrollRectToVisible(new Rectangle(0, lines.getHeight() - 1, 1, 1));
+        loadOlderAtTop();
     }
 
+    /** Older lines came in at the top: they go above what is in view, which stays in view. */
     void linesPrepended(int count) {
+        var bar = scroll.getVerticalScrollBar();
+        int height = lines.getPreferredSize().height;
         insert(0, conversation.lines().subList(0, count));
+        int grown = lines.getPreferredSize().height - height;
+        scroll.validate();
+        bar.setValue(bar.getValue() + grown);
+        loadOlderAtTop();
+    }
+
+    /** Scrolled to the top (or everything fits) and the server keeps older lines: asks for a page of them. */
+    private void loadOlderAtTop() {
+        var bar = scroll.getVerticalScrollBar();
+        if (bar.getValue() == bar.getMinimum() && conversation.hasOlderHistory()) {
+            session.loadOlder(conversation.id(), conversation.oldestSequence());
+        }
     }
 
     void linesDropped(int count) {
@@ -133,6 +154,8 @@ final class ConversationPanel extends JPanel {
         var ownSender = new SimpleAttributeSet(sender);
         StyleConstants.setForeground(ownSender, accent == null ? Color.BLUE : accent);
         var text = new SimpleAttributeSet();
+        var notice = new SimpleAttributeSet(time);
+        StyleConstants.setItalic(notice, true);
         var ownParagraph = new SimpleAttributeSet();
         StyleConstants.setLeftIndent(ownParagraph, 24);
         var paragraph = new SimpleAttributeSet();
@@ -145,11 +168,11 @@ final class ConversationPanel extends JPanel {
                 String stamp = TIME.format(line.time().atZone(zone)) + "  ";
                 document.insertString(at, stamp, time);
                 at += stamp.length();
-                String name = (line.own() ? me : line.sender()) + ": ";
+                String name = line.isNotice() ? "" : (line.own() ? me : line.sender()) + ": ";
                 document.insertString(at, name, line.own() ? ownSender : sender);
                 at += name.length();
                 String body = line.text() + "\n";
-                document.insertString(at, body, text);
+                document.insertString(at, body, line.isNotice() ? notice : text);
                 at += body.length();
                 document.setParagraphAttributes(start, at - start, line.own() ? ownParagraph : paragraph, false);
             }

@@ -1,12 +1,14 @@
 package dev.parley.gui;
 
 import dev.parley.im.Error;
+import dev.parley.im.History;
 import dev.parley.im.ImClient;
 import dev.parley.im.ImException;
 import dev.parley.im.ImListener;
 import dev.parley.im.ImProtocol;
 import dev.parley.im.Invitation;
 import dev.parley.im.Message;
+import dev.parley.im.ReconnectPolicy;
 import dev.parley.server.cli.Addresses;
 import dev.parley.transport.ConnectionClosedException;
 import dev.parley.transport.Transport;
@@ -14,21 +16,25 @@ import dev.parley.transport.tcp.TcpTls;
 import dev.parley.transport.tcp.TcpTransport;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 
 /**
  * The one place the desktop client talks to {@link ImClient}: it signs in, turns each request of
@@ -40,12 +46,19 @@ import java.util.concurrent.TimeoutException;
  * is handed to {@code ui} (in the application {@code SwingUtilities::invokeLater}), never made on
  * the connection's thread. A request that cannot be sent is reported to the model as a problem.
  *
- * <p>Today's {@code ImClient} does not reconnect: a dropped connection is {@link ConnectionState#DISCONNECTED}.
- * Once it reconnects by itself, its "reconnecting" and "back" callbacks map to
- * {@link ChatModel#reconnecting} and {@link ChatModel#connected}, its numbered, stamped messages to
- * {@link ChatLine}'s sequence and time, and history pages to {@link ChatModel#olderLoaded}: all here.
+ * <p>The client reconnects by itself under a {@link ReconnectPolicy} (by default
+ * {@link ReconnectPolicy#defaults()}, as {@code parley chat}), trying each server of the sign-in's
+ * comma-separated list in turn: its "reconnecting" and "back" callbacks are
+ * {@link ChatModel#reconnecting} and {@link ChatModel#connected}, a gap the server can no longer
+ * fill is {@link ChatModel#gap}; only once it gives up is the model {@link ConnectionState#DISCONNECTED}.
+ * Sends made meanwhile wait in the client and go out once it is back. Each message shows the
+ * server's time and number; a sent one appears once the server has stored it (its own copy coming
+ * back), never before, so what the window shows is what the others see.
  */
 public final class ImSession implements AutoCloseable {
+
+    /** Messages asked for per page of older history. */
+    public static final int DEFAULT_HISTORY_PAGE = 50;
 
     /** How long the server may take to answer a sign-in. */
     public static final Duration SIGN_IN_TIMEOUT = Duration.ofSeconds(20);
@@ -53,17 +66,25 @@ public final class ImSession implements AutoCloseable {
     private final ChatModel model;
     private final Executor ui;
     private final Clock clock;
+    private final ReconnectPolicy policy;
     private final ExecutorService network = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().daemon().name("parley-gui-network").factory());
     private volatile ImClient client;
     private volatile String me = "";
     private volatile boolean closing;
+    private final Set<Long> loadingOlder = ConcurrentHashMap.newKeySet();
 
-    /** A session feeding {@code model} through {@code ui}, stamping messages with {@code clock}'s time as they arrive. */
+    /** A session feeding {@code model} through {@code ui}, reconnecting under {@link ReconnectPolicy#defaults()}. */
     public ImSession(ChatModel model, Executor ui, Clock clock) {
+        this(model, ui, clock, ReconnectPolicy.defaults());
+    }
+
+    /** A session feeding {@code model} through {@code ui}, stamping notices with {@code clock}'s time, reconnecting under {@code policy}. */
+    public ImSession(ChatModel model, Executor ui, Clock clock, ReconnectPolicy policy) {
         this.model = Objects.requireNonNull(model, "model");
         this.ui = Objects.requireNonNull(ui, "ui");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.policy = Objects.requireNonNull(policy, "policy");
     }
 
     /**
@@ -91,18 +112,14 @@ public final class ImSession implements AutoCloseable {
     }
 
     private void register(SignIn signIn) throws SignInException {
-        InetSocketAddress address;
-        try {
-            address = Addresses.parse(signIn.server().strip(), ImProtocol.DEFAULT_PORT);
-        } catch (RuntimeException e) {
-            throw new SignInException("Server: " + e.getMessage());
-        }
+        List<SocketAddress> servers = servers(signIn.server());
+        String address = servers.stream().map(Addresses::format).collect(Collectors.joining(", "));
         Transport transport = transport(signIn);
         ImClient connected;
         try {
-            connected = ImClient.connect(transport, address, new Events());
+            connected = ImClient.connect(transport, servers, new Events(), policy);
         } catch (IOException e) {
-            throw new SignInException("Cannot reach " + Addresses.format(address) + " over " + transport.name()
+            throw new SignInException("Cannot reach " + address + " over " + transport.name()
                     + ": " + e.getMessage());
         }
         try {
@@ -118,7 +135,7 @@ public final class ImSession implements AutoCloseable {
             throw new SignInException("Lost the server while signing in: " + e.getMessage());
         } catch (TimeoutException e) {
             connected.close();
-            throw new SignInException("No answer from " + Addresses.format(address) + " within "
+            throw new SignInException("No answer from " + address + " within "
                     + SIGN_IN_TIMEOUT.toSeconds() + " s");
         } catch (InterruptedException e) {
             connected.close();
@@ -130,6 +147,24 @@ public final class ImSession implements AutoCloseable {
         String name = me;
         ui.execute(() -> model.connected(name));
         refreshNow(connected);
+    }
+
+    /** The servers of a comma-separated list of {@code host:port}, as the sign-in dialog takes them. */
+    static List<SocketAddress> servers(String list) throws SignInException {
+        var servers = new ArrayList<SocketAddress>();
+        for (String server : list.split(",")) {
+            if (!server.isBlank()) {
+                try {
+                    servers.add(Addresses.parse(server.strip(), ImProtocol.DEFAULT_PORT));
+                } catch (RuntimeException e) {
+                    throw new SignInException("Server: " + e.getMessage());
+                }
+            }
+        }
+        if (servers.isEmpty()) {
+            throw new SignInException("Server: give host:port, or several separated by commas");
+        }
+        return servers;
     }
 
     private static Transport transport(SignIn signIn) throws SignInException {
@@ -177,6 +212,38 @@ public final class ImSession implements AutoCloseable {
 
     public void send(long id, String text) {
         call("send to #" + id, client -> client.send(id, text));
+    }
+
+    /**
+     * Asks for the page of {@value #DEFAULT_HISTORY_PAGE} messages before sequence number
+     * {@code before} of conversation {@code id}, which reach the model as
+     * {@link ChatModel#olderLoaded}; nothing if {@code before} is the first, or while a page for
+     * that conversation is on its way.
+     */
+    public void loadOlder(long id, long before) {
+        if (before <= 1 || !loadingOlder.add(id)) {
+            return;
+        }
+        call("load older messages of #" + id, client -> {
+            try {
+                client.history(id, before - 1, true, DEFAULT_HISTORY_PAGE)
+                        .whenComplete((history, failure) -> olderLoaded(id, before, history, failure));
+            } catch (IOException | RuntimeException e) {
+                loadingOlder.remove(id);
+                throw e;
+            }
+        });
+    }
+
+    private void olderLoaded(long id, long before, History history, Throwable failure) {
+        loadingOlder.remove(id);
+        if (failure != null) {
+            ui.execute(() -> model.problem("Cannot load older messages of #" + id + ": " + failure.getMessage()));
+            return;
+        }
+        var older = history.messages().stream().filter(message -> message.sequence() < before).map(this::line).toList();
+        boolean more = !older.isEmpty() && older.getFirst().sequence() > history.firstSequence();
+        ui.execute(() -> model.olderLoaded(id, older, more));
     }
 
     public void leave(long id) {
@@ -239,6 +306,11 @@ public final class ImSession implements AutoCloseable {
         }
     }
 
+    private ChatLine line(Message message) {
+        return new ChatLine(message.sequence(), message.sender(), message.text(),
+                Instant.ofEpochMilli(message.timestampMillis()), message.sender().equalsIgnoreCase(me));
+    }
+
     /** The server's events, on the connection's thread: each is handed to the model's thread. */
     private final class Events implements ImListener {
         @Override
@@ -258,9 +330,25 @@ public final class ImSession implements AutoCloseable {
 
         @Override
         public void onMessage(Message message) {
-            var line = new ChatLine(0, message.sender(), message.text(), clock.instant(),
-                    message.sender().equalsIgnoreCase(me));
+            var line = line(message);
             ui.execute(() -> model.message(message.conversationId(), line));
+        }
+
+        @Override
+        public void onReconnecting(ConnectionClosedException cause) {
+            ui.execute(() -> model.reconnecting(cause.getMessage()));
+        }
+
+        @Override
+        public void onReconnected() {
+            String name = me;
+            ui.execute(() -> model.connected(name));
+        }
+
+        @Override
+        public void onGap(long conversationId, long fromSequence, long toSequence) {
+            var at = clock.instant();
+            ui.execute(() -> model.gap(conversationId, fromSequence, toSequence, at));
         }
 
         @Override

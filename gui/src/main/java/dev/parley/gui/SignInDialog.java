@@ -67,6 +67,7 @@ final class SignInDialog extends JDialog {
         user.setText(settings.get("user", System.getProperty("user.name", "")));
         password.setName("password");
         password.setToolTipText("only where the server keeps accounts");
+        server.setToolTipText("host:port, or several separated by commas, tried in turn");
         status.setName("status");
         status.setEditable(true);
         status.setSelectedItem(settings.get("status", "online"));

@@ -172,6 +172,46 @@ class ChatModelTest {
     }
 
     @Test
+    void aFirstLineAfterTheFirstNumberMeansOlderHistoryToLoadAndTheFirstNumberMeansNone() {
+        model.joined(1);
+        model.joined(2);
+
+        model.message(1, new ChatLine(7, "bob", "seven", Instant.EPOCH, false));
+        model.message(2, new ChatLine(1, "bob", "one", Instant.EPOCH, false));
+
+        assertThat(model.conversation(1).hasOlderHistory()).isTrue();
+        assertThat(model.conversation(2).hasOlderHistory()).isFalse();
+        model.olderLoaded(1, List.of(new ChatLine(1, "bob", "one", Instant.EPOCH, false)), false);
+        assertThat(model.conversation(1).hasOlderHistory()).isFalse();
+        assertThat(model.conversation(1).lines()).extracting(ChatLine::sequence).containsExactly(1L, 7L);
+    }
+
+    @Test
+    void ignoresANumberedMessageAlreadyShown() {
+        model.joined(1);
+        model.message(1, new ChatLine(1, "bob", "one", Instant.EPOCH, false));
+        model.message(1, new ChatLine(2, "bob", "two", Instant.EPOCH, false));
+
+        model.message(1, new ChatLine(2, "bob", "two", Instant.EPOCH, false));
+
+        assertThat(model.conversation(1).lines()).extracting(ChatLine::sequence).containsExactly(1L, 2L);
+        assertThat(model.conversation(1).unread()).isEqualTo(2);
+    }
+
+    @Test
+    void aGapIsANoticeLineInItsConversation() {
+        model.joined(1);
+        model.message(1, new ChatLine(1, "bob", "one", Instant.EPOCH, false));
+
+        model.gap(1, 2, 4, Instant.EPOCH);
+
+        var notice = model.conversation(1).lines().getLast();
+        assertThat(notice.isNotice()).isTrue();
+        assertThat(notice.text()).isEqualTo("Messages 2 to 4 are no longer kept by the server");
+        assertThat(model.conversation(1).oldestSequence()).isEqualTo(1);
+    }
+
+    @Test
     void theListingOfOngoingConversationsUpdatesTheMembersOfMine() {
         model.joined(4);
 

@@ -20,9 +20,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -35,7 +37,7 @@ class ImSessionTest {
     private static final Duration POLL = Duration.ofMillis(5);
 
     private final ExecutorService ui = Executors.newSingleThreadExecutor();
-    private final ChatModel model = new ChatModel();
+    private final ChatModel model = new ChatModel(ImSession.DEFAULT_HISTORY_PAGE); // fewer lines than a test says
     private final ImSession session = new ImSession(model, ui, Clock.systemUTC());
     private ImServer server;
     private ScriptedClient bob;
@@ -43,7 +45,8 @@ class ImSessionTest {
     @BeforeEach
     void startServerWithBobOnline() throws Exception {
         server = ImServer.start(Transport.byName("memory"), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO).presenceDelay(Duration.ZERO).build());
+                ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO).presenceDelay(Duration.ZERO)
+                        .messageBurst(1_000).build()); // bob says 120 things in a row
         bob = ScriptedClient.connect(Transport.byName("memory"), server.localAddress(), "bob");
         bob.register("online");
     }
@@ -57,7 +60,7 @@ class ImSessionTest {
     }
 
     @Test
-    void signsInSeesBuddiesAndChatsThroughTheModel() throws Exception {
+    void signsInSeesBuddiesChatsThroughTheModelAndReconnectsWhenTheServerGoes() throws Exception {
         session.signIn(signIn("alice")).get();
 
         await(m -> m.state() == ConnectionState.CONNECTED && m.buddies().contains(new Buddy("bob", "online")));
@@ -72,14 +75,41 @@ class ImSessionTest {
         bob.client().send(id, "hi alice");
 
         var lines = read(m -> m.conversation(id).lines().size() == 2 ? m.conversation(id).lines() : null);
-        assertThat(lines).extracting(ChatLine::sender, ChatLine::own)
-                .containsExactly(tuple("alice", true), tuple("bob", false));
+        assertThat(lines).extracting(ChatLine::sequence, ChatLine::sender, ChatLine::own)
+                .containsExactly(tuple(1L, "alice", true), tuple(2L, "bob", false));
 
         bob.client().status("away");
         await(m -> m.buddies().contains(new Buddy("bob", "away")));
 
         server.close();
-        await(m -> m.state() == ConnectionState.DISCONNECTED && m.stateDetail().startsWith("Connection lost"));
+        await(m -> m.state() == ConnectionState.RECONNECTING);
+    }
+
+    @Test
+    void pagesOlderMessagesInBeforeTheFirstOneKept() throws Exception {
+        int said = 2 * ImSession.DEFAULT_HISTORY_PAGE + 20;
+        session.signIn(signIn("alice")).get();
+        session.invite(List.of("bob"));
+        long id = bob.await(Invitation.class).conversationId();
+        bob.client().join(id);
+        bob.sync(); // the join is in before bob speaks
+        for (int i = 1; i <= said; i++) {
+            bob.client().send(id, "old " + i).get(30, TimeUnit.SECONDS);
+        }
+        await(m -> m.conversation(id) != null && m.conversation(id).newestSequence() == said);
+        // The model keeps the newest lines only (its limit); the server has them all.
+        await(m -> m.conversation(id).hasOlderHistory());
+
+        for (int page = 0; page < said && read(m -> m.conversation(id).hasOlderHistory()); page++) {
+            long oldest = read(m -> m.conversation(id).oldestSequence());
+            session.loadOlder(id, oldest);
+            await(m -> m.conversation(id).oldestSequence() < oldest || !m.conversation(id).hasOlderHistory());
+        }
+
+        var lines = read(m -> m.conversation(id).lines());
+        assertThat(lines).extracting(ChatLine::sequence)
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, said).boxed().toList());
+        assertThat(lines.getFirst().text()).isEqualTo("old 1");
     }
 
     @Test

@@ -1,11 +1,15 @@
 package dev.parley.gui;
 
+import dev.parley.im.ImException;
 import dev.parley.im.Invitation;
 import dev.parley.im.Message;
 import dev.parley.server.ImServer;
 import dev.parley.server.ScriptedClient;
 import dev.parley.server.ServerOptions;
 import dev.parley.server.cli.Addresses;
+import dev.parley.server.store.SqliteStore;
+import dev.parley.server.store.StoreException;
+import dev.parley.server.store.StoreOptions;
 import dev.parley.transport.Transport;
 import org.assertj.swing.core.BasicRobot;
 import org.assertj.swing.core.KeyPressInfo;
@@ -32,8 +36,10 @@ import javax.swing.JTextPane;
 import java.awt.Dimension;
 import java.awt.Point;
 import java.awt.event.KeyEvent;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,8 +59,15 @@ class TwoClientsWindowTest {
     private static final Timeout TIMEOUT = Timeout.timeout(30_000);
     private static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
+    private static final ServerOptions OPTIONS =
+            ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO).presenceDelay(Duration.ZERO).build();
+
     @TempDir
     Path settings;
+
+    /** The server's store, on disk so that a restarted server carries on with it (a server closes its store). */
+    @TempDir
+    Path data;
 
     private ImServer server;
     private ScriptedClient carol;
@@ -70,15 +83,23 @@ class TwoClientsWindowTest {
 
     @BeforeEach
     void startServerAndCarol() throws Exception {
-        server = ImServer.start(Transport.byName("tcp"), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO).presenceDelay(Duration.ZERO).build());
-        carol = ScriptedClient.connect(Transport.byName("tcp"), server.localAddress(), "carol");
-        carol.register("online");
+        server = start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        carol = carol();
         robot = BasicRobot.robotWithNewAwtHierarchy();
         robot.settings().delayBetweenEvents(10);
     }
 
     /** Keeps a picture of the screen as the test left it, in target/screenshots, to see what went wrong. */
+    private ImServer start(SocketAddress address) throws IOException, StoreException {
+        return ImServer.start(Transport.byName("tcp"), address, OPTIONS, SqliteStore.open(data, StoreOptions.defaults()));
+    }
+
+    private ScriptedClient carol() throws IOException, ImException {
+        var client = ScriptedClient.connect(Transport.byName("tcp"), server.localAddress(), "carol");
+        client.register("online");
+        return client;
+    }
+
     @AfterEach
     void stop(TestInfo test) throws Exception {
         Files.createDirectories(SCREENSHOTS);
@@ -91,7 +112,7 @@ class TwoClientsWindowTest {
     }
 
     @Test
-    void twoPeopleSignInInviteChatChangeStatusLeaveAndSeeTheServerGo() throws Exception {
+    void twoPeopleSignInInviteChatChangeStatusLeaveAndCarryOnWhenTheServerRestarts() throws Exception {
         var alice = signIn("alice");
         var bob = signIn("bob");
 
@@ -147,9 +168,19 @@ class TwoClientsWindowTest {
         });
         await("alice's members no longer list bob", () -> text(aliceTalk.label("members").target()).equals("Members: alice, carol"));
 
+        SocketAddress address = server.localAddress();
         server.close();
-        await("alice's banner says the server is gone", () -> bannerSays(alice, "Disconnected"));
-        await("bob's banner says the server is gone", () -> bannerSays(bob, "Disconnected"));
+        carol.close();
+        await("alice's banner says she is reconnecting", () -> bannerSays(alice, "Reconnecting"));
+        await("bob's banner says he is reconnecting", () -> bannerSays(bob, "Reconnecting"));
+        server = start(address); // the same port and store
+        await("alice's banner is gone: connected again", () -> !bannerShows(alice));
+        await("bob's banner is gone: connected again", () -> !bannerShows(bob));
+        carol = carol();
+        aliceTalk.textBox("input").enterText("after the restart");
+        aliceTalk.textBox("input").pressAndReleaseKey(KeyPressInfo.keyCode(KeyEvent.VK_ENTER));
+        carol.await(Message.class, message -> message.text().equals("after the restart"));
+        await("alice's own line shows once the server has it", () -> lines(alice, id).contains("alice: after the restart"));
     }
 
     @Test
@@ -221,6 +252,12 @@ class TwoClientsWindowTest {
             var pane = (JTextPane) frame.panel("conversation-" + id).textBox("lines").target();
             return pane.getText().replaceAll("(?m)^\\d\\d:\\d\\d  ", "");
         });
+    }
+
+    /** Whether {@code frame}'s banner shows; unlike {@code frame.label}, finds it hidden too. */
+    private boolean bannerShows(FrameFixture frame) {
+        return GuiActionRunner.execute(() ->
+                robot.finder().findByName(frame.target(), "banner", JLabel.class, false).isShowing());
     }
 
     private static boolean bannerSays(FrameFixture frame, String start) {
