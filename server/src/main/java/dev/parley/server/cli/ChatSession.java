@@ -17,6 +17,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -66,6 +67,8 @@ final class ChatSession implements ImListener {
     /** Who is online, with their status, as this session has been told; on the delivery thread only. */
     private final Map<String, String> online = new HashMap<>();
     private volatile boolean quitting;
+    /** Sends not yet acknowledged (accepted or refused); used by the input thread only. */
+    private final List<CompletableFuture<Long>> unacknowledged = new ArrayList<>();
 
     ChatSession(PrintWriter out, String username) {
         this.out = out;
@@ -188,7 +191,10 @@ final class ChatSession implements ImListener {
                 case ChatLine.Help help -> ChatLineParser.help().forEach(this::print);
                 case ChatLine.Invite invite -> client.invite(invite.usernames());
                 case ChatLine.Join join -> client.join(join.conversationId());
-                case ChatLine.Say say -> client.send(say.conversationId(), say.text());
+                case ChatLine.Say say -> {
+                    unacknowledged.removeIf(CompletableFuture::isDone);
+                    unacknowledged.add(client.send(say.conversationId(), say.text()));
+                }
                 case ChatLine.ShowHistory history -> client.history(history.conversationId(), Long.MAX_VALUE, true,
                         history.count());
                 case ChatLine.ListConversations list -> {
@@ -217,6 +223,10 @@ final class ChatSession implements ImListener {
 
     private void quit(ImClient client) {
         try {
+            // Acknowledgements come from the store's commits, not in line with the answers to later
+            // requests: wait for them (accepted or refused) as well as for the listing.
+            CompletableFuture.allOf(unacknowledged.stream().map(send -> send.handle((sequence, refusal) -> null))
+                    .toArray(CompletableFuture[]::new)).get(GOODBYE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             listings.add(false);
             client.list().get(GOODBYE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             quitting = true;

@@ -324,8 +324,11 @@ final class TcpConnection extends AbstractConnection {
             writeFrames(List.of(frame));
             return true;
         } catch (IOException e) {
-            fail(ioFailure("write", e));
-            throw closeCause();
+            ConnectionClosedException failure = ioFailure("write", e);
+            fail(failure);
+            // A thread that failed the connection first may not have recorded its cause yet.
+            ConnectionClosedException cause = closeCause();
+            throw cause != null ? cause : failure;
         } finally {
             outputLock.unlock();
         }
