@@ -17,6 +17,7 @@ import org.assertj.swing.core.Robot;
 import org.assertj.swing.edt.FailOnThreadViolationRepaintManager;
 import org.assertj.swing.edt.GuiActionRunner;
 import org.assertj.swing.finder.WindowFinder;
+import org.assertj.swing.fixture.DialogFixture;
 import org.assertj.swing.fixture.FrameFixture;
 import org.assertj.swing.fixture.JListFixture;
 import org.assertj.swing.image.ScreenshotTaker;
@@ -189,12 +190,7 @@ class TwoClientsWindowTest {
         var dialog = WindowFinder.findDialog("signInDialog").withTimeout(TIMEOUT.duration()).using(robot);
         dialog.textBox("server").setText(Addresses.format(server.localAddress()));
         dialog.textBox("user").setText("Carol");
-        // Pressed on the event thread, not clicked by the robot: under load a click on a dialog not
-        // yet ready for input was lost, and nothing was ever sent.
-        var signIn = dialog.button("signIn").target();
-        GuiActionRunner.execute(() -> {
-            signIn.doClick();
-        });
+        pressSignIn(dialog);
 
         await("the dialog says the name is taken", () -> text(dialog.label("error").target()).contains("username Carol is taken"));
         dialog.textBox("user").requireText("Carol");
@@ -210,11 +206,22 @@ class TwoClientsWindowTest {
         dialog.textBox("server").setText(Addresses.format(server.localAddress()));
         dialog.comboBox("transport").selectItem("tcp");
         dialog.textBox("user").setText(user);
-        dialog.button("signIn").click();
+        pressSignIn(dialog);
         var frame = WindowFinder.findFrame("mainWindow-" + user).withTimeout(TIMEOUT.duration()).using(robot);
         frame.resizeTo(new Dimension(960, 640));
         frame.moveTo(new Point(1000 * (guis.size() - 1), 0));
         return frame;
+    }
+
+    /**
+     * Presses the dialog's Sign in button on the event thread rather than clicking it with the robot:
+     * under load a robot click on a dialog not yet ready for input was lost, and nothing was ever sent.
+     */
+    private static void pressSignIn(DialogFixture dialog) {
+        var signIn = dialog.button("signIn").target();
+        GuiActionRunner.execute(() -> {
+            signIn.doClick();
+        });
     }
 
     private static boolean exists(FrameFixture frame, String name) {
