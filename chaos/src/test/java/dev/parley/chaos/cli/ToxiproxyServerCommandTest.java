@@ -84,4 +84,16 @@ class ToxiproxyServerCommandTest {
         assertThat(code).isEqualTo(1);
         assertThat(err.toString()).contains(config + ": ").contains("must be a JSON array of proxies");
     }
+
+    @Test
+    void answersVersionLikeTheParleyCommandItExtends() {
+        var out = new StringWriter();
+
+        int code = ParleyCommand.commandLine(new ByteArrayInputStream(new byte[0]))
+                .setOut(new PrintWriter(out, true)).setErr(new PrintWriter(new StringWriter(), true))
+                .execute("chaos", "--version");
+
+        assertThat(code).isZero();
+        assertThat(out.toString().lines().findFirst()).hasValueSatisfying(line -> assertThat(line).matches("parley \\d+\\.\\d+\\.\\d+.*"));
+    }
 }

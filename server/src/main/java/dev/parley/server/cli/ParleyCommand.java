@@ -3,6 +3,7 @@ package dev.parley.server.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
@@ -25,7 +26,9 @@ import java.util.concurrent.Callable;
  * <p>Runs on the thread that calls {@link #main} (or {@link CommandLine#execute}); each command says
  * which threads it starts.
  */
+// INHERIT: every subcommand, extensions' too, answers --version with the same provider.
 @Command(name = "parley", mixinStandardHelpOptions = true, versionProvider = ParleyCommand.Version.class,
+        scope = ScopeType.INHERIT,
         description = "Typed messages over TCP or reliable UDP, and an instant-messaging server built on them.",
         subcommands = {ServerCommand.class, ChatCommand.class, DemoCommand.class, AccountCommand.class,
                 CommandLine.HelpCommand.class})

@@ -5,6 +5,8 @@ import dev.parley.server.ServerOptions;
 import dev.parley.transport.Transport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -29,6 +31,15 @@ class CommandLineTest {
     @Test
     void printsTheVersion() {
         var run = CommandRun.run("", "--version");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.outLines().getFirst()).matches("parley \\d+\\.\\d+\\.\\d+.*");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"server", "chat", "demo", "account"})
+    void printsTheVersionAfterEachCommandToo(String command) {
+        var run = CommandRun.run("", command, "--version");
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.outLines().getFirst()).matches("parley \\d+\\.\\d+\\.\\d+.*");
