@@ -53,17 +53,17 @@ final class ChatCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = {"-u", "--user"}, required = true, description = "the username to register")
+    @Option(names = {"-u", "--user"}, paramLabel = "NAME", required = true, description = "the username to register")
     private String username;
 
-    @Option(names = {"-s", "--server"}, defaultValue = "localhost:6666", converter = Addresses.class,
+    @Option(names = {"-s", "--server"}, paramLabel = "HOST:PORT", defaultValue = "localhost:6666", converter = Addresses.class,
             description = "the server's HOST:PORT (default: ${DEFAULT-VALUE})")
     private InetSocketAddress server;
 
-    @Option(names = {"-t", "--transport"}, defaultValue = "tcp", description = "tcp or udp (default: ${DEFAULT-VALUE})")
+    @Option(names = {"-t", "--transport"}, paramLabel = "NAME", defaultValue = "tcp", description = "tcp or udp (default: ${DEFAULT-VALUE})")
     private String transportName;
 
-    @Option(names = "--status", defaultValue = "online", description = "the status to start with (default: ${DEFAULT-VALUE})")
+    @Option(names = "--status", paramLabel = "TEXT", defaultValue = "online", description = "the status to start with (default: ${DEFAULT-VALUE})")
     private String status;
 
     @Option(names = "--password-file", paramLabel = "FILE",
@@ -84,7 +84,7 @@ final class ChatCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         var err = spec.commandLine().getErr();
-        Transport transport = TransportChoice.find(transportName,
+        Transport transport = TransportChoice.find(spec.qualifiedName(), transportName,
                 tlsTrust == null ? null : () -> TcpTls.client(tlsTrust), err);
         if (transport == null) {
             return ParleyCommand.USAGE;

@@ -23,7 +23,7 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = {"-t", "--transport"}, split = ",",
+    @Option(names = {"-t", "--transport"}, paramLabel = "NAME", split = ",",
             description = "transports to play over, in order (default: every one available except memory)")
     private List<String> transportNames;
 
@@ -37,7 +37,7 @@ final class DemoCommand implements Callable<Integer> {
             names = List.of(MemoryTransport.NAME);
         }
         for (String name : names) {
-            Transport transport = TransportChoice.find(name, err);
+            Transport transport = TransportChoice.find(spec.qualifiedName(), name, err);
             if (transport == null) {
                 return ParleyCommand.USAGE;
             }

@@ -1,5 +1,6 @@
 package dev.parley.server.cli;
 
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -9,6 +10,7 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.ServiceLoader;
@@ -31,7 +33,9 @@ import java.util.concurrent.Callable;
         scope = ScopeType.INHERIT,
         description = "Typed messages over TCP or reliable UDP, and an instant-messaging server built on them.",
         subcommands = {ServerCommand.class, ChatCommand.class, DemoCommand.class, AccountCommand.class,
-                CommandLine.HelpCommand.class})
+                CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class},
+        footer = {"", "Options may also be read from a file: parley @FILE reads one argument a line (picocli's @argfiles).",
+                "Completion for bash and zsh: source <(parley generate-completion)"})
 public final class ParleyCommand implements Callable<Integer> {
 
     static final int OK = 0;
@@ -57,13 +61,15 @@ public final class ParleyCommand implements Callable<Integer> {
     public static CommandLine commandLine(InputStream in) {
         var parley = new CommandLine(new ParleyCommand(in));
         ServiceLoader.load(ParleyExtension.class).forEach(extension -> parley.addSubcommand(extension.command()));
+        // Listed in the footer, not among the commands a user picks from (nor suggested for a typo).
+        parley.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(true);
         return parley
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 // A usage error is one line saying what is wrong and where help is, not a page of usage.
                 .setParameterExceptionHandler((e, args) -> {
                     CommandLine command = e.getCommandLine();
                     command.getErr().println(command.getCommandSpec().qualifiedName() + ": " + e.getMessage()
-                            + " (see '" + command.getCommandSpec().qualifiedName() + " --help')");
+                            + suggestions(e) + " (see '" + command.getCommandSpec().qualifiedName() + " --help')");
                     command.getErr().flush();
                     return USAGE;
                 })
@@ -74,6 +80,14 @@ public final class ParleyCommand implements Callable<Integer> {
                 });
     }
 
+    /** "; did you mean ...?" for a mistyped command or option, else nothing. */
+    private static String suggestions(CommandLine.ParameterException e) {
+        if (e instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
+            return "; did you mean " + String.join(" or ", unmatched.getSuggestions()) + "?";
+        }
+        return "";
+    }
+
     /** Where {@code parley chat} reads its commands. */
     InputStream in() {
         return in;
@@ -82,7 +96,10 @@ public final class ParleyCommand implements Callable<Integer> {
     /** Without a command: say which there are. */
     @Override
     public Integer call() {
-        var names = spec.commandLine().getSubcommands().keySet().stream().filter(name -> !name.equals("help")).toList();
+        var names = spec.commandLine().getSubcommands().entrySet().stream()
+                .filter(entry -> !entry.getKey().equals("help") && !entry.getValue().getCommandSpec().usageMessage().hidden())
+                .map(Map.Entry::getKey)
+                .toList();
         spec.commandLine().getErr().println("parley: which command? " + String.join(", ", names));
         spec.commandLine().usage(spec.commandLine().getErr());
         return USAGE;

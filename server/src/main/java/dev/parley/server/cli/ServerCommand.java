@@ -11,6 +11,7 @@ import dev.parley.server.store.SqliteStore;
 import dev.parley.server.store.StoreException;
 import dev.parley.server.store.StoreOptions;
 import dev.parley.transport.Transport;
+import dev.parley.transport.memory.MemoryTransport;
 import dev.parley.transport.tcp.TcpTls;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -46,34 +47,34 @@ final class ServerCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = {"-t", "--transport"}, defaultValue = "tcp", description = "tcp or udp (default: ${DEFAULT-VALUE})")
+    @Option(names = {"-t", "--transport"}, paramLabel = "NAME", defaultValue = "tcp", description = "tcp or udp (default: ${DEFAULT-VALUE})")
     private String transportName;
 
-    @Option(names = "--host", defaultValue = "0.0.0.0", description = "address to listen on (default: ${DEFAULT-VALUE})")
+    @Option(names = "--host", paramLabel = "HOST", defaultValue = "0.0.0.0", description = "address to listen on (default: ${DEFAULT-VALUE})")
     private String host;
 
-    @Option(names = {"-p", "--port"}, defaultValue = "" + ImProtocol.DEFAULT_PORT,
+    @Option(names = {"-p", "--port"}, paramLabel = "PORT", defaultValue = "" + ImProtocol.DEFAULT_PORT,
             description = "port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE})")
     private int port;
 
-    @Option(names = "--broadcast-period", defaultValue = "" + ServerOptions.DEFAULT_ONLINE_BROADCAST_SECONDS + "s", converter = DurationConverter.class,
+    @Option(names = "--broadcast-period", defaultValue = "" + ServerOptions.DEFAULT_ONLINE_BROADCAST_SECONDS + "s", converter = DurationConverter.class, paramLabel = "DURATION",
             description = "how often everyone gets the whole online list again, on top of its changes; 0 never (default: ${DEFAULT-VALUE})")
     private Duration broadcastPeriod;
 
-    @Option(names = "--presence-delay", defaultValue = ServerOptions.DEFAULT_PRESENCE_DELAY_MILLIS + "ms",
+    @Option(names = "--presence-delay", paramLabel = "DURATION", defaultValue = ServerOptions.DEFAULT_PRESENCE_DELAY_MILLIS + "ms",
             converter = DurationConverter.class,
             description = "how long changes to the online list are gathered into one message to everyone; 0 sends each at once (default: ${DEFAULT-VALUE})")
     private Duration presenceDelay;
 
-    @Option(names = "--join-policy", defaultValue = "OPEN",
+    @Option(names = "--join-policy", paramLabel = "POLICY", defaultValue = "OPEN",
             description = "who may join a conversation: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
     private JoinPolicy joinPolicy;
 
-    @Option(names = "--rate", defaultValue = "" + ServerOptions.DEFAULT_MESSAGES_PER_SECOND,
+    @Option(names = "--rate", paramLabel = "N", defaultValue = "" + ServerOptions.DEFAULT_MESSAGES_PER_SECOND,
             description = "requests a second one client may send on average; 0 no limit (default: ${DEFAULT-VALUE})")
     private int messagesPerSecond;
 
-    @Option(names = "--burst", defaultValue = "" + ServerOptions.DEFAULT_MESSAGE_BURST,
+    @Option(names = "--burst", paramLabel = "N", defaultValue = "" + ServerOptions.DEFAULT_MESSAGE_BURST,
             description = "requests one client may send at once before --rate applies (default: ${DEFAULT-VALUE})")
     private int messageBurst;
 
@@ -81,12 +82,12 @@ final class ServerCommand implements Callable<Integer> {
             description = "let only these accounts register, each with its password (see 'parley account'); without it the server is open")
     private Path accountsFile;
 
-    @Option(names = "--failed-login-delay", defaultValue = ServerOptions.DEFAULT_FAILED_LOGIN_DELAY_MILLIS + "ms",
+    @Option(names = "--failed-login-delay", paramLabel = "DURATION", defaultValue = ServerOptions.DEFAULT_FAILED_LOGIN_DELAY_MILLIS + "ms",
             converter = DurationConverter.class,
             description = "with --accounts, how long a wrong password waits for its refusal (default: ${DEFAULT-VALUE})")
     private Duration failedLoginDelay;
 
-    @Option(names = "--max-password-checks", defaultValue = "" + ServerOptions.DEFAULT_MAX_CONCURRENT_PASSWORD_CHECKS,
+    @Option(names = "--max-password-checks", paramLabel = "N", defaultValue = "" + ServerOptions.DEFAULT_MAX_CONCURRENT_PASSWORD_CHECKS,
             description = "with --accounts, most passwords hashed at once; more logins are told the server is busy (default: ${DEFAULT-VALUE})")
     private int maxPasswordChecks;
 
@@ -98,18 +99,18 @@ final class ServerCommand implements Callable<Integer> {
             description = "PEM private key (PKCS#8, RSA or EC) of --tls-cert")
     private Path tlsKey;
 
-    @Option(names = "--resume-window", defaultValue = ServerOptions.DEFAULT_RESUME_WINDOW_SECONDS + "s",
+    @Option(names = "--resume-window", paramLabel = "DURATION", defaultValue = ServerOptions.DEFAULT_RESUME_WINDOW_SECONDS + "s",
             converter = DurationConverter.class,
             description = "how long a user whose connection dropped keeps their place, unannounced, before being "
                     + "signed off; 0 signs off at once (default: ${DEFAULT-VALUE})")
     private Duration resumeWindow;
 
-    @Option(names = "--max-held-users", defaultValue = ServerOptions.DEFAULT_MAX_HELD_USERS + "",
+    @Option(names = "--max-held-users", paramLabel = "N", defaultValue = ServerOptions.DEFAULT_MAX_HELD_USERS + "",
             description = "most users kept in their resume window at once; past it, the one held longest is signed "
                     + "off (default: ${DEFAULT-VALUE})")
     private int maxHeldUsers;
 
-    @Option(names = "--store", defaultValue = "sqlite",
+    @Option(names = "--store", paramLabel = "STORE", defaultValue = "sqlite",
             description = "where conversations and messages are kept: sqlite (in --data, kept across restarts) or "
                     + "memory (lost when the server stops) (default: ${DEFAULT-VALUE})")
     private String storeName;
@@ -118,7 +119,7 @@ final class ServerCommand implements Callable<Integer> {
             description = "directory of the sqlite store (default: ${DEFAULT-VALUE})")
     private Path dataDirectory;
 
-    @Option(names = "--retain", defaultValue = "" + StoreOptions.DEFAULT_RETAINED_MESSAGES,
+    @Option(names = "--retain", paramLabel = "N", defaultValue = "" + StoreOptions.DEFAULT_RETAINED_MESSAGES,
             description = "messages kept per conversation (default: ${DEFAULT-VALUE})")
     private int retainedMessages;
 
@@ -133,9 +134,14 @@ final class ServerCommand implements Callable<Integer> {
             err.println("parley server: --tls-cert and --tls-key go together: give both or neither");
             return ParleyCommand.USAGE;
         }
-        Transport transport = TransportChoice.find(transportName,
+        Transport transport = TransportChoice.find(spec.qualifiedName(), transportName,
                 tlsCertificate == null ? null : () -> TcpTls.server(tlsCertificate, tlsKey), err);
         if (transport == null) {
+            return ParleyCommand.USAGE;
+        }
+        if (transport.name().equals(MemoryTransport.NAME)) {
+            err.println("parley server: --transport memory reaches only this process, so no client could connect; "
+                    + "use tcp or udp");
             return ParleyCommand.USAGE;
         }
         if (port < 0 || port > 65_535) {
@@ -196,9 +202,10 @@ final class ServerCommand implements Callable<Integer> {
         try {
             server = ImServer.start(transport, address, options, store);
         } catch (IOException e) {
+            store.close();
             err.println(isBindFailure(e)
-                    ? "port " + port + " is already in use on " + host + "; choose another with --port"
-                    : "cannot listen on " + host + ":" + port + " over " + transport.name() + ": " + e.getMessage());
+                    ? "parley server: port " + port + " is already in use on " + host + "; choose another with --port"
+                    : "parley server: cannot listen on " + host + ":" + port + " over " + transport.name() + ": " + e.getMessage());
             return ParleyCommand.FAILED;
         }
         var stopped = new CountDownLatch(1);

@@ -7,7 +7,10 @@ import dev.parley.transport.tcp.TcpTransport;
 import java.io.IOException;
 import java.io.PrintWriter;
 
-/** Finds the transport a command was told to use, or says in one line why it cannot. Stateless. */
+/**
+ * Finds the transport a command was told to use, or says in one line, after the command's name
+ * ({@code parley server: ...}), why it cannot. Stateless.
+ */
 final class TransportChoice {
 
     private TransportChoice() {
@@ -19,12 +22,15 @@ final class TransportChoice {
         TcpTls read() throws IOException;
     }
 
-    /** The transport called {@code name}, or null after printing to {@code err} which ones there are. */
-    static Transport find(String name, PrintWriter err) {
+    /**
+     * The transport called {@code name}, or null after printing to {@code err}, after
+     * {@code command} (as {@code "parley demo"}), which ones there are.
+     */
+    static Transport find(String command, String name, PrintWriter err) {
         try {
             return Transport.byName(name);
         } catch (IllegalArgumentException e) {
-            err.println("parley: " + e.getMessage());
+            err.println(command + ": " + e.getMessage());
             err.flush();
             return null;
         }
@@ -32,22 +38,22 @@ final class TransportChoice {
 
     /**
      * The transport called {@code name}, with the TLS that {@code tls} reads unless {@code tls} is
-     * null; or null after printing to {@code err} in one line why not: an unknown transport, TLS
+     * null; or null after printing to {@code err}, after {@code command}, in one line why not: an unknown transport, TLS
      * asked of a transport other than TCP, or a file that cannot be used.
      */
-    static Transport find(String name, TlsFiles tls, PrintWriter err) {
-        Transport transport = find(name, err);
+    static Transport find(String command, String name, TlsFiles tls, PrintWriter err) {
+        Transport transport = find(command, name, err);
         if (transport == null || tls == null) {
             return transport;
         }
         if (!transport.name().equals(TcpTransport.NAME)) {
-            err.println("parley: TLS works over --transport tcp only, not " + transport.name()
+            err.println(command + ": TLS works over --transport tcp only, not " + transport.name()
                     + "; SECURITY.md says what protects " + transport.name());
         } else {
             try {
                 return TcpTransport.create(transport.options(), tls.read());
             } catch (IOException e) {
-                err.println("parley: " + e.getMessage());
+                err.println(command + ": " + e.getMessage());
             }
         }
         err.flush();

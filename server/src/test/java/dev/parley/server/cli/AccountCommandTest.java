@@ -103,7 +103,7 @@ class AccountCommandTest {
         Files.writeString(file, "# accounts\nalice PBKDF2WithHmacSHA256 1000\n");
 
         var listed = CommandRun.run("", "account", "list", "--accounts", file.toString());
-        var served = CommandRun.run("", "server", "--store", "memory", "--transport", "memory", "--port", "0", "--accounts", file.toString());
+        var served = CommandRun.run("", "server", "--store", "memory", "--host", "127.0.0.1", "--port", "0", "--accounts", file.toString());
 
         String problem = file + ":2: expected NAME ALGORITHM ITERATIONS SALT HASH, found 3 fields";
         assertThat(listed.exitCode()).isEqualTo(ParleyCommand.FAILED);
@@ -116,7 +116,7 @@ class AccountCommandTest {
     void saysHowToCreateAMissingAccountFile() {
         Path file = folder.resolve("missing.txt");
 
-        var served = CommandRun.run("", "server", "--store", "memory", "--transport", "memory", "--port", "0", "--accounts", file.toString());
+        var served = CommandRun.run("", "server", "--store", "memory", "--host", "127.0.0.1", "--port", "0", "--accounts", file.toString());
         var listed = CommandRun.run("", "account", "list", "--accounts", file.toString());
 
         assertThat(served.exitCode()).isEqualTo(ParleyCommand.FAILED);

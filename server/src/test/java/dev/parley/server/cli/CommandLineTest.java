@@ -46,6 +46,32 @@ class CommandLineTest {
     }
 
     @Test
+    void suggestsTheCommandMeantByATypo() {
+        var run = CommandRun.run("", "sever");
+
+        assertThat(run.exitCode()).isEqualTo(ParleyCommand.USAGE);
+        assertThat(run.errLines()).singleElement().asString()
+                .isEqualTo("parley: Unmatched argument at index 0: 'sever'; did you mean server? (see 'parley --help')");
+    }
+
+    @Test
+    void writesACompletionScriptForBashAndZsh() {
+        var run = CommandRun.run("", "generate-completion");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("complete -F", "parley", "server", "--resume-window");
+    }
+
+    @Test
+    void refusesToServeOverTheMemoryTransportWhichNoOtherProcessCouldReach() {
+        var run = CommandRun.run("", "server", "--store", "memory", "--transport", "memory", "--port", "0");
+
+        assertThat(run.exitCode()).isEqualTo(ParleyCommand.USAGE);
+        assertThat(run.errLines()).containsExactly(
+                "parley server: --transport memory reaches only this process, so no client could connect; use tcp or udp");
+    }
+
+    @Test
     void answersAnUnknownOptionWithOneLineAndExitCodeTwo() {
         var run = CommandRun.run("", "chat", "--user", "alice", "--colour");
 
@@ -64,7 +90,7 @@ class CommandLineTest {
 
     @Test
     void refusesANegativeRateInOneLine() {
-        var run = CommandRun.run("", "server", "--store", "memory", "--transport", "memory", "--port", "0", "--rate", "-1");
+        var run = CommandRun.run("", "server", "--store", "memory", "--host", "127.0.0.1", "--port", "0", "--rate", "-1");
 
         assertThat(run.exitCode()).isEqualTo(ParleyCommand.USAGE);
         assertThat(run.errLines()).containsExactly("parley server: messagesPerSecond must not be negative, was -1");
@@ -75,7 +101,7 @@ class CommandLineTest {
         Path file = Files.writeString(directory.resolve("a-file"), "not a directory");
         Path data = file.resolve("data");
 
-        var run = CommandRun.run("", "server", "--transport", "memory", "--port", "0", "--data", data.toString());
+        var run = CommandRun.run("", "server", "--host", "127.0.0.1", "--port", "0", "--data", data.toString());
 
         assertThat(run.exitCode()).isEqualTo(ParleyCommand.FAILED);
         assertThat(run.out()).isEmpty();
@@ -85,7 +111,7 @@ class CommandLineTest {
 
     @Test
     void refusesAnUnknownStoreInOneLine() {
-        var run = CommandRun.run("", "server", "--store", "paper", "--transport", "memory", "--port", "0");
+        var run = CommandRun.run("", "server", "--store", "paper", "--host", "127.0.0.1", "--port", "0");
 
         assertThat(run.exitCode()).isEqualTo(ParleyCommand.USAGE);
         assertThat(run.errLines()).containsExactly("parley server: --store must be sqlite or memory, was paper");
@@ -93,15 +119,15 @@ class CommandLineTest {
 
     @Test
     void saysInOneLineThatThePortIsTaken() throws Exception {
-        var memory = Transport.byName("memory");
-        try (var taken = ImServer.start(memory, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ServerOptions.defaults())) {
+        var tcp = Transport.byName("tcp");
+        try (var taken = ImServer.start(tcp, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ServerOptions.defaults())) {
             int port = ((InetSocketAddress) taken.localAddress()).getPort();
 
-            var run = CommandRun.run("", "server", "--store", "memory", "--transport", "memory", "--host", "127.0.0.1", "--port", "" + port);
+            var run = CommandRun.run("", "server", "--store", "memory", "--host", "127.0.0.1", "--port", "" + port);
 
             assertThat(run.exitCode()).isEqualTo(ParleyCommand.FAILED);
             assertThat(run.errLines()).containsExactly(
-                    "port " + port + " is already in use on 127.0.0.1; choose another with --port");
+                    "parley server: port " + port + " is already in use on 127.0.0.1; choose another with --port");
         }
     }
 

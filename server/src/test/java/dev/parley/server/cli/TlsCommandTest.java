@@ -145,11 +145,11 @@ class TlsCommandTest {
         var chat = CommandRun.run("", "chat", "--user", "alice", "--transport", "udp",
                 "--tls-trust", certificate.certificate().toString());
 
-        String tcpOnly = "parley: TLS works over --transport tcp only, not udp; SECURITY.md says what protects udp";
+        String tcpOnly = ": TLS works over --transport tcp only, not udp; SECURITY.md says what protects udp";
         assertThat(server.exitCode()).isEqualTo(ParleyCommand.USAGE);
-        assertThat(server.errLines()).containsExactly(tcpOnly);
+        assertThat(server.errLines()).containsExactly("parley server" + tcpOnly);
         assertThat(chat.exitCode()).isEqualTo(ParleyCommand.USAGE);
-        assertThat(chat.errLines()).containsExactly(tcpOnly);
+        assertThat(chat.errLines()).containsExactly("parley chat" + tcpOnly);
     }
 
     @Test
@@ -161,9 +161,9 @@ class TlsCommandTest {
         var chat = CommandRun.run("", "chat", "--user", "alice", "--tls-trust", missing.toString());
 
         assertThat(server.exitCode()).isEqualTo(ParleyCommand.USAGE);
-        assertThat(server.errLines()).containsExactly("parley: TLS certificate file " + missing + " does not exist");
+        assertThat(server.errLines()).containsExactly("parley server: TLS certificate file " + missing + " does not exist");
         assertThat(chat.exitCode()).isEqualTo(ParleyCommand.USAGE);
-        assertThat(chat.errLines()).containsExactly("parley: TLS trust file " + missing + " does not exist");
+        assertThat(chat.errLines()).containsExactly("parley chat: TLS trust file " + missing + " does not exist");
     }
 
     private static void drain(BufferedReader lines) {
