@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -117,7 +119,47 @@ class ToxiproxyClientTest {
         client.createProxy("echo", "127.0.0.1:0", upstream()).delete();
 
         assertThat(client.getProxies()).isEmpty();
-        assertThat(client.version()).contains("Toxiproxy-compatible");
+        assertThat(client.version()).matches("(?s)\\{\\s*\"version\"\\s*:\\s*\"parley-chaos [^\"]*Toxiproxy-compatible[^\"]*\"\\s*}\\s*");
+    }
+
+    @Test
+    void movesALiveProxyToAnotherUpstreamAndListenAddressKeepingItsToxics() throws IOException {
+        Proxy proxy = client.createProxy("echo", "127.0.0.1:0", upstream());
+        proxy.toxics().bandwidth("thin", ToxicDirection.DOWNSTREAM, 64);
+        Socket open = connect(proxy);
+        try (var other = new EchoServer()) {
+            String otherUpstream = "127.0.0.1:" + other.address().getPort();
+
+            proxy.setUpstream(otherUpstream);
+
+            assertThat(open.getInputStream().read()).as("a connection open through the old upstream is closed").isEqualTo(-1);
+            assertThat(client.getProxy("echo").getUpstream()).isEqualTo(otherUpstream);
+            assertThat(roundTrip(client.getProxy("echo"), "moved")).isEqualTo("moved");
+            String listen = client.getProxy("echo").getListen();
+
+            proxy.setListen("127.0.0.1:0");
+
+            Proxy moved = client.getProxy("echo");
+            assertThat(moved.getListen()).isNotEqualTo(listen);
+            assertThat(moved.isEnabled()).isTrue();
+            assertThat(moved.toxics().getAll()).extracting(t -> t.getName()).containsExactly("thin");
+            assertThat(roundTrip(moved, "again")).isEqualTo("again");
+        }
+    }
+
+    @Test
+    void leavesAProxyAsItWasWhenItCannotMoveToTheAddressAsked() throws IOException {
+        Proxy proxy = client.createProxy("echo", "127.0.0.1:0", upstream());
+        String listen = proxy.getListen();
+        try (var taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            assertThatThrownBy(() -> proxy.setListen("127.0.0.1:" + taken.getLocalPort()))
+                    .isInstanceOf(IOException.class).hasMessageContaining("500");
+        }
+
+        Proxy kept = client.getProxy("echo");
+        assertThat(kept.getListen()).isEqualTo(listen);
+        assertThat(kept.isEnabled()).isTrue();
+        assertThat(roundTrip(kept, "still here")).isEqualTo("still here");
     }
 
     private String upstream() {

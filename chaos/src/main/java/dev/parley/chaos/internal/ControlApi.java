@@ -26,19 +26,21 @@ import java.util.concurrent.Executors;
  * Toxiproxy's HTTP control API over a {@link ChaosServer}, on the JDK's HTTP server:
  *
  * <pre>
- * GET    /version                          plain text
+ * GET    /version                          {version}, as Toxiproxy 2.7 and later answer
  * POST   /reset                            enable every proxy, remove every toxic; 204
  * POST   /populate                         [proxy, ...]: create each, replacing one of the same name
  *                                          whose listen or upstream differs; 201 {proxies: [proxy, ...]}
  * GET    /proxies                          {name: proxy, ...}
  * POST   /proxies                          {name, listen, upstream, enabled?, protocol?}; 201
  * GET    /proxies/{proxy}                  proxy
- * POST   /proxies/{proxy}                  {enabled}; the proxy
+ * PATCH  /proxies/{proxy}                  {listen?, upstream?, enabled?}: a new listen address or upstream
+ *                                          restarts the proxy there, keeping its toxics; the proxy
+ *                                          (POST too, as Toxiproxy still accepts)
  * DELETE /proxies/{proxy}                  204
  * GET    /proxies/{proxy}/toxics           [toxic, ...]
  * POST   /proxies/{proxy}/toxics           {name?, type, stream?, toxicity?, attributes?}; the toxic
  * GET    /proxies/{proxy}/toxics/{toxic}   toxic
- * POST   /proxies/{proxy}/toxics/{toxic}   {stream?, toxicity?, attributes?}, merged; the toxic
+ * PATCH  /proxies/{proxy}/toxics/{toxic}   {stream?, toxicity?, attributes?}, merged; the toxic (POST too)
  * DELETE /proxies/{proxy}/toxics/{toxic}   204
  * </pre>
  *
@@ -114,7 +116,7 @@ public final class ControlApi implements AutoCloseable {
         String route = method + " " + String.join("/", List.of(parts).subList(0, Math.min(parts.length, 2)))
                 + "/".repeat(Math.max(0, parts.length - 2));
         return switch (route) {
-            case "GET /version" -> new Answer(200, VERSION);
+            case "GET /version" -> new Answer(200, Map.of("version", VERSION));
             case "POST /reset" -> {
                 chaos.reset();
                 yield new Answer(204, null);
@@ -127,7 +129,7 @@ public final class ControlApi implements AutoCloseable {
             case "POST /populate" -> new Answer(201, Map.of("proxies", populate(body).stream().map(ControlApi::proxyJson).toList()));
             case "POST /proxies" -> new Answer(201, proxyJson(create(object(body))));
             case "GET /proxies/" -> new Answer(200, proxyJson(proxy(parts[2])));
-            case "POST /proxies/" -> new Answer(200, proxyJson(updateProxy(proxy(parts[2]), object(body))));
+            case "POST /proxies/", "PATCH /proxies/" -> new Answer(200, proxyJson(updateProxy(proxy(parts[2]), object(body))));
             case "DELETE /proxies/" -> {
                 chaos.delete(parts[2]);
                 yield new Answer(204, null);
@@ -139,14 +141,14 @@ public final class ControlApi implements AutoCloseable {
                         ? new Answer(200, proxy.toxics().stream().map(ToxicJson::write).toList())
                         : new Answer(200, ToxicJson.write(proxy.add(ToxicJson.read(object(body)))));
             }
-            case "GET /proxies///", "POST /proxies///", "DELETE /proxies///" -> {
+            case "GET /proxies///", "POST /proxies///", "PATCH /proxies///", "DELETE /proxies///" -> {
                 requireToxics(parts);
                 ChaosProxy proxy = proxy(parts[2]);
                 Toxic toxic = proxy.toxics().stream().filter(t -> t.name().equals(parts[4])).findFirst()
                         .orElseThrow(() -> new NoSuchElementException("toxic not found: " + parts[4]));
                 yield switch (method) {
                     case "GET" -> new Answer(200, ToxicJson.write(toxic));
-                    case "POST" -> new Answer(200, ToxicJson.write(proxy.update(ToxicJson.merge(toxic, object(body)))));
+                    case "POST", "PATCH" -> new Answer(200, ToxicJson.write(proxy.update(ToxicJson.merge(toxic, object(body)))));
                     default -> {
                         proxy.remove(toxic.name());
                         yield new Answer(204, null);
@@ -199,18 +201,51 @@ public final class ControlApi implements AutoCloseable {
         return proxy;
     }
 
-    private static ChaosProxy updateProxy(ChaosProxy proxy, Map<String, Object> body) throws IOException {
+    /**
+     * Toxiproxy's proxy update: {@code enabled} switches the proxy; a {@code listen} or
+     * {@code upstream} other than its own restarts it there (open connections close, as in
+     * Toxiproxy), with the same toxics.
+     */
+    private ChaosProxy updateProxy(ChaosProxy proxy, Map<String, Object> body) throws IOException {
         for (String key : body.keySet()) {
-            if (!key.equals("enabled") && !key.equals("name")) {
-                throw new IllegalArgumentException("only 'enabled' can be changed on a proxy here, not '" + key + "'");
+            if (!List.of("name", "listen", "upstream", "enabled").contains(key)) {
+                throw new IllegalArgumentException("a proxy's 'listen', 'upstream' and 'enabled' can be changed, not '" + key + "'");
+            }
+        }
+        String listen = body.containsKey("listen") ? required(body, "listen") : Addresses.format(proxy.listenAddress());
+        String upstream = body.containsKey("upstream") ? required(body, "upstream") : proxy.upstream();
+        ChaosProxy updated = proxy;
+        String oldListen = Addresses.format(proxy.listenAddress());
+        if (!listen.equals(oldListen) || !upstream.equals(proxy.upstream())) {
+            var was = new ProxyState(proxy.name(), proxy.protocol(), List.copyOf(proxy.toxics()), proxy.isEnabled());
+            chaos.delete(proxy.name());
+            try {
+                updated = recreate(was, listen, upstream);
+            } catch (IOException | RuntimeException e) {
+                recreate(was, oldListen, proxy.upstream()); // as it was: a failed edit changes nothing
+                throw e;
             }
         }
         if (Boolean.TRUE.equals(body.get("enabled"))) {
-            proxy.enable();
+            updated.enable();
         } else if (Boolean.FALSE.equals(body.get("enabled"))) {
-            proxy.disable();
+            updated.disable();
         }
-        return proxy;
+        return updated;
+    }
+
+    /** What a proxy restarted elsewhere keeps. */
+    private record ProxyState(String name, Protocol protocol, List<Toxic> toxics, boolean enabled) {
+    }
+
+    /** A proxy as {@code state} says, at {@code listen}, forwarding to {@code upstream}. */
+    private ChaosProxy recreate(ProxyState state, String listen, String upstream) throws IOException {
+        ChaosProxy created = chaos.createProxy(state.name(), state.protocol(), listen, upstream);
+        state.toxics().forEach(created::add);
+        if (!state.enabled()) {
+            created.disable();
+        }
+        return created;
     }
 
     private static Map<String, Object> proxyJson(ChaosProxy proxy) {
