@@ -710,12 +710,12 @@ class ImServerTest {
         return client;
     }
 
-    /** Creates a conversation of {@code inviter} and {@code invitee}, both joined; returns its id. */
     /** {@code error} without the client message id a refused send's carries (random in these clients). */
     static Error withoutSendId(Error error) {
         return new Error(error.message(), error.request());
     }
 
+    /** Creates a conversation of {@code inviter} and {@code invitee}, both joined; returns its id. */
     static long conversation(ScriptedClient inviter, ScriptedClient invitee) throws IOException {
         inviter.client().invite(invitee.username());
         long id = invitee.await(Invitation.class).conversationId();

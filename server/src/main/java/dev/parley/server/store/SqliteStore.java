@@ -425,7 +425,7 @@ public final class SqliteStore implements ChatStore {
             commits.incrementAndGet();
         } catch (SQLException | RuntimeException e) {
             try {
-                writer.rollback();
+                rollback();
             } catch (SQLException rollback) {
                 e.addSuppressed(rollback);
             }
@@ -444,6 +444,22 @@ public final class SqliteStore implements ChatStore {
     }
 
     /** The conversation's last sequence number; refuses an unknown conversation. */
+    /**
+     * Undoes the batch and begins the next transaction. A full disk or an I/O error makes SQLite roll
+     * the transaction back by itself; the driver's rollback then fails on "no transaction is active"
+     * before beginning the next one, which would leave every later batch outside a transaction (each
+     * statement committed alone) and unable to commit. Begins it here instead.
+     */
+    private void rollback() throws SQLException {
+        try {
+            writer.rollback();
+        } catch (SQLException alreadyRolledBack) {
+            try (Statement begin = writer.createStatement()) {
+                begin.execute("BEGIN");
+            }
+        }
+    }
+
     private static long lastSequence(Connection connection, long conversationId) throws SQLException, StoreException {
         try (PreparedStatement select = connection.prepareStatement("SELECT last_seq FROM conversations WHERE id = ?")) {
             select.setLong(1, conversationId);
