@@ -276,14 +276,19 @@ public final class ChatModel {
     }
 
     /**
-     * Older lines for a conversation, from history paging: {@code older}, oldest first, goes before
-     * the first line kept; {@code more} says whether still older ones exist.
+     * Older lines for a conversation, from history paging (or its newest page, on joining):
+     * {@code older}, oldest first, goes before the first line kept, less the lines not older than
+     * that one (they arrived live while the page was on its way); {@code more} says whether still
+     * older ones exist.
      */
     public void olderLoaded(long conversationId, List<ChatLine> older, boolean more) {
         var conversation = conversations.get(conversationId);
         if (conversation != null) {
-            conversation.prepend(older, more);
-            listeners.forEach(listener -> listener.linesPrepended(conversation, older.size()));
+            // Lines that arrived live while the page was on its way are shown already.
+            long oldest = conversation.oldestSequence();
+            var missing = older.stream().filter(line -> oldest == 0 || line.sequence() < oldest).toList();
+            conversation.prepend(missing, more);
+            listeners.forEach(listener -> listener.linesPrepended(conversation, missing.size()));
         }
     }
 

@@ -95,6 +95,7 @@ public final class Conversation {
 
     void prepend(List<ChatLine> older, boolean more) {
         lines.addAll(0, older);
+        older.forEach(line -> newestSequence = Math.max(newestSequence, line.sequence()));
         olderHistory = more;
     }
 

@@ -196,12 +196,19 @@ public final class ImSession implements AutoCloseable {
         });
     }
 
-    /** Joins conversation {@code id} (accepting its invitation, if any), then asks who is in it. */
+    /**
+     * Joins conversation {@code id} (accepting its invitation, if any), then asks who is in it and
+     * for its newest {@value #DEFAULT_HISTORY_PAGE} messages, which reach the model as
+     * {@link ChatModel#olderLoaded}: what was said before one joined shows at once.
+     */
     public void join(long id) {
         ui.execute(() -> model.joined(id));
         call("join #" + id, client -> {
             client.join(id);
             refreshNow(client);
+            if (loadingOlder.add(id)) {
+                requestOlder(client, id, Long.MAX_VALUE);
+            }
         });
     }
 
@@ -224,15 +231,18 @@ public final class ImSession implements AutoCloseable {
         if (before <= 1 || !loadingOlder.add(id)) {
             return;
         }
-        call("load older messages of #" + id, client -> {
-            try {
-                client.history(id, before - 1, true, DEFAULT_HISTORY_PAGE)
-                        .whenComplete((history, failure) -> olderLoaded(id, before, history, failure));
-            } catch (IOException | RuntimeException e) {
-                loadingOlder.remove(id);
-                throw e;
-            }
-        });
+        call("load older messages of #" + id, client -> requestOlder(client, id, before));
+    }
+
+    /** Asks for the page before sequence number {@code before} ({@link Long#MAX_VALUE}: the newest page); {@code id} is in {@link #loadingOlder}. */
+    private void requestOlder(ImClient client, long id, long before) throws IOException {
+        try {
+            client.history(id, before - 1, true, DEFAULT_HISTORY_PAGE)
+                    .whenComplete((history, failure) -> olderLoaded(id, before, history, failure));
+        } catch (IOException | RuntimeException e) {
+            loadingOlder.remove(id);
+            throw e;
+        }
     }
 
     private void olderLoaded(long id, long before, History history, Throwable failure) {

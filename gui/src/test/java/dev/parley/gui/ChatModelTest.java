@@ -53,6 +53,11 @@ class ChatModelTest {
             }
 
             @Override
+            public void linesPrepended(Conversation conversation, int count) {
+                heard.add("prepended " + conversation.id() + " " + count);
+            }
+
+            @Override
             public void unreadChanged(Conversation conversation) {
                 heard.add("unread " + conversation.id() + " " + conversation.unread());
             }
@@ -169,6 +174,34 @@ class ChatModelTest {
         assertThat(conversation.lines()).extracting(ChatLine::sequence).containsExactly(8L, 9L, 10L);
         assertThat(conversation.oldestSequence()).isEqualTo(8);
         assertThat(conversation.hasOlderHistory()).isTrue();
+    }
+
+    @Test
+    void aPageThatCrossedLiveLinesAddsOnlyTheOlderOnes() {
+        model.joined(1);
+        model.message(1, new ChatLine(3, "bob", "three", Instant.EPOCH, false));
+
+        model.olderLoaded(1, List.of(new ChatLine(1, "bob", "one", Instant.EPOCH, false),
+                new ChatLine(2, "carol", "two", Instant.EPOCH, false),
+                new ChatLine(3, "bob", "three", Instant.EPOCH, false),
+                new ChatLine(4, "carol", "four", Instant.EPOCH, false)), false);
+
+        var conversation = model.conversation(1);
+        assertThat(conversation.lines()).extracting(ChatLine::sequence).containsExactly(1L, 2L, 3L);
+        assertThat(heard).contains("prepended 1 2");
+    }
+
+    @Test
+    void aNewestPageIntoAnEmptyConversationCountsAsSeenSoLiveCopiesAreDropped() {
+        model.joined(1);
+
+        model.olderLoaded(1, List.of(new ChatLine(1, "bob", "one", Instant.EPOCH, false),
+                new ChatLine(2, "carol", "two", Instant.EPOCH, false)), false);
+        model.message(1, new ChatLine(2, "carol", "two", Instant.EPOCH, false));
+        model.message(1, new ChatLine(3, "bob", "three", Instant.EPOCH, false));
+
+        assertThat(model.conversation(1).lines()).extracting(ChatLine::sequence).containsExactly(1L, 2L, 3L);
+        assertThat(model.conversation(1).newestSequence()).isEqualTo(3);
     }
 
     @Test

@@ -113,6 +113,30 @@ class ImSessionTest {
     }
 
     @Test
+    void showsWhatWasSaidBeforeJoiningOnceJoinedAndEachLaterLineOnce() throws Exception {
+        session.signIn(signIn("alice")).get();
+        var carol = ScriptedClient.connect(Transport.byName("memory"), server.localAddress(), "carol");
+        try (carol) {
+            carol.register("online");
+            bob.client().invite(List.of("carol", "alice"));
+            long id = carol.await(Invitation.class).conversationId();
+            carol.client().join(id);
+            carol.sync();
+            bob.client().send(id, "before you came").get(30, TimeUnit.SECONDS);
+            carol.client().send(id, "indeed").get(30, TimeUnit.SECONDS);
+            await(m -> m.invitations().stream().anyMatch(invitation -> invitation.conversationId() == id));
+
+            session.join(id);
+            await(m -> m.conversation(id) != null && m.conversation(id).lines().size() == 2);
+            bob.client().send(id, "welcome").get(30, TimeUnit.SECONDS);
+
+            var lines = read(m -> m.conversation(id).lines().size() == 3 ? m.conversation(id).lines() : null);
+            assertThat(lines).extracting(ChatLine::sequence, ChatLine::sender, ChatLine::text).containsExactly(
+                    tuple(1L, "bob", "before you came"), tuple(2L, "carol", "indeed"), tuple(3L, "bob", "welcome"));
+        }
+    }
+
+    @Test
     void saysInWordsThatTheNameIsTaken() {
         assertThatThrownBy(() -> session.signIn(signIn("BOB")).get())
                 .isInstanceOf(ExecutionException.class)
