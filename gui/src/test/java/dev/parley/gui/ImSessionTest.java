@@ -11,11 +11,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -154,6 +158,35 @@ class ImSessionTest {
 
         assertThatThrownBy(() -> session.signIn(new SignIn(address, "memory", null, "alice", "", "online")).get())
                 .cause().hasMessageStartingWith("Cannot reach " + address + " over memory: ");
+    }
+
+    @Test
+    void saysInWordsThatTheServerSpeaksGarbageAndCanThenSignInElsewhere() throws Exception {
+        try (var garbage = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                // Every connection gets bytes that are no Parley frame, then is left open.
+                var random = new Random(7);
+                while (!garbage.isClosed()) {
+                    try {
+                        Socket connection = garbage.accept();
+                        byte[] noise = new byte[4096];
+                        random.nextBytes(noise);
+                        connection.getOutputStream().write(noise);
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            String address = "127.0.0.1:" + garbage.getLocalPort();
+
+            assertThatThrownBy(() -> session.signIn(new SignIn(address, "tcp", null, "alice", "", "online")).get())
+                    .cause().isInstanceOf(ImSession.SignInException.class)
+                    .hasMessageStartingWith("Lost the server while signing in: ");
+            await(m -> m.state() == ConnectionState.DISCONNECTED);
+        }
+
+        session.signIn(signIn("alice")).get();
+        await(m -> m.state() == ConnectionState.CONNECTED && m.buddies().contains(new Buddy("bob", "online")));
     }
 
     @Test
