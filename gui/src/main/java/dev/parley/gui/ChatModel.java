@@ -72,6 +72,10 @@ public final class ChatModel {
         /** The server refused something, or a request could not be sent; {@code text} says what, in words. */
         default void problem(String text) {
         }
+
+        /** A message this user wrote to {@code conversation} was not accepted: {@code text} is what they wrote, to give back. */
+        default void notSent(Conversation conversation, String text) {
+        }
     }
 
     private final int maxLinesPerConversation;
@@ -321,6 +325,18 @@ public final class ChatModel {
     /** Something went wrong, said in words. */
     public void problem(String text) {
         listeners.forEach(listener -> listener.problem(text));
+    }
+
+    /**
+     * A message this user wrote to conversation {@code id} was refused or could not be sent; what
+     * they wrote goes back to them (the reason came as a {@linkplain #problem problem}). Nothing if
+     * the conversation is no longer open.
+     */
+    public void notSent(long id, String text) {
+        var conversation = conversations.get(id);
+        if (conversation != null) {
+            listeners.forEach(listener -> listener.notSent(conversation, text));
+        }
     }
 
     private void state(ConnectionState newState, String detail) {

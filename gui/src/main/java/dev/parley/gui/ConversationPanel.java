@@ -132,6 +132,13 @@ final class ConversationPanel extends JPanel {
         }
     }
 
+    /** A message not sent goes back to the input, before whatever was typed since, so that nothing typed is lost. */
+    void giveBack(String text) {
+        String typedSince = input.getText();
+        input.setText(typedSince.isEmpty() ? text : text + "\n" + typedSince);
+        input.setCaretPosition(text.length());
+    }
+
     void linesDropped(int count) {
         var document = lines.getStyledDocument();
         var root = document.getDefaultRootElement();

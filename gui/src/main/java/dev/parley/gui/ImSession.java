@@ -217,8 +217,24 @@ public final class ImSession implements AutoCloseable {
         ui.execute(() -> model.dismissed(id));
     }
 
+    /**
+     * Sends {@code text} to conversation {@code id}. If the server refuses it (too long, over the
+     * rate limit, not stored) or it cannot be sent, the text goes back to the model as
+     * {@link ChatModel#notSent}, so that nothing typed is lost; the reason arrives as a problem.
+     */
     public void send(long id, String text) {
-        call("send to #" + id, client -> client.send(id, text));
+        call("send to #" + id, client -> {
+            try {
+                client.send(id, text).whenComplete((sequence, failure) -> {
+                    if (failure != null) {
+                        ui.execute(() -> model.notSent(id, text));
+                    }
+                });
+            } catch (IOException | RuntimeException e) {
+                ui.execute(() -> model.notSent(id, text));
+                throw e;
+            }
+        });
     }
 
     /**

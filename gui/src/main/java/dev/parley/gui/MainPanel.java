@@ -300,6 +300,11 @@ final class MainPanel extends JPanel implements ChatModel.Listener {
         problem.setText(text);
     }
 
+    @Override
+    public void notSent(Conversation conversation, String text) {
+        withPanel(conversation, panel -> panel.giveBack(text));
+    }
+
     private void retitle(Conversation conversation) {
         withPanel(conversation, panel -> tabs.setTitleAt(tabs.indexOfComponent(panel), title(conversation)));
     }

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -138,6 +139,41 @@ class ImSessionTest {
             assertThat(lines).extracting(ChatLine::sequence, ChatLine::sender, ChatLine::text).containsExactly(
                     tuple(1L, "bob", "before you came"), tuple(2L, "carol", "indeed"), tuple(3L, "bob", "welcome"));
         }
+    }
+
+    @Test
+    void givesBackAMessageTheServerRefusesAndSendsOneOfTheLongestLength() throws Exception {
+        var problems = new CopyOnWriteArrayList<String>();
+        var givenBack = new CopyOnWriteArrayList<String>();
+        ui.submit(() -> model.addListener(new ChatModel.Listener() {
+            @Override
+            public void problem(String text) {
+                problems.add(text);
+            }
+
+            @Override
+            public void notSent(Conversation conversation, String text) {
+                givenBack.add(conversation.id() + ":" + text);
+            }
+        })).get();
+        session.signIn(signIn("alice")).get();
+        session.invite(List.of("bob"));
+        long id = bob.await(Invitation.class).conversationId();
+        await(m -> m.conversation(id) != null);
+        int longest = ServerOptions.defaults().maxTextLength();
+
+        String tooLong = "é".repeat(longest + 1);
+        session.send(id, tooLong);
+        await(m -> !givenBack.isEmpty());
+        assertThat(givenBack).containsExactly(id + ":" + tooLong);
+        assertThat(problems).anySatisfy(problem -> assertThat(problem).startsWith("SendMessage: ").contains("too long"));
+
+        String longestAllowed = "😀".repeat(longest / 2); // two chars each
+        session.send(id, longestAllowed);
+        await(m -> m.conversation(id).lines().size() == 1);
+        String shown = read(m -> m.conversation(id).lines().getFirst().text());
+        assertThat(shown).isEqualTo(longestAllowed);
+        assertThat(givenBack).hasSize(1);
     }
 
     @Test

@@ -155,6 +155,14 @@ class TwoClientsWindowTest {
         carol.client().send(id, "hi both");
         await("alice reads carol", () -> lines(alice, id).contains("carol: hi both"));
 
+        String tooLong = "x".repeat(OPTIONS.maxTextLength() + 1);
+        aliceTalk.textBox("input").click(); // bob's window had the focus
+        aliceTalk.textBox("input").setText(tooLong);
+        aliceTalk.textBox("input").pressAndReleaseKey(KeyPressInfo.keyCode(KeyEvent.VK_ENTER));
+        await("alice is told her line is too long", () -> text(alice.label("problem").target()).contains("too long"));
+        await("what alice wrote is back in her input", () -> aliceTalk.textBox("input").text().equals(tooLong));
+        aliceTalk.textBox("input").setText("");
+
         bob.comboBox("myStatus").click();
         bob.comboBox("myStatus").replaceText("lunch");
         robot.pressAndReleaseKeys(KeyEvent.VK_ENTER); // to the combo box's editor, which has the focus
