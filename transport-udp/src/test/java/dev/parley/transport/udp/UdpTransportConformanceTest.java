@@ -11,4 +11,11 @@ class UdpTransportConformanceTest extends TransportConformanceTest {
     protected Transport transport(TransportOptions options) {
         return UdpTransport.create(options);
     }
+
+    /** Flow control: what the receiver accepts beyond its handler, and what the sender keeps handed to the protocol. */
+    @Override
+    protected long bytesHeldInTransit() {
+        var defaults = UdpOptions.defaults();
+        return defaults.receiveWindowBytes() + defaults.sendBufferBytes();
+    }
 }
