@@ -43,6 +43,8 @@ final class ConversationPanel extends JPanel {
     private final JTextArea input = new JTextArea(2, 40);
     private final JScrollPane scroll;
     private final ImSession session;
+    /** True while older lines go in above the view (see {@link #linesPrepended}). */
+    private boolean prepending;
 
     ConversationPanel(Conversation conversation, String me, ZoneId zone, ImSession session) {
         super(new BorderLayout(0, 6));
@@ -113,21 +115,30 @@ final class ConversationPanel extends JPanel {
         loadOlderAtTop();
     }
 
-    /** Older lines came in at the top: they go above what is in view, which stays in view. */
+    /**
+     * Older lines came in at the top: they go above what is in view, which stays in view. While
+     * the view grows and moves, the scroll bar passes through the top: that is not the reader
+     * scrolling up, and asks for nothing (it once loaded the whole history, page after page).
+     */
     void linesPrepended(int count) {
         var bar = scroll.getVerticalScrollBar();
         int height = lines.getPreferredSize().height;
-        insert(0, conversation.lines().subList(0, count));
-        int grown = lines.getPreferredSize().height - height;
-        scroll.validate();
-        bar.setValue(bar.getValue() + grown);
+        prepending = true;
+        try {
+            insert(0, conversation.lines().subList(0, count));
+            int grown = lines.getPreferredSize().height - height;
+            scroll.validate();
+            bar.setValue(bar.getValue() + grown);
+        } finally {
+            prepending = false;
+        }
         loadOlderAtTop();
     }
 
     /** Scrolled to the top (or everything fits) and the server keeps older lines: asks for a page of them. */
     private void loadOlderAtTop() {
         var bar = scroll.getVerticalScrollBar();
-        if (bar.getValue() == bar.getMinimum() && conversation.hasOlderHistory()) {
+        if (!prepending && bar.getValue() == bar.getMinimum() && conversation.hasOlderHistory()) {
             session.loadOlder(conversation.id(), conversation.oldestSequence());
         }
     }
