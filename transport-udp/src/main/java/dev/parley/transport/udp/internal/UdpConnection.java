@@ -135,14 +135,22 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
         }
     }
 
-    /** A packet for this connection arrived. Receive loop. */
+    /**
+     * A packet for this connection arrived. Receive loop. If the session throws, the connection
+     * ends ({@link #failed}) and the failure is rethrown for the loop to count.
+     */
     public void onPacket(Packet packet, long now) {
-        lock.lock();
         try {
-            session.onPacket(packet, now);
-            afterEvent(now);
-        } finally {
-            unlock();
+            lock.lock();
+            try {
+                session.onPacket(packet, now);
+                afterEvent(now);
+            } finally {
+                unlock();
+            }
+        } catch (RuntimeException | Error e) {
+            failed(now, e);
+            throw e;
         }
     }
 
@@ -185,6 +193,35 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
                 return Long.MAX_VALUE;
             }
             return session.nextDeadline();
+        } finally {
+            unlock();
+        }
+    }
+
+    /**
+     * The session threw: its state can no longer be trusted, so the connection ends at once with
+     * that failure as its cause, telling the peer with a RESET if the session still can, skipping
+     * the linger, and the owner forgets it. The handler hears of the close as for any abort.
+     * Timer thread (or the receive loop, from {@link #onPacket}).
+     */
+    @Override
+    public long failed(long now, Throwable failure) {
+        var cause = new ConnectionClosedException(Reason.ABORTED, "the connection's protocol state failed: " + failure,
+                failure);
+        try {
+            fail(cause);
+        } catch (RuntimeException | Error resetFailed) {
+            cause.addSuppressed(resetFailed);
+        }
+        lock.lock();
+        try {
+            if (!gone) {
+                gone = true;
+                openSignal.completeExceptionally(cause);
+                arrivals.add(FINISH);
+                onGone.run();
+            }
+            return Long.MAX_VALUE;
         } finally {
             unlock();
         }
