@@ -47,6 +47,8 @@ public abstract class AbstractConnection implements Connection {
     private final AtomicLong bytesReceived = new AtomicLong();
     private final AtomicBoolean aborted = new AtomicBoolean();
     private volatile Object attachment;
+    /** The thread that calls the handler, once {@link #opened()} ran. */
+    private volatile Thread deliveryThread;
 
     protected AbstractConnection(String transportName, ConnectionHandler handler, TransportOptions options) {
         this.transportName = transportName;
@@ -234,6 +236,7 @@ public abstract class AbstractConnection implements Connection {
 
     /** Tells the handler the connection is open. Delivery thread, once, first. */
     protected final void opened() {
+        deliveryThread = Thread.currentThread();
         try {
             handler.onOpen(this);
         } catch (RuntimeException | Error e) {
@@ -274,6 +277,11 @@ public abstract class AbstractConnection implements Connection {
         } finally {
             closeFuture.complete(cause);
         }
+    }
+
+    /** True if the calling thread is the one that calls this connection's handler. */
+    final boolean isDeliveringOnCurrentThread() {
+        return deliveryThread == Thread.currentThread();
     }
 
     private void handlerFailed(String method, Throwable e) {

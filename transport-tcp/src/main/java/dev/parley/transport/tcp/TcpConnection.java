@@ -191,11 +191,6 @@ final class TcpConnection extends AbstractConnection {
         readers.start("parley-tcp-reader-" + id() + "-" + hostAndPort(remote), this::readLoop);
     }
 
-    /** Closes gracefully with {@code cause}; used when the listener shuts down. Any thread. */
-    void shutdown(ConnectionClosedException cause) {
-        closeGracefully(cause);
-    }
-
     private void awaitOpened() throws InterruptedIOException {
         try {
             openedSignal.await();

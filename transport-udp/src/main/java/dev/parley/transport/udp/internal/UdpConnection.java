@@ -227,11 +227,6 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
         }
     }
 
-    /** Starts a graceful close with {@code cause}: the listener is shutting down. */
-    public void shutdown(ConnectionClosedException cause) {
-        closeGracefully(cause);
-    }
-
     // ------------------------------------------------------------------ sending
 
     /**
