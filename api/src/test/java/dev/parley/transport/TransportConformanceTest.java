@@ -1,6 +1,7 @@
 package dev.parley.transport;
 
 import dev.parley.transport.ConnectionClosedException.Reason;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,6 +35,7 @@ import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -867,6 +869,42 @@ public abstract class TransportConformanceTest {
         assertClosedWith(connection, Reason.CLOSED_LOCALLY);
         serverSide.closeFuture().get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertClosedWith(serverSide, Reason.CLOSED_BY_PEER);
+    }
+
+    @Test
+    void refusesEachSendWithAnExceptionOfItsOwnCausedByTheCloseCause() throws Exception {
+        var transport = transport(options());
+        var listener = listen(transport, new Server());
+        Connection connection = connect(transport, listener, new Peer());
+        connection.abort(new IOException("the test aborts"));
+        ConnectionClosedException cause = connection.closeFuture().get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+        byte[] frame = text("too late");
+
+        Throwable first = catchThrowable(() -> connection.send(frame));
+        Throwable second = catchThrowableOn(() -> connection.send(frame));
+        Throwable offered = catchThrowable(() -> connection.trySend(frame));
+        Throwable unreliable = catchThrowable(() -> connection.sendUnreliable(frame));
+
+        for (Throwable refused : List.of(first, second, offered, unreliable)) {
+            assertThat(refused).isInstanceOfSatisfying(ConnectionClosedException.class, e -> {
+                assertThat(e).isNotSameAs(cause);
+                assertThat(e.getCause()).isSameAs(cause);
+                assertThat(e.reason()).isEqualTo(cause.reason());
+                assertThat(e.getMessage()).isEqualTo(cause.getMessage());
+            });
+        }
+        assertThat(first).isNotSameAs(second);
+        assertThat(second.getStackTrace()).as("the stack of the thread that sent")
+                .noneMatch(element -> element.getMethodName().equals("refusesEachSendWithAnExceptionOfItsOwnCausedByTheCloseCause"));
+        assertThat(first.getStackTrace())
+                .anyMatch(element -> element.getMethodName().equals("refusesEachSendWithAnExceptionOfItsOwnCausedByTheCloseCause"));
+    }
+
+    /** What {@code call} throws when run on a thread of its own. */
+    private static Throwable catchThrowableOn(ThrowingCallable call) throws InterruptedException {
+        var thrown = new CompletableFuture<Throwable>();
+        Thread.ofVirtual().start(() -> thrown.complete(catchThrowable(call))).join(AWAIT);
+        return thrown.getNow(null);
     }
 
     @Test

@@ -54,7 +54,7 @@ public abstract class AbstractConnection implements Connection {
         this.transportName = transportName;
         this.handler = handler;
         this.maxFrameLength = options.maxFrameLength();
-        this.queue = new OutboundQueue(options.maxQueuedBytes(), this::closedCauseForSend);
+        this.queue = new OutboundQueue(options.maxQueuedBytes(), this::closedForSend);
     }
 
     @Override
@@ -293,9 +293,13 @@ public abstract class AbstractConnection implements Connection {
         return closeCause.compareAndSet(null, cause);
     }
 
-    private ConnectionClosedException closedCauseForSend() {
+    /**
+     * What a send on this closed connection throws: an exception of the sending thread's own,
+     * caused by the close cause ({@link ConnectionClosedException#forThisThread()}).
+     */
+    protected final ConnectionClosedException closedForSend() {
         ConnectionClosedException cause = closeCause.get();
-        return cause != null ? cause : new ConnectionClosedException(Reason.CLOSED_LOCALLY, "closed");
+        return cause != null ? cause.forThisThread() : new ConnectionClosedException(Reason.CLOSED_LOCALLY, "closed");
     }
 
     private void checkLength(byte[] frame) {

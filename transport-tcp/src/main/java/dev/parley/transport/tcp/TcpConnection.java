@@ -322,8 +322,7 @@ final class TcpConnection extends AbstractConnection {
             ConnectionClosedException failure = ioFailure("write", e);
             fail(failure);
             // A thread that failed the connection first may not have recorded its cause yet.
-            ConnectionClosedException cause = closeCause();
-            throw cause != null ? cause : failure;
+            throw closeCause() == null || closeCause() == failure ? failure : closedForSend();
         } finally {
             outputLock.unlock();
         }

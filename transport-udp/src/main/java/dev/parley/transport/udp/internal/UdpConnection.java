@@ -270,9 +270,8 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
             if (frame.length > session.maxUnreliableLength()) {
                 throw new FrameTooLongException(frame.length, session.maxUnreliableLength());
             }
-            ConnectionClosedException cause = closeCause();
-            if (cause != null) {
-                throw cause;
+            if (closeCause() != null) {
+                throw closedForSend();
             }
             long now = System.nanoTime();
             boolean queued = session.sendUnreliable(frame, now);
