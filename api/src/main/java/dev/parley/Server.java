@@ -8,8 +8,8 @@ import java.util.Collections;
 import java.util.Set;
 
 /**
- * An endpoint listening for peers on one transport. Thread-safe; {@link #close()} stops accepting
- * and closes every peer gracefully.
+ * An endpoint listening for peers on one transport. Thread-safe; {@link #close()} stops accepting,
+ * closes every peer gracefully and waits until they have closed, as {@link Listener#close()} does.
  */
 public final class Server implements AutoCloseable {
 

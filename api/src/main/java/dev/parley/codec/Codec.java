@@ -5,6 +5,7 @@ import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.io.KryoBufferOverflowException;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.util.Util;
 import dev.parley.internal.codec.CoreRegistrations;
 import dev.parley.internal.codec.ObjectPool;
 import dev.parley.transport.FrameTooLongException;
@@ -39,6 +40,22 @@ import java.util.TreeMap;
  * <p>Every codec also registers Parley's own types: immutable collections, remote-call records and
  * the IM protocol. Ids below {@value #FIRST_USER_ID} are reserved for them.
  *
+ * <p><b>Kryo's {@code kryo.unsafe} switch.</b> Kryo decides once, when its class
+ * {@code com.esotericsoftware.kryo.util.Util} initialises, from the system property
+ * {@code kryo.unsafe}, whether its {@code FieldSerializer} reads and writes fields through
+ * {@code sun.misc.Unsafe} ({@code Util.unsafe}, a static final that {@code CachedFields} consults
+ * for every field). Nothing else in Kryo reads it, and there is no per-{@code Kryo} or
+ * per-serializer setting: the decision holds for every Kryo instance loaded by the same class
+ * loader. Parley's own types (records, collections, remote calls) never use that path; classes an
+ * application registers that are not records do, and on JDK 24 and later the first such use makes
+ * the JVM print a warning that {@code Unsafe::objectFieldOffset} will be removed. So when this
+ * class initialises and {@code kryo.unsafe} is not set, it sets it to {@code false}, makes Kryo take
+ * its decision at once, and removes the property again: Kryo in this class loader then uses
+ * reflection or ReflectASM for fields (as it does where Unsafe is missing), while the property
+ * itself, which other Kryo copies (other class loaders, shaded copies) would read, is left as
+ * it was found. Set {@code -Dkryo.unsafe=true} to keep Kryo's own choice; if Kryo was initialised
+ * before this class, its decision stands either way.
+ *
  * <p>Immutable and thread-safe: Kryo instances are pooled, one per thread at a time.
  */
 public final class Codec {
@@ -50,11 +67,18 @@ public final class Codec {
     private static final int RETAINED_BUFFER = 64 * 1024;
     private static final int POOL_CAPACITY = 64;
 
+    private static final String KRYO_UNSAFE = "kryo.unsafe";
+
     static {
-        // Parley registers records and hand-written serializers, which never need Kryo's
-        // Unsafe-based field access; turning it off keeps JDK 23+ from warning at start-up.
-        if (System.getProperty("kryo.unsafe") == null) {
-            System.setProperty("kryo.unsafe", "false");
+        // See the class comment: Kryo reads the property once, in Util's initialiser, and Parley
+        // leaves it as it found it.
+        if (System.getProperty(KRYO_UNSAFE) == null) {
+            System.setProperty(KRYO_UNSAFE, "false");
+            try {
+                Util.isUnsafeAvailable();
+            } finally {
+                System.clearProperty(KRYO_UNSAFE);
+            }
         }
     }
 

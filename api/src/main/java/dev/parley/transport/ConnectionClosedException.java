@@ -53,6 +53,16 @@ public class ConnectionClosedException extends IOException {
         this.reason = Objects.requireNonNull(reason, "reason");
     }
 
+    /**
+     * A new exception with this one's reason and message and this one as its cause, for throwing
+     * on the calling thread. A connection records its close cause once and refuses every later
+     * send with it, on many threads: each gets an exception of its own, whose stack trace says
+     * where that thread was, while the cause says where and why the connection closed.
+     */
+    public ConnectionClosedException forThisThread() {
+        return new ConnectionClosedException(reason, super.getMessage(), this);
+    }
+
     /** The kind of end, for code that reacts differently to each. */
     public Reason reason() {
         return reason;

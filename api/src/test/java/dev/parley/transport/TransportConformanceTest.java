@@ -1,6 +1,7 @@
 package dev.parley.transport;
 
 import dev.parley.transport.ConnectionClosedException.Reason;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,6 +35,7 @@ import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -611,17 +613,126 @@ public abstract class TransportConformanceTest {
 
         listener.close();
 
+        // close() returns once terminated: every accepted connection has closed by then.
+        assertThat(listener.isTerminated()).isTrue();
+        assertThat(listener.connectionCount()).isZero();
+        for (Peer serverSide : serverSides) {
+            assertThat(serverSide.closed).isDone();
+            assertThat(serverSide.closed.get().reason()).isEqualTo(Reason.SHUTDOWN);
+        }
         for (Peer client : clients) {
             ConnectionClosedException cause = client.closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
             assertThat(cause.reason()).isEqualTo(Reason.CLOSED_BY_PEER);
             assertThat(cause.isGraceful()).isTrue();
         }
-        for (Peer serverSide : serverSides) {
-            assertThat(serverSide.closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS).reason()).isEqualTo(Reason.SHUTDOWN);
-        }
-        awaitTrue("the listener counts no connections", () -> listener.connectionCount() == 0);
         assertThatThrownBy(() -> transport.connect(listener.localAddress(), new Peer()))
                 .isInstanceOf(ConnectException.class);
+    }
+
+    @Test
+    void shutdownRefusesNewConnectionsAtOnceButLetsOpenOnesFinishGracefully() throws Exception {
+        var held = holdOneConnection("first", "second");
+        Listener listener = held.listener();
+
+        listener.shutdown();
+
+        // A handler of the listener's is still running, so it cannot have terminated, and its
+        // port is still bound (a UDP listener still answers on it): the refusal is the listener's
+        // answer, not a timeout.
+        var late = new Peer();
+        assertThatThrownBy(() -> connect(held.transport(), listener, late)).isInstanceOf(ConnectException.class);
+        assertThat(late.opened).isNotDone();
+        assertThat(listener.isTerminated()).isFalse();
+        held.gate().countDown();
+        assertThat(held.serverSide().take(2)).containsExactly(text("first"), text("second"));
+        assertThat(held.serverSide().closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS).reason()).isEqualTo(Reason.SHUTDOWN);
+        assertThat(held.client().closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS).reason()).isEqualTo(Reason.CLOSED_BY_PEER);
+        assertThat(listener.awaitTermination(AWAIT)).isTrue();
+        assertThat(listener.isTerminated()).isTrue();
+        assertThat(listener.connectionCount()).isZero();
+        assertThat(held.server().accepted).isEmpty();
+    }
+
+    @Test
+    void shutdownNowAbortsEveryConnectionAtOnceAndDropsWhatWasStillToBeDelivered() throws Exception {
+        var held = holdOneConnection("held", "dropped");
+        Listener listener = held.listener();
+
+        listener.shutdownNow();
+
+        assertThat(held.client().closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS).reason()).isEqualTo(Reason.RESET_BY_PEER);
+        assertThatThrownBy(() -> connect(held.transport(), listener, new Peer())).isInstanceOf(ConnectException.class);
+        held.gate().countDown();
+        ConnectionClosedException cause = held.serverSide().closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(cause.isGraceful()).as("%s", cause).isFalse();
+        assertThat(held.serverSide().framesBeforeClose).as("frames the handler took").isEqualTo(1);
+        assertThat(listener.awaitTermination(AWAIT)).isTrue();
+        assertThat(listener.connectionCount()).isZero();
+    }
+
+    @Test
+    void shutdownNowCutsAGracefulShutdownShort() throws Exception {
+        var held = holdOneConnection("held");
+
+        held.listener().shutdown();
+        held.listener().shutdownNow();
+
+        held.gate().countDown();
+        // The server side, whose handler still held a frame, was aborted instead of finishing; the
+        // client may have read the graceful end that shutdown() sent before the reset.
+        assertThat(held.serverSide().closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS).isGraceful()).isFalse();
+        assertThat(held.client().closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS)).isNotNull();
+        assertThat(held.listener().awaitTermination(AWAIT)).isTrue();
+    }
+
+    @Test
+    void closeCalledByAHandlerOfTheListenerShutsDownWithoutWaitingForItsOwnConnection() throws Exception {
+        var transport = transport(options());
+        var listenerOf = new CompletableFuture<Listener>();
+        var closeReturned = new CompletableFuture<Void>();
+        var listener = listen(transport, (connection, frame) -> {
+            listenerOf.join().close();
+            closeReturned.complete(null);
+        });
+        listenerOf.complete(listener);
+        var client = new Peer();
+
+        connect(transport, listener, client).send(text("close your listener"));
+
+        closeReturned.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+        // Had close() waited for this connection, its close timeout would have reset it.
+        assertThat(client.closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS).reason()).isEqualTo(Reason.CLOSED_BY_PEER);
+        assertThat(listener.awaitTermination(AWAIT)).isTrue();
+    }
+
+    @Test
+    void closesOnceAndTerminatesWhenManyThreadsCloseAtOnce() throws Exception {
+        var transport = transport(options());
+        var server = new Server();
+        var listener = listen(transport, server);
+        var client = new Peer();
+        connect(transport, listener, client);
+        Peer serverSide = server.next();
+        var start = new CountDownLatch(1);
+        List<Future<Boolean>> closes = new ArrayList<>();
+
+        try (var closers = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 4; i++) {
+                closes.add(closers.submit(() -> {
+                    start.await();
+                    listener.close();
+                    return listener.isTerminated();
+                }));
+            }
+            start.countDown();
+        }
+
+        for (Future<Boolean> close : closes) {
+            assertThat(close.get()).as("terminated when its close() returned").isTrue();
+        }
+        assertThat(serverSide.closeCalls).hasValue(1);
+        assertThat(serverSide.closed.get().reason()).isEqualTo(Reason.SHUTDOWN);
+        assertThat(client.closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS).reason()).isEqualTo(Reason.CLOSED_BY_PEER);
     }
 
     @Test
@@ -771,6 +882,42 @@ public abstract class TransportConformanceTest {
     }
 
     @Test
+    void refusesEachSendWithAnExceptionOfItsOwnCausedByTheCloseCause() throws Exception {
+        var transport = transport(options());
+        var listener = listen(transport, new Server());
+        Connection connection = connect(transport, listener, new Peer());
+        connection.abort(new IOException("the test aborts"));
+        ConnectionClosedException cause = connection.closeFuture().get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+        byte[] frame = text("too late");
+
+        Throwable first = catchThrowable(() -> connection.send(frame));
+        Throwable second = catchThrowableOn(() -> connection.send(frame));
+        Throwable offered = catchThrowable(() -> connection.trySend(frame));
+        Throwable unreliable = catchThrowable(() -> connection.sendUnreliable(frame));
+
+        for (Throwable refused : List.of(first, second, offered, unreliable)) {
+            assertThat(refused).isInstanceOfSatisfying(ConnectionClosedException.class, e -> {
+                assertThat(e).isNotSameAs(cause);
+                assertThat(e.getCause()).isSameAs(cause);
+                assertThat(e.reason()).isEqualTo(cause.reason());
+                assertThat(e.getMessage()).isEqualTo(cause.getMessage());
+            });
+        }
+        assertThat(first).isNotSameAs(second);
+        assertThat(second.getStackTrace()).as("the stack of the thread that sent")
+                .noneMatch(element -> element.getMethodName().equals("refusesEachSendWithAnExceptionOfItsOwnCausedByTheCloseCause"));
+        assertThat(first.getStackTrace())
+                .anyMatch(element -> element.getMethodName().equals("refusesEachSendWithAnExceptionOfItsOwnCausedByTheCloseCause"));
+    }
+
+    /** What {@code call} throws when run on a thread of its own. */
+    private static Throwable catchThrowableOn(ThrowingCallable call) throws InterruptedException {
+        var thrown = new CompletableFuture<Throwable>();
+        Thread.ofVirtual().start(() -> thrown.complete(catchThrowable(call))).join(AWAIT);
+        return thrown.getNow(null);
+    }
+
+    @Test
     void completesBothCloseFuturesWithTheirCausesAfterAGracefulClose() throws Exception {
         var transport = transport(options());
         var server = new Server();
@@ -841,6 +988,31 @@ public abstract class TransportConformanceTest {
         Connection connection = transport.connect(listener.localAddress(), handler);
         connections.add(connection);
         return connection;
+    }
+
+    /** One accepted connection whose handler is blocked on the first of the frames its client sent. */
+    private record HeldConnection(Transport transport, Listener listener, Server server, CountDownLatch gate,
+                                  Peer client, Peer serverSide) {
+    }
+
+    /**
+     * Connects to a listener whose handlers wait for a gate, sends {@code frames}, and returns once
+     * the server side's handler has been handed the first: with the gate closed, it blocks on it.
+     */
+    private HeldConnection holdOneConnection(String... frames) throws Exception {
+        var transport = transport(options());
+        var gate = gate();
+        var server = Server.blockedBy(gate);
+        var listener = listen(transport, server);
+        var client = new Peer();
+        Connection connection = connect(transport, listener, client);
+        for (String frame : frames) {
+            connection.send(text(frame));
+        }
+        Peer serverSide = server.next();
+        Connection accepted = serverSide.opened.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+        awaitTrue("the handler was handed a frame", () -> accepted.stats().framesReceived() >= 1);
+        return new HeldConnection(transport, listener, server, gate, client, serverSide);
     }
 
     /** A latch that handlers wait on; released at the latest when the test ends. */

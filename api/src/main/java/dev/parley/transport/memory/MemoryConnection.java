@@ -107,11 +107,6 @@ final class MemoryConnection extends AbstractConnection {
         }
     }
 
-    /** Closes gracefully with {@code cause}; used when the listener shuts down. */
-    void shutdown(ConnectionClosedException cause) {
-        closeGracefully(cause);
-    }
-
     @Override
     protected void onCloseRequested() {
         CompletableFuture.delayedExecutor(options.closeTimeout().toMillis(), TimeUnit.MILLISECONDS).execute(() -> {

@@ -47,12 +47,14 @@ public abstract class AbstractConnection implements Connection {
     private final AtomicLong bytesReceived = new AtomicLong();
     private final AtomicBoolean aborted = new AtomicBoolean();
     private volatile Object attachment;
+    /** The thread that calls the handler, once {@link #opened()} ran. */
+    private volatile Thread deliveryThread;
 
     protected AbstractConnection(String transportName, ConnectionHandler handler, TransportOptions options) {
         this.transportName = transportName;
         this.handler = handler;
         this.maxFrameLength = options.maxFrameLength();
-        this.queue = new OutboundQueue(options.maxQueuedBytes(), this::closedCauseForSend);
+        this.queue = new OutboundQueue(options.maxQueuedBytes(), this::closedForSend);
     }
 
     @Override
@@ -234,6 +236,7 @@ public abstract class AbstractConnection implements Connection {
 
     /** Tells the handler the connection is open. Delivery thread, once, first. */
     protected final void opened() {
+        deliveryThread = Thread.currentThread();
         try {
             handler.onOpen(this);
         } catch (RuntimeException | Error e) {
@@ -276,6 +279,11 @@ public abstract class AbstractConnection implements Connection {
         }
     }
 
+    /** True if the calling thread is the one that calls this connection's handler. */
+    final boolean isDeliveringOnCurrentThread() {
+        return deliveryThread == Thread.currentThread();
+    }
+
     private void handlerFailed(String method, Throwable e) {
         log.warn("connection {}: {} handler threw; aborting the connection", id, method, e);
         fail(new ConnectionClosedException(Reason.HANDLER_FAILED, method + " handler threw " + e, e));
@@ -285,9 +293,13 @@ public abstract class AbstractConnection implements Connection {
         return closeCause.compareAndSet(null, cause);
     }
 
-    private ConnectionClosedException closedCauseForSend() {
+    /**
+     * What a send on this closed connection throws: an exception of the sending thread's own,
+     * caused by the close cause ({@link ConnectionClosedException#forThisThread()}).
+     */
+    protected final ConnectionClosedException closedForSend() {
         ConnectionClosedException cause = closeCause.get();
-        return cause != null ? cause : new ConnectionClosedException(Reason.CLOSED_LOCALLY, "closed");
+        return cause != null ? cause.forThisThread() : new ConnectionClosedException(Reason.CLOSED_LOCALLY, "closed");
     }
 
     private void checkLength(byte[] frame) {

@@ -35,7 +35,8 @@ public final class OutboundQueue {
 
     /**
      * @param maxBytes    the byte limit
-     * @param closedCause what a put or offer on a closed queue throws: the connection's close cause
+     * @param closedCause what a put or offer on a closed queue throws: a new exception each time,
+     *                    caused by the connection's close cause
      */
     public OutboundQueue(long maxBytes, Supplier<ConnectionClosedException> closedCause) {
         if (maxBytes < 1) {

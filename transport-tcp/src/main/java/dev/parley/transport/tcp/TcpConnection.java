@@ -40,9 +40,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>The <b>reader</b> calls {@code onOpen}, then reads the socket, decodes frames and hands each
  * to the handler, and at the end calls {@code onClose}; it is the only thread that calls the
- * handler. The idle timeout counts from the last whole frame or keepalive, not from the last
- * byte: a peer that trickles bytes without ever finishing a frame (a slowloris) is closed as idle
- * just like a silent one. The reader enforces it by setting the socket's read timeout, before each
+ * handler. The idle timeout counts from the read that brought the last whole frame or keepalive,
+ * not from the last byte: a peer that trickles bytes without ever finishing a frame (a slowloris)
+ * is closed as idle just like a silent one. Time a handler spends on a frame does not count: the
+ * reader reads nothing meanwhile, so what the peer sent waits in the socket, and the clock
+ * restarts when the handler returns ({@link ConnectionHandler} lets a handler block). The reader enforces it by setting the socket's read timeout, before each
  * read, to what is left of it. On a clean end of stream it lets the writer finish, then closes
  * the socket.
  *
@@ -191,11 +193,6 @@ final class TcpConnection extends AbstractConnection {
         readers.start("parley-tcp-reader-" + id() + "-" + hostAndPort(remote), this::readLoop);
     }
 
-    /** Closes gracefully with {@code cause}; used when the listener shuts down. Any thread. */
-    void shutdown(ConnectionClosedException cause) {
-        closeGracefully(cause);
-    }
-
     private void awaitOpened() throws InterruptedIOException {
         try {
             openedSignal.await();
@@ -280,18 +277,19 @@ final class TcpConnection extends AbstractConnection {
                 }
                 return true;
             }
+            long receivedNanos = System.nanoTime();
             // A full read means the socket had more than fitted: read bigger blocks.
-            readBuffer.ensure(n == bytes.length ? 2L * n : n, System.nanoTime());
+            readBuffer.ensure(n == bytes.length ? 2L * n : n, receivedNanos);
             var buffer = ByteBuffer.wrap(bytes, 0, n);
             while (buffer.hasRemaining()) {
                 byte[] frame = decoder.decode(buffer);
-                if (frame != null) {
-                    lastFrameNanos = System.nanoTime();
-                }
                 if (frame == FrameDecoder.KEEPALIVE) {
                     keepAlivesReceived.incrementAndGet();
+                    lastFrameNanos = Math.max(lastFrameNanos, receivedNanos);
                 } else if (frame != null) {
                     deliver(frame);
+                    // The handler may have blocked; what the peer sent meanwhile waits unread.
+                    lastFrameNanos = System.nanoTime();
                 }
             }
         }
@@ -327,8 +325,7 @@ final class TcpConnection extends AbstractConnection {
             ConnectionClosedException failure = ioFailure("write", e);
             fail(failure);
             // A thread that failed the connection first may not have recorded its cause yet.
-            ConnectionClosedException cause = closeCause();
-            throw cause != null ? cause : failure;
+            throw closeCause() == null || closeCause() == failure ? failure : closedForSend();
         } finally {
             outputLock.unlock();
         }

@@ -1,10 +1,8 @@
 package dev.parley.transport.tcp;
 
-import dev.parley.transport.ConnectionClosedException;
-import dev.parley.transport.ConnectionClosedException.Reason;
 import dev.parley.transport.ConnectionHandler;
-import dev.parley.transport.Listener;
 import dev.parley.transport.TransportOptions;
+import dev.parley.transport.spi.AbstractListener;
 import dev.parley.transport.spi.FrameBudget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +15,6 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A bound server socket and its accept loop, which runs on one virtual thread.
@@ -31,14 +28,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * failed handshake resets the socket and gives the permit back, and the handler never hears of
  * it. Closing the listener resets the sockets still handshaking.
  *
- * <p>{@link #close()} closes the server socket and waits for the accept loop to end: the JDK
- * releases a socket that a thread is blocked on only when that thread wakes, and until then the
- * kernel still completes handshakes on the port. Then it starts a graceful close
- * ({@link Reason#SHUTDOWN}) of every accepted connection, without waiting for them, since it may
- * be called from a handler, on one of their own reader threads. Each connection's close is
- * bounded by the close timeout. Thread-safe.
+ * <p>Its lifecycle is {@link AbstractListener}'s. Stopping accepting closes the server socket and
+ * waits for the accept loop to end (the JDK releases a socket that a thread is blocked on only
+ * when that thread wakes, and until then the kernel still completes handshakes on the port), and
+ * resets the sockets still handshaking. Thread-safe.
  */
-final class TcpListener implements Listener {
+final class TcpListener extends AbstractListener {
 
     private static final Logger log = LoggerFactory.getLogger(TcpListener.class);
     private static final Duration ACCEPT_RETRY_PAUSE = Duration.ofMillis(100);
@@ -52,14 +47,13 @@ final class TcpListener implements Listener {
     private final Semaphore permits;
     /** Shared by the readers of every connection: what their frames under way may hold. */
     private final FrameBudget frameBudget;
-    private final Set<TcpConnection> connections = ConcurrentHashMap.newKeySet();
     /** Accepted TCP sockets whose TLS handshake is under way. */
     private final Set<Socket> handshaking = ConcurrentHashMap.newKeySet();
-    private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread acceptThread;
 
     private TcpListener(ServerSocket serverSocket, ConnectionHandler handler, TransportOptions options, TcpTls tls,
                         ReaderThreads readers) {
+        super(options);
         this.serverSocket = serverSocket;
         this.address = serverSocket.getLocalSocketAddress();
         this.handler = handler;
@@ -85,12 +79,12 @@ final class TcpListener implements Listener {
     }
 
     private void acceptLoop() {
-        while (!closed.get()) {
+        while (!isShutdown()) {
             Socket socket;
             try {
                 socket = serverSocket.accept();
             } catch (IOException e) {
-                if (closed.get() || !pauseAfterFailedAccept(e)) {
+                if (isShutdown() || !pauseAfterFailedAccept(e)) {
                     return;
                 }
                 continue;
@@ -157,18 +151,10 @@ final class TcpListener implements Listener {
             reset(tcpSocket);
             return;
         }
-        connections.add(connection);
-        connection.closeFuture().whenComplete((cause, e) -> {
-            // Release first: once the count drops, a new connection must be admitted.
-            permits.release();
-            connections.remove(connection);
-        });
+        // The permit goes back before the connection stops counting: once the count drops, a new
+        // connection must be admitted.
+        track(connection, permits::release);
         connection.start();
-        if (closed.get()) {
-            // close() gave up waiting for this loop and may have looked at the set before this
-            // connection joined it.
-            connection.shutdown(shutdownCause());
-        }
     }
 
     /** Closes {@code socket} with a reset (RST); safe from any thread, whatever a TLS socket over it is doing. */
@@ -178,10 +164,6 @@ final class TcpListener implements Listener {
         } catch (IOException e) {
             log.debug("resetting {} failed", socket, e);
         }
-    }
-
-    private ConnectionClosedException shutdownCause() {
-        return new ConnectionClosedException(Reason.SHUTDOWN, "listener " + address + " closed");
     }
 
     /** Returns once the port is really closed, or after the close timeout. */
@@ -200,16 +182,9 @@ final class TcpListener implements Listener {
         return address;
     }
 
+    /** Closes the server socket, waits for the accept loop, and resets the sockets still handshaking. */
     @Override
-    public int connectionCount() {
-        return connections.size();
-    }
-
-    @Override
-    public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
+    protected void stopAccepting() {
         try {
             serverSocket.close();
         } catch (IOException e) {
@@ -217,9 +192,11 @@ final class TcpListener implements Listener {
         }
         awaitAcceptLoop();
         handshaking.forEach(TcpListener::reset);
-        for (TcpConnection connection : connections) {
-            connection.shutdown(shutdownCause());
-        }
-        log.debug("listener {} closed", address);
+    }
+
+    /** Nothing more: the server socket closed when accepting stopped, and connections own their threads. */
+    @Override
+    protected void release() {
+        log.debug("listener {} terminated", address);
     }
 }

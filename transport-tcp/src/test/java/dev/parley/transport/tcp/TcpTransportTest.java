@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import static dev.parley.transport.TransportConformanceTest.AWAIT;
 import static dev.parley.transport.TransportConformanceTest.awaitTrue;
@@ -248,6 +249,42 @@ class TcpTransportTest {
         assertThat(cause.reason()).isEqualTo(Reason.IDLE_TIMEOUT);
         assertThat(Duration.ofNanos(System.nanoTime() - began)).isGreaterThanOrEqualTo(idleTimeout);
         sending.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * {@code ConnectionHandler} lets a handler block. While it does, the reader reads nothing, so
+     * what the peer sent meanwhile (keepalives at least) waits in the socket: the idle clock must
+     * look at what arrived, not at how long the handler took.
+     */
+    @Test
+    void keepsAConnectionOpenWhoseHandlerBlocksPastTheIdleTimeoutWhileThePeerKeepsTalking() throws Exception {
+        var idleTimeout = Duration.ofMillis(1_500);
+        var transport = TcpTransport.create(OPTIONS.toBuilder().idleTimeout(idleTimeout)
+                .keepAliveInterval(Duration.ofMillis(100)).build());
+        var server = new Server() {
+            @Override
+            public void onFrame(Connection connection, byte[] frame) {
+                if (Arrays.equals(frame, text("take your time"))) {
+                    // A handler busy for longer than the idle timeout: the duration is what is tested.
+                    long busyUntil = System.nanoTime() + idleTimeout.toNanos() + TimeUnit.MILLISECONDS.toNanos(300);
+                    while (System.nanoTime() < busyUntil) {
+                        LockSupport.parkNanos(busyUntil - System.nanoTime());
+                    }
+                }
+                super.onFrame(connection, frame);
+            }
+        };
+        var listener = listen(transport, server);
+        Connection client = connect(transport, listener, new Peer());
+        client.send(text("take your time"));
+        Peer serverSide = server.next();
+        assertThat(serverSide.take(1)).containsExactly(text("take your time"));
+
+        client.send(text("still here"));
+
+        assertThat(serverSide.take(1)).containsExactly(text("still here"));
+        assertThat(serverSide.closed).isNotDone();
+        assertThat(client.isOpen()).isTrue();
     }
 
     @Test

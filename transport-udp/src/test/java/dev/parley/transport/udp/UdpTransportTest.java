@@ -62,6 +62,46 @@ class UdpTransportTest {
         assertThat(Transport.names()).contains("udp");
     }
 
+    /**
+     * A connection used to join the listener's set before its session existed, so a close()
+     * racing an accept threw a NullPointerException out of close() before the sockets and timers
+     * were released. Many rounds of closing while clients keep connecting.
+     */
+    @Test
+    void closingWhileClientsKeepConnectingNeverThrowsAndReleasesThePort() throws Exception {
+        var transport = UdpTransport.create(options);
+        for (int round = 0; round < 60; round++) {
+            Listener listener = transport.listen(LOOPBACK, RecordingHandler.recording());
+            var address = (InetSocketAddress) listener.localAddress();
+            var connected = new java.util.concurrent.CopyOnWriteArrayList<Connection>();
+            var stop = new java.util.concurrent.atomic.AtomicBoolean();
+            try (var clients = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int i = 0; i < 4; i++) {
+                    clients.submit(() -> {
+                        while (!stop.get()) {
+                            try {
+                                connected.add(transport.connect(address, RecordingHandler.recording()));
+                            } catch (java.io.IOException refusedOrClosed) {
+                                return;
+                            }
+                        }
+                    });
+                }
+                TransportConformanceTest.awaitTrue("a client connected", () -> !connected.isEmpty());
+                try {
+                    listener.close();
+                } finally {
+                    stop.set(true);
+                }
+            } finally {
+                connected.forEach(c -> c.abort(new java.io.IOException("the round is over")));
+            }
+            try (var rebind = DatagramChannel.open()) {
+                rebind.bind(address);
+            }
+        }
+    }
+
     @Test
     void deliversFramesInOrderOverLoopback() throws Exception {
         var transport = UdpTransport.create(options);

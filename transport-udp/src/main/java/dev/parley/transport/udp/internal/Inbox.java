@@ -14,7 +14,7 @@ final class Inbox {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
-    private final ArrayList<Object> events = new ArrayList<>();
+    private final ArrayList<InboxEvent> events = new ArrayList<>();
     /** Frames waiting, reliable and unreliable; an event may hold several. */
     private int frames;
     /** The stream offset after the last reliable frame waiting, or -1 if none is. */
@@ -24,7 +24,7 @@ final class Inbox {
      * Appends {@code batch}, which holds {@code batchFrames} frames, in order; {@code batchEndOffset}
      * is the stream offset after its last reliable frame, or -1 if it holds none.
      */
-    void addAll(List<Object> batch, int batchFrames, long batchEndOffset) {
+    void addAll(List<InboxEvent> batch, int batchFrames, long batchEndOffset) {
         lock.lock();
         try {
             boolean wasEmpty = events.isEmpty();
@@ -46,7 +46,7 @@ final class Inbox {
      *
      * @return the stream offset after the last reliable frame moved, or -1 if none was
      */
-    long takeAll(List<Object> out) throws InterruptedException {
+    long takeAll(List<InboxEvent> out) throws InterruptedException {
         lock.lock();
         try {
             while (events.isEmpty()) {

@@ -600,7 +600,7 @@ public final class PacketCodec {
 
         public void reset(ResetCode code) {
             buf[pos++] = FRAME_RESET;
-            buf[pos++] = (byte) code.ordinal();
+            buf[pos++] = (byte) code.wire();
         }
 
         /** Appends the checksum; returns the packet length. The bytes are in {@link #buffer()}. */

@@ -14,6 +14,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * so a busy connection does not churn the queue. The thread starts on demand and ends by itself
  * when no timer is armed or the loop is closed.
  *
+ * <p>A target whose {@link Target#fire} throws is not dropped silently: it is told with
+ * {@link Target#failed}, whose answer arms it again.
+ *
  * <p>Thread-safe. {@link Target#fire} runs on the loop's thread and must not block for long.
  */
 public final class TimerLoop implements AutoCloseable {
@@ -21,10 +24,17 @@ public final class TimerLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TimerLoop.class);
 
     /** Something with a deadline. */
-    @FunctionalInterface
     public interface Target {
         /** The deadline passed; returns the next one, or {@link Long#MAX_VALUE} for none. */
         long fire(long now);
+
+        /**
+         * {@link #fire} threw {@code failure}: the target must not be left as it is (a target that
+         * is never fired again stops retransmitting and never times out), so it decides what
+         * happens next, typically ending itself. Returns the next deadline, or
+         * {@link Long#MAX_VALUE} for none.
+         */
+        long failed(long now, Throwable failure);
     }
 
     /** A target's place in this loop. */
@@ -89,10 +99,21 @@ public final class TimerLoop implements AutoCloseable {
             try {
                 next = due.target.fire(System.nanoTime());
             } catch (RuntimeException | Error e) {
-                log.warn("a timer threw; it is not re-armed", e);
-                continue;
+                next = failed(due.target, e);
             }
             schedule(due, next);
+        }
+    }
+
+    /** Tells {@code target} that it threw; a target that throws even then is dropped, and the loop goes on. */
+    private static long failed(Target target, Throwable failure) {
+        log.warn("a timer threw; its target is told and decides what comes next", failure);
+        try {
+            return target.failed(System.nanoTime(), failure);
+        } catch (RuntimeException | Error e) {
+            e.addSuppressed(failure);
+            log.error("a timer threw, and threw again when told so; it is dropped", e);
+            return Long.MAX_VALUE;
         }
     }
 

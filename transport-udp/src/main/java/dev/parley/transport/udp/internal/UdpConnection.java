@@ -41,14 +41,6 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class UdpConnection extends AbstractConnection implements ReliableSession.Events, TimerLoop.Target {
 
-    private static final Object OPEN = new Object();
-    private static final Object FINISH = new Object();
-    private static final Object PEER_FINISHED = new Object();
-
-    /** An unreliable frame in the inbox; reliable ones go in as bare arrays, a batch as its array of frames. */
-    private record Unreliable(byte[] frame) {
-    }
-
     private final TransportOptions options;
     private final UdpOptions udp;
     private final InetSocketAddress local;
@@ -59,7 +51,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
     private final ReentrantLock lock = new ReentrantLock();
     private final Inbox inbox = new Inbox();
     /** Events the session reported under the lock, handed to the inbox as one batch on unlock. */
-    private final List<Object> arrivals = new ArrayList<>();
+    private final List<InboxEvent> arrivals = new ArrayList<>();
     /** Frames in {@link #arrivals}: a batch is one event but many frames. */
     private int arrivalsFrames;
     /** The stream offset after the last reliable frame in {@link #arrivals}, or -1 if there is none. */
@@ -135,14 +127,22 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
         }
     }
 
-    /** A packet for this connection arrived. Receive loop. */
+    /**
+     * A packet for this connection arrived. Receive loop. If the session throws, the connection
+     * ends ({@link #failed}) and the failure is rethrown for the loop to count.
+     */
     public void onPacket(Packet packet, long now) {
-        lock.lock();
         try {
-            session.onPacket(packet, now);
-            afterEvent(now);
-        } finally {
-            unlock();
+            lock.lock();
+            try {
+                session.onPacket(packet, now);
+                afterEvent(now);
+            } finally {
+                unlock();
+            }
+        } catch (RuntimeException | Error e) {
+            failed(now, e);
+            throw e;
         }
     }
 
@@ -190,9 +190,33 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
         }
     }
 
-    /** Starts a graceful close with {@code cause}: the listener is shutting down. */
-    public void shutdown(ConnectionClosedException cause) {
-        closeGracefully(cause);
+    /**
+     * The session threw: its state can no longer be trusted, so the connection ends at once with
+     * that failure as its cause, telling the peer with a RESET if the session still can, skipping
+     * the linger, and the owner forgets it. The handler hears of the close as for any abort.
+     * Timer thread (or the receive loop, from {@link #onPacket}).
+     */
+    @Override
+    public long failed(long now, Throwable failure) {
+        var cause = new ConnectionClosedException(Reason.ABORTED, "the connection's protocol state failed: " + failure,
+                failure);
+        try {
+            fail(cause);
+        } catch (RuntimeException | Error resetFailed) {
+            cause.addSuppressed(resetFailed);
+        }
+        lock.lock();
+        try {
+            if (!gone) {
+                gone = true;
+                openSignal.completeExceptionally(cause);
+                arrivals.add(InboxEvent.FINISHED);
+                onGone.run();
+            }
+            return Long.MAX_VALUE;
+        } finally {
+            unlock();
+        }
     }
 
     // ------------------------------------------------------------------ sending
@@ -238,9 +262,8 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
             if (frame.length > session.maxUnreliableLength()) {
                 throw new FrameTooLongException(frame.length, session.maxUnreliableLength());
             }
-            ConnectionClosedException cause = closeCause();
-            if (cause != null) {
-                throw cause;
+            if (closeCause() != null) {
+                throw closedForSend();
             }
             long now = System.nanoTime();
             boolean queued = session.sendUnreliable(frame, now);
@@ -317,12 +340,12 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
 
     @Override
     public void established() {
-        arrivals.add(OPEN);
+        arrivals.add(InboxEvent.OPENED);
     }
 
     @Override
     public void frameArrived(byte[] frame, long endOffset) {
-        arrivals.add(frame);
+        arrivals.add(new InboxEvent.Reliable(frame));
         arrivalsFrames++;
         arrivalsEndOffset = endOffset;
     }
@@ -330,7 +353,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
     /** The batch goes to the delivery thread as the one array it arrived in, not frame by frame. */
     @Override
     public void framesArrived(byte[][] frames, long endOffset) {
-        arrivals.add(frames);
+        arrivals.add(new InboxEvent.Batch(frames));
         arrivalsFrames += frames.length;
         arrivalsEndOffset = endOffset;
     }
@@ -342,7 +365,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
             unreliableDropped.incrementAndGet();
             return;
         }
-        arrivals.add(new Unreliable(frame));
+        arrivals.add(new InboxEvent.Unreliable(frame));
         arrivalsFrames++;
     }
 
@@ -353,7 +376,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
      */
     @Override
     public void peerFinished() {
-        arrivals.add(PEER_FINISHED);
+        arrivals.add(InboxEvent.PEER_FINISHED);
     }
 
     @Override
@@ -362,39 +385,44 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
             fail(cause);
             openSignal.completeExceptionally(cause);
         }
-        arrivals.add(FINISH);
+        arrivals.add(InboxEvent.FINISHED);
     }
 
     // ------------------------------------------------------------------ delivery thread
 
     private void deliveryLoop() {
         boolean open = false;
-        var events = new ArrayList<Object>();
+        var events = new ArrayList<InboxEvent>();
         try {
             while (true) {
                 long consumedUpTo = inbox.takeAll(events);
-                for (Object event : events) {
-                    if (event instanceof byte[][] frames) {
-                        for (byte[] frame : frames) {
+                for (InboxEvent event : events) {
+                    switch (event) {
+                        case InboxEvent.Batch(byte[][] frames) -> {
+                            for (byte[] frame : frames) {
+                                deliver(frame);
+                            }
+                        }
+                        case InboxEvent.Reliable(byte[] frame) -> deliver(frame);
+                        case InboxEvent.Opened() -> {
+                            open = true;
+                            opened();
+                            openSignal.complete(null);
+                        }
+                        case InboxEvent.Unreliable(byte[] frame) -> {
                             deliver(frame);
+                            unreliableWaiting.decrementAndGet();
                         }
-                    } else if (event instanceof byte[] frame) {
-                        deliver(frame);
-                    } else if (event == OPEN) {
-                        open = true;
-                        opened();
-                        openSignal.complete(null);
-                    } else if (event instanceof Unreliable unreliable) {
-                        deliver(unreliable.frame());
-                        unreliableWaiting.decrementAndGet();
-                    } else if (event == PEER_FINISHED) {
-                        peerClosed();
-                        finishAfterPeer();
-                    } else if (event == FINISH) {
-                        if (open) {
-                            finished(new ConnectionClosedException(Reason.CLOSED_BY_PEER, "closed by the peer"));
+                        case InboxEvent.PeerFinished() -> {
+                            peerClosed();
+                            finishAfterPeer();
                         }
-                        return;
+                        case InboxEvent.Finished() -> {
+                            if (open) {
+                                finished(new ConnectionClosedException(Reason.CLOSED_BY_PEER, "closed by the peer"));
+                            }
+                            return;
+                        }
                     }
                 }
                 events.clear();

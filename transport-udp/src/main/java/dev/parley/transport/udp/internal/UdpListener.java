@@ -1,10 +1,8 @@
 package dev.parley.transport.udp.internal;
 
-import dev.parley.transport.ConnectionClosedException;
-import dev.parley.transport.ConnectionClosedException.Reason;
 import dev.parley.transport.ConnectionHandler;
-import dev.parley.transport.Listener;
 import dev.parley.transport.TransportOptions;
+import dev.parley.transport.spi.AbstractListener;
 import dev.parley.transport.spi.FrameBudget;
 import dev.parley.transport.udp.UdpOptions;
 import org.slf4j.Logger;
@@ -18,16 +16,12 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
@@ -46,10 +40,13 @@ import java.util.function.ToLongFunction;
  * thread-safe, and all sign their cookies with one secret); garbage of any kind is counted and dropped, and no exception
  * leaves a loop.
  *
+ * <p>Its lifecycle is {@link AbstractListener}'s: once shut down it refuses every INITIAL, and it
+ * keeps its sockets and timers for its connections until the last has closed.
+ *
  * <p>Thread-safe. The receive loops never call a handler: each connection has its own delivery
  * thread.
  */
-public final class UdpListener implements Listener {
+public final class UdpListener extends AbstractListener {
 
     private static final Logger log = LoggerFactory.getLogger(UdpListener.class);
     private static final int SOCKET_BUFFER = 4 << 20;
@@ -74,10 +71,13 @@ public final class UdpListener implements Listener {
     private final SecureRandom random = new SecureRandom();
     private final Map<Long, UdpConnection> byId = new ConcurrentHashMap<>();
     private final Map<ClientKey, UdpConnection> byClient = new ConcurrentHashMap<>();
-    private final Set<UdpConnection> open = ConcurrentHashMap.newKeySet();
     /** Shared by every session: what their frames under way may hold. */
     private final FrameBudget frameBudget;
-    /** Makes accepting atomic across receive loops, so {@code maxConnections} holds exactly. */
+    /**
+     * Makes accepting atomic across receive loops, so {@code maxConnections} holds exactly, and
+     * against {@link #stopAccepting}: a connection is tracked, its session started, before the
+     * lock is let go.
+     */
     private final ReentrantLock accepting = new ReentrantLock();
     /** Counted by every receive loop: a {@link LongAdder}, so the loops do not share a contended counter. */
     private final LongAdder datagrams = new LongAdder();
@@ -87,10 +87,12 @@ public final class UdpListener implements Listener {
     private final AtomicLong wrongAddress = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong internalErrors = new AtomicLong();
-    private volatile boolean closed;
+    /** Set under {@link #accepting} once accepting stopped: INITIALs are refused from then on. */
+    private boolean closed;
 
     private UdpListener(InetSocketAddress localAddress, ConnectionHandler handler, TransportOptions options,
                         UdpOptions udp) {
+        super(options);
         this.localAddress = localAddress;
         this.handler = handler;
         this.options = options;
@@ -240,11 +242,9 @@ public final class UdpListener implements Listener {
 
     private void accept(Receiver receiver, Packet.Initial initial, InetSocketAddress from) {
         var key = new ClientKey(from, initial.sourceConnectionId());
-        UdpConnection connection;
-        long connectionId;
         accepting.lock();
         try {
-            if (closed || open.size() >= options.maxConnections()) {
+            if (closed || connectionCount() >= options.maxConnections()) {
                 refused.incrementAndGet();
                 sendTo(receiver, ByteBuffer.wrap(PacketCodec.refused(initial.sourceConnectionId(), initial.packetNumber())), from);
                 return;
@@ -253,21 +253,21 @@ public final class UdpListener implements Listener {
             do {
                 id = random.nextLong();
             } while (id == 0 || byId.containsKey(id));
-            connectionId = id;
+            long connectionId = id;
             var peerOptions = udp.forPeer(from.getAddress());
-            connection = new UdpConnection(handler, options, peerOptions, localAddress, from, receiver.timer(), () -> {
+            var connection = new UdpConnection(handler, options, peerOptions, localAddress, from, receiver.timer(), () -> {
                 byId.remove(connectionId);
                 byClient.remove(key);
             });
             byId.put(connectionId, connection);
             byClient.put(key, connection);
-            open.add(connection);
+            // Its session exists before anything can close it: tracked only once started.
+            connection.startServer(connectionId, initial, frameBudget,
+                    (buf, len) -> sendTo(receiver, ByteBuffer.wrap(buf, 0, len), from));
+            track(connection, () -> { });
         } finally {
             accepting.unlock();
         }
-        connection.closeFuture().whenComplete((cause, e) -> open.remove(connection));
-        connection.startServer(connectionId, initial, frameBudget,
-                (buf, len) -> sendTo(receiver, ByteBuffer.wrap(buf, 0, len), from));
     }
 
     private void sendTo(Receiver receiver, ByteBuffer packet, InetSocketAddress to) {
@@ -281,11 +281,6 @@ public final class UdpListener implements Listener {
     @Override
     public SocketAddress localAddress() {
         return localAddress;
-    }
-
-    @Override
-    public int connectionCount() {
-        return open.size();
     }
 
     /**
@@ -314,32 +309,24 @@ public final class UdpListener implements Listener {
         return receivers.stream().mapToLong(receiver -> counter.applyAsLong(receiver.handshake())).sum();
     }
 
+    /** From now on every INITIAL is refused; the sockets stay open for the connections still closing. */
     @Override
-    public void close() {
+    protected void stopAccepting() {
         accepting.lock();
         try {
-            if (closed) {
-                return;
-            }
             closed = true;
         } finally {
             accepting.unlock();
         }
-        var cause = new ConnectionClosedException(Reason.SHUTDOWN, "listener " + localAddress + " closed");
-        var closing = open.stream().map(c -> {
-            c.shutdown(cause);
-            return c.closeFuture();
-        }).toArray(CompletableFuture[]::new);
-        var late = new ConnectionClosedException(Reason.ABORTED, "listener " + localAddress
-                + " closed and the graceful close did not finish within " + options.closeTimeout());
-        try {
-            CompletableFuture.allOf(closing).get(options.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            open.forEach(c -> c.abort(late));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            open.forEach(c -> c.abort(late));
-        }
+    }
+
+    /**
+     * Stops the timers, closes the sockets and waits for the receive loops to end (at most the
+     * close timeout): the JDK releases a socket that a thread is blocked on only once that thread
+     * wakes, so until then the port is still bound.
+     */
+    @Override
+    protected void release() {
         for (Receiver receiver : receivers) {
             receiver.timer().close();
             try {
@@ -347,6 +334,19 @@ public final class UdpListener implements Listener {
             } catch (IOException e) {
                 log.debug("closing {} failed", localAddress, e);
             }
+        }
+        long deadline = System.nanoTime() + options.closeTimeout().toNanos();
+        try {
+            for (Receiver receiver : receivers) {
+                Thread loop = receiver.loop();
+                if (loop.isAlive() && loop != Thread.currentThread()
+                        && !loop.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
+                    log.warn("listener {}: receive loop {} did not end within {}", localAddress, loop.getName(),
+                            options.closeTimeout());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
