@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>What it does, and where the ideas come from: packet numbers that only grow and acknowledgements
  * with ranges (QUIC, RFC 9000 §19.3); RTT estimation, loss detection by packet and time threshold,
- * probe timeouts, NewReno and pacing (RFC 9002); fragment sequence numbers apart from packet
+ * probe timeouts and pacing (RFC 9002), a pluggable congestion controller ({@link FlightController}); fragment sequence numbers apart from packet
  * numbers, a receive window in fragments and a window probe (KCP); reliable and unreliable data on
  * one connection (ENet); a FIN per direction and a RESET (TCP).
  *
@@ -94,8 +94,7 @@ public final class ReliableSession {
     private final long maxAckDelay;
     private final PacketCodec.Writer writer;
     private final RttEstimator rtt;
-    private final NewReno cc;
-    private final Pacer pacer;
+    private final FlightController flight;
     private final LossDetector loss;
     /** How long consecutive probe timeouts must last, besides their count, before the peer is declared unresponsive. */
     private final long unresponsiveAfter;
@@ -188,9 +187,9 @@ public final class ReliableSession {
         this.maxAckDelay = udp.maxAckDelay().toNanos();
         this.writer = new PacketCodec.Writer(maxPacket);
         this.rtt = new RttEstimator(udp.initialRtt().toNanos(), maxAckDelay);
-        this.cc = new NewReno(maxPacket, (long) udp.initialWindowPackets() * maxPacket,
-                (long) udp.minWindowPackets() * maxPacket, udp.maxWindowBytes());
-        this.pacer = new Pacer(maxPacket, udp.initialWindowPackets(), now);
+        this.flight = new FlightController(FlightController.controller(udp.congestionControl(), maxPacket,
+                (long) udp.initialWindowPackets() * maxPacket, (long) udp.minWindowPackets() * maxPacket,
+                udp.maxWindowBytes()), maxPacket, udp.initialWindowPackets(), now);
         this.loss = new LossDetector(rtt, udp.maxProbeInterval().toNanos());
         this.unresponsiveAfter = unresponsiveAfter(udp);
         this.reassembler = new Reassembler(options.maxFrameLength(), frameBudget, udp.reassemblyCapBytes(),
@@ -416,8 +415,8 @@ public final class ReliableSession {
     private void onAck(Frame.Ack ack, long now) {
         peerByteLimit = Math.max(peerByteLimit, ack.byteLimit());
         var result = loss.onAck(ack, Math.min(ack.ackDelayMicros(), Long.MAX_VALUE / 1000) * 1000, now);
+        flight.onAcked(result.acked(), rtt, now);
         for (SentPacket p : result.acked()) {
-            cc.onPacketAcked(p);
             for (OutgoingChunk c : p.chunks()) {
                 markAcked(c);
             }
@@ -457,7 +456,7 @@ public final class ReliableSession {
                 finPending = true;
             }
         }
-        cc.onPacketsLost(lost, now, persistentCongestion);
+        flight.onLost(lost, persistentCongestion, now);
     }
 
     private void queueRetransmit(OutgoingChunk c) {
@@ -695,8 +694,8 @@ public final class ReliableSession {
                     sendPacket(now, true);
                     continue;
                 }
-                if (cc.canSend(maxPacket)) {
-                    long at = pacer.nextSendTime(now, maxPacket, cc.window(), rtt.smoothed());
+                if (flight.windowOpen()) {
+                    long at = flight.nextSendTime(now, rtt);
                     if (at <= now) {
                         sendPacket(now, true);
                         continue;
@@ -705,6 +704,9 @@ public final class ReliableSession {
                 }
             }
             probesToSend = 0;
+            if (!hasSendableData()) {
+                flight.onOutOfData();
+            }
             if (wantAck && !received.isEmpty()) {
                 sendPacket(now, false);
             }
@@ -799,10 +801,9 @@ public final class ReliableSession {
         packetsSent++;
         if (writer.isAckEliciting()) {
             lastSpoke = now;
-            var packet = new SentPacket(pn, now, length, true, chunks, fin);
+            var packet = new SentPacket(pn, now, length, true, chunks, fin, flight.beforeSend(now));
             loss.onPacketSent(packet);
-            cc.onPacketSent(packet);
-            pacer.onSent(length);
+            flight.onSent(packet, now);
         }
     }
 
@@ -947,9 +948,7 @@ public final class ReliableSession {
         reassembler.discard();
         lingerReset = reset;
         lingerUntil = now + Math.min(3 * rtt.probeTimeout(), options.closeTimeout().toNanos());
-        for (SentPacket p : loss.clear()) {
-            cc.onPacketDiscarded(p);
-        }
+        flight.onDiscarded(loss.clear());
         unsent.clear();
         unsentHeadOffset = 0;
         retransmit.clear();
@@ -970,9 +969,7 @@ public final class ReliableSession {
         d.put("rttvarMicros", rtt.variance() / 1000);
         d.put("minRttMicros", rtt.min() / 1000);
         d.put("peerMaxAckDelayMicros", rtt.maxAckDelay() / 1000);
-        d.put("cwndBytes", cc.window());
-        d.put("ssthreshBytes", cc.ssthresh() == Long.MAX_VALUE ? -1 : cc.ssthresh());
-        d.put("bytesInFlight", cc.bytesInFlight());
+        flight.describe(d, rtt);
         d.put("packetsSent", packetsSent);
         d.put("packetsReceived", packetsReceived);
         d.put("packetsLost", packetsLost);
