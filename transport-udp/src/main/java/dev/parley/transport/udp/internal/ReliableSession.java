@@ -98,7 +98,7 @@ public final class ReliableSession {
     private final LossDetector loss;
     /** How long consecutive probe timeouts must last, besides their count, before the peer is declared unresponsive. */
     private final long unresponsiveAfter;
-    private final ReceivedPackets received = new ReceivedPackets(MAX_ACK_RANGES);
+    private final AckScheduler acks;
     private final Reassembler reassembler;
 
     private State state;
@@ -131,12 +131,8 @@ public final class ReliableSession {
     private long pacingDeadline = Long.MAX_VALUE;
 
     // receiving
-    private int unackedElicitingCount;
-    private long ackDeadline = Long.MAX_VALUE;
     /** When a packet last needed more room than the writer's smallest buffer. */
     private long lastLargePacketNanos;
-    private boolean ackNow;
-    private long largestReceivedTime;
     private long advertisedLimit;
     private boolean peerFinReported;
 
@@ -187,6 +183,7 @@ public final class ReliableSession {
         this.maxAckDelay = udp.maxAckDelay().toNanos();
         this.writer = new PacketCodec.Writer(maxPacket);
         this.rtt = new RttEstimator(udp.initialRtt().toNanos(), maxAckDelay);
+        this.acks = new AckScheduler(MAX_ACK_RANGES, maxAckDelay);
         this.flight = new FlightController(FlightController.controller(udp.congestionControl(), maxPacket,
                 (long) udp.initialWindowPackets() * maxPacket, (long) udp.minWindowPackets() * maxPacket,
                 udp.maxWindowBytes()), maxPacket, udp.initialWindowPackets(), now);
@@ -329,9 +326,11 @@ public final class ReliableSession {
             onDataWhileClosed(data, now);
             return;
         }
-        if (received.isDuplicate(pn)) {
+        if (acks.isDuplicate(pn)) {
             duplicates++;
-            ackNow |= ackEliciting;
+            if (ackEliciting) {
+                acks.ackImmediately();
+            }
             flush(now);
             return;
         }
@@ -374,23 +373,11 @@ public final class ReliableSession {
             return;
         }
         if (!refused) {
-            boolean inOrder = pn == received.largest() + 1;
-            received.add(pn);
-            if (pn == received.largest()) {
-                largestReceivedTime = now;
-            }
-            if (ackEliciting) {
-                unackedElicitingCount++;
-                if (unackedElicitingCount >= 2 || !inOrder) {
-                    ackNow = true;
-                } else if (ackDeadline == Long.MAX_VALUE) {
-                    ackDeadline = now + maxAckDelay;
-                }
-            }
+            acks.onReceived(pn, ackEliciting, now);
         }
         if (reassembler.isFinished() && !peerFinReported) {
             peerFinReported = true;
-            ackNow = true;
+            acks.ackImmediately();
             events.peerFinished();
         }
         checkGracefulEnd(now);
@@ -404,9 +391,7 @@ public final class ReliableSession {
             }
             return;
         }
-        if (!received.isDuplicate(data.packetNumber())) {
-            received.add(data.packetNumber());
-        }
+        acks.record(data.packetNumber());
         if (data.ackEliciting()) {
             sendPacket(now, false);
         }
@@ -536,7 +521,7 @@ public final class ReliableSession {
     public void onConsumed(long endOffset, long now) {
         reassembler.onConsumed(endOffset);
         if (state == State.OPEN && reassembler.byteLimit() - advertisedLimit >= reassembler.windowBytes() / 4) {
-            ackNow = true;
+            acks.ackImmediately();
             flush(now);
         }
     }
@@ -645,9 +630,7 @@ public final class ReliableSession {
             case CONNECTING -> Math.min(connectDeadline, handshakeDeadline);
             case OPEN -> {
                 long d = Math.min(closeDeadline, loss.deadline());
-                if (ackDeadline != Long.MAX_VALUE) {
-                    d = Math.min(d, ackDeadline);
-                }
+                d = Math.min(d, acks.deadline());
                 if (hasSendableData()) {
                     d = Math.min(d, pacingDeadline);
                 }
@@ -687,7 +670,6 @@ public final class ReliableSession {
         }
         pacingDeadline = Long.MAX_VALUE;
         while (true) {
-            boolean wantAck = ackNow || ackDeadline <= now;
             if (hasSendableData()) {
                 if (probesToSend > 0) {
                     probesToSend--;
@@ -707,7 +689,7 @@ public final class ReliableSession {
             if (!hasSendableData()) {
                 flight.onOutOfData();
             }
-            if (wantAck && !received.isEmpty()) {
+            if (acks.isDue(now)) {
                 sendPacket(now, false);
             }
             if (!loss.hasInFlight() && !hasSendableData() && now - lastLargePacketNanos >= SHRINK_AFTER_NANOS) {
@@ -760,15 +742,12 @@ public final class ReliableSession {
             lastLargePacketNanos = now;
         }
         writer.begin(peerId, pn, room);
-        if (!received.isEmpty()) {
+        if (acks.hasReceived()) {
             long byteLimit = reassembler.byteLimit();
-            long delayMicros = Math.max(0, now - largestReceivedTime) / 1000;
-            if (writer.ack(received.descending(), delayMicros, byteLimit,
+            if (writer.ack(acks.ranges(), acks.ackDelayMicros(now), byteLimit,
                     withData ? PacketCodec.ACK_RESERVE : writer.remaining())) {
                 advertisedLimit = byteLimit;
-                unackedElicitingCount = 0;
-                ackNow = false;
-                ackDeadline = Long.MAX_VALUE;
+                acks.onAckSent();
             }
         }
         List<OutgoingChunk> chunks = List.of();
@@ -923,7 +902,7 @@ public final class ReliableSession {
     private void checkGracefulEnd(long now) {
         if (state == State.OPEN && finAcked && unackedCount == 0 && reassembler.isFinished()) {
             // answer the peer's FIN now: after this only acknowledgements go out
-            if (ackNow || ackDeadline != Long.MAX_VALUE) {
+            if (acks.isPending()) {
                 sendPacket(now, false);
             }
             enterClosed(null, now);
@@ -956,7 +935,7 @@ public final class ReliableSession {
         unackedCount = 0;
         unreliable.clear();
         bufferedBytes = 0;
-        ackDeadline = Long.MAX_VALUE;
+        acks.cancelDelayed();
         closeDeadline = Long.MAX_VALUE;
     }
 
