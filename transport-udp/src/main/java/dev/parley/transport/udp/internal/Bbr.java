@@ -124,7 +124,7 @@ public final class Bbr implements CongestionController {
             checkPipeFilled();
         }
         updateMode(bytesInFlight, now);
-        updateWindow(sample.newlyDelivered(), sample.delivered());
+        updateWindow(sample.newlyDelivered(), sample.delivered(), rtt.maxAckDelay());
     }
 
     private void updateBandwidth(DeliveryRateSampler.RateSample sample) {
@@ -241,8 +241,14 @@ public final class Bbr implements CongestionController {
         return (long) (gain * bw * minRtt / 1e9);
     }
 
-    private void updateWindow(long newlyDelivered, long totalDelivered) {
-        long target = bdp(cwndGain) + 3L * maxDatagramSize;
+    /**
+     * The window aims at {@code cwndGain} BDPs, plus what the bandwidth delivers while the peer
+     * may hold an acknowledgement (it acknowledges a lone packet only after its max ack delay, and
+     * on a short path that is many RTTs: a window of BDPs alone would stall the sender every time
+     * the last packet of a window waits for its delayed ack), plus a few packets.
+     */
+    private void updateWindow(long newlyDelivered, long totalDelivered, long peerMaxAckDelay) {
+        long target = bdp(cwndGain) + (long) (bandwidth() * (peerMaxAckDelay / 1e9)) + 3L * maxDatagramSize;
         if (pipeFilled) {
             window = Math.min(window + newlyDelivered, target);
         } else if (window < target || totalDelivered < initialWindow) {

@@ -48,6 +48,16 @@ class BbrTest {
     }
 
     @Test
+    void theWindowAlsoCoversWhatArrivesWhileThePeerHoldsAnAcknowledgement() {
+        rtt.peerMaxAckDelay(5 * MS);
+
+        reachProbeBandwidth();
+
+        long heldAck = RATE * 5 * MS / 1_000_000_000L;
+        assertThat(bbr.window()).isBetween(2 * BDP + heldAck, 2 * BDP + heldAck + 3L * MSS);
+    }
+
+    @Test
     void randomLossLeavesTheRateAndTheWindowAlone() {
         reachProbeBandwidth();
         long window = bbr.window();
