@@ -69,6 +69,8 @@ public final class BenchCommand implements ParleyExtension, Callable<Integer> {
         if (!results.loss().results().isEmpty()) {
             new BarChart("Delivery latency p99 under packet loss (nftables, network namespace)", "ms",
                     UnderLoss.TRANSPORTS, results.lossBars()).writePng(directory.resolve("loss.png"));
+            new BarChart("Goodput under packet loss, one client sending 1 KiB messages flat out", "MB/s",
+                    UnderLoss.TRANSPORTS, results.lossGoodputBars()).writePng(directory.resolve("loss-goodput.png"));
         }
     }
 }

@@ -5,6 +5,10 @@ import dev.parley.Peer;
 import dev.parley.Server;
 import dev.parley.codec.Codec;
 import dev.parley.transport.Transport;
+import dev.parley.transport.TransportOptions;
+import dev.parley.transport.udp.CongestionControl;
+import dev.parley.transport.udp.UdpOptions;
+import dev.parley.transport.udp.UdpTransport;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -51,7 +55,7 @@ public final class LossRun {
     }
 
     public static void main(String[] args) throws Exception {
-        Transport transport = Transport.byName(args[0]);
+        Transport transport = transport(args[0]);
         Duration warmUp = Duration.ofMillis(Long.parseLong(args[1]));
         Duration latencyPhase = Duration.ofMillis(Long.parseLong(args[2]));
         Duration goodputPhase = Duration.ofMillis(Long.parseLong(args[3]));
@@ -86,10 +90,20 @@ public final class LossRun {
         long start = System.nanoTime();
         flood(client, bulk, goodputPhase);
         double goodput = (receiver.payloadBytes.get() - startBytes) * 1e9 / (System.nanoTime() - start);
-        System.out.printf(Locale.ROOT, "loss %s %d %d %d %.0f%n", transport.name(), latency.samples(),
+        System.out.printf(Locale.ROOT, "loss %s %d %d %d %.0f%n", args[0], latency.samples(),
                 latency.p50(), latency.p99(), goodput);
         // Exiting ends both sockets; a graceful close would first deliver the flood still queued.
         System.exit(0);
+    }
+
+    /** A transport by name, or {@code udp-CONTROLLER} for UDP with that congestion controller ({@link UnderLoss#udpWith}). */
+    private static Transport transport(String name) {
+        if (!name.startsWith("udp-")) {
+            return Transport.byName(name);
+        }
+        var controller = CongestionControl.valueOf(name.substring("udp-".length()).toUpperCase(Locale.ROOT));
+        return UdpTransport.create(TransportOptions.defaults(),
+                UdpOptions.defaults().toBuilder().congestionControl(controller).build());
     }
 
     /** Sends one small stamp every period, from each client in turn, for {@code duration}; returns how many. */

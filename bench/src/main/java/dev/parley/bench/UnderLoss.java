@@ -1,13 +1,18 @@
 package dev.parley.bench;
 
 import dev.parley.chaos.NetworkNamespace;
+import dev.parley.transport.udp.CongestionControl;
+import dev.parley.transport.udp.UdpOptions;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Under loss: TCP and UDP delivery latency and goodput at several loss levels, with the loss
@@ -19,8 +24,20 @@ import java.util.Optional;
  */
 final class UnderLoss {
 
-    /** The transports compared, in report order. */
-    static final List<String> TRANSPORTS = List.of("tcp", "udp");
+    /**
+     * The transports compared, in report order: TCP, then UDP with each congestion controller
+     * ({@code udp-newreno}, {@code udp-cubic}, {@code udp-bbr}; see {@link #udpWith}).
+     */
+    static final List<String> TRANSPORTS = Stream.concat(Stream.of("tcp"),
+            Arrays.stream(CongestionControl.values()).map(UnderLoss::udpWith)).toList();
+
+    /** The name {@link LossRun} takes for Parley UDP with {@code controller}. */
+    static String udpWith(CongestionControl controller) {
+        return "udp-" + controller.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Parley UDP with the default congestion controller, the one the targets are about. */
+    static final String DEFAULT_UDP = udpWith(UdpOptions.defaults().congestionControl());
 
     /**
      * One transport at one loss level.

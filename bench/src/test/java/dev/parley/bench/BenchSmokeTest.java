@@ -45,13 +45,14 @@ class BenchSmokeTest {
         });
         assertThat(results.headline()).contains("Server heap per idle tcp connection");
         if (results.loss().skipped().isEmpty()) {
-            assertThat(results.loss().results()).hasSize(2).allSatisfy(r -> {
+            assertThat(results.loss().results()).hasSize(UnderLoss.TRANSPORTS.size()).allSatisfy(r -> {
                 assertThat(r.samples()).isPositive();
                 assertThat(r.p50Nanos()).isPositive().isLessThanOrEqualTo(r.p99Nanos());
                 assertThat(r.goodputBytesPerSecond()).isPositive();
                 assertThat(r.droppedPackets()).as("the kernel dropped %s packets", r.transport()).isPositive();
             });
-            assertThat(results.headline()).contains("UDP p99 delivery / TCP p99 at 5% loss");
+            assertThat(results.headline()).contains("UDP p99 delivery / TCP p99 at 5% loss")
+                    .contains("UDP goodput / TCP goodput at 5% loss");
         } else {
             assertThat(results.markdown()).contains("Skipped: needs");
         }
@@ -62,6 +63,7 @@ class BenchSmokeTest {
         assertThat(out.resolve("results.md")).content().contains("| raw-socket |").contains("### Scale");
         if (results.loss().skipped().isEmpty()) {
             assertThat(out.resolve("loss.png")).isNotEmptyFile();
+            assertThat(out.resolve("loss-goodput.png")).isNotEmptyFile();
         }
     }
 }

@@ -69,12 +69,15 @@ import java.util.Objects;
  *                             set 1 where other processes of that user are not trusted.
  *                             Default: half the available processors, from 1 to
  *                             {@value #MAX_RECEIVE_SOCKETS}.
+ * @param congestionControl    the sender's congestion controller. Default {@link CongestionControl#BBR}:
+ *                             on a lossy link it keeps its rate where NewReno and CUBIC cut theirs
+ *                             on every random loss (see the loss table in {@code bench/RESULTS.md}).
  */
 public record UdpOptions(int maxPacketSize, int loopbackPacketSize, int initialWindowPackets, int minWindowPackets, long maxWindowBytes,
                          long receiveWindowBytes, long sendBufferBytes, long reassemblyCapBytes,
                          Duration maxAckDelay, Duration initialRtt, int maxProbeTimeouts,
                          Duration maxProbeInterval, Duration cookieLifetime, int maxPendingUnreliable,
-                         int receiveSockets) {
+                         int receiveSockets, CongestionControl congestionControl) {
 
     /** The size every client's first packet is padded to, so the server's reply can be smaller. */
     public static final int MIN_INITIAL_PACKET_SIZE = 1200;
@@ -88,7 +91,8 @@ public record UdpOptions(int maxPacketSize, int loopbackPacketSize, int initialW
 
     private static final UdpOptions DEFAULTS = new UdpOptions(1200, 16_384, 10, 2, 8L << 20, 4L << 20, 2L << 20, 4L << 20,
             Duration.ofMillis(5), Duration.ofMillis(333), 8, Duration.ofSeconds(2), Duration.ofSeconds(10), 256,
-            Math.clamp(Runtime.getRuntime().availableProcessors() / 2, 1, DEFAULT_MAX_RECEIVE_SOCKETS));
+            Math.clamp(Runtime.getRuntime().availableProcessors() / 2, 1, DEFAULT_MAX_RECEIVE_SOCKETS),
+            CongestionControl.BBR);
 
     public UdpOptions {
         atLeast(maxPacketSize, 256, "maxPacketSize");
@@ -129,6 +133,7 @@ public record UdpOptions(int maxPacketSize, int loopbackPacketSize, int initialW
             throw new IllegalArgumentException("receiveSockets must be at most " + MAX_RECEIVE_SOCKETS + ", was "
                     + receiveSockets);
         }
+        Objects.requireNonNull(congestionControl, "congestionControl");
     }
 
     /** The defaults listed above. */
@@ -182,6 +187,7 @@ public record UdpOptions(int maxPacketSize, int loopbackPacketSize, int initialW
         private Duration cookieLifetime;
         private int maxPendingUnreliable;
         private int receiveSockets;
+        private CongestionControl congestionControl;
 
         private Builder(UdpOptions from) {
             maxPacketSize = from.maxPacketSize;
@@ -199,6 +205,7 @@ public record UdpOptions(int maxPacketSize, int loopbackPacketSize, int initialW
             cookieLifetime = from.cookieLifetime;
             maxPendingUnreliable = from.maxPendingUnreliable;
             receiveSockets = from.receiveSockets;
+            congestionControl = from.congestionControl;
         }
 
         public Builder maxPacketSize(int bytes) {
@@ -276,11 +283,17 @@ public record UdpOptions(int maxPacketSize, int loopbackPacketSize, int initialW
             return this;
         }
 
+        public Builder congestionControl(CongestionControl controller) {
+            this.congestionControl = controller;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the first setting that is out of range */
         public UdpOptions build() {
             return new UdpOptions(maxPacketSize, loopbackPacketSize, initialWindowPackets, minWindowPackets, maxWindowBytes,
                     receiveWindowBytes, sendBufferBytes, reassemblyCapBytes, maxAckDelay, initialRtt,
-                    maxProbeTimeouts, maxProbeInterval, cookieLifetime, maxPendingUnreliable, receiveSockets);
+                    maxProbeTimeouts, maxProbeInterval, cookieLifetime, maxPendingUnreliable, receiveSockets,
+                    congestionControl);
         }
     }
 }

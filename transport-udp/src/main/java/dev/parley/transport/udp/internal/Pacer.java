@@ -2,8 +2,8 @@ package dev.parley.transport.udp.internal;
 
 /**
  * Spreads packets over the round trip instead of sending a window in one burst (RFC 9002 §7.7):
- * a token bucket refilled at 1.25 × cwnd / srtt, holding at most a burst of
- * {@code burstPackets} packets. Bytes and nanoseconds. Not thread-safe: owned by one session.
+ * a token bucket refilled at the rate the congestion controller asks for, holding at most a burst
+ * of {@code burstPackets} packets. Bytes and nanoseconds. Not thread-safe: owned by one session.
  */
 public final class Pacer {
 
@@ -17,13 +17,16 @@ public final class Pacer {
         this.lastRefill = now;
     }
 
-    /** When a packet of {@code size} bytes may leave, given the window and RTT now: {@code now} or later. */
-    public long nextSendTime(long now, int size, long window, long srtt) {
-        refill(now, window, srtt);
+    /**
+     * When a packet of {@code size} bytes may leave at {@code bytesPerSecond}: {@code now} or later.
+     */
+    public long nextSendTime(long now, int size, long bytesPerSecond) {
+        double perNano = Math.max(bytesPerSecond, 1) / 1e9;
+        refill(now, perNano);
         if (tokens >= size) {
             return now;
         }
-        return now + Math.max(1, (long) Math.ceil((size - tokens) / rate(window, srtt)));
+        return now + Math.max(1, (long) Math.ceil((size - tokens) / perNano));
     }
 
     /** Takes a sent packet's bytes from the bucket. */
@@ -31,15 +34,11 @@ public final class Pacer {
         tokens -= size;
     }
 
-    private void refill(long now, long window, long srtt) {
+    private void refill(long now, double perNano) {
         long elapsed = now - lastRefill;
         if (elapsed > 0) {
-            tokens = Math.min(burstBytes, tokens + elapsed * rate(window, srtt));
+            tokens = Math.min(burstBytes, tokens + elapsed * perNano);
             lastRefill = now;
         }
-    }
-
-    private static double rate(long window, long srtt) {
-        return 1.25 * window / Math.max(srtt, 1);
     }
 }

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>What it does, and where the ideas come from: packet numbers that only grow and acknowledgements
  * with ranges (QUIC, RFC 9000 §19.3); RTT estimation, loss detection by packet and time threshold,
- * probe timeouts, NewReno and pacing (RFC 9002); fragment sequence numbers apart from packet
+ * probe timeouts and pacing (RFC 9002), a pluggable congestion controller ({@link FlightController}); fragment sequence numbers apart from packet
  * numbers, a receive window in fragments and a window probe (KCP); reliable and unreliable data on
  * one connection (ENet); a FIN per direction and a RESET (TCP).
  *
@@ -94,12 +94,11 @@ public final class ReliableSession {
     private final long maxAckDelay;
     private final PacketCodec.Writer writer;
     private final RttEstimator rtt;
-    private final NewReno cc;
-    private final Pacer pacer;
+    private final FlightController flight;
     private final LossDetector loss;
     /** How long consecutive probe timeouts must last, besides their count, before the peer is declared unresponsive. */
     private final long unresponsiveAfter;
-    private final ReceivedPackets received = new ReceivedPackets(MAX_ACK_RANGES);
+    private final AckScheduler acks;
     private final Reassembler reassembler;
 
     private State state;
@@ -132,12 +131,8 @@ public final class ReliableSession {
     private long pacingDeadline = Long.MAX_VALUE;
 
     // receiving
-    private int unackedElicitingCount;
-    private long ackDeadline = Long.MAX_VALUE;
     /** When a packet last needed more room than the writer's smallest buffer. */
     private long lastLargePacketNanos;
-    private boolean ackNow;
-    private long largestReceivedTime;
     private long advertisedLimit;
     private boolean peerFinReported;
 
@@ -188,9 +183,10 @@ public final class ReliableSession {
         this.maxAckDelay = udp.maxAckDelay().toNanos();
         this.writer = new PacketCodec.Writer(maxPacket);
         this.rtt = new RttEstimator(udp.initialRtt().toNanos(), maxAckDelay);
-        this.cc = new NewReno(maxPacket, (long) udp.initialWindowPackets() * maxPacket,
-                (long) udp.minWindowPackets() * maxPacket, udp.maxWindowBytes());
-        this.pacer = new Pacer(maxPacket, udp.initialWindowPackets(), now);
+        this.acks = new AckScheduler(MAX_ACK_RANGES, maxAckDelay);
+        this.flight = new FlightController(FlightController.controller(udp.congestionControl(), maxPacket,
+                (long) udp.initialWindowPackets() * maxPacket, (long) udp.minWindowPackets() * maxPacket,
+                udp.maxWindowBytes()), maxPacket, udp.initialWindowPackets(), now);
         this.loss = new LossDetector(rtt, udp.maxProbeInterval().toNanos());
         this.unresponsiveAfter = unresponsiveAfter(udp);
         this.reassembler = new Reassembler(options.maxFrameLength(), frameBudget, udp.reassemblyCapBytes(),
@@ -330,9 +326,11 @@ public final class ReliableSession {
             onDataWhileClosed(data, now);
             return;
         }
-        if (received.isDuplicate(pn)) {
+        if (acks.isDuplicate(pn)) {
             duplicates++;
-            ackNow |= ackEliciting;
+            if (ackEliciting) {
+                acks.ackImmediately();
+            }
             flush(now);
             return;
         }
@@ -375,23 +373,11 @@ public final class ReliableSession {
             return;
         }
         if (!refused) {
-            boolean inOrder = pn == received.largest() + 1;
-            received.add(pn);
-            if (pn == received.largest()) {
-                largestReceivedTime = now;
-            }
-            if (ackEliciting) {
-                unackedElicitingCount++;
-                if (unackedElicitingCount >= 2 || !inOrder) {
-                    ackNow = true;
-                } else if (ackDeadline == Long.MAX_VALUE) {
-                    ackDeadline = now + maxAckDelay;
-                }
-            }
+            acks.onReceived(pn, ackEliciting, now);
         }
         if (reassembler.isFinished() && !peerFinReported) {
             peerFinReported = true;
-            ackNow = true;
+            acks.ackImmediately();
             events.peerFinished();
         }
         checkGracefulEnd(now);
@@ -405,9 +391,7 @@ public final class ReliableSession {
             }
             return;
         }
-        if (!received.isDuplicate(data.packetNumber())) {
-            received.add(data.packetNumber());
-        }
+        acks.record(data.packetNumber());
         if (data.ackEliciting()) {
             sendPacket(now, false);
         }
@@ -416,8 +400,8 @@ public final class ReliableSession {
     private void onAck(Frame.Ack ack, long now) {
         peerByteLimit = Math.max(peerByteLimit, ack.byteLimit());
         var result = loss.onAck(ack, Math.min(ack.ackDelayMicros(), Long.MAX_VALUE / 1000) * 1000, now);
+        flight.onAcked(result.acked(), rtt, now);
         for (SentPacket p : result.acked()) {
-            cc.onPacketAcked(p);
             for (OutgoingChunk c : p.chunks()) {
                 markAcked(c);
             }
@@ -457,7 +441,7 @@ public final class ReliableSession {
                 finPending = true;
             }
         }
-        cc.onPacketsLost(lost, now, persistentCongestion);
+        flight.onLost(lost, persistentCongestion, now);
     }
 
     private void queueRetransmit(OutgoingChunk c) {
@@ -537,7 +521,7 @@ public final class ReliableSession {
     public void onConsumed(long endOffset, long now) {
         reassembler.onConsumed(endOffset);
         if (state == State.OPEN && reassembler.byteLimit() - advertisedLimit >= reassembler.windowBytes() / 4) {
-            ackNow = true;
+            acks.ackImmediately();
             flush(now);
         }
     }
@@ -646,9 +630,7 @@ public final class ReliableSession {
             case CONNECTING -> Math.min(connectDeadline, handshakeDeadline);
             case OPEN -> {
                 long d = Math.min(closeDeadline, loss.deadline());
-                if (ackDeadline != Long.MAX_VALUE) {
-                    d = Math.min(d, ackDeadline);
-                }
+                d = Math.min(d, acks.deadline());
                 if (hasSendableData()) {
                     d = Math.min(d, pacingDeadline);
                 }
@@ -688,15 +670,14 @@ public final class ReliableSession {
         }
         pacingDeadline = Long.MAX_VALUE;
         while (true) {
-            boolean wantAck = ackNow || ackDeadline <= now;
             if (hasSendableData()) {
                 if (probesToSend > 0) {
                     probesToSend--;
                     sendPacket(now, true);
                     continue;
                 }
-                if (cc.canSend(maxPacket)) {
-                    long at = pacer.nextSendTime(now, maxPacket, cc.window(), rtt.smoothed());
+                if (flight.windowOpen()) {
+                    long at = flight.nextSendTime(now, rtt);
                     if (at <= now) {
                         sendPacket(now, true);
                         continue;
@@ -705,7 +686,10 @@ public final class ReliableSession {
                 }
             }
             probesToSend = 0;
-            if (wantAck && !received.isEmpty()) {
+            if (!hasSendableData()) {
+                flight.onOutOfData();
+            }
+            if (acks.isDue(now)) {
                 sendPacket(now, false);
             }
             if (!loss.hasInFlight() && !hasSendableData() && now - lastLargePacketNanos >= SHRINK_AFTER_NANOS) {
@@ -758,15 +742,12 @@ public final class ReliableSession {
             lastLargePacketNanos = now;
         }
         writer.begin(peerId, pn, room);
-        if (!received.isEmpty()) {
+        if (acks.hasReceived()) {
             long byteLimit = reassembler.byteLimit();
-            long delayMicros = Math.max(0, now - largestReceivedTime) / 1000;
-            if (writer.ack(received.descending(), delayMicros, byteLimit,
+            if (writer.ack(acks.ranges(), acks.ackDelayMicros(now), byteLimit,
                     withData ? PacketCodec.ACK_RESERVE : writer.remaining())) {
                 advertisedLimit = byteLimit;
-                unackedElicitingCount = 0;
-                ackNow = false;
-                ackDeadline = Long.MAX_VALUE;
+                acks.onAckSent();
             }
         }
         List<OutgoingChunk> chunks = List.of();
@@ -799,10 +780,9 @@ public final class ReliableSession {
         packetsSent++;
         if (writer.isAckEliciting()) {
             lastSpoke = now;
-            var packet = new SentPacket(pn, now, length, true, chunks, fin);
+            var packet = new SentPacket(pn, now, length, true, chunks, fin, flight.beforeSend(now));
             loss.onPacketSent(packet);
-            cc.onPacketSent(packet);
-            pacer.onSent(length);
+            flight.onSent(packet, now);
         }
     }
 
@@ -922,7 +902,7 @@ public final class ReliableSession {
     private void checkGracefulEnd(long now) {
         if (state == State.OPEN && finAcked && unackedCount == 0 && reassembler.isFinished()) {
             // answer the peer's FIN now: after this only acknowledgements go out
-            if (ackNow || ackDeadline != Long.MAX_VALUE) {
+            if (acks.isPending()) {
                 sendPacket(now, false);
             }
             enterClosed(null, now);
@@ -947,9 +927,7 @@ public final class ReliableSession {
         reassembler.discard();
         lingerReset = reset;
         lingerUntil = now + Math.min(3 * rtt.probeTimeout(), options.closeTimeout().toNanos());
-        for (SentPacket p : loss.clear()) {
-            cc.onPacketDiscarded(p);
-        }
+        flight.onDiscarded(loss.clear());
         unsent.clear();
         unsentHeadOffset = 0;
         retransmit.clear();
@@ -957,7 +935,7 @@ public final class ReliableSession {
         unackedCount = 0;
         unreliable.clear();
         bufferedBytes = 0;
-        ackDeadline = Long.MAX_VALUE;
+        acks.cancelDelayed();
         closeDeadline = Long.MAX_VALUE;
     }
 
@@ -970,9 +948,7 @@ public final class ReliableSession {
         d.put("rttvarMicros", rtt.variance() / 1000);
         d.put("minRttMicros", rtt.min() / 1000);
         d.put("peerMaxAckDelayMicros", rtt.maxAckDelay() / 1000);
-        d.put("cwndBytes", cc.window());
-        d.put("ssthreshBytes", cc.ssthresh() == Long.MAX_VALUE ? -1 : cc.ssthresh());
-        d.put("bytesInFlight", cc.bytesInFlight());
+        flight.describe(d, rtt);
         d.put("packetsSent", packetsSent);
         d.put("packetsReceived", packetsReceived);
         d.put("packetsLost", packetsLost);

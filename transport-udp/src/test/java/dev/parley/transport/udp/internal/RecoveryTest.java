@@ -117,12 +117,10 @@ class RecoveryTest {
     void growsTheWindowByEachAckedPacketInSlowStart() {
         var cc = new NewReno(MSS, 10 * MSS, 2 * MSS, 1 << 24);
         var p = packet(0, 0);
-        cc.onPacketSent(p);
 
-        cc.onPacketAcked(p);
+        acked(cc, p, 0);
 
         assertThat(cc.window()).isEqualTo(10 * MSS + MSS);
-        assertThat(cc.bytesInFlight()).isZero();
         assertThat(cc.inSlowStart()).isTrue();
     }
 
@@ -130,18 +128,16 @@ class RecoveryTest {
     void halvesTheWindowOncePerRecoveryPeriod() {
         var cc = new NewReno(MSS, 10 * MSS, 2 * MSS, 1 << 24);
         var early = List.of(packet(0, 0), packet(1, 0));
-        early.forEach(cc::onPacketSent);
 
-        cc.onPacketsLost(List.of(early.get(0)), 10 * MS, false);
+        cc.onPacketsLost(List.of(early.get(0)), false, 0, 10 * MS);
         assertThat(cc.window()).isEqualTo(5 * MSS);
         assertThat(cc.ssthresh()).isEqualTo(5 * MSS);
 
-        cc.onPacketsLost(List.of(early.get(1)), 11 * MS, false);
+        cc.onPacketsLost(List.of(early.get(1)), false, 0, 11 * MS);
         assertThat(cc.window()).as("a second loss from before recovery began").isEqualTo(5 * MSS);
 
         var late = packet(2, 12 * MS);
-        cc.onPacketSent(late);
-        cc.onPacketsLost(List.of(late), 20 * MS, false);
+        cc.onPacketsLost(List.of(late), false, 0, 20 * MS);
         assertThat(cc.window()).isEqualTo(5 * MSS / 2);
     }
 
@@ -149,14 +145,11 @@ class RecoveryTest {
     void growsByAboutOnePacketPerWindowInCongestionAvoidance() {
         var cc = new NewReno(MSS, 10 * MSS, 2 * MSS, 1 << 24);
         var lost = packet(0, 0);
-        cc.onPacketSent(lost);
-        cc.onPacketsLost(List.of(lost), MS, false);
+        cc.onPacketsLost(List.of(lost), false, 0, MS);
         long window = cc.window();
 
         for (int pn = 1; pn <= window / MSS; pn++) {
-            var p = packet(pn, 2 * MS);
-            cc.onPacketSent(p);
-            cc.onPacketAcked(p);
+            acked(cc, packet(pn, 2 * MS), 2 * MS);
         }
 
         assertThat(cc.window()).isBetween(window + MSS * 9 / 10, window + MSS);
@@ -166,9 +159,8 @@ class RecoveryTest {
     void collapsesToTheMinimumWindowOnPersistentCongestion() {
         var cc = new NewReno(MSS, 10 * MSS, 2 * MSS, 1 << 24);
         var p = packet(0, 0);
-        cc.onPacketSent(p);
 
-        cc.onPacketsLost(List.of(p), MS, true);
+        cc.onPacketsLost(List.of(p), true, 0, MS);
 
         assertThat(cc.window()).isEqualTo(2 * MSS);
     }
@@ -181,11 +173,13 @@ class RecoveryTest {
         pacer.onSent(MSS);
         pacer.onSent(MSS);
 
-        long next = pacer.nextSendTime(0, MSS, window, srtt);
+        long rate = (long) (1.25 * window * 1e9 / srtt);
+
+        long next = pacer.nextSendTime(0, MSS, rate);
 
         long expected = (long) (MSS / (1.25 * window / srtt));
         assertThat(next).isBetween(expected - 2, expected + 2);
-        assertThat(pacer.nextSendTime(next, MSS, window, srtt)).isEqualTo(next);
+        assertThat(pacer.nextSendTime(next, MSS, rate)).isEqualTo(next);
     }
 
     @Test
@@ -202,6 +196,11 @@ class RecoveryTest {
         received.add(7);
         received.add(8);
         assertThat(received.descending()).containsExactly(new Frame.Range(5, 9));
+    }
+
+    private static void acked(CongestionController cc, SentPacket p, long now) {
+        cc.onAck(List.of(p), new DeliveryRateSampler.RateSample(0, p.size(), 0, 0, false, p.size()),
+                new RttEstimator(100 * MS, 25 * MS), 0, now);
     }
 
     private static SentPacket packet(long pn, long sent) {

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -46,6 +47,15 @@ final class SimulatedNetwork {
             ? Long.compare(a.deliverAt, b.deliverAt) : Long.compare(a.order, b.order));
     private final Map<InetSocketAddress, Node> nodes = new LinkedHashMap<>();
     private long now = 1_000_000_000L;
+    /** Bottleneck rate in bytes per second every datagram passes through; 0 for none. */
+    private long bottleneckRate;
+    private long bottleneckQueueLimit;
+    private Set<InetSocketAddress> bottleneckTowards = Set.of();
+    /** When the bottleneck finishes sending what it holds. */
+    private long bottleneckFreeAt;
+    private long queueDelaySum;
+    private long queueDelayCount;
+    private long queueDrops;
     private long order;
     private long sent;
     private long dropped;
@@ -55,6 +65,34 @@ final class SimulatedNetwork {
         this.seed = seed;
         this.random = new Random(seed);
         this.conditions = conditions;
+    }
+
+    /**
+     * Puts one bottleneck link in front of every datagram sent to one of {@code towards}: it sends
+     * {@code bytesPerSecond} and queues at most {@code queueLimitBytes} behind it (drop-tail). The
+     * delay of the conditions is then the propagation delay after it. Datagrams the other way
+     * (acknowledgements) do not pass it.
+     */
+    void bottleneck(long bytesPerSecond, long queueLimitBytes, Set<InetSocketAddress> towards) {
+        this.bottleneckRate = bytesPerSecond;
+        this.bottleneckQueueLimit = queueLimitBytes;
+        this.bottleneckTowards = towards;
+    }
+
+    /** The mean time datagrams waited in the bottleneck's queue since {@link #resetQueueDelay}, nanoseconds. */
+    long meanQueueDelay() {
+        return queueDelayCount == 0 ? 0 : queueDelaySum / queueDelayCount;
+    }
+
+    /** Starts measuring the bottleneck's queue delay afresh (after a warm-up). */
+    void resetQueueDelay() {
+        queueDelaySum = 0;
+        queueDelayCount = 0;
+    }
+
+    /** Datagrams the bottleneck dropped because its queue was full. */
+    long queueDrops() {
+        return queueDrops;
     }
 
     void attach(InetSocketAddress address, Node node) {
@@ -72,6 +110,18 @@ final class SimulatedNetwork {
             dropped++;
             return;
         }
+        long departure = now;
+        if (bottleneckTowards.contains(to)) {
+            long start = Math.max(now, bottleneckFreeAt);
+            if ((start - now) * bottleneckRate / 1_000_000_000L > bottleneckQueueLimit) {
+                queueDrops++;
+                return;
+            }
+            queueDelaySum += start - now;
+            queueDelayCount++;
+            departure = start + datagram.length * 1_000_000_000L / bottleneckRate;
+            bottleneckFreeAt = departure;
+        }
         int copies = 1;
         if (random.nextDouble() < conditions.duplicate()) {
             copies = 2;
@@ -82,7 +132,7 @@ final class SimulatedNetwork {
             if (random.nextDouble() < conditions.reorder()) {
                 delay += (long) (random.nextDouble() * 3 * conditions.delay());
             }
-            queue.add(new InFlight(now + delay, order++, from, to, datagram));
+            queue.add(new InFlight(departure + delay, order++, from, to, datagram));
         }
     }
 
@@ -133,6 +183,8 @@ final class SimulatedNetwork {
     @Override
     public String toString() {
         return "seed=" + seed + " " + conditions + " sent=" + sent + " dropped=" + dropped
-                + " duplicated=" + duplicated + " simulatedMillis=" + (now - 1_000_000_000L) / 1_000_000;
+                + " duplicated=" + duplicated + " simulatedMillis=" + (now - 1_000_000_000L) / 1_000_000
+                + (bottleneckRate > 0 ? " bottleneck=" + bottleneckRate + "B/s queueDrops=" + queueDrops
+                + " meanQueueMicros=" + meanQueueDelay() / 1000 : "");
     }
 }

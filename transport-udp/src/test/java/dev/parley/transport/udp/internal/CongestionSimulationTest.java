@@ -1,0 +1,146 @@
+package dev.parley.transport.udp.internal;
+
+import dev.parley.transport.TransportOptions;
+import dev.parley.transport.udp.CongestionControl;
+import dev.parley.transport.udp.UdpOptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.InetSocketAddress;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The congestion controllers on the simulated network, through one bottleneck link with a
+ * drop-tail queue: what each fills, how much queue it builds, what random loss does to it, and how
+ * two flows share the link. Deterministic: a seed replays a run; simulated seconds take
+ * milliseconds.
+ */
+@Timeout(60)
+class CongestionSimulationTest {
+
+    /** 2.5 MB/s with 20 ms of propagation delay each way: a bandwidth-delay product of 100 KB. */
+    private static final long RATE = 2_500_000;
+    private static final long WARM_UP = TimeUnit.SECONDS.toNanos(3);
+    private static final long MEASURED = TimeUnit.SECONDS.toNanos(6);
+    private static final InetSocketAddress FIRST_SERVER = address(101);
+    private static final InetSocketAddress SECOND_SERVER = address(102);
+    private static final long ONE_WAY = ms(20);
+    private static final long BDP = RATE * 2 * ONE_WAY / 1_000_000_000L;
+    private static final int FRAME = 1000;
+
+    private final TransportOptions options = TransportOptions.defaults();
+
+    @Test
+    void bbrFillsTheBottleneckAndKeepsItsQueueShort() {
+        var bbr = run(CongestionControl.BBR, 0, 1);
+        var cubic = run(CongestionControl.CUBIC, 0, 1);
+
+        assertThat(bbr.goodput).as("%s", bbr).isGreaterThan(0.85 * RATE);
+        assertThat(bbr.meanQueueDelay).as("%s", bbr).isLessThan(ONE_WAY);
+        assertThat(bbr.meanQueueDelay).as("BBR's queue against CUBIC's: %s / %s", bbr, cubic)
+                .isLessThan(cubic.meanQueueDelay / 2);
+    }
+
+    @Test
+    void cubicFillsTheBottleneckWithoutLoss() {
+        var cubic = run(CongestionControl.CUBIC, 0, 2);
+
+        assertThat(cubic.goodput).as("%s", cubic).isGreaterThan(0.85 * RATE);
+    }
+
+    @Test
+    void bbrKeepsItsRateUnderRandomLossWhereNewRenoCollapses() {
+        for (double loss : new double[]{0.05, 0.10}) {
+            var bbr = run(CongestionControl.BBR, loss, 3);
+            var newReno = run(CongestionControl.NEWRENO, loss, 3);
+
+            assertThat(bbr.goodput).as("%s", bbr).isGreaterThan(0.7 * (1 - loss) * RATE);
+            assertThat(bbr.goodput).as("BBR against NewReno: %s / %s", bbr, newReno).isGreaterThan(3 * newReno.goodput);
+        }
+    }
+
+    @Test
+    void twoBbrFlowsShareTheBottleneckWithinTwentyPercent() {
+        assertFairShare(CongestionControl.BBR, 4);
+    }
+
+    private void assertFairShare(CongestionControl controller, long seed) {
+        var network = network(0, seed);
+        var udp = options(controller);
+        List<byte[]> frames = frames();
+        var first = SessionPeer.client(network, address(1), FIRST_SERVER, udp, options, frames);
+        var firstServer = SessionPeer.server(network, FIRST_SERVER, address(1), udp, options, List.of());
+        var second = SessionPeer.client(network, address(2), SECOND_SERVER, udp, options, frames);
+        var secondServer = SessionPeer.server(network, SECOND_SERVER, address(2), udp, options, List.of());
+        network.runUntil(() -> false, WARM_UP);
+        long firstStart = firstServer.received.size();
+        long secondStart = secondServer.received.size();
+
+        network.runUntil(() -> false, MEASURED);
+
+        double a = firstServer.received.size() - firstStart;
+        double b = secondServer.received.size() - secondStart;
+        assertThat(first.terminated || second.terminated).as("%s", network).isFalse();
+        assertThat((a + b) * FRAME / seconds(MEASURED)).as("the link is used: %s", network).isGreaterThan(0.8 * RATE);
+        assertThat(Math.min(a, b) / Math.max(a, b)).as("shares %s and %s frames; %s", a, b, network)
+                .isGreaterThanOrEqualTo(0.8);
+    }
+
+    /** One flow through the bottleneck, measured after a warm-up. */
+    private Flow run(CongestionControl controller, double loss, long seed) {
+        var network = network(loss, seed);
+        var udp = options(controller);
+        var client = SessionPeer.client(network, address(1), FIRST_SERVER, udp, options, frames());
+        var server = SessionPeer.server(network, FIRST_SERVER, address(1), udp, options, List.of());
+        network.runUntil(() -> false, WARM_UP);
+        long start = server.received.size();
+        network.resetQueueDelay();
+
+        network.runUntil(() -> false, MEASURED);
+
+        assertThat(client.terminated).as("%s", network).isFalse();
+        double goodput = (server.received.size() - start) * (double) FRAME / seconds(MEASURED);
+        return new Flow(controller, loss, goodput, network.meanQueueDelay(), network.toString());
+    }
+
+    private record Flow(CongestionControl controller, double loss, double goodput, long meanQueueDelay,
+                        String network) {
+        @Override
+        public String toString() {
+            return controller + " at " + loss + " loss: " + Math.round(goodput) + " B/s, mean queue "
+                    + meanQueueDelay / 1000 + " µs; " + network;
+        }
+    }
+
+    private static SimulatedNetwork network(double loss, long seed) {
+        var network = new SimulatedNetwork(seed, new SimulatedNetwork.Conditions(loss, 0, 0, ONE_WAY, 0));
+        network.bottleneck(RATE, BDP, Set.of(FIRST_SERVER, SECOND_SERVER));
+        return network;
+    }
+
+    private static UdpOptions options(CongestionControl controller) {
+        return UdpOptions.defaults().toBuilder().congestionControl(controller).build();
+    }
+
+    /** More frames than any run sends, so the flow is never application-limited. */
+    private static List<byte[]> frames() {
+        return Collections.nCopies(1_000_000, new byte[FRAME]);
+    }
+
+    private static InetSocketAddress address(int host) {
+        return new InetSocketAddress("10.0.0." + host, 40_000);
+    }
+
+    private static double seconds(long nanos) {
+        return nanos / 1e9;
+    }
+
+    private static long ms(long millis) {
+        return TimeUnit.MILLISECONDS.toNanos(millis);
+    }
+}
