@@ -28,6 +28,11 @@ final class Conversation {
     final Map<String, Long> joinedAfter = new HashMap<>();
     private final NavigableMap<Long, Message> stored = new TreeMap<>();
     private long nextToSend;
+    /**
+     * True after an append failed: it may have been stored all the same (a store that lost its
+     * connection cannot tell), taking a number whose message will never be handed to the server.
+     */
+    private boolean appendFailed;
 
     /** A conversation whose messages up to {@code lastSequence} were sent already. */
     Conversation(long id, long lastSequence) {
@@ -42,6 +47,26 @@ final class Conversation {
     /** The number of the last message sent to members. */
     long lastSent() {
         return nextToSend - 1;
+    }
+
+    /** Notes that an append to this conversation failed, so that a gap it may leave is looked for. */
+    void appendFailed() {
+        appendFailed = true;
+    }
+
+    /**
+     * The first number messages wait for, if that may be a message stored by a failed append (so the
+     * server should read it from the store), else 0.
+     */
+    long gapToFill() {
+        if (!appendFailed) {
+            return 0;
+        }
+        if (stored.isEmpty()) {
+            appendFailed = false;
+            return 0;
+        }
+        return nextToSend;
     }
 
     /** Takes {@code message}, just stored, and returns those now due to members, in sequence order. */

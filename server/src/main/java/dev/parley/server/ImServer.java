@@ -771,10 +771,20 @@ public final class ImServer implements AutoCloseable {
         if (failure != null) {
             Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
             log.warn("message from {} not stored: {}", sender, cause.getMessage());
+            lock.lock();
+            try {
+                Conversation conversation = conversations.get(send.conversationId());
+                if (conversation != null) {
+                    conversation.appendFailed();
+                }
+            } finally {
+                lock.unlock();
+            }
             broadcast(List.of(sender), refusal(send, "not stored: " + cause.getMessage()));
             return;
         }
         Message message = message(appended.message());
+        long gap;
         lock.lock();
         try {
             Conversation conversation = conversations.get(message.conversationId());
@@ -784,6 +794,39 @@ public final class ImServer implements AutoCloseable {
             }
             for (Message due : conversation.due(message)) {
                 broadcast(memberPeers(conversation), due);
+            }
+            gap = conversation.gapToFill();
+        } finally {
+            lock.unlock();
+        }
+        if (gap > 0) {
+            fillGap(message.conversationId(), gap);
+        }
+    }
+
+    /**
+     * On the fan-out thread: reads from the store the messages from number {@code from} on, which
+     * later ones wait for after an append failed (a store that lost its connection may have stored
+     * it all the same), and sends those now due. Messages not stored yet are left to their appends.
+     */
+    private void fillGap(long conversationId, long from) {
+        HistoryPage page;
+        try {
+            page = store.history(conversationId, from, ChatStore.Direction.NEWER, Integer.MAX_VALUE);
+        } catch (StoreException e) {
+            log.warn("cannot read conversation {} to fill a gap at {}: {}", conversationId, from, e.getMessage());
+            return; // the next message stored tries again
+        }
+        lock.lock();
+        try {
+            Conversation conversation = conversations.get(conversationId);
+            if (conversation == null) {
+                return;
+            }
+            for (StoredMessage stored : page.messages()) {
+                for (Message due : conversation.due(message(stored))) {
+                    broadcast(memberPeers(conversation), due);
+                }
             }
         } finally {
             lock.unlock();

@@ -7,6 +7,8 @@ import dev.parley.server.JoinPolicy;
 import dev.parley.server.ServerOptions;
 import dev.parley.server.store.ChatStore;
 import dev.parley.server.store.MemoryStore;
+import dev.parley.server.store.RedisAddress;
+import dev.parley.server.store.RedisStore;
 import dev.parley.server.store.SqliteStore;
 import dev.parley.server.store.StoreException;
 import dev.parley.server.store.StoreOptions;
@@ -20,7 +22,9 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.net.BindException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -33,8 +37,10 @@ import java.util.concurrent.CountDownLatch;
 /**
  * {@code parley server}: runs an {@link ImServer} until the process is stopped (Ctrl-C, SIGTERM),
  * when a shutdown hook closes it. Conversations and messages are kept in an SQLite database under
- * {@code --data} unless {@code --store memory} is asked for; a data directory that cannot be
- * written stops it at start-up, saying so. Prints the bound address on standard output and logs one line per
+ * {@code --data} unless {@code --store memory} or a Redis ({@code --store redis://...}) is asked
+ * for; a data directory that cannot be written, or a Redis that cannot be reached, stops it at
+ * start-up, saying so in one line. A node that loses Redis later keeps its connections and refuses
+ * sends ("not stored: store unavailable ...") until the store has reconnected. Prints the bound address on standard output and logs one line per
  * connection, registration and goodbye on standard error. The calling thread waits; the server's
  * threads do the work.
  */
@@ -111,9 +117,14 @@ final class ServerCommand implements Callable<Integer> {
     private int maxHeldUsers;
 
     @Option(names = "--store", paramLabel = "STORE", defaultValue = "sqlite",
-            description = "where conversations and messages are kept: sqlite (in --data, kept across restarts) or "
-                    + "memory (lost when the server stops) (default: ${DEFAULT-VALUE})")
+            description = "where conversations and messages are kept: sqlite (in --data, kept across restarts), "
+                    + "memory (lost when the server stops), or a Redis shared by several nodes, "
+                    + "redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] (rediss:// for TLS) (default: ${DEFAULT-VALUE})")
     private String storeName;
+
+    @Option(names = "--node-id", paramLabel = "NAME",
+            description = "this node's name among the nodes sharing a Redis store (default: host name and process id)")
+    private String nodeId;
 
     @Option(names = "--data", paramLabel = "DIR", defaultValue = "parley-data",
             description = "directory of the sqlite store (default: ${DEFAULT-VALUE})")
@@ -183,8 +194,11 @@ final class ServerCommand implements Callable<Integer> {
             store = switch (storeName) {
                 case "memory" -> MemoryStore.create(storeOptions);
                 case "sqlite" -> SqliteStore.open(dataDirectory, storeOptions);
+                case String uri when uri.startsWith("redis://") || uri.startsWith("rediss://") ->
+                        RedisStore.open(RedisAddress.parse(uri), storeOptions);
                 default -> {
-                    err.println("parley server: --store must be sqlite or memory, was " + storeName);
+                    err.println("parley server: --store must be sqlite, memory or redis[s]://HOST[:PORT], was "
+                            + storeName);
                     yield null;
                 }
             };
@@ -228,9 +242,24 @@ final class ServerCommand implements Callable<Integer> {
                         + "; make it owner-only (chmod 600)");
             }
         }
+        if (store instanceof RedisStore redis) {
+            err.println("parley server: node " + (nodeId == null ? defaultNodeId() : nodeId) + " keeps its "
+                    + "conversations in Redis at " + redis.address());
+        }
         err.flush();
         stopped.await();
         return ParleyCommand.OK;
+    }
+
+    /** The host's name and this process's id, as in {@code host-1234}. */
+    private static String defaultNodeId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + "-" + ProcessHandle.current().pid();
     }
 
     /** True if {@code file}'s POSIX permissions let its group or others read it; false where unknown. */

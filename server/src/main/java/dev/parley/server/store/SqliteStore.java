@@ -16,11 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -60,7 +57,7 @@ public final class SqliteStore implements ChatStore {
                     + " WHERE client_id <> 0",
             "INSERT OR IGNORE INTO counters (name, value) VALUES ('conversation', 0)"};
 
-    /** A write for the writer thread; {@link #STOP} asks it to finish. */
+    /** A write for the writer thread. */
     private record Write<T>(Body<T> body, CompletableFuture<T> result) {
     }
 
@@ -69,8 +66,6 @@ public final class SqliteStore implements ChatStore {
         T run() throws SQLException, StoreException;
     }
 
-    private static final Write<Void> STOP = new Write<>(() -> null, new CompletableFuture<>());
-
     private final Path file;
     private final StoreOptions options;
     private final InstantSource clock;
@@ -78,13 +73,9 @@ public final class SqliteStore implements ChatStore {
     private final Connection writer;
     private final Connection reader;
     private final ReentrantLock readLock = new ReentrantLock();
-    private final BlockingQueue<Write<?>> queue = new LinkedBlockingQueue<>();
-    /** Held by the writer while it runs a batch; package-private so that a test can make writes gather. */
-    final ReentrantLock batchLock = new ReentrantLock();
-    private final ReentrantLock submitLock = new ReentrantLock();
     private final AtomicLong commits = new AtomicLong();
-    private final Thread writerThread;
-    private boolean closed; // guarded by submitLock
+    /** Package-private so that a test can make writes gather (holding its batch lock). */
+    final BatchWriter<Write<?>> batches;
 
     private SqliteStore(Path file, StoreOptions options, InstantSource clock, Connection writer, Connection reader) {
         this.file = file;
@@ -92,7 +83,8 @@ public final class SqliteStore implements ChatStore {
         this.clock = clock;
         this.writer = writer;
         this.reader = reader;
-        this.writerThread = Thread.ofPlatform().daemon().name("parley-store-writer").start(this::writeLoop);
+        this.batches = new BatchWriter<>("parley-store-writer", options.maxBatchSize(), this::runBatch,
+                () -> closeQuietly(writer));
     }
 
     /**
@@ -316,59 +308,25 @@ public final class SqliteStore implements ChatStore {
 
     @Override
     public void close() {
-        submitLock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            queue.add(STOP);
-        } finally {
-            submitLock.unlock();
-        }
-        boolean interrupted = false;
-        while (writerThread.isAlive()) {
-            try {
-                writerThread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
+        batches.close();
         readLock.lock();
         try {
             closeQuietly(reader);
         } finally {
             readLock.unlock();
         }
-        closeQuietly(writer);
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private <T> CompletableFuture<T> submit(Body<T> body) {
         var write = new Write<>(body, new CompletableFuture<>());
-        submitLock.lock();
-        try {
-            if (closed) {
-                return CompletableFuture.failedFuture(new StoreException("store " + file + " is closed"));
-            }
-            queue.add(write);
-        } finally {
-            submitLock.unlock();
+        if (!batches.offer(write)) {
+            return CompletableFuture.failedFuture(new StoreException("store " + file + " is closed"));
         }
         return write.result();
     }
 
     private static <T> T await(CompletableFuture<T> result) throws StoreException {
-        try {
-            return result.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof StoreException cause) {
-                throw new StoreException(cause.getMessage(), cause);
-            }
-            throw e;
-        }
+        return BatchWriter.await(result);
     }
 
     private <T> T read(Body<T> body) throws StoreException {
@@ -386,29 +344,7 @@ public final class SqliteStore implements ChatStore {
         }
     }
 
-    /** On the writer thread: runs batch after batch until asked to stop. */
-    private void writeLoop() {
-        List<Write<?>> batch = new ArrayList<>();
-        boolean stopping = false;
-        while (!stopping) {
-            try {
-                batch.add(queue.take());
-            } catch (InterruptedException e) {
-                return;
-            }
-            batchLock.lock();
-            try {
-                queue.drainTo(batch, options.maxBatchSize() - 1);
-                stopping = batch.remove(STOP);
-                runBatch(batch);
-            } finally {
-                batchLock.unlock();
-            }
-            batch.clear();
-        }
-    }
-
-    /** Runs {@code batch} in one transaction and completes each write once it is committed. */
+    /** On the writer thread: runs {@code batch} in one transaction and completes each write once it is committed. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     private void runBatch(List<Write<?>> batch) {
         Object[] values = new Object[batch.size()];
@@ -443,7 +379,6 @@ public final class SqliteStore implements ChatStore {
         }
     }
 
-    /** The conversation's last sequence number; refuses an unknown conversation. */
     /**
      * Undoes the batch and begins the next transaction. A full disk or an I/O error makes SQLite roll
      * the transaction back by itself; the driver's rollback then fails on "no transaction is active"
@@ -460,6 +395,7 @@ public final class SqliteStore implements ChatStore {
         }
     }
 
+    /** The conversation's last sequence number; refuses an unknown conversation. */
     private static long lastSequence(Connection connection, long conversationId) throws SQLException, StoreException {
         try (PreparedStatement select = connection.prepareStatement("SELECT last_seq FROM conversations WHERE id = ?")) {
             select.setLong(1, conversationId);

@@ -114,7 +114,31 @@ class CommandLineTest {
         var run = CommandRun.run("", "server", "--store", "paper", "--host", "127.0.0.1", "--port", "0");
 
         assertThat(run.exitCode()).isEqualTo(ParleyCommand.USAGE);
-        assertThat(run.errLines()).containsExactly("parley server: --store must be sqlite or memory, was paper");
+        assertThat(run.errLines()).containsExactly("parley server: --store must be sqlite, memory or redis[s]://HOST[:PORT], was paper");
+    }
+
+    @Test
+    void saysInOneLineThatRedisCannotBeReachedAndDoesNotStart() throws Exception {
+        int nobody;
+        try (var socket = new java.net.ServerSocket(0)) {
+            nobody = socket.getLocalPort();
+        }
+
+        var run = CommandRun.run("", "server", "--store", "redis://:secret@127.0.0.1:" + nobody, "--host", "127.0.0.1",
+                "--port", "0");
+
+        assertThat(run.exitCode()).isEqualTo(ParleyCommand.FAILED);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.errLines()).singleElement().asString()
+                .startsWith("parley server: cannot reach Redis at redis://:***@127.0.0.1:" + nobody + ": ");
+    }
+
+    @Test
+    void refusesAMalformedRedisAddressInOneLine() {
+        var run = CommandRun.run("", "server", "--store", "redis://h/x", "--host", "127.0.0.1", "--port", "0");
+
+        assertThat(run.exitCode()).isEqualTo(ParleyCommand.USAGE);
+        assertThat(run.errLines()).containsExactly("parley server: the Redis database is a number, was x in redis://h/x");
     }
 
     @Test

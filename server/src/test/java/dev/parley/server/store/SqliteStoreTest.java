@@ -25,14 +25,14 @@ class SqliteStoreTest extends PersistentStoreConformanceTest {
         long conversation = store.create("alice", List.of());
         long commitsBefore = store.commits();
         List<CompletableFuture<Appended>> appends = new ArrayList<>();
-        store.batchLock.lock();
+        store.batches.batchLock.lock();
         try {
             for (int i = 1; i <= 100; i++) {
                 appends.add(store.append(conversation, "alice", i, "m" + i).toCompletableFuture());
             }
             assertThat(appends).noneMatch(CompletableFuture::isDone);
         } finally {
-            store.batchLock.unlock();
+            store.batches.batchLock.unlock();
         }
         appends.forEach(CompletableFuture::join);
 

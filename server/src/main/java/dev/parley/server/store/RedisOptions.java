@@ -1,0 +1,59 @@
+package dev.parley.server.store;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a {@link RedisStore} talks to Redis.
+ *
+ * @param connectTimeout   how long opening a connection (and signing in) may take
+ *                         (default {@value #DEFAULT_CONNECT_TIMEOUT_MILLIS} ms)
+ * @param commandTimeout   how long a batch of commands may wait for its replies before the
+ *                         connection counts as lost (default {@value #DEFAULT_COMMAND_TIMEOUT_MILLIS} ms)
+ * @param minReconnectDelay the wait before the first attempt to reconnect after losing Redis; it
+ *                         doubles after each failed attempt (default {@value #DEFAULT_MIN_RECONNECT_MILLIS} ms)
+ * @param maxReconnectDelay the longest wait between attempts (default {@value #DEFAULT_MAX_RECONNECT_MILLIS} ms)
+ */
+public record RedisOptions(Duration connectTimeout, Duration commandTimeout, Duration minReconnectDelay,
+                           Duration maxReconnectDelay) {
+
+    public static final long DEFAULT_CONNECT_TIMEOUT_MILLIS = 2_000;
+    public static final long DEFAULT_COMMAND_TIMEOUT_MILLIS = 5_000;
+    public static final long DEFAULT_MIN_RECONNECT_MILLIS = 100;
+    public static final long DEFAULT_MAX_RECONNECT_MILLIS = 5_000;
+
+    public RedisOptions {
+        requirePositive(connectTimeout, "connectTimeout");
+        requirePositive(commandTimeout, "commandTimeout");
+        requirePositive(minReconnectDelay, "minReconnectDelay");
+        requirePositive(maxReconnectDelay, "maxReconnectDelay");
+        if (maxReconnectDelay.compareTo(minReconnectDelay) < 0) {
+            throw new IllegalArgumentException("maxReconnectDelay " + maxReconnectDelay
+                    + " is shorter than minReconnectDelay " + minReconnectDelay);
+        }
+    }
+
+    /** The defaults above. */
+    public static RedisOptions defaults() {
+        return new RedisOptions(Duration.ofMillis(DEFAULT_CONNECT_TIMEOUT_MILLIS),
+                Duration.ofMillis(DEFAULT_COMMAND_TIMEOUT_MILLIS), Duration.ofMillis(DEFAULT_MIN_RECONNECT_MILLIS),
+                Duration.ofMillis(DEFAULT_MAX_RECONNECT_MILLIS));
+    }
+
+    /** These options with {@code timeout} for commands. */
+    public RedisOptions withCommandTimeout(Duration timeout) {
+        return new RedisOptions(connectTimeout, timeout, minReconnectDelay, maxReconnectDelay);
+    }
+
+    /** These options waiting {@code min} to {@code max} between attempts to reconnect. */
+    public RedisOptions withReconnectDelays(Duration min, Duration max) {
+        return new RedisOptions(connectTimeout, commandTimeout, min, max);
+    }
+
+    private static void requirePositive(Duration value, String name) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative() || value.isZero() || value.toMillis() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(name + " must be 1 ms to about 24 days, not " + value);
+        }
+    }
+}

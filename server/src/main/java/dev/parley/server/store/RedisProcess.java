@@ -1,0 +1,205 @@
+package dev.parley.server.store;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A {@code redis-server} child process on a free loopback port, keeping its data (an append-only
+ * file, fsynced on every write: {@code appendonly yes}, {@code appendfsync always}) in a
+ * directory of its own; for tests and {@code parley demo --cluster}. It can be stopped and
+ * started again on the same port and data, as a restarted Redis would be. Not thread-safe.
+ */
+public final class RedisProcess implements AutoCloseable {
+
+    /** The program looked for on {@code PATH}. */
+    public static final String PROGRAM = "redis-server";
+    /** What a user is told when {@value #PROGRAM} is missing. */
+    public static final String HOW_TO_INSTALL = PROGRAM + " is not on PATH; install Redis (Debian/Ubuntu: "
+            + "apt-get install redis-server; macOS: brew install redis) or Valkey, whose valkey-server can be "
+            + "linked as redis-server";
+
+    private static final Duration START_LIMIT = Duration.ofSeconds(10);
+    private static final int PORT_ATTEMPTS = 5;
+
+    private final Path program;
+    private final Path directory;
+    private final boolean ownsDirectory;
+    private int port;
+    private Process process;
+
+    private RedisProcess(Path program, Path directory, boolean ownsDirectory) {
+        this.program = program;
+        this.directory = directory;
+        this.ownsDirectory = ownsDirectory;
+    }
+
+    /** Where {@value #PROGRAM} is on {@code PATH}, or null if it is not there. */
+    public static Path find() {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return null;
+        }
+        for (String folder : path.split(File.pathSeparator)) {
+            Path candidate = Path.of(folder.isEmpty() ? "." : folder, PROGRAM);
+            if (Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /** Starts Redis with its data in a new temporary directory, deleted by {@link #close()}. */
+    public static RedisProcess start() throws IOException {
+        return start(Files.createTempDirectory("parley-redis"), true);
+    }
+
+    /** Starts Redis with its data in {@code directory}, which is kept. */
+    public static RedisProcess start(Path directory) throws IOException {
+        Files.createDirectories(directory);
+        return start(directory, false);
+    }
+
+    private static RedisProcess start(Path directory, boolean ownsDirectory) throws IOException {
+        Path program = find();
+        if (program == null) {
+            throw new IOException(HOW_TO_INSTALL);
+        }
+        var redis = new RedisProcess(program, directory, ownsDirectory);
+        redis.startOnFreePort();
+        return redis;
+    }
+
+    /** The address clients reach it at. */
+    public RedisAddress address() {
+        return RedisAddress.of("127.0.0.1", port);
+    }
+
+    /** Its port on 127.0.0.1. */
+    public int port() {
+        return port;
+    }
+
+    /** Where it keeps its append-only file. */
+    public Path directory() {
+        return directory;
+    }
+
+    /** True while the process runs. */
+    public boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /**
+     * Starts it again after {@link #stop()} or {@link #kill()}, on the same port and data, and
+     * waits until it answers.
+     */
+    public void restart() throws IOException {
+        if (isRunning()) {
+            throw new IllegalStateException("redis-server is still running on port " + port);
+        }
+        launch(port);
+    }
+
+    /** Asks it to stop (SIGTERM: it finishes writing its file) and waits until it has. */
+    public void stop() throws IOException {
+        end(false);
+    }
+
+    /** Kills it at once (SIGKILL), as a crash would, and waits until it is gone. */
+    public void kill() throws IOException {
+        end(true);
+    }
+
+    /** Stops it and deletes its directory if it made it. */
+    @Override
+    public void close() throws IOException {
+        stop();
+        if (ownsDirectory) {
+            try (Stream<Path> files = Files.walk(directory)) {
+                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        }
+    }
+
+    private void startOnFreePort() throws IOException {
+        IOException last = null;
+        // A free port may be taken by someone else between finding it and Redis binding it: try another.
+        for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
+            int candidate;
+            try (var probe = new ServerSocket(0)) {
+                candidate = probe.getLocalPort();
+            }
+            try {
+                launch(candidate);
+                return;
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    private void launch(int candidate) throws IOException {
+        Path log = directory.resolve("redis.log");
+        process = new ProcessBuilder(List.of(program.toString(), "--port", Integer.toString(candidate),
+                "--bind", "127.0.0.1", "--dir", directory.toString(), "--appendonly", "yes",
+                "--appendfsync", "always", "--save", "", "--daemonize", "no", "--logfile", ""))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        port = candidate;
+        long deadline = System.nanoTime() + START_LIMIT.toNanos();
+        var options = RedisOptions.defaults();
+        // Bounded by START_LIMIT.
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("redis-server exited with " + process.exitValue() + " at start-up; see " + log);
+            }
+            try (var connection = RedisConnection.open(address(), options)) {
+                if ("PONG".equals(connection.call(List.of("PING")))) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // Not listening yet: wait a little for it.
+                try {
+                    process.waitFor(20, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    end(true);
+                    throw new IOException("interrupted while redis-server started", e);
+                }
+            }
+        }
+        end(true);
+        throw new IOException("redis-server did not answer within " + START_LIMIT.toSeconds() + " s; see " + log);
+    }
+
+    private void end(boolean kill) throws IOException {
+        if (process == null) {
+            return;
+        }
+        if (kill) {
+            process.destroyForcibly();
+        } else {
+            process.destroy();
+        }
+        try {
+            if (!process.waitFor(START_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(START_LIMIT.toSeconds(), TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while redis-server stopped", e);
+        }
+    }
+}

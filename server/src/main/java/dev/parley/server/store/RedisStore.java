@@ -1,0 +1,415 @@
+package dev.parley.server.store;
+
+import dev.parley.server.store.RedisConnection.Failure;
+import dev.parley.server.store.RedisScripts.Script;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A {@link ChatStore} in Redis (or Valkey), which several server nodes may share. What is
+ * durable is what Redis made durable: run it with {@code appendonly yes} and
+ * {@code appendfsync always} (see OPERATIONS.md).
+ *
+ * <p><b>Layout.</b> Every key of conversation ID carries the hash tag {@code {c:ID}}, so that a
+ * Redis Cluster keeps a conversation in one slot and each script below runs there unchanged:
+ * <pre>
+ *   parley:next-conversation   counter of conversation ids (INCR; never given twice)
+ *   parley:conversations       sorted set of the ids of live conversations
+ *   parley:{c:ID}:meta         hash: last (last sequence number), joins (join counter)
+ *   parley:{c:ID}:members      sorted set: user by join order
+ *   parley:{c:ID}:invited      set of users
+ *   parley:{c:ID}:log          stream: one entry per message, id SEQUENCE-0, fields ts s c t
+ *   parley:{c:ID}:dedupe       hash: "CLIENTID:SENDER" to sequence, for the messages kept
+ *   parley:{c:ID}:appended     pub/sub channel: the sequence number of each new message (a hint)
+ * </pre>
+ * An append is one script ({@link RedisScripts#APPEND}): existence check, dedupe, next number,
+ * XADD, retention trim and PUBLISH at once, so a conversation's order is Redis's order whichever
+ * node the senders are on. Messages are stamped with Redis's clock.
+ *
+ * <p><b>Batching.</b> Every operation goes to one writer thread ({@code parley-redis-writer})
+ * through a queue ({@link BatchWriter}, as {@link SqliteStore}'s); the writer sends what has gathered there (at most
+ * {@link StoreOptions#maxBatchSize()} operations) as one pipeline and completes each operation
+ * from its reply, in the order they were queued. Synchronous methods wait for theirs.
+ *
+ * <p><b>Losing Redis.</b> When the connection fails, the operations of that batch fail with a
+ * {@link StoreException} saying the store is unavailable (an append among them may or may not
+ * have been stored: a resend with the same client message id finds it), and so does every
+ * operation until Redis answers again. The writer reconnects when asked for work, waiting
+ * {@link RedisOptions#minReconnectDelay()} after the loss and twice as long after each failed
+ * attempt, up to {@link RedisOptions#maxReconnectDelay()}.
+ *
+ * <p>Thread-safe; stages complete on the writer thread, which chained work must not block.
+ */
+public final class RedisStore implements ChatStore {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisStore.class);
+
+    static final String CONVERSATION_COUNTER = "parley:next-conversation";
+    static final String CONVERSATIONS = "parley:conversations";
+
+    /** Turns the replies to an operation's commands into its result. */
+    @FunctionalInterface
+    private interface Parser<T> {
+        T parse(List<Object> replies) throws StoreException;
+    }
+
+    /** An operation for the writer: its commands, sent together, and what to make of their replies. */
+    private record Operation<T>(List<List<Object>> commands, Parser<T> parser, CompletableFuture<T> result) {
+    }
+
+    private final RedisAddress address;
+    private final RedisOptions redisOptions;
+    private final StoreOptions options;
+    private final AtomicLong pipelines = new AtomicLong();
+    private final BatchWriter<Operation<?>> batches;
+
+    // Used by the writer thread alone.
+    private RedisConnection connection;
+    private long reconnectDelayNanos;
+    private long nextAttemptNanos;
+    private String lastFailure;
+
+    private RedisStore(RedisAddress address, RedisOptions redisOptions, StoreOptions options,
+                       RedisConnection connection) {
+        this.address = address;
+        this.redisOptions = redisOptions;
+        this.options = options;
+        this.connection = connection;
+        this.batches = new BatchWriter<>("parley-redis-writer", options.maxBatchSize(), batch -> run(batch, true),
+                this::disconnect);
+    }
+
+    /**
+     * Connects to Redis at {@code address}.
+     *
+     * @throws StoreException saying so if Redis cannot be reached, or refuses the password or database
+     */
+    public static RedisStore open(RedisAddress address, RedisOptions redisOptions, StoreOptions options)
+            throws StoreException {
+        try {
+            return new RedisStore(address, redisOptions, options, connect(address, redisOptions));
+        } catch (IOException e) {
+            throw new StoreException("cannot reach Redis at " + address + ": " + describe(e), e);
+        }
+    }
+
+    /** As {@link #open(RedisAddress, RedisOptions, StoreOptions)} with default Redis options. */
+    public static RedisStore open(RedisAddress address, StoreOptions options) throws StoreException {
+        return open(address, RedisOptions.defaults(), options);
+    }
+
+    /** Where this store keeps its data. */
+    public RedisAddress address() {
+        return address;
+    }
+
+    /** Pipelines sent to Redis since this store was opened: each is one round trip. */
+    public long pipelines() {
+        return pipelines.get();
+    }
+
+    private static RedisConnection connect(RedisAddress address, RedisOptions options) throws IOException {
+        RedisConnection connection = RedisConnection.open(address, options);
+        try {
+            List<List<Object>> loads = new ArrayList<>();
+            for (Script script : RedisScripts.ALL) {
+                loads.add(List.of("SCRIPT", "LOAD", script.source()));
+            }
+            for (Object reply : connection.pipeline(loads)) {
+                if (reply instanceof Failure failure) {
+                    throw new IOException("Redis refused our scripts: " + failure.message());
+                }
+            }
+            return connection;
+        } catch (IOException e) {
+            connection.close();
+            throw e;
+        }
+    }
+
+    private static String describe(IOException e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    private static String key(long conversationId, String part) {
+        return "parley:{c:" + conversationId + "}:" + part;
+    }
+
+    private static List<Object> script(Script script, List<String> keys, List<?> arguments) {
+        List<Object> command = new ArrayList<>(3 + keys.size() + arguments.size());
+        command.add("EVALSHA");
+        command.add(script.sha());
+        command.add(keys.size());
+        command.addAll(keys);
+        command.addAll(arguments);
+        return command;
+    }
+
+    @Override
+    public long create(String creator, Collection<String> invited) throws StoreException {
+        long id = await(submit(List.of(List.of("INCR", CONVERSATION_COUNTER)), replies -> (Long) single(replies)));
+        var everyone = new LinkedHashSet<String>();
+        everyone.add(creator);
+        everyone.addAll(invited);
+        // The conversation exists before it is listed, so that nobody is shown one they cannot use.
+        await(submit(List.of(
+                script(RedisScripts.CREATE, List.of(key(id, "meta"), key(id, "members"), key(id, "invited")),
+                        List.copyOf(everyone)),
+                List.of("ZADD", CONVERSATIONS, id, id)), replies -> {
+            single(replies);
+            return null;
+        }));
+        return id;
+    }
+
+    @Override
+    public void join(long conversationId, String user) throws StoreException {
+        await(submit(List.of(script(RedisScripts.JOIN, List.of(key(conversationId, "meta"),
+                key(conversationId, "members")), List.of(user))), replies -> known(conversationId, replies)));
+    }
+
+    @Override
+    public boolean leave(long conversationId, String user) throws StoreException {
+        List<String> keys = List.of(key(conversationId, "meta"), key(conversationId, "members"),
+                key(conversationId, "invited"), key(conversationId, "log"), key(conversationId, "dedupe"));
+        boolean ended = await(submit(List.of(script(RedisScripts.LEAVE, keys, List.of(user))),
+                replies -> (Long) known(conversationId, replies) == 1));
+        if (ended) {
+            await(submit(List.of(List.of("ZREM", CONVERSATIONS, conversationId)), RedisStore::single));
+        }
+        return ended;
+    }
+
+    @Override
+    public boolean isInvited(long conversationId, String user) throws StoreException {
+        return await(submit(List.of(script(RedisScripts.IS_INVITED, List.of(key(conversationId, "meta"),
+                key(conversationId, "invited")), List.of(user))), replies -> (Long) known(conversationId, replies) == 1));
+    }
+
+    @Override
+    public Map<Long, List<String>> conversations() throws StoreException {
+        List<Long> ids = await(submit(List.of(List.of("ZRANGE", CONVERSATIONS, 0, -1)),
+                replies -> ((List<?>) single(replies)).stream().map(id -> Long.parseLong((String) id)).toList()));
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        List<List<Object>> reads = new ArrayList<>();
+        for (long id : ids) {
+            reads.add(List.of("ZRANGE", key(id, "members"), 0, -1));
+        }
+        return await(submit(reads, replies -> {
+            Map<Long, List<String>> all = new LinkedHashMap<>();
+            for (int i = 0; i < ids.size(); i++) {
+                if (replies.get(i) instanceof Failure failure) {
+                    throw new StoreException("Redis refused to list members: " + failure.message());
+                }
+                List<String> members = ((List<?>) replies.get(i)).stream().map(String.class::cast).toList();
+                if (!members.isEmpty()) { // else it ended after the ids were read
+                    all.put(ids.get(i), members);
+                }
+            }
+            return all;
+        }));
+    }
+
+    @Override
+    public CompletionStage<Appended> append(long conversationId, String sender, long clientMessageId, String text) {
+        List<Object> command = script(RedisScripts.APPEND, List.of(key(conversationId, "meta"),
+                        key(conversationId, "log"), key(conversationId, "dedupe")),
+                List.of(sender, clientMessageId, text, options.retainedMessages(), key(conversationId, "appended")));
+        return submit(List.of(command), replies -> {
+            List<?> reply = (List<?>) known(conversationId, replies);
+            var message = new StoredMessage(conversationId, (Long) reply.get(1), (Long) reply.get(2), sender,
+                    clientMessageId, text);
+            return new Appended(message, (Long) reply.get(0) == 1);
+        });
+    }
+
+    @Override
+    public HistoryPage history(long conversationId, long from, Direction direction, int limit) throws StoreException {
+        int size = Math.clamp(limit, 0, options.maxPageSize());
+        // Stream ids are SEQUENCE-0 and sequences start at 1: clamp the bounds into that range.
+        long bounded = Math.max(from, 0);
+        List<Object> range = direction == Direction.NEWER
+                ? List.of("XRANGE", Math.max(bounded, 1), "+")
+                : List.of("XREVRANGE", bounded, "-");
+        int count = direction == Direction.OLDER && bounded == 0 ? 0 : size;
+        List<Object> arguments = new ArrayList<>(range);
+        arguments.add(count);
+        return await(submit(List.of(script(RedisScripts.HISTORY, List.of(key(conversationId, "meta"),
+                key(conversationId, "log")), arguments)), replies -> {
+            List<?> reply = (List<?>) known(conversationId, replies);
+            long last = (Long) reply.get(0);
+            long kept = (Long) reply.get(1);
+            List<StoredMessage> page = new ArrayList<>();
+            for (Object entry : (List<?>) reply.get(2)) {
+                page.add(message(conversationId, (List<?>) entry));
+            }
+            return new HistoryPage(direction == Direction.NEWER ? page : page.reversed(), last - kept + 1, last);
+        }));
+    }
+
+    /** A stream entry [id, [field, value, ...]] as a message. */
+    private static StoredMessage message(long conversationId, List<?> entry) {
+        String id = (String) entry.get(0);
+        long sequence = Long.parseLong(id.substring(0, id.indexOf('-')));
+        List<?> fields = (List<?>) entry.get(1);
+        long timestamp = 0;
+        long clientId = 0;
+        String sender = "";
+        String text = "";
+        for (int i = 0; i + 1 < fields.size(); i += 2) {
+            String value = (String) fields.get(i + 1);
+            switch ((String) fields.get(i)) {
+                case "ts" -> timestamp = Long.parseLong(value);
+                case "s" -> sender = value;
+                case "c" -> clientId = Long.parseLong(value);
+                case "t" -> text = value;
+                default -> {
+                    // A field a later version added: not ours to read.
+                }
+            }
+        }
+        return new StoredMessage(conversationId, sequence, timestamp, sender, clientId, text);
+    }
+
+    /** The one reply, refusing an error reply. */
+    private static Object single(List<Object> replies) throws StoreException {
+        Object reply = replies.getFirst();
+        if (reply instanceof Failure failure) {
+            throw new StoreException("Redis refused: " + failure.message());
+        }
+        return reply;
+    }
+
+    /** The one reply of a script, refusing nil (the conversation does not exist). */
+    private static Object known(long conversationId, List<Object> replies) throws StoreException {
+        Object reply = single(replies);
+        if (reply == null) {
+            throw new StoreException("unknown conversation " + conversationId);
+        }
+        return reply;
+    }
+
+    @Override
+    public void close() {
+        batches.close();
+    }
+
+    private <T> CompletableFuture<T> submit(List<List<Object>> commands, Parser<T> parser) {
+        var operation = new Operation<>(commands, parser, new CompletableFuture<>());
+        if (!batches.offer(operation)) {
+            return CompletableFuture.failedFuture(new StoreException("store " + address + " is closed"));
+        }
+        return operation.result();
+    }
+
+    private static <T> T await(CompletableFuture<T> result) throws StoreException {
+        return BatchWriter.await(result);
+    }
+
+    /** On the writer thread, stopping: closes the connection. */
+    private void disconnect() {
+        if (connection != null) {
+            connection.close();
+            connection = null;
+        }
+    }
+
+    /** On the writer thread: sends {@code batch} as one pipeline and completes each operation from its replies. */
+    private void run(List<Operation<?>> batch, boolean mayReloadScripts) {
+        RedisConnection redis;
+        try {
+            redis = connection();
+        } catch (StoreException unavailable) {
+            batch.forEach(operation -> operation.result().completeExceptionally(unavailable));
+            return;
+        }
+        List<List<Object>> commands = new ArrayList<>();
+        batch.forEach(operation -> commands.addAll(operation.commands()));
+        List<Object> replies;
+        try {
+            replies = redis.pipeline(commands);
+            pipelines.incrementAndGet();
+        } catch (IOException | RuntimeException e) {
+            lost(e);
+            var failure = new StoreException("store unavailable: lost Redis at " + address + ": " + lastFailure, e);
+            batch.forEach(operation -> operation.result().completeExceptionally(failure));
+            return;
+        }
+        List<Operation<?>> again = new ArrayList<>();
+        int next = 0;
+        for (Operation<?> operation : batch) {
+            List<Object> own = replies.subList(next, next + operation.commands().size());
+            next += operation.commands().size();
+            if (mayReloadScripts && own.stream().anyMatch(r -> r instanceof Failure f && f.isNoScript())) {
+                again.add(operation);
+            } else {
+                complete(operation, own);
+            }
+        }
+        if (!again.isEmpty()) {
+            // Redis lost our scripts (a restart without them, SCRIPT FLUSH, a failover): load them and retry once.
+            log.info("Redis at {} had forgotten the store's scripts; loading them again", address);
+            disconnect();
+            run(again, false);
+        }
+    }
+
+    private static <T> void complete(Operation<T> operation, List<Object> replies) {
+        try {
+            operation.result().complete(operation.parser().parse(replies));
+        } catch (StoreException | RuntimeException e) {
+            operation.result().completeExceptionally(e);
+        }
+    }
+
+    /** The connection, reconnecting (and loading the scripts) if it was lost and the backoff has passed. */
+    private RedisConnection connection() throws StoreException {
+        if (connection != null) {
+            return connection;
+        }
+        long now = System.nanoTime();
+        if (now - nextAttemptNanos < 0) {
+            throw new StoreException("store unavailable: cannot reach Redis at " + address + " (" + lastFailure
+                    + "); trying again shortly");
+        }
+        try {
+            connection = connect(address, redisOptions);
+            reconnectDelayNanos = 0;
+            log.info("reconnected to Redis at {}", address);
+            return connection;
+        } catch (IOException e) {
+            backOff(describe(e));
+            throw new StoreException("store unavailable: cannot reach Redis at " + address + ": " + lastFailure, e);
+        }
+    }
+
+    /** On the writer thread: drops the connection after {@code failure}. */
+    private void lost(Exception failure) {
+        disconnect();
+        String why = failure instanceof IOException io ? describe(io) : failure.toString();
+        log.warn("lost Redis at {}: {}; refusing writes until it answers again", address, why);
+        reconnectDelayNanos = 0;
+        backOff(why);
+    }
+
+    private void backOff(String why) {
+        lastFailure = why;
+        long min = redisOptions.minReconnectDelay().toNanos();
+        long max = redisOptions.maxReconnectDelay().toNanos();
+        reconnectDelayNanos = reconnectDelayNanos == 0 ? min : Math.min(max, reconnectDelayNanos * 2);
+        nextAttemptNanos = System.nanoTime() + reconnectDelayNanos;
+    }
+}
