@@ -28,6 +28,8 @@ final class Conversation {
     final Map<String, Long> joinedAfter = new HashMap<>();
     private final NavigableMap<Long, Message> stored = new TreeMap<>();
     private long nextToSend;
+    /** On a store shared by several nodes: the cursor of its change feed up to which this node applied changes. */
+    long cursor;
 
     /** A conversation whose messages up to {@code lastSequence} were sent already. */
     Conversation(long id, long lastSequence) {
@@ -42,6 +44,11 @@ final class Conversation {
     /** The number of the last message sent to members. */
     long lastSent() {
         return nextToSend - 1;
+    }
+
+    /** On a store shared by several nodes: notes that messages up to {@code sequence} were sent to members. */
+    void sentUpTo(long sequence) {
+        nextToSend = sequence + 1;
     }
 
     /** Takes {@code message}, just stored, and returns those now due to members, in sequence order. */
