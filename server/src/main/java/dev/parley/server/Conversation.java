@@ -33,6 +33,8 @@ final class Conversation {
      * connection cannot tell), taking a number whose message will never be handed to the server.
      */
     private boolean appendFailed;
+    /** On a store shared by several nodes: the cursor of its change feed up to which this node applied changes. */
+    long cursor;
 
     /** A conversation whose messages up to {@code lastSequence} were sent already. */
     Conversation(long id, long lastSequence) {
@@ -67,6 +69,11 @@ final class Conversation {
             return 0;
         }
         return nextToSend;
+    }
+
+    /** On a store shared by several nodes: notes that messages up to {@code sequence} were sent to members. */
+    void sentUpTo(long sequence) {
+        nextToSend = sequence + 1;
     }
 
     /** Takes {@code message}, just stored, and returns those now due to members, in sequence order. */

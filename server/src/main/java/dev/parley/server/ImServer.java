@@ -24,9 +24,14 @@ import dev.parley.im.Register;
 import dev.parley.im.SendMessage;
 import dev.parley.im.StatusChange;
 import dev.parley.server.store.Appended;
+import dev.parley.server.store.Change;
+import dev.parley.server.store.ChangePage;
 import dev.parley.server.store.ChatStore;
+import dev.parley.server.store.ConversationSnapshot;
 import dev.parley.server.store.HistoryPage;
 import dev.parley.server.store.MemoryStore;
+import dev.parley.server.store.Presence;
+import dev.parley.server.store.SharedStore;
 import dev.parley.server.store.StoreException;
 import dev.parley.server.store.StoreOptions;
 import dev.parley.server.store.StoredMessage;
@@ -110,6 +115,18 @@ import java.util.stream.Collectors;
  * ("not stored: ...") and the server carries on. Members page through history with
  * {@link GetHistory}.
  *
+ * <p><b>Several nodes.</b> On a {@link SharedStore}, the server is one node of several that act as
+ * one server (see {@link ClusterNode}): it follows the conversations with members connected to it,
+ * sending each member every message from the store's feed, once and in the store's order, whichever
+ * node took it (its own too); invitations, joins and leaves made on any node reach the others the
+ * same way. Everyone sees one online list: each node publishes its users in the store and makes the
+ * changes others publish into the same batched {@link OnlineUsersChanged}. A node that dies stops
+ * renewing its lease: its users go offline everywhere within {@link ServerOptions#nodeLease()} plus
+ * {@link ServerOptions#nodeSyncPeriod()} plus {@link ServerOptions#presenceDelay()}, unless they came
+ * back on another node first: a {@link Register} that names conversations to resume from takes a
+ * user over from the node they were on (whose connection, if still open, is told and closed); one
+ * that names none finds the name taken while that user is online on another node.
+ *
  * <p>Logs, at info, one line per connection, registration, refused password, goodbye, vanished
  * client and client sent away for flooding; never a password.
  *
@@ -135,8 +152,13 @@ import java.util.stream.Collectors;
  * store after it is released; the store's other synchronous calls (create, join, leave,
  * invitations, the history a resuming {@link Register} is sent) still run under it.
  *
- * <p>Thread-safe. {@link #close()} stops the timer and password threads, closes every client and
- * then the store.
+ * On a {@link SharedStore}, what the store's feeds and online list say is read on the node's own
+ * thread ({@link ClusterNode}) and applied under the lock; the messages a node's own users send are
+ * sent to members from the feed too, never from the store's acknowledgement, so that every member
+ * gets one order; the listing of conversations is read from the store after the lock is released.
+ *
+ * <p>Thread-safe. {@link #close()} stops the timer and password threads (and the node's), closes
+ * every client and then the store.
  */
 public final class ImServer implements AutoCloseable {
 
@@ -164,6 +186,8 @@ public final class ImServer implements AutoCloseable {
     private final ChatStore store;
     /** Sends stored messages to members, one after another in the order the store acknowledged them. */
     private final ExecutorService fanout;
+    /** On a {@link SharedStore}, this node's part in following it; null on a store of one node. */
+    private final ClusterNode node;
 
     private final ReentrantLock lock = new ReentrantLock();
     // Everything below is guarded by lock.
@@ -180,13 +204,18 @@ public final class ImServer implements AutoCloseable {
     private final SequencedSet<Session> held = new LinkedHashSet<>();
     /** The conversations each user is a member of, by {@link Rules#key}, online or not. */
     private final Map<String, Set<Conversation>> memberships = new HashMap<>();
+    /** On a shared store, the users online on other nodes, by {@link Rules#key}; and by {@link Rules#lookAlike}. */
+    private final Map<String, Presence> remote = new HashMap<>();
+    private final Map<String, String> remoteLookAlikes = new HashMap<>();
     private boolean closed;
 
     private ImServer(Transport transport, SocketAddress address, ServerOptions options, LongSupplier nanoClock,
                      BiPredicate<String, String> passwordCheck, ChatStore store) throws IOException {
         this.options = options;
         this.store = store;
-        load();
+        if (!(store instanceof SharedStore)) {
+            load();
+        }
         this.nanoClock = nanoClock;
         this.rules = new Rules(options);
         this.passwordCheck = passwordCheck;
@@ -210,6 +239,12 @@ public final class ImServer implements AutoCloseable {
         this.timer = broadcasts || delaysPresence || passwordCheck != null || resumes ? Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("parley-im-timer").factory()) : null;
         this.fanout = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("parley-im-fanout").factory());
+        try {
+            this.node = store instanceof SharedStore shared ? ClusterNode.start(shared, options, new Followers()) : null;
+        } catch (StoreException e) {
+            stopThreads();
+            throw new IOException("cannot reach the store: " + e.getMessage(), e);
+        }
         try {
             this.server = endpoint.listen(transport, address);
         } catch (IOException | RuntimeException e) {
@@ -296,7 +331,7 @@ public final class ImServer implements AutoCloseable {
         return options;
     }
 
-    /** A snapshot of the registered users and their statuses. */
+    /** A snapshot of the registered users and their statuses (on a shared store, of every node, as last read). */
     public Map<String, String> onlineUsers() {
         lock.lock();
         try {
@@ -350,6 +385,9 @@ public final class ImServer implements AutoCloseable {
     }
 
     private void stopThreads() {
+        if (node != null) {
+            node.close();
+        }
         fanout.shutdownNow();
         if (timer != null) {
             timer.shutdownNow();
@@ -399,7 +437,9 @@ public final class ImServer implements AutoCloseable {
             signOff(longest);
         }
         session.detached = true;
+        session.changedAt = nanoClock.getAsLong();
         held.add(session);
+        publish(session);
         timer.schedule(() -> expire(session), options.resumeWindow().toNanos(), TimeUnit.NANOSECONDS);
     }
 
@@ -435,6 +475,8 @@ public final class ImServer implements AutoCloseable {
             if (request instanceof GetHistory get) {
                 // Checked under the lock, read outside it: a slow store holds up only this connection.
                 reply = readHistory(get);
+            } else if (request instanceof ListConversations && node != null) {
+                reply = new Conversations(store.conversations());
             }
         } catch (StoreException failure) {
             log.warn("store failed for {}: {}", ImProtocol.requestName(request), failure.getMessage());
@@ -591,7 +633,8 @@ public final class ImServer implements AutoCloseable {
             }
             case Invite invite -> invite(session, invite.usernames());
             case ListConversations list -> {
-                return listing();
+                // On a shared store the listing is read after the lock is released: this node knows only some.
+                return node == null ? listing() : null;
             }
             case Join join -> join(session, join.conversationId());
             case SendMessage send -> post(session, send);
@@ -615,7 +658,8 @@ public final class ImServer implements AutoCloseable {
             throw new Refusal("protocol version " + register.protocolVersion() + " is not supported: this server speaks "
                     + "version " + ImProtocol.VERSION);
         }
-        Session away = online.get(Rules.key(username));
+        String key = Rules.key(username);
+        Session away = online.get(key);
         if (away != null && away.detached) {
             takeBack(away);
         } else if (away != null) {
@@ -626,15 +670,36 @@ public final class ImServer implements AutoCloseable {
         if (similar != null) {
             throw new Refusal("username " + username + " looks like " + similar.username + ", who is online");
         }
+        Presence elsewhere = remote.get(key);
+        if (elsewhere != null && !elsewhere.detached() && register.resumeFrom().isEmpty()) {
+            throw new Refusal("username " + username + " is taken");
+        }
+        String remoteSimilar = remoteLookAlikes.get(lookAlike);
+        if (remoteSimilar != null && !Rules.key(remoteSimilar).equals(key)) {
+            throw new Refusal("username " + username + " looks like " + remoteSimilar + ", who is online");
+        }
+        String wasName = away != null ? away.username : null;
+        String wasStatus = away != null ? away.status : null;
+        if (node != null) {
+            followConversationsOf(username);
+            if (elsewhere != null) {
+                forgetRemote(key);
+                wasName = elsewhere.username();
+                wasStatus = elsewhere.status();
+            }
+        }
         session.username = username;
         session.status = register.status();
-        online.put(Rules.key(username), session);
+        session.changedAt = nanoClock.getAsLong();
+        online.put(key, session);
         onlineLookAlikes.put(lookAlike, session);
-        log.info("{} {} from {}", username, away == null ? "registered" : "came back", session.peer.remoteAddress());
+        log.info("{} {} from {}", username, wasName == null ? "registered" : "came back", session.peer.remoteAddress());
         // Under the lock, so that it reaches the new user before any change made after it.
         broadcast(List.of(session.peer), new OnlineUsers(onlineSnapshot()));
-        if (away == null || !away.status.equals(session.status) || !away.username.equals(username)) {
+        if (wasName == null || !wasStatus.equals(session.status) || !wasName.equals(username)) {
             cameOnline(session);
+        } else {
+            publish(session);
         }
         resume(session, register.resumeFrom());
     }
@@ -713,12 +778,15 @@ public final class ImServer implements AutoCloseable {
         Set<Session> invited = new LinkedHashSet<>();
         invited.add(inviter);
         Set<String> notOnline = new LinkedHashSet<>();
+        Set<String> invitedElsewhere = new LinkedHashSet<>();
         for (String username : usernames) {
             Session user = online.get(Rules.key(username));
-            if (user == null) {
-                notOnline.add(Rules.echo(username));
-            } else {
+            if (user != null) {
                 invited.add(user);
+            } else if (remote.containsKey(Rules.key(username))) {
+                invitedElsewhere.add(Rules.key(username));
+            } else {
+                notOnline.add(Rules.echo(username));
             }
         }
         if (!notOnline.isEmpty()) {
@@ -727,7 +795,14 @@ public final class ImServer implements AutoCloseable {
         if (conversations.size() >= options.maxConversations()) {
             throw new Refusal("too many conversations (at most " + options.maxConversations() + ")");
         }
-        long id = store.create(inviter.username, invited.stream().map(user -> Rules.key(user.username)).toList());
+        List<String> keys = new ArrayList<>(invited.stream().map(user -> Rules.key(user.username)).toList());
+        keys.addAll(invitedElsewhere);
+        long id = store.create(inviter.username, keys);
+        if (node != null) {
+            // Every node tells its own invited users, this one too, from the feed of created conversations.
+            follow(id);
+            return;
+        }
         var conversation = new Conversation(id, 0);
         conversations.put(id, conversation);
         addMember(conversation, inviter.username);
@@ -742,15 +817,35 @@ public final class ImServer implements AutoCloseable {
     }
 
     private void join(Session session, long id) throws Refusal, StoreException {
-        Conversation conversation = conversation(id);
+        Conversation conversation = node != null && !conversations.containsKey(id) ? followToJoin(id) : conversation(id);
         if (conversation.members.containsKey(Rules.key(session.username))) {
             return;
         }
-        if (options.joinPolicy() == JoinPolicy.INVITED_ONLY && !store.isInvited(id, Rules.key(session.username))) {
-            throw new Refusal("not invited to conversation " + id);
+        boolean joined = false;
+        try {
+            if (options.joinPolicy() == JoinPolicy.INVITED_ONLY && !store.isInvited(id, Rules.key(session.username))) {
+                throw new Refusal("not invited to conversation " + id);
+            }
+            store.join(id, session.username);
+            addMember(conversation, session.username);
+            joined = true;
+        } finally {
+            if (!joined) {
+                unfollowIfNoneHere(conversation);
+            }
         }
-        store.join(id, session.username);
-        addMember(conversation, session.username);
+    }
+
+    /** On a shared store: starts following conversation {@code id}, which nobody here is in, to join it. */
+    private Conversation followToJoin(long id) throws Refusal, StoreException {
+        try {
+            return follow(id);
+        } catch (StoreException e) {
+            if (store instanceof SharedStore shared && shared.changes(id, 0, 0).ended()) {
+                throw new Refusal("unknown conversation " + id);
+            }
+            throw e;
+        }
     }
 
     /**
@@ -784,6 +879,11 @@ public final class ImServer implements AutoCloseable {
             return;
         }
         Message message = message(appended.message());
+        if (node != null && !appended.duplicate()) {
+            // The feed sends it, in the store's order with what other nodes took: read it now.
+            node.conversationChanged(message.conversationId());
+            return;
+        }
         long gap;
         lock.lock();
         try {
@@ -859,6 +959,7 @@ public final class ImServer implements AutoCloseable {
         Conversation conversation = membership(session, id);
         store.leave(id, session.username);
         removeMember(conversation, session.username);
+        unfollowIfNoneHere(conversation);
     }
 
     private Conversation conversation(long id) throws Refusal {
@@ -921,10 +1022,16 @@ public final class ImServer implements AutoCloseable {
                         e.getMessage());
             }
             removeMember(conversation, session.username);
+            unfollowIfNoneHere(conversation);
         }
-        online.remove(Rules.key(session.username));
-        onlineLookAlikes.remove(Rules.lookAlike(session.username));
-        held.remove(session);
+        forgetLocal(session);
+        if (node != null) {
+            try {
+                ((SharedStore) store).removePresence(Rules.key(session.username), node.id());
+            } catch (StoreException e) {
+                log.warn("{} signed off, but the store still has them online: {}", session.username, e.getMessage());
+            }
+        }
         changedOnline.remove(session.username);
         changedOffline.add(session.username);
         presenceChanged();
@@ -937,6 +1044,7 @@ public final class ImServer implements AutoCloseable {
         changedOffline.remove(session.username);
         changedOnline.put(session.username, session.status);
         presenceChanged();
+        publish(session);
     }
 
     /** Sends the changes to the online list now, or within {@link ServerOptions#presenceDelay()}. */
@@ -991,6 +1099,7 @@ public final class ImServer implements AutoCloseable {
     private Map<String, String> onlineSnapshot() {
         Map<String, String> users = new LinkedHashMap<>();
         online.values().forEach(user -> users.put(user.username, user.status));
+        remote.values().forEach(user -> users.putIfAbsent(user.username(), user.status()));
         return users;
     }
 
@@ -1037,6 +1146,282 @@ public final class ImServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (IOException e) {
             log.debug("{}: {} not sent: {}", peer, event.getClass().getSimpleName(), e.getMessage());
+        }
+    }
+
+    /** On a shared store: puts {@code session}'s user in the store as online (or held) here, for the other nodes. */
+    private void publish(Session session) {
+        if (node == null) {
+            return;
+        }
+        try {
+            shared().putPresence(Rules.key(session.username),
+                    new Presence(session.username, session.status, node.id(), session.detached));
+        } catch (StoreException e) {
+            log.warn("the other nodes may not see {} online: {}", session.username, e.getMessage());
+        }
+    }
+
+    private SharedStore shared() {
+        return (SharedStore) store;
+    }
+
+    /** Takes {@code session}'s user out of this node's online list, unannounced. */
+    private void forgetLocal(Session session) {
+        online.remove(Rules.key(session.username));
+        onlineLookAlikes.remove(Rules.lookAlike(session.username));
+        held.remove(session);
+    }
+
+    private void forgetRemote(String key) {
+        Presence gone = remote.remove(key);
+        if (gone != null) {
+            remoteLookAlikes.remove(Rules.lookAlike(gone.username()));
+        }
+    }
+
+    /** On a shared store: follows each conversation {@code username} is in that this node does not follow yet. */
+    private void followConversationsOf(String username) throws Refusal {
+        Set<Long> theirs;
+        try {
+            theirs = shared().conversationsOf(username);
+        } catch (StoreException e) {
+            throw new Refusal("not stored: cannot read your conversations: " + e.getMessage());
+        }
+        for (long id : theirs) {
+            if (!conversations.containsKey(id)) {
+                try {
+                    follow(id);
+                } catch (StoreException e) {
+                    log.warn("{} is in conversation {}, which cannot be read: {}", username, id, e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** On a shared store: starts following conversation {@code id} from its members now, reading its feed after. */
+    private Conversation follow(long id) throws StoreException {
+        ConversationSnapshot snapshot = shared().snapshot(id);
+        var conversation = new Conversation(id, snapshot.lastSequence());
+        conversation.cursor = snapshot.cursor();
+        conversations.put(id, conversation);
+        snapshot.members().forEach(member -> addMember(conversation, member));
+        return conversation;
+    }
+
+    /** On a shared store: stops following {@code conversation} once none of its members is a user of this node. */
+    private void unfollowIfNoneHere(Conversation conversation) {
+        if (node == null || conversations.get(conversation.id) != conversation) {
+            return;
+        }
+        for (String key : conversation.members.keySet()) {
+            if (online.containsKey(key)) {
+                return;
+            }
+        }
+        unfollow(conversation);
+    }
+
+    private void unfollow(Conversation conversation) {
+        for (String key : conversation.members.keySet()) {
+            Set<Conversation> of = memberships.get(key);
+            if (of != null && of.remove(conversation) && of.isEmpty()) {
+                memberships.remove(key);
+            }
+        }
+        conversations.remove(conversation.id);
+    }
+
+    /**
+     * On a shared store: {@code session}'s user came online on another node, which took them over:
+     * drops them here without a word to anyone else.
+     *
+     * @return the connection to close once the lock is released, if it was still open
+     */
+    private Peer letGo(Session session) {
+        log.info("{} went on to another node", session.username);
+        List<Conversation> theirs = new ArrayList<>(memberships.getOrDefault(Rules.key(session.username), Set.of()));
+        forgetLocal(session);
+        session.username = null;
+        session.status = null;
+        theirs.forEach(this::unfollowIfNoneHere);
+        if (session.detached) {
+            return null;
+        }
+        broadcast(List.of(session.peer), new Error("signed in on another node", Register.class.getSimpleName()));
+        return session.peer;
+    }
+
+    /** What the {@link ClusterNode} read, applied to this server's state under its lock. */
+    private final class Followers implements ClusterNode.Followers {
+
+        @Override
+        public Set<Long> followed() {
+            lock.lock();
+            try {
+                return Set.copyOf(conversations.keySet());
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public long cursor(long conversationId) {
+            lock.lock();
+            try {
+                Conversation conversation = conversations.get(conversationId);
+                return conversation == null ? -1 : conversation.cursor;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public boolean apply(long conversationId, long after, ChangePage page) throws StoreException {
+            lock.lock();
+            try {
+                Conversation conversation = conversations.get(conversationId);
+                if (closed || conversation == null || conversation.cursor != after) {
+                    return false;
+                }
+                if (page.ended()) {
+                    unfollow(conversation);
+                    return false;
+                }
+                if (page.missedAfter(after)) {
+                    log.warn("conversation {}: changes after {} were trimmed before this node read them; members "
+                            + "may see a gap", conversationId, after);
+                    unfollow(conversation);
+                    follow(conversationId);
+                    return true;
+                }
+                for (Change change : page.changes()) {
+                    apply(conversation, change);
+                    if (conversations.get(conversationId) != conversation) {
+                        return false;
+                    }
+                    conversation.cursor = change.cursor();
+                }
+                return true;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Holding the lock: sends a message to the members here, or changes who is in. */
+        private void apply(Conversation conversation, Change change) {
+            switch (change) {
+                case Change.Posted posted -> {
+                    if (posted.message().sequence() > conversation.lastSent()) {
+                        broadcast(memberPeers(conversation), message(posted.message()));
+                        conversation.sentUpTo(posted.message().sequence());
+                    }
+                }
+                case Change.Joined joined -> {
+                    if (!conversation.members.containsKey(Rules.key(joined.user()))) {
+                        addMember(conversation, joined.user());
+                    }
+                }
+                case Change.Left left -> {
+                    if (conversation.members.containsKey(Rules.key(left.user()))) {
+                        removeMember(conversation, left.user());
+                    }
+                }
+                case Change.Created created -> log.debug("conversation {} created again?", created.conversationId());
+            }
+        }
+
+        @Override
+        public void created(List<Change.Created> created) {
+            lock.lock();
+            try {
+                for (Change.Created conversation : created) {
+                    List<Peer> invited = new ArrayList<>();
+                    for (String key : conversation.invited()) {
+                        Session user = online.get(key);
+                        if (user != null && !user.detached) {
+                            invited.add(user.peer);
+                        }
+                    }
+                    broadcast(invited, new Invitation(conversation.conversationId(), conversation.creator()));
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void presence(Map<String, Presence> presence, long readAt, boolean republish) {
+            List<Peer> toClose = new ArrayList<>();
+            lock.lock();
+            try {
+                if (closed) {
+                    return;
+                }
+                if (republish) {
+                    online.values().forEach(ImServer.this::publish);
+                }
+                boolean changed = false;
+                for (String key : new ArrayList<>(remote.keySet())) {
+                    Presence now = presence.get(key);
+                    if (now == null || now.nodeId().equals(node.id())) {
+                        String name = remote.get(key).username();
+                        forgetRemote(key);
+                        if (!online.containsKey(key)) {
+                            changedOnline.remove(name);
+                            changedOffline.add(name);
+                            changed = true;
+                        }
+                    }
+                }
+                for (var entry : presence.entrySet()) {
+                    String key = entry.getKey();
+                    Presence user = entry.getValue();
+                    Session local = online.get(key);
+                    if (user.nodeId().equals(node.id())) {
+                        if (local == null && !republish) {
+                            removeStale(key);
+                        }
+                        continue;
+                    }
+                    if (local != null && local.changedAt - readAt > 0) {
+                        continue;
+                    }
+                    String wasStatus = local != null ? local.status : null;
+                    if (local != null) {
+                        Peer open = letGo(local);
+                        if (open != null) {
+                            toClose.add(open);
+                        }
+                    }
+                    Presence was = remote.put(key, user);
+                    if (was != null) {
+                        wasStatus = was.status();
+                        remoteLookAlikes.remove(Rules.lookAlike(was.username()));
+                    }
+                    remoteLookAlikes.put(Rules.lookAlike(user.username()), user.username());
+                    if (!user.status().equals(wasStatus)) {
+                        changedOffline.remove(user.username());
+                        changedOnline.put(user.username(), user.status());
+                        changed = true;
+                    }
+                }
+                if (changed) {
+                    presenceChanged();
+                }
+            } finally {
+                lock.unlock();
+            }
+            toClose.forEach(Peer::close);
+        }
+
+        /** An entry of this node's for a user no longer here (from before a restart, say): nobody else removes it. */
+        private void removeStale(String key) {
+            try {
+                shared().removePresence(key, node.id());
+            } catch (StoreException e) {
+                log.debug("could not remove {} from the store: {}", key, e.getMessage());
+            }
         }
     }
 }

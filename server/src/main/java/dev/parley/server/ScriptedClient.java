@@ -11,6 +11,7 @@ import dev.parley.im.Invitation;
 import dev.parley.im.Message;
 import dev.parley.im.OnlineUsers;
 import dev.parley.im.OnlineUsersChanged;
+import dev.parley.im.ReconnectPolicy;
 import dev.parley.transport.ConnectionClosedException;
 import dev.parley.transport.Transport;
 
@@ -60,9 +61,10 @@ public final class ScriptedClient implements AutoCloseable {
     /** Who is online as of the events taken so far; on the script's thread only. */
     private final Map<String, String> online = new HashMap<>();
 
-    private ScriptedClient(String username, Transport transport, SocketAddress server) throws IOException {
+    private ScriptedClient(String username, Transport transport, List<SocketAddress> servers, ReconnectPolicy policy)
+            throws IOException {
         this.username = username;
-        this.client = ImClient.connect(transport, server, new ImListener() {
+        this.client = ImClient.connect(transport, servers, new ImListener() {
             @Override
             public void onOnlineUsers(Map<String, String> users) {
                 events.add(new OnlineUsers(users));
@@ -97,7 +99,7 @@ public final class ScriptedClient implements AutoCloseable {
             public void onError(Error error) {
                 events.add(error);
             }
-        });
+        }, policy);
     }
 
     /**
@@ -106,7 +108,18 @@ public final class ScriptedClient implements AutoCloseable {
      * @throws IOException if the server cannot be reached
      */
     public static ScriptedClient connect(Transport transport, SocketAddress server, String username) throws IOException {
-        return new ScriptedClient(username, transport, server);
+        return new ScriptedClient(username, transport, List.of(server), ReconnectPolicy.NEVER);
+    }
+
+    /**
+     * Connects to the first of {@code servers}, to register later as {@code username}, getting back
+     * to them in turn as {@code policy} says when the connection drops.
+     *
+     * @throws IOException if the first server cannot be reached
+     */
+    public static ScriptedClient connect(Transport transport, List<SocketAddress> servers, String username,
+                                         ReconnectPolicy policy) throws IOException {
+        return new ScriptedClient(username, transport, servers, policy);
     }
 
     /** The name this client registers as. */

@@ -66,12 +66,26 @@ import java.util.Objects;
  *                              names without end; when one more drops past it, the user held
  *                              longest is signed off at once, as if their window had run out (the
  *                              one dropped last being the likeliest to come back). Default 1,000.
+ * @param nodeId                on a {@link dev.parley.server.store.SharedStore} shared by several
+ *                              nodes, this node's name, unique among the nodes live at once (it
+ *                              names the node's lease and the users online on it); null for a
+ *                              name made up at start-up. Unused on a store of one node. Default null.
+ * @param nodeLease             on a shared store, how long this node counts as live after each
+ *                              renewal (every {@code nodeSyncPeriod}): when a node dies, its users
+ *                              go offline on the other nodes within this plus {@code nodeSyncPeriod}
+ *                              plus {@code presenceDelay}, unless they came back on another node.
+ *                              Longer than {@code nodeSyncPeriod}. Default 5 s.
+ * @param nodeSyncPeriod        on a shared store, how often a node renews its lease and reads the
+ *                              online list and the conversations it follows from the store whatever
+ *                              hints it had: the longest a change waits when its hint is lost.
+ *                              Positive. Default 1 s.
  */
 public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLength, int maxStatusLength,
                             int maxTextLength, int maxInvitees, int maxConversations, JoinPolicy joinPolicy,
                             int messagesPerSecond, int messageBurst, int maxRefusedInARow, Accounts accounts,
                             Duration failedLoginDelay, int maxConcurrentPasswordChecks, Duration presenceDelay,
-                            Duration resumeWindow, int maxHeldUsers) {
+                            Duration resumeWindow, int maxHeldUsers, String nodeId, Duration nodeLease,
+                            Duration nodeSyncPeriod) {
 
     /** Default {@link #onlineBroadcastPeriod()}, in seconds; the command line's default too. */
     public static final int DEFAULT_ONLINE_BROADCAST_SECONDS = 300;
@@ -90,13 +104,18 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
     public static final int DEFAULT_RESUME_WINDOW_SECONDS = 60;
     /** Default {@link #maxHeldUsers()}; the command line's default too. */
     public static final int DEFAULT_MAX_HELD_USERS = 1_000;
+    /** Default {@link #nodeLease()}, in seconds; the command line's default too. */
+    public static final int DEFAULT_NODE_LEASE_SECONDS = 5;
+    /** Default {@link #nodeSyncPeriod()}, in milliseconds. */
+    public static final int DEFAULT_NODE_SYNC_PERIOD_MILLIS = 1_000;
 
     private static final ServerOptions DEFAULTS = new ServerOptions(
             Duration.ofSeconds(DEFAULT_ONLINE_BROADCAST_SECONDS), 32, 64, 4096, 100, 10_000, JoinPolicy.OPEN,
             DEFAULT_MESSAGES_PER_SECOND, DEFAULT_MESSAGE_BURST, 50, null,
             Duration.ofMillis(DEFAULT_FAILED_LOGIN_DELAY_MILLIS), DEFAULT_MAX_CONCURRENT_PASSWORD_CHECKS,
             Duration.ofMillis(DEFAULT_PRESENCE_DELAY_MILLIS), Duration.ofSeconds(DEFAULT_RESUME_WINDOW_SECONDS),
-            DEFAULT_MAX_HELD_USERS);
+            DEFAULT_MAX_HELD_USERS, null, Duration.ofSeconds(DEFAULT_NODE_LEASE_SECONDS),
+            Duration.ofMillis(DEFAULT_NODE_SYNC_PERIOD_MILLIS));
 
     /** @throws IllegalArgumentException naming the first setting that is out of range */
     public ServerOptions {
@@ -129,6 +148,18 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
             throw new IllegalArgumentException("resumeWindow must not be negative, was " + resumeWindow);
         }
         requireAtLeastOne(maxHeldUsers, "maxHeldUsers");
+        if (nodeId != null && nodeId.isBlank()) {
+            throw new IllegalArgumentException("nodeId must not be blank");
+        }
+        Objects.requireNonNull(nodeSyncPeriod, "nodeSyncPeriod");
+        Objects.requireNonNull(nodeLease, "nodeLease");
+        if (nodeSyncPeriod.isNegative() || nodeSyncPeriod.isZero()) {
+            throw new IllegalArgumentException("nodeSyncPeriod must be positive, was " + nodeSyncPeriod);
+        }
+        if (nodeLease.compareTo(nodeSyncPeriod) <= 0) {
+            throw new IllegalArgumentException("nodeLease must be longer than nodeSyncPeriod (" + nodeSyncPeriod
+                    + "), was " + nodeLease);
+        }
     }
 
     /** The defaults listed above. */
@@ -170,6 +201,9 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
         private Duration presenceDelay;
         private Duration resumeWindow;
         private int maxHeldUsers;
+        private String nodeId;
+        private Duration nodeLease;
+        private Duration nodeSyncPeriod;
 
         private Builder(ServerOptions from) {
             onlineBroadcastPeriod = from.onlineBroadcastPeriod;
@@ -188,6 +222,9 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
             presenceDelay = from.presenceDelay;
             resumeWindow = from.resumeWindow;
             maxHeldUsers = from.maxHeldUsers;
+            nodeId = from.nodeId;
+            nodeLease = from.nodeLease;
+            nodeSyncPeriod = from.nodeSyncPeriod;
         }
 
         public Builder onlineBroadcastPeriod(Duration period) {
@@ -274,12 +311,28 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
             return this;
         }
 
+        /** Sets {@code nodeId}; null makes one up at start-up. */
+        public Builder nodeId(String name) {
+            this.nodeId = name;
+            return this;
+        }
+
+        public Builder nodeLease(Duration lease) {
+            this.nodeLease = lease;
+            return this;
+        }
+
+        public Builder nodeSyncPeriod(Duration period) {
+            this.nodeSyncPeriod = period;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the first setting that is out of range */
         public ServerOptions build() {
             return new ServerOptions(onlineBroadcastPeriod, maxUsernameLength, maxStatusLength, maxTextLength,
                     maxInvitees, maxConversations, joinPolicy, messagesPerSecond, messageBurst, maxRefusedInARow,
                     accounts, failedLoginDelay, maxConcurrentPasswordChecks, presenceDelay, resumeWindow,
-                    maxHeldUsers);
+                    maxHeldUsers, nodeId, nodeLease, nodeSyncPeriod);
         }
     }
 }

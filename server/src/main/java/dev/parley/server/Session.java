@@ -17,6 +17,8 @@ final class Session {
     boolean checkingPassword;
     /** True once its connection dropped without a goodbye, while the user keeps their place. */
     boolean detached;
+    /** {@code System.nanoTime()} when it last registered or was detached: what the store said before is older news. */
+    long changedAt;
 
     Session(Peer peer, RateLimit rate) {
         this.peer = peer;

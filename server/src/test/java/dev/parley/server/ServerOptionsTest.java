@@ -14,7 +14,7 @@ class ServerOptionsTest {
         assertThat(ServerOptions.defaults()).isEqualTo(new ServerOptions(
                 Duration.ofMinutes(5), 32, 64, 4096, 100, 10_000, JoinPolicy.OPEN, 50, 100, 50,
                 null, Duration.ofSeconds(1), 2, Duration.ofMillis(250), Duration.ofSeconds(60),
-                1_000));
+                1_000, null, Duration.ofSeconds(5), Duration.ofSeconds(1)));
     }
 
     @Test
@@ -44,6 +44,13 @@ class ServerOptionsTest {
                 .hasMessage("maxConcurrentPasswordChecks must be at least 1, was 0");
         assertThatThrownBy(() -> ServerOptions.builder().presenceDelay(Duration.ofMillis(-1)).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("presenceDelay must not be negative, was PT-0.001S");
+        assertThatThrownBy(() -> ServerOptions.builder().nodeLease(Duration.ofSeconds(1)).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("nodeLease must be longer than nodeSyncPeriod (PT1S), was PT1S");
+        assertThatThrownBy(() -> ServerOptions.builder().nodeSyncPeriod(Duration.ZERO).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("nodeSyncPeriod must be positive, was PT0S");
+        assertThatThrownBy(() -> ServerOptions.builder().nodeId(" ").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("nodeId must not be blank");
         assertThatThrownBy(() -> ServerOptions.builder().joinPolicy(null).build())
                 .isInstanceOf(NullPointerException.class).hasMessage("joinPolicy");
     }

@@ -1,0 +1,249 @@
+package dev.parley.server;
+
+import dev.parley.server.store.Change;
+import dev.parley.server.store.ChangePage;
+import dev.parley.server.store.Presence;
+import dev.parley.server.store.SharedStore;
+import dev.parley.server.store.StoreException;
+import dev.parley.server.store.StoreListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * What makes an {@link ImServer} one node of several sharing a {@link SharedStore}: a thread of its
+ * own ({@code parley-im-node-NAME}) that renews the node's lease and reads the store, handing what it
+ * read to the server ({@link Followers}) to apply under the server's lock. It reads a conversation's
+ * feed from the server's cursor after each hint for it, the feed of created conversations after a
+ * hint for it, the online list after a hint for it, and all of them every
+ * {@link ServerOptions#nodeSyncPeriod()} whatever the hints: a lost hint delays a change by at most
+ * a period, never loses it, and since only this thread reads a node's feeds and each page is applied
+ * at the cursor it was read after, members get each message once and in order.
+ *
+ * <p>Hints ({@link StoreListener}) come on the store's threads and only note what to read. A store
+ * that fails is logged and read again at the next period; the thread runs until {@link #close()}.
+ */
+final class ClusterNode implements StoreListener, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
+
+    /** Most changes read from a feed at once. */
+    static final int PAGE = 200;
+
+    /** Most pages read from one feed in one pass, so that one busy conversation cannot starve the others. */
+    private static final int MAX_PAGES_A_PASS = 50;
+
+    /** The server's side: its cursors, and what it does with what was read, each under its own lock. */
+    interface Followers {
+
+        /** The conversations followed now. */
+        Set<Long> followed();
+
+        /** Where the feed of {@code conversationId} is read from, or -1 if it is not followed. */
+        long cursor(long conversationId);
+
+        /**
+         * Applies {@code page}, read after {@code after}, if the cursor is still there.
+         *
+         * @return true if applied and more may follow
+         */
+        boolean apply(long conversationId, long after, ChangePage page) throws StoreException;
+
+        /** Tells invited users on this node about conversations just created. */
+        void created(List<Change.Created> created);
+
+        /**
+         * Makes the online list what the store said, {@code presence}, as read from {@code readAt}
+         * ({@link System#nanoTime()}); puts this node's users in again first if {@code republish}.
+         */
+        void presence(Map<String, Presence> presence, long readAt, boolean republish);
+    }
+
+    private final SharedStore store;
+    private final String id;
+    private final Duration lease;
+    private final Duration syncPeriod;
+    private final Followers followers;
+    private final SharedStore.Subscription subscription;
+    private final Thread thread;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition hinted = lock.newCondition();
+    // Guarded by lock.
+    private final Set<Long> changed = new LinkedHashSet<>();
+    private boolean createdChanged;
+    private boolean presenceChanged;
+    private boolean closed;
+
+    /** Only the node thread touches it. */
+    private long createdCursor;
+
+    private ClusterNode(SharedStore store, String id, ServerOptions options, Followers followers)
+            throws StoreException {
+        this.store = store;
+        this.id = id;
+        this.lease = options.nodeLease();
+        this.syncPeriod = options.nodeSyncPeriod();
+        this.followers = followers;
+        store.renewLease(id, lease);
+        // Invitations made before this node started reached nobody here: start after them.
+        this.createdCursor = store.created(Long.MAX_VALUE, 0).lastCursor();
+        this.subscription = store.subscribe(this);
+        this.thread = Thread.ofPlatform().daemon().name("parley-im-node-" + id).unstarted(this::run);
+    }
+
+    /**
+     * Claims node {@code options.nodeId()}'s lease (or a made-up name's) and starts following the store.
+     *
+     * @throws StoreException if the store cannot be reached
+     */
+    static ClusterNode start(SharedStore store, ServerOptions options, Followers followers) throws StoreException {
+        String id = options.nodeId() != null ? options.nodeId()
+                : "node-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+        var node = new ClusterNode(store, id, options, followers);
+        node.thread.start();
+        log.info("node {} on a shared store: lease {}, sync every {}", id, node.lease, node.syncPeriod);
+        return node;
+    }
+
+    /** This node's name, unique among live nodes. */
+    String id() {
+        return id;
+    }
+
+    @Override
+    public void conversationChanged(long conversationId) {
+        noteHint(() -> changed.add(conversationId));
+    }
+
+    @Override
+    public void conversationCreated(long conversationId) {
+        noteHint(() -> createdChanged = true);
+    }
+
+    @Override
+    public void presenceChanged() {
+        noteHint(() -> presenceChanged = true);
+    }
+
+    /** Notes what a hint says, holding the lock, and wakes the node thread. */
+    private void noteHint(Runnable note) {
+        lock.lock();
+        try {
+            note.run();
+            hinted.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stops the thread and the hints. The lease is left to run out, as a killed node's would: its
+     * users' clients have that long to resume on another node before anyone sees them go.
+     */
+    @Override
+    public void close() {
+        noteHint(() -> closed = true);
+        subscription.close();
+        if (Thread.currentThread() != thread) {
+            try {
+                thread.join(syncPeriod.toMillis() + 5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** On the node thread: passes until closed. */
+    private void run() {
+        long nextSync = System.nanoTime();
+        while (true) {
+            Set<Long> conversations;
+            boolean created;
+            boolean presence;
+            boolean full;
+            lock.lock();
+            try {
+                long wait = nextSync - System.nanoTime();
+                while (!closed && wait > 0 && changed.isEmpty() && !createdChanged && !presenceChanged) {
+                    wait = hinted.awaitNanos(wait);
+                }
+                if (closed) {
+                    return;
+                }
+                full = nextSync - System.nanoTime() <= 0;
+                conversations = new LinkedHashSet<>(changed);
+                created = createdChanged;
+                presence = presenceChanged;
+                changed.clear();
+                createdChanged = false;
+                presenceChanged = false;
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                lock.unlock();
+            }
+            try {
+                boolean republish = false;
+                if (full) {
+                    nextSync = System.nanoTime() + syncPeriod.toNanos();
+                    republish = !store.renewLease(id, lease);
+                    if (republish) {
+                        log.warn("node {} had lost its lease: putting its users online again", id);
+                    }
+                    conversations.addAll(followers.followed());
+                }
+                if (full || created) {
+                    readCreated();
+                }
+                for (long conversation : conversations) {
+                    readFeed(conversation);
+                }
+                if (full || presence || republish) {
+                    long readAt = System.nanoTime();
+                    followers.presence(store.presence(), readAt, republish);
+                }
+            } catch (StoreException e) {
+                log.warn("node {}: cannot read the store, trying again in {}: {}", id, syncPeriod, e.getMessage());
+            } catch (RuntimeException e) {
+                log.error("node {}: failed applying what the store said; trying again in {}", id, syncPeriod, e);
+            }
+        }
+    }
+
+    private void readCreated() throws StoreException {
+        for (int pages = 0; pages < MAX_PAGES_A_PASS; pages++) {
+            ChangePage page = store.created(createdCursor, PAGE);
+            if (page.changes().isEmpty()) {
+                return;
+            }
+            followers.created(page.changes().stream().map(Change.Created.class::cast).toList());
+            createdCursor = page.changes().getLast().cursor();
+        }
+        conversationCreated(createdCursor);
+    }
+
+    private void readFeed(long conversation) throws StoreException {
+        for (int pages = 0; pages < MAX_PAGES_A_PASS; pages++) {
+            long after = followers.cursor(conversation);
+            if (after < 0) {
+                return;
+            }
+            ChangePage page = store.changes(conversation, after, PAGE);
+            if (!followers.apply(conversation, after, page) || page.changes().isEmpty()) {
+                return;
+            }
+        }
+        // More than a pass's worth: read on in the next pass, after the other conversations.
+        conversationChanged(conversation);
+    }
+}

@@ -1,0 +1,328 @@
+package dev.parley.server.store;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * A {@link SharedStore} in this process's memory, for several {@code ImServer}s in one JVM (tests,
+ * the demo): each node is given the same instance. Conversations and messages are kept by a
+ * {@link MemoryStore}; the feeds, leases and presence beside it, each write and its change under one
+ * lock. A feed keeps at most {@link StoreOptions#retainedMessages()} changes. Leases follow the
+ * clock it is given.
+ *
+ * <p>Hints reach listeners on the thread that made the change, after the lock is released. Closing
+ * it does nothing (its nodes may close one by one), so it may be shared by nodes that close at
+ * different times.
+ */
+public final class MemorySharedStore implements SharedStore {
+
+    private final MemoryStore messages;
+    private final StoreOptions options;
+    private final InstantSource clock;
+    private final List<StoreListener> listeners = new CopyOnWriteArrayList<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    // Guarded by lock.
+    private final Map<Long, Feed> feeds = new HashMap<>();
+    private final NavigableMap<Long, Change.Created> created = new TreeMap<>();
+    private final Map<String, Long> leaseExpiries = new HashMap<>();
+    private final Map<String, Presence> presence = new LinkedHashMap<>();
+
+    /** One conversation's members and changes. */
+    private static final class Feed {
+        final Set<String> members = new LinkedHashSet<>();
+        final ArrayDeque<Change> changes = new ArrayDeque<>();
+        long lastCursor;
+        long lastSequence;
+    }
+
+    private MemorySharedStore(StoreOptions options, InstantSource clock) {
+        this.messages = MemoryStore.create(options, clock);
+        this.options = options;
+        this.clock = clock;
+    }
+
+    /** An empty store with {@code options}, stamping messages and timing leases with {@code clock}. */
+    public static MemorySharedStore create(StoreOptions options, InstantSource clock) {
+        return new MemorySharedStore(options, clock);
+    }
+
+    /** An empty store with {@code options} and the system clock. */
+    public static MemorySharedStore create(StoreOptions options) {
+        return create(options, InstantSource.system());
+    }
+
+    @Override
+    public long create(String creator, Collection<String> invited) throws StoreException {
+        long id;
+        lock.lock();
+        try {
+            id = messages.create(creator, invited);
+            var feed = new Feed();
+            feed.members.add(creator);
+            feeds.put(id, feed);
+            List<String> everyone = new ArrayList<>(new LinkedHashSet<>(invited));
+            created.put(id, new Change.Created(id, id, creator, everyone));
+        } finally {
+            lock.unlock();
+        }
+        long createdId = id;
+        hint(listener -> listener.conversationCreated(createdId));
+        return id;
+    }
+
+    @Override
+    public void join(long conversationId, String user) throws StoreException {
+        lock.lock();
+        try {
+            messages.join(conversationId, user);
+            Feed feed = feeds.get(conversationId);
+            if (!feed.members.add(user)) {
+                return;
+            }
+            record(feed, new Change.Joined(feed.lastCursor + 1, conversationId, user));
+        } finally {
+            lock.unlock();
+        }
+        hint(listener -> listener.conversationChanged(conversationId));
+    }
+
+    @Override
+    public boolean leave(long conversationId, String user) throws StoreException {
+        boolean ended;
+        lock.lock();
+        try {
+            ended = messages.leave(conversationId, user);
+            Feed feed = feeds.get(conversationId);
+            if (feed.members.remove(user)) {
+                record(feed, new Change.Left(feed.lastCursor + 1, conversationId, user));
+            }
+            if (ended) {
+                feeds.remove(conversationId);
+                created.remove(conversationId);
+            }
+        } finally {
+            lock.unlock();
+        }
+        hint(listener -> listener.conversationChanged(conversationId));
+        return ended;
+    }
+
+    @Override
+    public boolean isInvited(long conversationId, String user) throws StoreException {
+        return messages.isInvited(conversationId, user);
+    }
+
+    @Override
+    public Map<Long, List<String>> conversations() {
+        return messages.conversations();
+    }
+
+    @Override
+    public CompletionStage<Appended> append(long conversationId, String sender, long clientMessageId, String text) {
+        Appended appended;
+        lock.lock();
+        try {
+            appended = messages.append(conversationId, sender, clientMessageId, text).toCompletableFuture().join();
+            if (!appended.duplicate()) {
+                Feed feed = feeds.get(conversationId);
+                feed.lastSequence = appended.message().sequence();
+                record(feed, new Change.Posted(feed.lastCursor + 1, appended.message()));
+            }
+        } catch (CompletionException refused) {
+            return CompletableFuture.failedFuture(refused.getCause());
+        } finally {
+            lock.unlock();
+        }
+        if (!appended.duplicate()) {
+            hint(listener -> listener.conversationChanged(conversationId));
+        }
+        return CompletableFuture.completedFuture(appended);
+    }
+
+    @Override
+    public HistoryPage history(long conversationId, long from, Direction direction, int limit) throws StoreException {
+        return messages.history(conversationId, from, direction, limit);
+    }
+
+    @Override
+    public ChangePage changes(long conversationId, long after, int limit) {
+        int size = Math.clamp(limit, 0, options.maxPageSize());
+        lock.lock();
+        try {
+            Feed feed = feeds.get(conversationId);
+            if (feed == null) {
+                return ChangePage.endedFeed();
+            }
+            long first = feed.changes.isEmpty() ? feed.lastCursor + 1 : feed.changes.getFirst().cursor();
+            List<Change> page = feed.changes.stream().filter(change -> change.cursor() > after).limit(size).toList();
+            return new ChangePage(page, first, feed.lastCursor, false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public ChangePage created(long after, int limit) {
+        int size = Math.clamp(limit, 0, options.maxPageSize());
+        lock.lock();
+        try {
+            List<Change> page = created.tailMap(after, false).values().stream().limit(size)
+                    .map(Change.class::cast).toList();
+            long last = created.isEmpty() ? 0 : created.lastKey();
+            return new ChangePage(page, 1, last, false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public ConversationSnapshot snapshot(long conversationId) throws StoreException {
+        lock.lock();
+        try {
+            Feed feed = feeds.get(conversationId);
+            if (feed == null) {
+                throw new StoreException("unknown conversation " + conversationId);
+            }
+            return new ConversationSnapshot(conversationId, List.copyOf(feed.members), feed.lastSequence,
+                    feed.lastCursor);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Set<Long> conversationsOf(String user) {
+        lock.lock();
+        try {
+            Set<Long> ids = new TreeSet<>();
+            feeds.forEach((id, feed) -> {
+                if (feed.members.contains(user)) {
+                    ids.add(id);
+                }
+            });
+            return ids;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Subscription subscribe(StoreListener listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    @Override
+    public boolean renewLease(String nodeId, Duration lease) {
+        lock.lock();
+        try {
+            long now = clock.millis();
+            Long expiry = leaseExpiries.put(nodeId, now + lease.toMillis());
+            return expiry != null && expiry > now;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void releaseLease(String nodeId) {
+        lock.lock();
+        try {
+            leaseExpiries.remove(nodeId);
+            presence.values().removeIf(entry -> entry.nodeId().equals(nodeId));
+        } finally {
+            lock.unlock();
+        }
+        hint(StoreListener::presenceChanged);
+    }
+
+    @Override
+    public Set<String> liveNodes() {
+        lock.lock();
+        try {
+            return Set.copyOf(liveNodesLocked());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void putPresence(String key, Presence entry) {
+        lock.lock();
+        try {
+            presence.put(key, entry);
+        } finally {
+            lock.unlock();
+        }
+        hint(StoreListener::presenceChanged);
+    }
+
+    @Override
+    public void removePresence(String key, String nodeId) {
+        lock.lock();
+        try {
+            Presence entry = presence.get(key);
+            if (entry == null || !entry.nodeId().equals(nodeId)) {
+                return;
+            }
+            presence.remove(key);
+        } finally {
+            lock.unlock();
+        }
+        hint(StoreListener::presenceChanged);
+    }
+
+    @Override
+    public Map<String, Presence> presence() {
+        lock.lock();
+        try {
+            Set<String> live = liveNodesLocked();
+            presence.values().removeIf(entry -> !live.contains(entry.nodeId()));
+            return Map.copyOf(presence);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Nothing to release: the nodes sharing it may close one by one. */
+    @Override
+    public void close() {
+    }
+
+    private Set<String> liveNodesLocked() {
+        long now = clock.millis();
+        leaseExpiries.values().removeIf(expiry -> expiry <= now);
+        return leaseExpiries.keySet();
+    }
+
+    /** Adds {@code change} to {@code feed}, trimming the oldest past the retention. */
+    private void record(Feed feed, Change change) {
+        feed.lastCursor = change.cursor();
+        feed.changes.addLast(change);
+        while (feed.changes.size() > options.retainedMessages()) {
+            feed.changes.removeFirst();
+        }
+    }
+
+    private void hint(Consumer<StoreListener> hint) {
+        listeners.forEach(hint);
+    }
+}

@@ -1,0 +1,97 @@
+package dev.parley.server.store;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A {@link ChatStore} that several server nodes use at once, so that together they act as one
+ * server: on top of what one node needs, it keeps a <b>change feed</b> per conversation (so that each
+ * node sees every message and membership change, in the store's one order), node <b>leases</b> (so
+ * that a node that stops renewing is known dead) and <b>presence</b> (who is online on which node,
+ * so that everyone sees one online list).
+ *
+ * <p><b>Feeds.</b> Every write to a conversation (a join, a leave, an append that is not a
+ * duplicate) records a {@link Change} in that conversation's feed, atomically with the write and
+ * under a cursor greater than every earlier one there; and {@link #create} records a
+ * {@link Change.Created} in the feed of created conversations, where it is visible in id order (a
+ * conversation never becomes visible after one with a greater id). A feed is durable as the store
+ * is; old changes may be trimmed, as old messages are (see {@link ChangePage#firstCursor()}). A
+ * {@link StoreListener} is told, as a hint that may be lost, which feed changed: nodes read from
+ * their cursor after a hint and every sync period, so that a lost hint costs time, never a change.
+ *
+ * <p><b>Leases and presence.</b> A node {@linkplain #renewLease renews} its lease more often than it
+ * expires; a node whose lease expired is dead, and the store stops counting its users as online:
+ * {@link #presence()} leaves them out (and may delete them). Presence entries are keyed by user, one
+ * per user: a user who registers on another node replaces the entry of the node they left. Leases
+ * and presence follow the store's clock (its server's, for a remote store), not the nodes'.
+ *
+ * <p>Thread-safe: any thread may call any method; the methods here block until done and return once
+ * durable, except that leases and presence may be kept with less durability than messages (they
+ * describe connections, which a restart of the store ends anyway).
+ */
+public interface SharedStore extends ChatStore {
+
+    /**
+     * Conversation {@code conversationId}'s changes with a cursor above {@code after}, oldest first,
+     * at most {@code limit} (and at most the store's own page bound).
+     */
+    ChangePage changes(long conversationId, long after, int limit) throws StoreException;
+
+    /**
+     * The {@link Change.Created} changes of conversations created with an id above {@code after}
+     * and not ended since, oldest first, at most {@code limit}.
+     */
+    ChangePage created(long after, int limit) throws StoreException;
+
+    /**
+     * Conversation {@code conversationId}'s members and last message number at its feed's newest
+     * cursor, read at once.
+     *
+     * @throws StoreException if it does not exist (or ended)
+     */
+    ConversationSnapshot snapshot(long conversationId) throws StoreException;
+
+    /** The ids of the conversations {@code user} (as given to {@link ChatStore#join}) is a member of, ascending. */
+    Set<Long> conversationsOf(String user) throws StoreException;
+
+    /** Calls {@code listener} with hints from now on, until the returned handle is closed. */
+    Subscription subscribe(StoreListener listener);
+
+    /**
+     * Claims or renews node {@code nodeId}'s lease until {@code lease} from now, on the store's clock.
+     *
+     * @return false if the node had no live lease (it is new, or its lease expired and it counted as
+     * dead): the store may have dropped its presence entries, which the node must then put again
+     */
+    boolean renewLease(String nodeId, Duration lease) throws StoreException;
+
+    /** Gives up node {@code nodeId}'s lease at once: it is dead from now on, its users offline. */
+    void releaseLease(String nodeId) throws StoreException;
+
+    /** The nodes whose lease has not expired. */
+    Set<String> liveNodes() throws StoreException;
+
+    /**
+     * Records that user {@code key} is online as {@code presence} says, replacing whatever entry the
+     * user had (on this node or another).
+     */
+    void putPresence(String key, Presence presence) throws StoreException;
+
+    /**
+     * Removes user {@code key}'s entry if node {@code nodeId} holds it; an entry another node put
+     * since (the user moved) stays.
+     */
+    void removePresence(String key, String nodeId) throws StoreException;
+
+    /** Every user online on a live node, by key. */
+    Map<String, Presence> presence() throws StoreException;
+
+    /** Hints to a {@link StoreListener} until closed. */
+    interface Subscription extends AutoCloseable {
+
+        /** Stops the hints; idempotent. */
+        @Override
+        void close();
+    }
+}

@@ -1,0 +1,220 @@
+package dev.parley.server;
+
+import dev.parley.im.Conversations;
+import dev.parley.im.ImEvent;
+import dev.parley.im.Invitation;
+import dev.parley.im.Message;
+import dev.parley.im.OnlineUsersChanged;
+import dev.parley.im.ReconnectPolicy;
+import dev.parley.server.store.MemorySharedStore;
+import dev.parley.server.store.SharedStore;
+import dev.parley.server.store.StoreOptions;
+import dev.parley.transport.Transport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.LongStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Several {@link ImServer} nodes on one {@link MemorySharedStore}, over TCP on loopback, with clients
+ * on different nodes: they must act as one server.
+ */
+class ImServerClusterTest {
+
+    private static final Duration LEASE = Duration.ofMillis(600);
+    private static final Duration SYNC = Duration.ofMillis(100);
+    private static final Duration PRESENCE_DELAY = Duration.ofMillis(50);
+
+    private final Transport transport = Transport.byName("tcp");
+    private final SharedStore store = MemorySharedStore.create(StoreOptions.defaults());
+    private final List<AutoCloseable> opened = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable closeable : opened.reversed()) {
+            closeable.close();
+        }
+    }
+
+    @Test
+    void membersOnThreeNodesGetEveryMessageOnceInTheOneOrder() throws Exception {
+        List<ImServer> nodes = List.of(node("one", LEASE), node("two", LEASE), node("three", LEASE));
+        List<ScriptedClient> users = List.of(online(nodes.get(0), "alice"), online(nodes.get(1), "bob"),
+                online(nodes.get(2), "carol"));
+        long id = conversationOf(users);
+        int each = 40;
+
+        List<CompletableFuture<Long>> accepted = new ArrayList<>();
+        for (int i = 1; i <= each; i++) {
+            for (ScriptedClient user : users) {
+                accepted.add(user.client().send(id, user.username() + " " + i));
+            }
+        }
+        for (CompletableFuture<Long> sequence : accepted) {
+            sequence.get(30, TimeUnit.SECONDS);
+        }
+
+        List<List<String>> seen = new ArrayList<>();
+        for (ScriptedClient user : users) {
+            List<Message> messages = new ArrayList<>();
+            while (messages.size() < users.size() * each) {
+                messages.add(user.await(Message.class, message -> message.conversationId() == id));
+            }
+            assertThat(messages).extracting(Message::sequence).as(user.username())
+                    .containsExactlyElementsOf(LongStream.rangeClosed(1, (long) users.size() * each).boxed().toList());
+            seen.add(messages.stream().map(message -> message.sender() + ": " + message.text()).toList());
+            assertThat(user.sync()).noneMatch(Message.class::isInstance);
+        }
+        assertThat(seen.get(1)).containsExactlyElementsOf(seen.get(0));
+        assertThat(seen.get(2)).containsExactlyElementsOf(seen.get(0));
+    }
+
+    @Test
+    void invitationsJoinsLeavesAndStatusesMadeOnOneNodeAreSeenOnTheOthers() throws Exception {
+        ImServer one = node("one", LEASE);
+        ImServer two = node("two", LEASE);
+        var alice = online(one, "alice");
+        var bob = online(two, "bob");
+        long id = conversationOf(List.of(alice, bob));
+
+        bob.client().status("lunch");
+        alice.awaitOnline(users -> "lunch".equals(users.get("bob")));
+        bob.client().leave(id);
+        awaitListing(alice, listing -> listing.getOrDefault(id, List.of()).equals(List.of("alice")));
+        alice.client().send(id, "after bob left").get(30, TimeUnit.SECONDS);
+        var carol = online(two, "carol");
+        carol.client().join(id);
+        carol.sync();
+        alice.client().send(id, "hello carol").get(30, TimeUnit.SECONDS);
+
+        assertThat(carol.await(Message.class).text()).isEqualTo("hello carol");
+        assertThat(bob.sync()).noneMatch(Message.class::isInstance);
+        bob.client().goodbye();
+        alice.awaitOnline(users -> !users.containsKey("bob") && users.containsKey("carol"));
+    }
+
+    @Test
+    void theUsersOfANodeThatStopsGoOfflineOnTheOthersWithinLeaseSyncAndPresenceDelay() throws Exception {
+        ImServer one = node("one", LEASE);
+        ImServer two = node("two", LEASE);
+        var alice = online(one, "alice");
+        online(two, "bob");
+        alice.awaitOnline(users -> users.containsKey("bob"));
+
+        long stopped = System.nanoTime();
+        two.close();
+        alice.awaitOnline(users -> !users.containsKey("bob"));
+
+        Duration took = Duration.ofNanos(System.nanoTime() - stopped);
+        Duration bound = LEASE.plus(SYNC).plus(PRESENCE_DELAY);
+        assertThat(took).as("bob offline after %s, bound %s (twice, and 5 s for a slow machine)", took, bound)
+                .isLessThan(bound.multipliedBy(2).plusSeconds(5));
+        assertThat(one.onlineUsers()).containsOnlyKeys("alice");
+    }
+
+    @Test
+    void aClientWhoseNodeStopsResumesOnAnotherWithWhatItMissedAndNobodySeesItLeave() throws Exception {
+        Duration longLease = Duration.ofMinutes(1);
+        ImServer one = node("one", longLease);
+        ImServer two = node("two", longLease);
+        var alice = online(one, "alice");
+        var bob = ScriptedClient.connect(transport, List.of(two.localAddress(), one.localAddress()), "bob",
+                new ReconnectPolicy(20, Duration.ofMillis(20), Duration.ofMillis(200)));
+        opened.add(bob);
+        bob.register("online");
+        long id = conversationOf(List.of(alice, bob));
+        alice.client().send(id, "one").get(30, TimeUnit.SECONDS);
+        assertThat(bob.await(Message.class).text()).isEqualTo("one");
+
+        two.close();
+        alice.client().send(id, "two").get(30, TimeUnit.SECONDS);
+        alice.client().send(id, "three").get(30, TimeUnit.SECONDS);
+        alice.client().send(id, "four").get(30, TimeUnit.SECONDS);
+
+        List<Message> received = List.of(bob.await(Message.class), bob.await(Message.class), bob.await(Message.class));
+        assertThat(received).extracting(Message::text).containsExactly("two", "three", "four");
+        assertThat(received).extracting(Message::sequence).containsExactly(2L, 3L, 4L);
+        bob.client().send(id, "back").get(30, TimeUnit.SECONDS);
+        assertThat(bob.await(Message.class).text()).isEqualTo("back");
+        assertThat(bob.sync()).noneMatch(Message.class::isInstance);
+        assertThat(alice.sync()).noneMatch(event -> event instanceof OnlineUsersChanged changed
+                && changed.offline().contains("bob"));
+        assertThat(one.onlineUsers()).containsKeys("alice", "bob");
+    }
+
+    private ImServer node(String name, Duration lease) throws IOException {
+        ServerOptions options = ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO)
+                .presenceDelay(PRESENCE_DELAY).nodeId(name).nodeLease(lease).nodeSyncPeriod(SYNC).build();
+        ImServer node = ImServer.start(transport, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), options,
+                store);
+        opened.add(node);
+        return node;
+    }
+
+    private ScriptedClient online(ImServer node, String username) throws Exception {
+        return online(node.localAddress(), username);
+    }
+
+    private ScriptedClient online(SocketAddress node, String username) throws Exception {
+        var client = ScriptedClient.connect(transport, node, username);
+        opened.add(client);
+        client.register("online");
+        return client;
+    }
+
+    /** The first of {@code users} invites the others, once it sees them online, and they all join. */
+    private static long conversationOf(List<ScriptedClient> users) throws IOException, InterruptedException {
+        ScriptedClient inviter = users.getFirst();
+        List<String> others = users.stream().skip(1).map(ScriptedClient::username).toList();
+        inviter.awaitOnline(online -> online.keySet().containsAll(others));
+        inviter.client().invite(others);
+        long id = inviter.await(Invitation.class).conversationId();
+        for (ScriptedClient user : users.subList(1, users.size())) {
+            assertThat(user.await(Invitation.class).conversationId()).isEqualTo(id);
+            user.client().join(id);
+            user.sync();
+        }
+        awaitListing(inviter, listing -> listing.getOrDefault(id, List.of()).size() == users.size());
+        return id;
+    }
+
+    /**
+     * Asks for the listing until it meets {@code condition}, for at most {@link ScriptedClient#TIMEOUT};
+     * while the client is reconnecting, asks again 10 ms later.
+     */
+    private static void awaitListing(ScriptedClient user, Predicate<Map<Long, List<String>>> condition)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + ScriptedClient.TIMEOUT.toNanos();
+        Object last = "none";
+        while (System.nanoTime() - deadline < 0) {
+            List<ImEvent> events;
+            try {
+                events = user.sync();
+            } catch (IOException reconnecting) {
+                last = reconnecting.getMessage();
+                TimeUnit.MILLISECONDS.sleep(10);
+                continue;
+            }
+            var listing = ((Conversations) events.getLast()).conversations();
+            if (condition.test(listing)) {
+                return;
+            }
+            last = listing;
+        }
+        throw new AssertionError(user.username() + ": listing not as awaited within " + ScriptedClient.TIMEOUT
+                + "; last " + last);
+    }
+}

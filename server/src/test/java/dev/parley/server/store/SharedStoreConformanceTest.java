@@ -1,0 +1,315 @@
+package dev.parley.server.store;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * What every {@link SharedStore} must do on top of {@link ChatStoreConformanceTest}: feeds that miss
+ * nothing and keep one order whichever node wrote, hints, leases and presence. A subclass opens a
+ * fresh, empty store and, through {@link #anotherNode}, a second handle on the same data as another
+ * node would open it.
+ */
+public abstract class SharedStoreConformanceTest extends ChatStoreConformanceTest {
+
+    /** Longest a test waits for something the store does by itself (a hint, a lease running out). */
+    protected static final Duration PATIENCE = Duration.ofSeconds(10);
+
+    /** A second handle on {@code store}'s data, as another node opens it; closed after the test. */
+    protected abstract SharedStore anotherNode(SharedStore store) throws Exception;
+
+    private SharedStore openShared() throws Exception {
+        return (SharedStore) open(OPTIONS);
+    }
+
+    private static List<Change> readFeed(SharedStore store, long conversation, long after) throws StoreException {
+        List<Change> all = new ArrayList<>();
+        long cursor = after;
+        for (int pages = 0; pages < 10_000; pages++) {
+            ChangePage page = store.changes(conversation, cursor, 7);
+            if (page.changes().isEmpty()) {
+                return all;
+            }
+            all.addAll(page.changes());
+            cursor = page.changes().getLast().cursor();
+        }
+        throw new AssertionError("feed of conversation " + conversation + " never ends");
+    }
+
+    @Test
+    void feedsEveryJoinPostAndLeaveInOrderAfterACursor() throws Exception {
+        SharedStore store = openShared();
+        long conversation = store.create("alice", List.of("alice", "bob"));
+        long start = store.snapshot(conversation).cursor();
+        store.join(conversation, "bob");
+        append(store, conversation, "alice", 1, "hello");
+        append(store, conversation, "bob", 1, "hi");
+        store.leave(conversation, "bob");
+
+        List<Change> changes = readFeed(store, conversation, start);
+
+        assertThat(changes).hasSize(4);
+        assertThat(changes.get(0)).isEqualTo(new Change.Joined(changes.get(0).cursor(), conversation, "bob"));
+        assertThat(((Change.Posted) changes.get(1)).message().text()).isEqualTo("hello");
+        assertThat(((Change.Posted) changes.get(2)).message().sequence()).isEqualTo(2);
+        assertThat(changes.get(3)).isEqualTo(new Change.Left(changes.get(3).cursor(), conversation, "bob"));
+        assertThat(changes).extracting(Change::cursor).isSorted().doesNotHaveDuplicates()
+                .allMatch(cursor -> cursor > start);
+        assertThat(readFeed(store, conversation, changes.get(1).cursor())).containsExactlyElementsOf(changes.subList(2, 4));
+        assertThat(store.changes(conversation, changes.getLast().cursor(), 10).lastCursor())
+                .isEqualTo(changes.getLast().cursor());
+    }
+
+    @Test
+    void recordsNothingForADuplicateAppendOrASecondJoin() throws Exception {
+        SharedStore store = openShared();
+        long conversation = store.create("alice", List.of("bob"));
+        long start = store.snapshot(conversation).cursor();
+        store.join(conversation, "bob");
+        store.join(conversation, "bob");
+        append(store, conversation, "alice", 5, "once");
+        append(store, conversation, "alice", 5, "once");
+
+        assertThat(readFeed(store, conversation, start)).hasSize(2);
+    }
+
+    @Test
+    void snapshotSaysMembersLastSequenceAndTheCursorItReflects() throws Exception {
+        SharedStore store = openShared();
+        long conversation = store.create("alice", List.of("bob"));
+        store.join(conversation, "bob");
+        append(store, conversation, "bob", 1, "one");
+        append(store, conversation, "bob", 2, "two");
+
+        ConversationSnapshot snapshot = store.snapshot(conversation);
+        append(store, conversation, "alice", 1, "three");
+
+        assertThat(snapshot.members()).containsExactly("alice", "bob");
+        assertThat(snapshot.lastSequence()).isEqualTo(2);
+        assertThat(readFeed(store, conversation, snapshot.cursor())).singleElement()
+                .satisfies(change -> assertThat(((Change.Posted) change).message().text()).isEqualTo("three"));
+        assertThatThrownBy(() -> store.snapshot(conversation + 100)).isInstanceOf(StoreException.class);
+    }
+
+    @Test
+    void aConversationThatEndedHasAnEndedFeedAndLeavesTheCreatedFeed() throws Exception {
+        SharedStore store = openShared();
+        long kept = store.create("alice", List.of());
+        long ended = store.create("bob", List.of("carol"));
+        store.leave(ended, "bob");
+
+        assertThat(store.changes(ended, 0, 10).ended()).isTrue();
+        assertThat(store.changes(ended, 0, 10).changes()).isEmpty();
+        assertThat(store.changes(kept, 0, 10).ended()).isFalse();
+        assertThat(store.created(0, 10).changes()).extracting(Change::conversationId).containsExactly(kept);
+    }
+
+    @Test
+    void feedsCreatedConversationsInIdOrderWithCreatorAndInvited() throws Exception {
+        SharedStore store = openShared();
+        long first = store.create("alice", List.of("alice", "bob"));
+        long second = store.create("carol", List.of("carol"));
+
+        ChangePage all = store.created(0, 10);
+        ChangePage later = store.created(first, 10);
+
+        assertThat(all.changes()).containsExactly(
+                new Change.Created(first, first, "alice", List.of("alice", "bob")),
+                new Change.Created(second, second, "carol", List.of("carol")));
+        assertThat(later.changes()).extracting(Change::conversationId).containsExactly(second);
+        assertThat(all.lastCursor()).isEqualTo(second);
+    }
+
+    @Test
+    void feedsAppendsFromTwoNodesInTheOneOrderOfTheirSequenceNumbers() throws Exception {
+        SharedStore one = openShared();
+        SharedStore two = anotherNode(one);
+        long conversation = one.create("alice", List.of("bob"));
+        two.join(conversation, "bob");
+        long start = one.snapshot(conversation).cursor();
+        int each = 100;
+        List<CompletableFuture<Appended>> appends = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
+            var fromOne = pool.submit(() -> sendAll(one, conversation, "alice", each));
+            var fromTwo = pool.submit(() -> sendAll(two, conversation, "bob", each));
+            appends.addAll(fromOne.get());
+            appends.addAll(fromTwo.get());
+        }
+        appends.forEach(CompletableFuture::join);
+
+        List<Change> seenByOne = readFeed(one, conversation, start);
+        List<Change> seenByTwo = readFeed(two, conversation, start);
+
+        assertThat(seenByOne).containsExactlyElementsOf(seenByTwo);
+        assertThat(seenByOne).extracting(change -> ((Change.Posted) change).message().sequence())
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, 2L * each).boxed().toList());
+    }
+
+    private static List<CompletableFuture<Appended>> sendAll(SharedStore store, long conversation, String sender,
+                                                             int count) {
+        List<CompletableFuture<Appended>> appends = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            appends.add(store.append(conversation, sender, i, sender + " " + i).toCompletableFuture());
+        }
+        return appends;
+    }
+
+    @Test
+    void saysWhenChangesAReaderHadNotReadWereTrimmed() throws Exception {
+        SharedStore store = (SharedStore) open(new StoreOptions(5, 50, 100));
+        long conversation = store.create("alice", List.of());
+        for (int i = 1; i <= 12; i++) {
+            append(store, conversation, "alice", i, "m" + i);
+        }
+
+        ChangePage page = store.changes(conversation, 0, 50);
+
+        assertThat(page.missedAfter(0)).isTrue();
+        assertThat(page.changes()).isNotEmpty();
+        assertThat(page.changes().getFirst().cursor()).isGreaterThanOrEqualTo(page.firstCursor());
+        assertThat(page.missedAfter(page.lastCursor())).isFalse();
+    }
+
+    @Test
+    void listsTheConversationsOfAUser() throws Exception {
+        SharedStore store = openShared();
+        long first = store.create("alice", List.of("bob"));
+        long second = store.create("bob", List.of());
+        long third = store.create("carol", List.of());
+        store.join(first, "bob");
+
+        assertThat(store.conversationsOf("bob")).containsExactly(first, second);
+        assertThat(store.conversationsOf("carol")).containsExactly(third);
+        assertThat(store.conversationsOf("dave")).isEmpty();
+    }
+
+    @Test
+    void hintsAnotherNodeOfAppendsJoinsCreationsAndPresence() throws Exception {
+        SharedStore one = openShared();
+        SharedStore two = anotherNode(one);
+        var hints = new LinkedBlockingQueue<String>();
+        try (var subscription = two.subscribe(new StoreListener() {
+            @Override
+            public void conversationChanged(long conversationId) {
+                hints.add("changed " + conversationId);
+            }
+
+            @Override
+            public void conversationCreated(long conversationId) {
+                hints.add("created " + conversationId);
+            }
+
+            @Override
+            public void presenceChanged() {
+                hints.add("presence");
+            }
+        })) {
+            awaitHint(hints, "created", () -> {
+                try {
+                    one.create("alice", List.of());
+                } catch (StoreException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            long conversation = one.created(0, 10).changes().getFirst().conversationId();
+            awaitHint(hints, "changed " + conversation, () -> append(one, conversation, "alice", 0, "hi"));
+            awaitHint(hints, "presence", () -> {
+                try {
+                    one.putPresence("alice", new Presence("alice", "online", "node-1", false));
+                } catch (StoreException e) {
+                    throw new AssertionError(e);
+                }
+            });
+        }
+    }
+
+    /** Runs {@code change}, then waits (bounded) for a hint starting with {@code expected}, ignoring others. */
+    private static void awaitHint(LinkedBlockingQueue<String> hints, String expected, Runnable change)
+            throws InterruptedException {
+        change.run();
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (System.nanoTime() < deadline) {
+            String hint = hints.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (hint != null && hint.startsWith(expected)) {
+                return;
+            }
+        }
+        fail("no hint '%s' within %s", expected, PATIENCE);
+    }
+
+    @Test
+    void aNewLeaseIsNotLiveBeforeAndIsAfterwards() throws Exception {
+        SharedStore store = openShared();
+
+        assertThat(store.renewLease("node-1", Duration.ofMinutes(1))).isFalse();
+        assertThat(store.renewLease("node-1", Duration.ofMinutes(1))).isTrue();
+        assertThat(anotherNode(store).liveNodes()).containsExactly("node-1");
+    }
+
+    @Test
+    void usersOfANodeWhoseLeaseRunsOutGoOfflineEverywhere() throws Exception {
+        SharedStore one = openShared();
+        SharedStore two = anotherNode(one);
+        Duration shortLease = Duration.ofMillis(300);
+        one.renewLease("node-1", shortLease);
+        two.renewLease("node-2", Duration.ofMinutes(1));
+        one.putPresence("alice", new Presence("alice", "online", "node-1", false));
+        two.putPresence("bob", new Presence("Bob", "away", "node-2", false));
+
+        assertThat(two.presence()).containsOnlyKeys("alice", "bob");
+        awaitTrue(() -> !two.liveNodes().contains("node-1"), "node-1's lease to run out");
+
+        assertThat(two.presence()).containsOnlyKeys("bob");
+        assertThat(two.presence().get("bob")).isEqualTo(new Presence("Bob", "away", "node-2", false));
+        assertThat(one.renewLease("node-1", shortLease)).as("renewing an expired lease").isFalse();
+    }
+
+    @Test
+    void aUserWhoMovesToAnotherNodeStaysOnlineWhenTheFirstLetsThemGoOrDies() throws Exception {
+        SharedStore one = openShared();
+        SharedStore two = anotherNode(one);
+        one.renewLease("node-1", Duration.ofMinutes(1));
+        two.renewLease("node-2", Duration.ofMinutes(1));
+        one.putPresence("alice", new Presence("alice", "online", "node-1", true));
+        two.putPresence("alice", new Presence("alice", "back", "node-2", false));
+
+        one.removePresence("alice", "node-1");
+        one.releaseLease("node-1");
+
+        assertThat(one.presence()).containsExactlyEntriesOf(
+                Map.of("alice", new Presence("alice", "back", "node-2", false)));
+        assertThat(two.liveNodes()).containsExactly("node-2");
+        two.removePresence("alice", "node-2");
+        assertThat(one.presence()).isEmpty();
+    }
+
+    /** Waits, bounded by {@link #PATIENCE}, for {@code condition}, checking it every 10 ms. */
+    protected static void awaitTrue(StoreCondition condition, String what) throws Exception {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (!condition.holds()) {
+            if (System.nanoTime() > deadline) {
+                fail("waited %s for %s", PATIENCE, what);
+            }
+            TimeUnit.MILLISECONDS.sleep(10);
+        }
+    }
+
+    /** A condition on a store, which may throw. */
+    @FunctionalInterface
+    protected interface StoreCondition {
+        boolean holds() throws Exception;
+    }
+}
