@@ -58,6 +58,18 @@ class RedisStoreTest extends PersistentStoreConformanceTest {
     }
 
     @Test
+    void keepsNamesAndTextsInAnyScriptIntact() throws Exception {
+        ChatStore store = open(OPTIONS);
+        long conversation = store.create("zoë", List.of("ß\r\n"));
+        store.join(conversation, "Ω");
+        append(store, conversation, "Ω", 1, "привет 👋\r\n$3\r\n*");
+
+        assertThat(store.conversations()).containsEntry(conversation, List.of("zoë", "Ω"));
+        assertThat(store.isInvited(conversation, "ß\r\n")).isTrue();
+        assertThat(readAll(store, conversation)).extracting(StoredMessage::text).containsExactly("привет 👋\r\n$3\r\n*");
+    }
+
+    @Test
     void keepsEveryAcknowledgedMessageWhenRedisIsKilledAndRestarted() throws Exception {
         ChatStore store = open(OPTIONS);
         long conversation = store.create("alice", List.of());
