@@ -92,10 +92,6 @@ public final class Bbr implements CongestionController {
         return max;
     }
 
-    long minRtt() {
-        return minRtt;
-    }
-
     @Override
     public long window() {
         return window;
