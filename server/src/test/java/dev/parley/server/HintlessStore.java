@@ -1,31 +1,27 @@
 package dev.parley.server;
 
-import dev.parley.server.store.Appended;
 import dev.parley.server.store.ChangePage;
 import dev.parley.server.store.ConversationSnapshot;
-import dev.parley.server.store.HistoryPage;
 import dev.parley.server.store.Presence;
 import dev.parley.server.store.SharedStore;
 import dev.parley.server.store.StoreException;
 import dev.parley.server.store.StoreListener;
 
 import java.time.Duration;
-import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletionStage;
 
 /**
  * A {@link SharedStore} whose every hint is lost, as when a notification is dropped or a node's
  * subscription was not restored after a reconnect: nodes on it must get everything from their
  * periodic reads alone. Everything else is the wrapped store's.
  */
-final class HintlessStore implements SharedStore {
+final class HintlessStore extends ForwardingChatStore implements SharedStore {
 
     private final SharedStore store;
 
     HintlessStore(SharedStore store) {
+        super(store);
         this.store = store;
     }
 
@@ -33,42 +29,6 @@ final class HintlessStore implements SharedStore {
     public Subscription subscribe(StoreListener listener) {
         return () -> {
         };
-    }
-
-    @Override
-    public long create(String creator, Collection<String> invited) throws StoreException {
-        return store.create(creator, invited);
-    }
-
-    @Override
-    public void join(long conversationId, String user) throws StoreException {
-        store.join(conversationId, user);
-    }
-
-    @Override
-    public boolean leave(long conversationId, String user) throws StoreException {
-        return store.leave(conversationId, user);
-    }
-
-    @Override
-    public boolean isInvited(long conversationId, String user) throws StoreException {
-        return store.isInvited(conversationId, user);
-    }
-
-    @Override
-    public Map<Long, List<String>> conversations() throws StoreException {
-        return store.conversations();
-    }
-
-    @Override
-    public CompletionStage<Appended> append(long conversationId, String sender, long clientMessageId, String text) {
-        return store.append(conversationId, sender, clientMessageId, text);
-    }
-
-    @Override
-    public HistoryPage history(long conversationId, long from, Direction direction, int limit)
-            throws StoreException {
-        return store.history(conversationId, from, direction, limit);
     }
 
     @Override
@@ -119,10 +79,5 @@ final class HintlessStore implements SharedStore {
     @Override
     public Map<String, Presence> presence() throws StoreException {
         return store.presence();
-    }
-
-    @Override
-    public void close() {
-        store.close();
     }
 }

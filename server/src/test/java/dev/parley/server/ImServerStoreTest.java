@@ -10,7 +10,6 @@ import dev.parley.im.ImProtocol;
 import dev.parley.im.Invitation;
 import dev.parley.im.Message;
 import dev.parley.im.Register;
-import dev.parley.server.store.Appended;
 import dev.parley.server.store.ChatStore;
 import dev.parley.server.store.HistoryPage;
 import dev.parley.server.store.SqliteStore;
@@ -27,11 +26,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -211,36 +208,14 @@ class ImServerStoreTest {
     }
 
     /** A store whose history reads wait for {@code release}, saying when one starts. */
-    private record SlowHistory(ChatStore store, CountDownLatch reading, CountDownLatch release) implements ChatStore {
+    private static final class SlowHistory extends ForwardingChatStore {
+        private final CountDownLatch reading;
+        private final CountDownLatch release;
 
-        @Override
-        public long create(String creator, Collection<String> invited) throws StoreException {
-            return store.create(creator, invited);
-        }
-
-        @Override
-        public void join(long conversationId, String user) throws StoreException {
-            store.join(conversationId, user);
-        }
-
-        @Override
-        public boolean leave(long conversationId, String user) throws StoreException {
-            return store.leave(conversationId, user);
-        }
-
-        @Override
-        public boolean isInvited(long conversationId, String user) throws StoreException {
-            return store.isInvited(conversationId, user);
-        }
-
-        @Override
-        public Map<Long, List<String>> conversations() throws StoreException {
-            return store.conversations();
-        }
-
-        @Override
-        public CompletionStage<Appended> append(long conversationId, String sender, long clientMessageId, String text) {
-            return store.append(conversationId, sender, clientMessageId, text);
+        SlowHistory(ChatStore store, CountDownLatch reading, CountDownLatch release) {
+            super(store);
+            this.reading = reading;
+            this.release = release;
         }
 
         @Override
@@ -253,12 +228,7 @@ class ImServerStoreTest {
                 Thread.currentThread().interrupt();
                 throw new StoreException("interrupted", e);
             }
-            return store.history(conversationId, from, direction, limit);
-        }
-
-        @Override
-        public void close() {
-            store.close();
+            return super.history(conversationId, from, direction, limit);
         }
     }
 
