@@ -10,6 +10,7 @@ import dev.parley.im.ImProtocol;
 import dev.parley.im.Invitation;
 import dev.parley.im.Message;
 import dev.parley.im.Register;
+import dev.parley.server.store.Appended;
 import dev.parley.server.store.ChatStore;
 import dev.parley.server.store.HistoryPage;
 import dev.parley.server.store.SqliteStore;
