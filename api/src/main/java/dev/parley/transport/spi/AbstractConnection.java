@@ -267,6 +267,14 @@ public abstract class AbstractConnection implements Connection {
      * If nothing recorded a cause yet, {@code fallback} is it.
      */
     protected final void finished(ConnectionClosedException fallback) {
+        if (aborted.get()) {
+            // fail() publishes the abort, then records its cause: wait out the few instructions
+            // between the two, or a reader that saw the abort and ended would record its fallback
+            // (CLOSED_BY_PEER) as the cause instead (seen once over TLS in abortGivesThePeerAReset).
+            while (closeCause.get() == null) {
+                Thread.onSpinWait();
+            }
+        }
         markClosed(fallback);
         queue.clear();
         ConnectionClosedException cause = closeCause.get();

@@ -96,7 +96,7 @@ class ImOnRedisFaultsTest {
         }
     }
 
-    @Test
+    @org.junit.jupiter.api.RepeatedTest(20)
     void refusesSendsClearlyWhileRedisIsUnreachableComesBackByItselfAndLosesNothingAccepted() throws Exception {
         sendAccepted(20);
 
