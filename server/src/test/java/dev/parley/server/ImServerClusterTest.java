@@ -30,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Several {@link ImServer} nodes on one {@link MemorySharedStore}, over TCP on loopback, with clients
- * on different nodes: they must act as one server.
+ * on different nodes: they must act as one server. A subclass runs the same scenarios on another
+ * shared store through {@link #storeForNode()}.
  */
 class ImServerClusterTest {
 
@@ -39,8 +40,16 @@ class ImServerClusterTest {
     private static final Duration PRESENCE_DELAY = Duration.ofMillis(50);
 
     private final Transport transport = Transport.byName("tcp");
-    private final SharedStore store = MemorySharedStore.create(StoreOptions.defaults());
+    private final SharedStore memory = MemorySharedStore.create(StoreOptions.defaults());
     private final List<AutoCloseable> opened = new ArrayList<>();
+
+    /**
+     * The store the next node is started on: each call a handle on the same data, as another node
+     * would open it (the node closes it when it stops). Here the one in-memory store.
+     */
+    protected SharedStore storeForNode() throws Exception {
+        return memory;
+    }
 
     @AfterEach
     void closeAll() throws Exception {
@@ -155,11 +164,11 @@ class ImServerClusterTest {
         assertThat(one.onlineUsers()).containsKeys("alice", "bob");
     }
 
-    private ImServer node(String name, Duration lease) throws IOException {
+    private ImServer node(String name, Duration lease) throws Exception {
         ServerOptions options = ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO)
                 .presenceDelay(PRESENCE_DELAY).nodeId(name).nodeLease(lease).nodeSyncPeriod(SYNC).build();
         ImServer node = ImServer.start(transport, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), options,
-                store);
+                storeForNode());
         opened.add(node);
         return node;
     }
