@@ -41,7 +41,7 @@ import java.util.function.BooleanSupplier;
  * of them arrives at the {@link ImListener}. {@link #register}, {@link #list()} and
  * {@link #history} also return a future of their answer, completed after the listener has seen it;
  * {@link #send} returns a future of the message's sequence number, completed once the server has
- * stored it. The client keeps no list of who is online: it passes snapshots and changes to the
+ * stored it and the listener has seen the message in its turn. The client keeps no list of who is online: it passes snapshots and changes to the
  * listener as they come.
  *
  * <p><b>Messages, once each, in order.</b> The client delivers each conversation's messages to the
@@ -199,7 +199,8 @@ public final class ImClient implements AutoCloseable {
     /**
      * Posts {@code text} to a conversation this user is a member of, under a new client message id.
      * The future completes with the message's sequence number once the server has stored it (its
-     * {@link Message} reaching this client being the acknowledgement), or fails when the client is
+     * {@link Message} reaching this client being the acknowledgement) and the listener has seen that
+     * message in its turn (after any gap before it is filled), or fails when the client is
      * closed or gives up reconnecting first. While reconnecting, the send waits to be sent. A
      * refusal (not a member, text too long, not stored, over the rate limit) goes to
      * {@link ImListener#onError} and fails the future with {@link ImException}; a refused send is
@@ -436,14 +437,11 @@ public final class ImClient implements AutoCloseable {
         }
     }
 
-    /** Acknowledges a send of ours, and delivers the message in its turn. */
+    /**
+     * Delivers the message in its turn; a send of ours is acknowledged once its message is delivered
+     * (or at once, if it was delivered before), so that a completed send is one the listener has.
+     */
     private void received(Message message) {
-        if (registered != null && message.sender().equalsIgnoreCase(registered.username())) {
-            PendingSend pending = unacknowledged.remove(message.clientMessageId());
-            if (pending != null) {
-                pending.accepted().complete(message.sequence());
-            }
-        }
         long conversation = message.conversationId();
         Long last = lastDelivered.get(conversation);
         if (last == null || message.sequence() == last + 1) {
@@ -456,12 +454,25 @@ public final class ImClient implements AutoCloseable {
             if (!fetching) {
                 fetchMissing(conversation);
             }
+        } else {
+            acknowledge(message);
         }
     }
 
     private void deliver(Message message) {
         lastDelivered.put(message.conversationId(), message.sequence());
         listener.onMessage(message);
+        acknowledge(message);
+    }
+
+    /** Completes the send of ours that {@code message} is, if it is one still waiting. */
+    private void acknowledge(Message message) {
+        if (registered != null && message.sender().equalsIgnoreCase(registered.username())) {
+            PendingSend pending = unacknowledged.remove(message.clientMessageId());
+            if (pending != null) {
+                pending.accepted().complete(message.sequence());
+            }
+        }
     }
 
     /** Delivers what waited for the messages just delivered, as far as it runs without a gap. */

@@ -25,6 +25,8 @@ record Suite(int rounds, Duration warmUp, Duration measure, int codecRounds, int
     static final String SCALE = "scale";
     /** The {@code --only} name of the under-loss benchmark. */
     static final String LOSS = "loss";
+    /** The {@code --only} name of the store benchmark (memory, SQLite, Redis with 1 to 3 nodes). */
+    static final String STORES = "stores";
 
     /** Clients of the concurrent throughput benchmark. */
     static final int MANY_CLIENTS = 16;
@@ -61,7 +63,7 @@ record Suite(int rounds, Duration warmUp, Duration measure, int codecRounds, int
     /**
      * Measures only the contender called {@code name}, {@link #rounds} times, printing the figures:
      * for profiling one system (for example under JFR) without the others in the recording. The
-     * names {@value #SCALE} and {@value #LOSS} run those benchmarks alone and print their tables.
+     * names {@value #SCALE}, {@value #LOSS} and {@value #STORES} run those benchmarks alone and print their tables.
      *
      * @throws IllegalArgumentException if no contender has that name
      */
@@ -72,6 +74,10 @@ record Suite(int rounds, Duration warmUp, Duration measure, int codecRounds, int
         }
         if (name.equals(LOSS)) {
             progress.println(Results.lossMarkdown(underLoss(progress)));
+            return;
+        }
+        if (name.equals(STORES)) {
+            progress.println(Stores.markdown(Stores.run(warmUp, measure, progress)));
             return;
         }
         Supplier<Contender> make = contenders().stream()

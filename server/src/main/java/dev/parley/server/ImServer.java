@@ -1027,7 +1027,7 @@ public final class ImServer implements AutoCloseable {
         forgetLocal(session);
         if (node != null) {
             try {
-                ((SharedStore) store).removePresence(Rules.key(session.username), node.id());
+                shared().removePresence(Rules.key(session.username), node.id());
             } catch (StoreException e) {
                 log.warn("{} signed off, but the store still has them online: {}", session.username, e.getMessage());
             }

@@ -92,6 +92,37 @@ class ImServerClusterTest {
     }
 
     @Test
+    void nodesThatLoseEveryHintStillDeliverEverythingOnceInOrderFromTheirPeriodicReads() throws Exception {
+        var hintless = new HintlessStore(storeForNode()); // one handle for both nodes: its hints are lost anyway
+        ImServer one = node("one", LEASE, hintless);
+        ImServer two = node("two", LEASE, hintless);
+        var alice = online(one, "alice");
+        var bob = online(two, "bob");
+        long id = conversationOf(List.of(alice, bob));
+        int each = 20;
+
+        List<CompletableFuture<Long>> accepted = new ArrayList<>();
+        for (int i = 1; i <= each; i++) {
+            accepted.add(alice.client().send(id, "alice " + i));
+            accepted.add(bob.client().send(id, "bob " + i));
+        }
+        for (CompletableFuture<Long> sequence : accepted) {
+            sequence.get(30, TimeUnit.SECONDS);
+        }
+
+        for (ScriptedClient user : List.of(alice, bob)) {
+            List<Long> sequences = new ArrayList<>();
+            while (sequences.size() < 2 * each) {
+                sequences.add(user.await(Message.class).sequence());
+            }
+            assertThat(sequences).as(user.username())
+                    .containsExactlyElementsOf(LongStream.rangeClosed(1, 2L * each).boxed().toList());
+        }
+        bob.client().status("away");
+        alice.awaitOnline(users -> "away".equals(users.get("bob")));
+    }
+
+    @Test
     void invitationsJoinsLeavesAndStatusesMadeOnOneNodeAreSeenOnTheOthers() throws Exception {
         ImServer one = node("one", LEASE);
         ImServer two = node("two", LEASE);
@@ -165,10 +196,14 @@ class ImServerClusterTest {
     }
 
     private ImServer node(String name, Duration lease) throws Exception {
+        return node(name, lease, storeForNode());
+    }
+
+    private ImServer node(String name, Duration lease, SharedStore shared) throws IOException {
         ServerOptions options = ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO)
                 .presenceDelay(PRESENCE_DELAY).nodeId(name).nodeLease(lease).nodeSyncPeriod(SYNC).build();
         ImServer node = ImServer.start(transport, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), options,
-                storeForNode());
+                shared);
         opened.add(node);
         return node;
     }

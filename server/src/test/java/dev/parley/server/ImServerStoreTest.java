@@ -5,7 +5,9 @@ import dev.parley.im.Conversations;
 import dev.parley.im.Error;
 import dev.parley.im.GetHistory;
 import dev.parley.im.History;
+import dev.parley.im.ImClient;
 import dev.parley.im.ImEvent;
+import dev.parley.im.ImListener;
 import dev.parley.im.ImProtocol;
 import dev.parley.im.Invitation;
 import dev.parley.im.Message;
@@ -32,6 +34,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -226,6 +229,48 @@ class ImServerStoreTest {
         assertThat(List.of(bob.await(Message.class), bob.await(Message.class)))
                 .extracting(Message::sequence, Message::text)
                 .containsExactly(tuple(1L, "lost reply"), tuple(2L, "after it"));
+    }
+
+    @Test
+    void completesASendOnlyOnceTheSendersListenerHasItsMessage() throws Exception {
+        var release = new CompletableFuture<Void>();
+        ImServer server = start(OPTIONS, new HeldAppends(sqlite(), release));
+        var bob = online(server, "bob");
+        List<String> delivered = new CopyOnWriteArrayList<>();
+        ImClient alice = ImClient.connect(transport, server.localAddress(), new ImListener() {
+            @Override
+            public void onMessage(Message message) {
+                delivered.add(message.text());
+            }
+        });
+        opened.add(alice);
+        alice.register("alice", "online").get(30, TimeUnit.SECONDS);
+        alice.invite("bob");
+        long id = bob.await(Invitation.class).conversationId();
+        bob.client().join(id);
+        bob.sync();
+
+        // Held in the store until the callback is in place, so that it runs when the send completes.
+        var deliveredWhenAcknowledged = alice.send(id, "mine").thenApply(sequence -> List.copyOf(delivered));
+        release.complete(null);
+
+        assertThat(deliveredWhenAcknowledged.get(30, TimeUnit.SECONDS)).as("what alice's listener had then")
+                .containsExactly("mine");
+    }
+
+    /** A store whose appends wait for {@code release}. */
+    private static final class HeldAppends extends ForwardingStore {
+        private final CompletableFuture<Void> release;
+
+        HeldAppends(ChatStore store, CompletableFuture<Void> release) {
+            super(store);
+            this.release = release;
+        }
+
+        @Override
+        public CompletionStage<Appended> append(long conversationId, String sender, long clientMessageId, String text) {
+            return release.thenCompose(released -> store.append(conversationId, sender, clientMessageId, text));
+        }
     }
 
     /** A store whose history reads wait for {@code release}, saying when one starts. */

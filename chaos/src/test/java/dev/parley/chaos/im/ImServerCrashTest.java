@@ -1,11 +1,7 @@
 package dev.parley.chaos.im;
 
-import dev.parley.chaos.History;
 import dev.parley.chaos.Verdict;
 import dev.parley.im.ImClient;
-import dev.parley.im.ImListener;
-import dev.parley.im.Invitation;
-import dev.parley.im.Message;
 import dev.parley.im.ReconnectPolicy;
 import dev.parley.transport.Transport;
 import dev.parley.transport.TransportOptions;
@@ -22,10 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,10 +45,7 @@ class ImServerCrashTest {
     Path data;
 
     private final List<AutoCloseable> opened = new ArrayList<>();
-    private final Map<Long, History> histories = new ConcurrentHashMap<>();
-    private final AtomicLong acknowledged = new AtomicLong();
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private final AtomicLong reconnections = new AtomicLong();
+    private final NumberedTraffic traffic = new NumberedTraffic(MESSAGES_PER_SENDER, WINDOW);
 
     @AfterEach
     void killAndCloseEverything() throws Exception {
@@ -74,113 +64,42 @@ class ImServerCrashTest {
         Transport transport = Transport.byName(transportName, OPTIONS);
         Map<String, ImClient> clients = new ConcurrentHashMap<>();
         for (String name : List.of("alice", "bob", "carol", "dave")) {
-            ImClient client = ImClient.connect(transport, List.of(address), new Recorder(name), POLICY);
+            ImClient client = ImClient.connect(transport, List.of(address), traffic.recorder(name), POLICY);
             opened.add(client);
             client.register(name, "online").get(30, TimeUnit.SECONDS);
             clients.put(name, client);
         }
-        long first = conversation(clients.get("alice"), clients.get("bob"), "bob");
-        long second = conversation(clients.get("carol"), clients.get("dave"), "dave");
+        long first = traffic.conversation(clients.get("alice"), Map.of("bob", clients.get("bob")));
+        long second = traffic.conversation(clients.get("carol"), Map.of("dave", clients.get("dave")));
         Map<String, Long> conversationOf = Map.of("alice", first, "bob", first, "carol", second, "dave", second);
 
         List<CompletableFuture<Void>> senders = new ArrayList<>();
-        conversationOf.forEach((name, conversation) -> senders.add(CompletableFuture.runAsync(
-                () -> send(clients.get(name), name, conversation), task -> Thread.ofVirtual().start(task))));
+        conversationOf.forEach((name, conversation) -> senders.add(traffic.sendAll(clients.get(name), name, conversation)));
         long total = (long) MESSAGES_PER_SENDER * conversationOf.size();
         for (int kill = 1; kill <= KILLS; kill++) {
             long threshold = total * kill / (KILLS + 1);
-            Eventually.await(() -> acknowledged.get() >= threshold || failure.get() != null, PATIENCE,
+            Eventually.await(() -> traffic.acknowledged() >= threshold || traffic.failure() != null, PATIENCE,
                     threshold + " messages acknowledged");
             server.kill();
             server = start(transportName, port);
         }
         CompletableFuture.allOf(senders.toArray(CompletableFuture[]::new)).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
-        assertThat(failure.get()).as("a send failed").isNull();
-        assertThat(reconnections.get()).as("each kill made clients reconnect").isGreaterThanOrEqualTo(KILLS);
-        assertThat(acknowledged.get()).isEqualTo(total);
+        assertThat(traffic.failure()).as("a send failed").isNull();
+        assertThat(traffic.reconnections()).as("each kill made clients reconnect").isGreaterThanOrEqualTo(KILLS);
+        assertThat(traffic.acknowledged()).isEqualTo(total);
         Map<Long, List<String>> members = Map.of(first, List.of("alice", "bob"), second, List.of("carol", "dave"));
         members.forEach((conversation, names) -> names.forEach(name -> Eventually.await(
-                () -> histories.get(conversation).receivedBy(name) >= 2L * MESSAGES_PER_SENDER, PATIENCE,
+                () -> traffic.history(conversation).receivedBy(name) >= 2L * MESSAGES_PER_SENDER, PATIENCE,
                 name + " receives every message of conversation " + conversation)));
         for (var entry : members.entrySet()) {
-            Verdict verdict = histories.get(entry.getKey()).check(entry.getValue());
+            Verdict verdict = traffic.history(entry.getKey()).check(entry.getValue());
             assertThat(verdict.anomalies()).as("conversation %d: %s", entry.getKey(), verdict).isEmpty();
             assertThat(verdict.acknowledged()).isEqualTo(2L * MESSAGES_PER_SENDER);
         }
     }
 
-    /** Sends {@code name}'s numbered messages, at most {@link #WINDOW} unacknowledged at a time. */
-    private void send(ImClient client, String name, long conversation) {
-        var window = new Semaphore(WINDOW);
-        History history = histories.get(conversation);
-        try {
-            List<CompletableFuture<Long>> sends = new ArrayList<>();
-            for (int seq = 1; seq <= MESSAGES_PER_SENDER; seq++) {
-                window.acquire();
-                int number = seq;
-                history.sent(name, number);
-                sends.add(client.send(conversation, History.tag(name, number) + "hello").whenComplete((sequence, error) -> {
-                    if (error == null) {
-                        history.acknowledged(name, number);
-                        acknowledged.incrementAndGet();
-                    } else {
-                        failure.compareAndSet(null, error);
-                    }
-                    window.release();
-                }));
-            }
-            CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
-        } catch (Exception e) {
-            failure.compareAndSet(null, e);
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Starts a conversation of {@code inviter} and {@code invitee}, both joined; returns its id. */
-    private long conversation(ImClient inviter, ImClient invitee, String inviteeName) throws Exception {
-        var invited = new CompletableFuture<Long>();
-        pendingInvitations.put(inviteeName, invited);
-        inviter.invite(inviteeName);
-        long id = invited.get(30, TimeUnit.SECONDS);
-        histories.put(id, new History());
-        invitee.join(id);
-        invitee.list().get(30, TimeUnit.SECONDS);
-        return id;
-    }
-
-    private final Map<String, CompletableFuture<Long>> pendingInvitations = new ConcurrentHashMap<>();
-
     private ServerProcess start(String transportName, int port) throws Exception {
         return ServerProcess.start(opened, "--transport", transportName, "--host", "127.0.0.1",
                 "--port", Integer.toString(port), "--store", "sqlite", "--data", data.toString(), "--rate", "0");
-    }
-
-    /** Records what one client's listener delivers, and hands its invitations to the test. */
-    private final class Recorder implements ImListener {
-        private final String name;
-
-        Recorder(String name) {
-            this.name = name;
-        }
-
-        @Override
-        public void onInvitation(Invitation invitation) {
-            var waiting = pendingInvitations.remove(name);
-            if (waiting != null) {
-                waiting.complete(invitation.conversationId());
-            }
-        }
-
-        @Override
-        public void onReconnected() {
-            reconnections.incrementAndGet();
-        }
-
-        @Override
-        public void onMessage(Message message) {
-            History history = histories.get(message.conversationId());
-            History.parse(message.text()).ifPresent(tag -> history.received(name, tag.sender(), tag.seq(),
-                    message.conversationId(), message.sequence()));
-        }
     }
 }

@@ -15,17 +15,20 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 
 /**
  * {@code parley chat}: registers with an IM server, then runs line commands typed (or piped) on
@@ -56,9 +59,11 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = {"-u", "--user"}, paramLabel = "NAME", required = true, description = "the username to register")
     private String username;
 
-    @Option(names = {"-s", "--server"}, paramLabel = "HOST:PORT", defaultValue = "localhost:6666", converter = Addresses.class,
-            description = "the server's HOST:PORT (default: ${DEFAULT-VALUE})")
-    private InetSocketAddress server;
+    @Option(names = {"-s", "--server"}, paramLabel = "HOST:PORT[,HOST:PORT...]", defaultValue = "localhost:6666",
+            converter = Addresses.class, split = ",",
+            description = {"the server's HOST:PORT, or several nodes of one server: the first that answers is used, "
+                    + "and the others in turn when it is lost (default: ${DEFAULT-VALUE})"})
+    private List<InetSocketAddress> servers;
 
     @Option(names = {"-t", "--transport"}, paramLabel = "NAME", defaultValue = "tcp", description = "tcp or udp (default: ${DEFAULT-VALUE})")
     private String transportName;
@@ -103,10 +108,9 @@ final class ChatCommand implements Callable<Integer> {
         var session = new ChatSession(spec.commandLine().getOut(), username);
         ImClient client;
         try {
-            client = ImClient.connect(transport, List.of(server), session, policy);
+            client = connect(transport, session, policy);
         } catch (IOException e) {
-            err.println("cannot reach the server at " + Addresses.format(server) + " over " + transport.name()
-                    + ": " + e.getMessage());
+            err.println("cannot reach the server at " + named() + " over " + transport.name() + ": " + e.getMessage());
             err.flush();
             return ParleyCommand.USAGE;
         }
@@ -121,12 +125,37 @@ final class ChatCommand implements Callable<Integer> {
             Thread.ofPlatform().daemon().name("parley-chat-input").start(() -> session.run(client, input));
             return session.exitCode().join();
         } catch (IOException | ExecutionException e) {
-            err.println("lost the server at " + Addresses.format(server) + ": " + e.getMessage());
+            err.println("lost the server at " + named() + ": " + e.getMessage());
         } catch (TimeoutException e) {
-            err.println("no answer from the server at " + Addresses.format(server) + " within " + REGISTER_TIMEOUT.toSeconds() + " s");
+            err.println("no answer from the server at " + named() + " within " + REGISTER_TIMEOUT.toSeconds() + " s");
         }
         err.flush();
         return ParleyCommand.DISCONNECTED;
+    }
+
+    /**
+     * Connects to the first of the servers that answers, the others after it in the order given, so
+     * that a node down at the start is passed over.
+     *
+     * @throws IOException the last node's failure, if none answers
+     */
+    private ImClient connect(Transport transport, ChatSession session, ReconnectPolicy policy) throws IOException {
+        IOException unreachable = null;
+        for (int first = 0; first < servers.size(); first++) {
+            List<SocketAddress> order = new ArrayList<>(servers.subList(first, servers.size()));
+            order.addAll(servers.subList(0, first));
+            try {
+                return ImClient.connect(transport, order, session, policy);
+            } catch (IOException e) {
+                unreachable = e;
+            }
+        }
+        throw unreachable;
+    }
+
+    /** The server's address, or its nodes' separated by commas. */
+    private String named() {
+        return servers.stream().map(Addresses::format).collect(Collectors.joining(","));
     }
 
     /** The password to register with, empty if none is given, or null after saying why it cannot be read. */

@@ -116,6 +116,13 @@ final class ServerCommand implements Callable<Integer> {
                     + "off (default: ${DEFAULT-VALUE})")
     private int maxHeldUsers;
 
+    @Option(names = "--node-lease", paramLabel = "DURATION", defaultValue = ServerOptions.DEFAULT_NODE_LEASE_SECONDS + "s",
+            converter = DurationConverter.class,
+            description = "on a store shared by several nodes, how long this node counts as live after each renewal "
+                    + "(every second): a node that dies takes its users offline everywhere after about this long, "
+                    + "unless they resumed on another node (default: ${DEFAULT-VALUE})")
+    private Duration nodeLease;
+
     @Option(names = "--store", paramLabel = "STORE", defaultValue = "sqlite",
             description = "where conversations and messages are kept: sqlite (in --data, kept across restarts), "
                     + "memory (lost when the server stops), or a Redis shared by several nodes, "
@@ -183,7 +190,7 @@ final class ServerCommand implements Callable<Integer> {
             options = ServerOptions.builder().onlineBroadcastPeriod(broadcastPeriod).presenceDelay(presenceDelay)
                     .joinPolicy(joinPolicy)
                     .messagesPerSecond(messagesPerSecond).messageBurst(messageBurst).accounts(accounts)
-                    .resumeWindow(resumeWindow).maxHeldUsers(maxHeldUsers).nodeId(node)
+                    .resumeWindow(resumeWindow).maxHeldUsers(maxHeldUsers).nodeId(node).nodeLease(nodeLease)
                     .failedLoginDelay(failedLoginDelay).maxConcurrentPasswordChecks(maxPasswordChecks).build();
         } catch (IllegalArgumentException e) {
             err.println("parley server: " + e.getMessage());

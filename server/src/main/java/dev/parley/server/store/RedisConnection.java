@@ -5,6 +5,7 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -189,10 +190,11 @@ final class RedisConnection implements AutoCloseable {
         return (int) length;
     }
 
+    /** A line up to CR LF, as UTF-8 (an error reply may quote a user's name). */
     private String line() throws IOException {
-        var text = new StringBuilder();
+        var text = new ByteArrayOutputStream(32);
         // Bounded: a line longer than MAX_LENGTH is refused.
-        while (text.length() <= MAX_LENGTH) {
+        while (text.size() <= MAX_LENGTH) {
             int b = in.read();
             if (b == -1) {
                 throw new EOFException("Redis closed the connection in the middle of a reply");
@@ -201,9 +203,9 @@ final class RedisConnection implements AutoCloseable {
                 if (in.read() != '\n') {
                     throw new IOException("a RESP line ends with CR LF");
                 }
-                return text.toString();
+                return text.toString(StandardCharsets.UTF_8);
             }
-            text.append((char) b);
+            text.write(b);
         }
         throw new IOException("a RESP line longer than " + MAX_LENGTH + " bytes");
     }

@@ -26,8 +26,8 @@ final class RedisFeeds {
     }
 
     ChangePage changes(long conversationId, long after, int limit) throws StoreException {
-        List<Object> command = RedisStore.script(RedisScripts.CHANGES, List.of(RedisStore.key(conversationId, "meta"),
-                RedisStore.key(conversationId, "feed"), RedisStore.key(conversationId, "log")), List.of(after, limit));
+        List<Object> command = RedisWriter.script(RedisScripts.CHANGES, List.of(RedisWriter.key(conversationId, "meta"),
+                RedisWriter.key(conversationId, "feed"), RedisWriter.key(conversationId, "log")), List.of(after, limit));
         return store.call(List.of(command), replies -> {
             Object reply = RedisStore.single(replies);
             if (reply == null) {
@@ -58,8 +58,8 @@ final class RedisFeeds {
     }
 
     ConversationSnapshot snapshot(long conversationId) throws StoreException {
-        List<Object> command = RedisStore.script(RedisScripts.SNAPSHOT, List.of(RedisStore.key(conversationId, "meta"),
-                RedisStore.key(conversationId, "members")), List.of());
+        List<Object> command = RedisWriter.script(RedisScripts.SNAPSHOT, List.of(RedisWriter.key(conversationId, "meta"),
+                RedisWriter.key(conversationId, "members")), List.of());
         return store.call(List.of(command), replies -> {
             List<?> parts = (List<?>) RedisStore.known(conversationId, replies);
             List<String> members = ((List<?>) parts.get(0)).stream().map(String.class::cast).toList();
@@ -72,7 +72,7 @@ final class RedisFeeds {
      * before one still being created (so that none becomes visible after a greater id).
      */
     ChangePage created(long after, int limit) throws StoreException {
-        List<?> listed = store.call(List.of(RedisStore.script(RedisScripts.CREATED,
+        List<?> listed = store.call(List.of(RedisWriter.script(RedisScripts.CREATED,
                 List.of(RedisStore.CONVERSATIONS, RedisStore.CREATING), List.of(after, limit))),
                 replies -> (List<?>) RedisStore.single(replies));
         long now = (Long) listed.get(0);
@@ -85,8 +85,8 @@ final class RedisFeeds {
         List<List<Object>> reads = new ArrayList<>();
         for (Object id : ids) {
             long conversation = Long.parseLong((String) id);
-            reads.add(List.of("HGET", RedisStore.key(conversation, "meta"), "creator"));
-            reads.add(List.of("LRANGE", RedisStore.key(conversation, "invitees"), 0, -1));
+            reads.add(List.of("HGET", RedisWriter.key(conversation, "meta"), "creator"));
+            reads.add(List.of("LRANGE", RedisWriter.key(conversation, "invitees"), 0, -1));
         }
         List<Object> details = store.call(reads, replies -> replies);
         List<Change> page = new ArrayList<>();
@@ -114,7 +114,7 @@ final class RedisFeeds {
         }
         List<List<Object>> checks = new ArrayList<>();
         for (long id : ids) {
-            checks.add(List.of("ZSCORE", RedisStore.key(id, "members"), user));
+            checks.add(List.of("ZSCORE", RedisWriter.key(id, "members"), user));
         }
         List<Object> scores = store.call(checks, replies -> replies);
         for (int i = 0; i < ids.size(); i++) {

@@ -19,18 +19,18 @@ final class RedisNodes {
     }
 
     boolean renewLease(String nodeId, Duration lease) throws StoreException {
-        return store.call(List.of(RedisStore.script(RedisNodeScripts.RENEW, List.of(RedisNodeScripts.LEASES),
+        return store.call(List.of(RedisWriter.script(RedisNodeScripts.RENEW, List.of(RedisNodeScripts.LEASES),
                 List.of(nodeId, lease.toMillis()))), replies -> (Long) RedisStore.single(replies) == 1);
     }
 
     void releaseLease(String nodeId) throws StoreException {
-        store.call(List.of(RedisStore.script(RedisNodeScripts.RELEASE,
+        store.call(List.of(RedisWriter.script(RedisNodeScripts.RELEASE,
                 List.of(RedisNodeScripts.LEASES, RedisNodeScripts.PRESENCE_KEY),
                 List.of(nodeId, RedisNodeScripts.PRESENCE_CHANNEL))), RedisStore::single);
     }
 
     Set<String> liveNodes() throws StoreException {
-        return store.call(List.of(RedisStore.script(RedisNodeScripts.LIVE, List.of(RedisNodeScripts.LEASES),
+        return store.call(List.of(RedisWriter.script(RedisNodeScripts.LIVE, List.of(RedisNodeScripts.LEASES),
                 List.of())), replies -> {
             List<?> nodes = (List<?>) RedisStore.single(replies);
             return Set.copyOf(nodes.stream().map(String.class::cast).toList());
@@ -45,12 +45,12 @@ final class RedisNodes {
     }
 
     void removePresence(String key, String nodeId) throws StoreException {
-        store.call(List.of(RedisStore.script(RedisNodeScripts.REMOVE_PRESENCE, List.of(RedisNodeScripts.PRESENCE_KEY),
+        store.call(List.of(RedisWriter.script(RedisNodeScripts.REMOVE_PRESENCE, List.of(RedisNodeScripts.PRESENCE_KEY),
                 List.of(key, nodeId, RedisNodeScripts.PRESENCE_CHANNEL))), RedisStore::single);
     }
 
     Map<String, Presence> presence() throws StoreException {
-        return store.call(List.of(RedisStore.script(RedisNodeScripts.PRESENCE,
+        return store.call(List.of(RedisWriter.script(RedisNodeScripts.PRESENCE,
                 List.of(RedisNodeScripts.LEASES, RedisNodeScripts.PRESENCE_KEY), List.of())), replies -> {
             List<?> flat = (List<?>) RedisStore.single(replies);
             Map<String, Presence> all = new HashMap<>();

@@ -13,14 +13,19 @@ import java.util.Objects;
  * @param minReconnectDelay the wait before the first attempt to reconnect after losing Redis; it
  *                         doubles after each failed attempt (default {@value #DEFAULT_MIN_RECONNECT_MILLIS} ms)
  * @param maxReconnectDelay the longest wait between attempts (default {@value #DEFAULT_MAX_RECONNECT_MILLIS} ms)
+ * @param connections      connections to Redis, each with a writer thread pipelining its batches;
+ *                         a conversation always uses the same one, so its operations keep their
+ *                         order. More let Redis serve more batches per event loop, and so per
+ *                         fsync (default {@value #DEFAULT_CONNECTIONS})
  */
 public record RedisOptions(Duration connectTimeout, Duration commandTimeout, Duration minReconnectDelay,
-                           Duration maxReconnectDelay) {
+                           Duration maxReconnectDelay, int connections) {
 
     public static final long DEFAULT_CONNECT_TIMEOUT_MILLIS = 2_000;
     public static final long DEFAULT_COMMAND_TIMEOUT_MILLIS = 5_000;
     public static final long DEFAULT_MIN_RECONNECT_MILLIS = 100;
     public static final long DEFAULT_MAX_RECONNECT_MILLIS = 5_000;
+    public static final int DEFAULT_CONNECTIONS = 4;
 
     public RedisOptions {
         requirePositive(connectTimeout, "connectTimeout");
@@ -31,23 +36,31 @@ public record RedisOptions(Duration connectTimeout, Duration commandTimeout, Dur
             throw new IllegalArgumentException("maxReconnectDelay " + maxReconnectDelay
                     + " is shorter than minReconnectDelay " + minReconnectDelay);
         }
+        if (connections < 1) {
+            throw new IllegalArgumentException("connections must be at least 1, not " + connections);
+        }
     }
 
     /** The defaults above. */
     public static RedisOptions defaults() {
         return new RedisOptions(Duration.ofMillis(DEFAULT_CONNECT_TIMEOUT_MILLIS),
                 Duration.ofMillis(DEFAULT_COMMAND_TIMEOUT_MILLIS), Duration.ofMillis(DEFAULT_MIN_RECONNECT_MILLIS),
-                Duration.ofMillis(DEFAULT_MAX_RECONNECT_MILLIS));
+                Duration.ofMillis(DEFAULT_MAX_RECONNECT_MILLIS), DEFAULT_CONNECTIONS);
     }
 
     /** These options with {@code timeout} for commands. */
     public RedisOptions withCommandTimeout(Duration timeout) {
-        return new RedisOptions(connectTimeout, timeout, minReconnectDelay, maxReconnectDelay);
+        return new RedisOptions(connectTimeout, timeout, minReconnectDelay, maxReconnectDelay, connections);
     }
 
     /** These options waiting {@code min} to {@code max} between attempts to reconnect. */
     public RedisOptions withReconnectDelays(Duration min, Duration max) {
-        return new RedisOptions(connectTimeout, commandTimeout, min, max);
+        return new RedisOptions(connectTimeout, commandTimeout, min, max, connections);
+    }
+
+    /** These options with {@code count} connections. */
+    public RedisOptions withConnections(int count) {
+        return new RedisOptions(connectTimeout, commandTimeout, minReconnectDelay, maxReconnectDelay, count);
     }
 
     private static void requirePositive(Duration value, String name) {

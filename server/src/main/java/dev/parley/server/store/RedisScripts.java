@@ -27,51 +27,65 @@ final class RedisScripts {
     }
 
     /**
-     * KEYS: meta, log, dedupe, feed. ARGV: sender, client message id, text, messages retained, hint channel.
-     * Returns {duplicate (0 or 1), sequence, timestamp}. Numbers the message from the
-     * conversation's counter (so numbers stay dense whatever Redis's clock does), stamps it with
-     * Redis's clock, adds it to the stream under the id SEQUENCE-0, remembers its client id, trims
-     * the oldest messages past retention with their client ids, records it in the change feed
-     * (trimmed to as many changes as messages are retained, so a change's message is always kept)
-     * and publishes the feed's cursor as a hint.
+     * KEYS: meta, log, dedupe, feed. ARGV: messages retained, hint channel, then sender, client
+     * message id and text of each message, in order. Returns {duplicate (0 or 1), sequence,
+     * timestamp} of each. Numbers each new message from the conversation's counter (so numbers stay
+     * dense whatever Redis's clock does), stamps it with Redis's clock, adds it to the stream under
+     * the id SEQUENCE-0, remembers its client id and records it in the change feed; a client id
+     * already kept answers the message stored under it. Then trims the oldest messages past
+     * retention with their client ids, trims the feed to as many changes as messages are retained
+     * (so a change's message is always kept), and publishes the feed's last cursor as a hint.
+     * Appending a batch of one conversation's messages in one call keeps Redis's work (and its
+     * fsync per event loop) per message small.
      */
     static final Script APPEND = Script.of("append", """
             if redis.call('EXISTS', KEYS[1]) == 0 then return nil end
-            local dedupe
-            if ARGV[2] ~= '0' then
-              dedupe = ARGV[2] .. ':' .. ARGV[1]
-              local seen = redis.call('HGET', KEYS[3], dedupe)
-              if seen then
-                local entry = redis.call('XRANGE', KEYS[2], seen, seen)[1]
-                local fields = entry[2]
-                for i = 1, #fields, 2 do
-                  if fields[i] == 'ts' then return {1, tonumber(seen), tonumber(fields[i + 1])} end
-                end
-              end
-            end
-            local seq = redis.call('HINCRBY', KEYS[1], 'last', 1)
             local now = redis.call('TIME')
             local ts = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-            redis.call('XADD', KEYS[2], seq .. '-0', 'ts', string.format('%d', ts), 's', ARGV[1], 'c', ARGV[2],
-              't', ARGV[3])
-            if dedupe then redis.call('HSET', KEYS[3], dedupe, seq) end
-            local keep = tonumber(ARGV[4])
-            if seq > keep then
-              for _, old in ipairs(redis.call('XRANGE', KEYS[2], '-', string.format('%d', seq - keep), 'COUNT', 100)) do
-                local fields = old[2]
-                local client, sender
-                for i = 1, #fields, 2 do
-                  if fields[i] == 'c' then client = fields[i + 1] elseif fields[i] == 's' then sender = fields[i + 1] end
+            local stamp = string.format('%d', ts)
+            local out = {}
+            local seq, cursor
+            for i = 3, #ARGV, 3 do
+              local sender, client, text = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+              local dedupe, seen
+              if client ~= '0' then
+                dedupe = client .. ':' .. sender
+                seen = redis.call('HGET', KEYS[3], dedupe)
+              end
+              if seen then
+                local stored = 0
+                local fields = redis.call('XRANGE', KEYS[2], seen, seen)[1][2]
+                for j = 1, #fields, 2 do
+                  if fields[j] == 'ts' then stored = tonumber(fields[j + 1]) end
                 end
-                if client ~= '0' then redis.call('HDEL', KEYS[3], client .. ':' .. sender) end
-                redis.call('XDEL', KEYS[2], old[1])
+                out[#out + 1] = 1; out[#out + 1] = tonumber(seen); out[#out + 1] = stored
+              else
+                seq = redis.call('HINCRBY', KEYS[1], 'last', 1)
+                redis.call('XADD', KEYS[2], seq .. '-0', 'ts', stamp, 's', sender, 'c', client, 't', text)
+                if dedupe then redis.call('HSET', KEYS[3], dedupe, seq) end
+                cursor = redis.call('HINCRBY', KEYS[1], 'cursor', 1)
+                redis.call('XADD', KEYS[4], cursor .. '-0', 'k', 'P', 'v', seq)
+                out[#out + 1] = 0; out[#out + 1] = seq; out[#out + 1] = ts
               end
             end
-            local cursor = redis.call('HINCRBY', KEYS[1], 'cursor', 1)
-            redis.call('XADD', KEYS[4], cursor .. '-0', 'k', 'P', 'v', seq)
-            redis.call('XTRIM', KEYS[4], 'MAXLEN', keep)
-            redis.call('PUBLISH', ARGV[5], cursor)
-            return {0, seq, ts}
+            if seq then
+              local keep = tonumber(ARGV[1])
+              if seq > keep then
+                local trim = redis.call('XRANGE', KEYS[2], '-', string.format('%d', seq - keep), 'COUNT', #ARGV + 100)
+                for _, old in ipairs(trim) do
+                  local fields = old[2]
+                  local client, sender
+                  for j = 1, #fields, 2 do
+                    if fields[j] == 'c' then client = fields[j + 1] elseif fields[j] == 's' then sender = fields[j + 1] end
+                  end
+                  if client ~= '0' then redis.call('HDEL', KEYS[3], client .. ':' .. sender) end
+                  redis.call('XDEL', KEYS[2], old[1])
+                end
+              end
+              redis.call('XTRIM', KEYS[4], 'MAXLEN', keep)
+              redis.call('PUBLISH', ARGV[2], cursor)
+            end
+            return out
             """);
 
     /**

@@ -1,9 +1,9 @@
 package dev.parley.server.store;
 
 import dev.parley.server.store.RedisConnection.Failure;
-import dev.parley.server.store.RedisScripts.Script;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.parley.server.store.RedisWriter.Append;
+import dev.parley.server.store.RedisWriter.Operation;
+import dev.parley.server.store.RedisWriter.Parser;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -17,6 +17,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
+
+import static dev.parley.server.store.RedisWriter.key;
+import static dev.parley.server.store.RedisWriter.script;
 
 /**
  * A {@link SharedStore} in Redis (or Valkey): one server's store, or several nodes' at once. What is
@@ -46,75 +49,60 @@ import java.util.concurrent.atomic.AtomicLong;
  * Redis's order whichever node the senders are on; joins and leaves record their change in the
  * same way. Messages are stamped with Redis's clock. Hints come through {@link RedisHints}.
  *
- * <p><b>Batching.</b> Every operation goes to one writer thread ({@code parley-redis-writer})
- * through a queue ({@link BatchWriter}, as {@link SqliteStore}'s); the writer sends what has gathered there (at most
- * {@link StoreOptions#maxBatchSize()} operations) as one pipeline and completes each operation
- * from its reply, in the order they were queued. Synchronous methods wait for theirs.
+ * <p><b>Batching.</b> Operations go to {@link RedisOptions#connections()} writers
+ * ({@link RedisWriter}), each a connection and a thread ({@code parley-redis-writer-N}) that sends
+ * what has gathered in its queue (at most {@link StoreOptions#maxBatchSize()} operations) as one
+ * pipeline, as {@link SqliteStore} groups commits. A conversation's operations always go to the
+ * same writer, so they keep their order; several connections let Redis serve several batches per
+ * event loop, and so per fsync of its append-only file.
  *
- * <p><b>Losing Redis.</b> When the connection fails, the operations of that batch fail with a
+ * <p><b>Losing Redis.</b> When a connection fails, the operations of its batch fail with a
  * {@link StoreException} saying the store is unavailable (an append among them may or may not
  * have been stored: a resend with the same client message id finds it), and so does every
- * operation until Redis answers again. The writer reconnects when asked for work, waiting
+ * operation until Redis answers again. A writer reconnects when asked for work, waiting
  * {@link RedisOptions#minReconnectDelay()} after the loss and twice as long after each failed
  * attempt, up to {@link RedisOptions#maxReconnectDelay()}.
  *
- * <p>Thread-safe; stages complete on the writer thread, which chained work must not block.
+ * <p>Thread-safe; stages complete on a writer thread, which chained work must not block.
  */
 public final class RedisStore implements SharedStore {
-
-    private static final Logger log = LoggerFactory.getLogger(RedisStore.class);
 
     static final String CONVERSATION_COUNTER = "parley:{conversations}:next";
     static final String CONVERSATIONS = "parley:{conversations}:ids";
     static final String CREATING = "parley:{conversations}:creating";
 
-    /** Turns the replies to an operation's commands into its result. */
-    @FunctionalInterface
-    interface Parser<T> {
-        T parse(List<Object> replies) throws StoreException;
-    }
-
-    /** An operation for the writer: its commands, sent together, and what to make of their replies. */
-    private record Operation<T>(List<List<Object>> commands, Parser<T> parser, CompletableFuture<T> result) {
-    }
-
     private final RedisAddress address;
-    private final RedisOptions redisOptions;
     private final StoreOptions options;
     private final AtomicLong pipelines = new AtomicLong();
-    private final BatchWriter<Operation<?>> batches;
+    /** Conversation ID's operations go to writer ID mod their number, so a conversation's keep their order. */
+    private final List<RedisWriter> writers = new ArrayList<>();
     private final RedisFeeds feeds = new RedisFeeds(this);
     private final RedisNodes nodes = new RedisNodes(this);
     private final RedisHints hints;
 
-    // Used by the writer thread alone.
-    private RedisConnection connection;
-    private long reconnectDelayNanos;
-    private long nextAttemptNanos;
-    private String lastFailure;
-
-    private RedisStore(RedisAddress address, RedisOptions redisOptions, StoreOptions options,
-                       RedisConnection connection) {
+    private RedisStore(RedisAddress address, RedisOptions redisOptions, StoreOptions options) {
         this.address = address;
-        this.redisOptions = redisOptions;
         this.options = options;
-        this.connection = connection;
-        this.batches = new BatchWriter<>("parley-redis-writer", options.maxBatchSize(), batch -> run(batch, true),
-                this::disconnect);
         this.hints = new RedisHints(address, redisOptions);
     }
 
     /**
-     * Connects to Redis at {@code address}.
+     * Connects to Redis at {@code address}, with {@link RedisOptions#connections()} connections.
      *
      * @throws StoreException saying so if Redis cannot be reached, or refuses the password or database
      */
     public static RedisStore open(RedisAddress address, RedisOptions redisOptions, StoreOptions options)
             throws StoreException {
+        var store = new RedisStore(address, redisOptions, options);
         try {
-            return new RedisStore(address, redisOptions, options, connect(address, redisOptions));
+            for (int i = 0; i < redisOptions.connections(); i++) {
+                store.writers.add(new RedisWriter("parley-redis-writer-" + i, address, redisOptions, options,
+                        RedisWriter.connect(address, redisOptions), store.pipelines));
+            }
+            return store;
         } catch (IOException e) {
-            throw new StoreException("cannot reach Redis at " + address + ": " + describe(e), e);
+            store.close();
+            throw new StoreException("cannot reach Redis at " + address + ": " + RedisWriter.describe(e), e);
         }
     }
 
@@ -133,43 +121,6 @@ public final class RedisStore implements SharedStore {
         return pipelines.get();
     }
 
-    private static RedisConnection connect(RedisAddress address, RedisOptions options) throws IOException {
-        RedisConnection connection = RedisConnection.open(address, options);
-        try {
-            List<List<Object>> loads = new ArrayList<>();
-            for (Script script : RedisScripts.ALL) {
-                loads.add(List.of("SCRIPT", "LOAD", script.source()));
-            }
-            for (Object reply : connection.pipeline(loads)) {
-                if (reply instanceof Failure failure) {
-                    throw new IOException("Redis refused our scripts: " + failure.message());
-                }
-            }
-            return connection;
-        } catch (IOException e) {
-            connection.close();
-            throw e;
-        }
-    }
-
-    private static String describe(IOException e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    }
-
-    static String key(long conversationId, String part) {
-        return "parley:{c:" + conversationId + "}:" + part;
-    }
-
-    static List<Object> script(Script script, List<String> keys, List<?> arguments) {
-        List<Object> command = new ArrayList<>(3 + keys.size() + arguments.size());
-        command.add("EVALSHA");
-        command.add(script.sha());
-        command.add(keys.size());
-        command.addAll(keys);
-        command.addAll(arguments);
-        return command;
-    }
-
     @Override
     public long create(String creator, Collection<String> invited) throws StoreException {
         // Listed at once, so that conversations become visible in id order; the feed of created
@@ -179,7 +130,7 @@ public final class RedisStore implements SharedStore {
         List<Object> arguments = new ArrayList<>();
         arguments.add(creator);
         arguments.addAll(new LinkedHashSet<>(invited));
-        await(submit(List.of(
+        await(submit(id, List.of(
                 script(RedisScripts.CREATE, List.of(key(id, "meta"), key(id, "members"), key(id, "invited"),
                         key(id, "invitees")), arguments),
                 List.of("HDEL", CREATING, id),
@@ -192,7 +143,7 @@ public final class RedisStore implements SharedStore {
 
     @Override
     public void join(long conversationId, String user) throws StoreException {
-        await(submit(List.of(script(RedisScripts.JOIN, List.of(key(conversationId, "meta"),
+        await(submit(conversationId, List.of(script(RedisScripts.JOIN, List.of(key(conversationId, "meta"),
                 key(conversationId, "members"), key(conversationId, "feed")),
                 List.of(user, RedisHints.changedChannel(conversationId)))), replies -> known(conversationId, replies)));
     }
@@ -202,7 +153,7 @@ public final class RedisStore implements SharedStore {
         List<String> keys = List.of(key(conversationId, "meta"), key(conversationId, "members"),
                 key(conversationId, "invited"), key(conversationId, "log"), key(conversationId, "dedupe"),
                 key(conversationId, "feed"), key(conversationId, "invitees"));
-        boolean ended = await(submit(List.of(script(RedisScripts.LEAVE, keys,
+        boolean ended = await(submit(conversationId, List.of(script(RedisScripts.LEAVE, keys,
                         List.of(user, RedisHints.changedChannel(conversationId)))),
                 replies -> (Long) known(conversationId, replies) == 1));
         if (ended) {
@@ -213,7 +164,7 @@ public final class RedisStore implements SharedStore {
 
     @Override
     public boolean isInvited(long conversationId, String user) throws StoreException {
-        return await(submit(List.of(script(RedisScripts.IS_INVITED, List.of(key(conversationId, "meta"),
+        return await(submit(conversationId, List.of(script(RedisScripts.IS_INVITED, List.of(key(conversationId, "meta"),
                 key(conversationId, "invited")), List.of(user))), replies -> (Long) known(conversationId, replies) == 1));
     }
 
@@ -245,16 +196,8 @@ public final class RedisStore implements SharedStore {
 
     @Override
     public CompletionStage<Appended> append(long conversationId, String sender, long clientMessageId, String text) {
-        List<Object> command = script(RedisScripts.APPEND, List.of(key(conversationId, "meta"),
-                        key(conversationId, "log"), key(conversationId, "dedupe"), key(conversationId, "feed")),
-                List.of(sender, clientMessageId, text, options.retainedMessages(),
-                        RedisHints.changedChannel(conversationId)));
-        return submit(List.of(command), replies -> {
-            List<?> reply = (List<?>) known(conversationId, replies);
-            var message = new StoredMessage(conversationId, (Long) reply.get(1), (Long) reply.get(2), sender,
-                    clientMessageId, text);
-            return new Appended(message, (Long) reply.get(0) == 1);
-        });
+        return writer(conversationId).submit(new Operation<Appended>(List.of(), null,
+                new Append(conversationId, sender, clientMessageId, text), new CompletableFuture<>()));
     }
 
     @Override
@@ -268,7 +211,7 @@ public final class RedisStore implements SharedStore {
         int count = direction == Direction.OLDER && bounded == 0 ? 0 : size;
         List<Object> arguments = new ArrayList<>(range);
         arguments.add(count);
-        return await(submit(List.of(script(RedisScripts.HISTORY, List.of(key(conversationId, "meta"),
+        return await(submit(conversationId, List.of(script(RedisScripts.HISTORY, List.of(key(conversationId, "meta"),
                 key(conversationId, "log")), arguments)), replies -> {
             List<?> reply = (List<?>) known(conversationId, replies);
             long last = (Long) reply.get(0);
@@ -381,117 +324,29 @@ public final class RedisStore implements SharedStore {
     @Override
     public void close() {
         hints.close();
-        batches.close();
+        writers.forEach(RedisWriter::close);
     }
 
-    /** Runs {@code commands} as one operation of the writer's and returns what {@code parser} makes of the replies. */
+    /** Runs {@code commands} as one operation (on the first writer) and returns what {@code parser} makes of the replies. */
     <T> T call(List<List<Object>> commands, Parser<T> parser) throws StoreException {
         return await(submit(commands, parser));
     }
 
+    /** Queues an operation that names no conversation. */
     private <T> CompletableFuture<T> submit(List<List<Object>> commands, Parser<T> parser) {
-        var operation = new Operation<>(commands, parser, new CompletableFuture<>());
-        if (!batches.offer(operation)) {
-            return CompletableFuture.failedFuture(new StoreException("store " + address + " is closed"));
-        }
-        return operation.result();
+        return submit(0, commands, parser);
+    }
+
+    /** Queues an operation on conversation {@code conversationId}, on its writer. */
+    private <T> CompletableFuture<T> submit(long conversationId, List<List<Object>> commands, Parser<T> parser) {
+        return writer(conversationId).submit(new Operation<>(commands, parser, null, new CompletableFuture<>()));
+    }
+
+    private RedisWriter writer(long conversationId) {
+        return writers.get((int) Long.remainderUnsigned(conversationId, writers.size()));
     }
 
     private static <T> T await(CompletableFuture<T> result) throws StoreException {
         return BatchWriter.await(result);
-    }
-
-    /** On the writer thread, stopping: closes the connection. */
-    private void disconnect() {
-        if (connection != null) {
-            connection.close();
-            connection = null;
-        }
-    }
-
-    /** On the writer thread: sends {@code batch} as one pipeline and completes each operation from its replies. */
-    private void run(List<Operation<?>> batch, boolean mayReloadScripts) {
-        RedisConnection redis;
-        try {
-            redis = connection();
-        } catch (StoreException unavailable) {
-            batch.forEach(operation -> operation.result().completeExceptionally(unavailable));
-            return;
-        }
-        List<List<Object>> commands = new ArrayList<>();
-        batch.forEach(operation -> commands.addAll(operation.commands()));
-        List<Object> replies;
-        try {
-            replies = redis.pipeline(commands);
-            pipelines.incrementAndGet();
-        } catch (IOException | RuntimeException e) {
-            lost(e);
-            var failure = new StoreException("store unavailable: lost Redis at " + address + ": " + lastFailure, e);
-            batch.forEach(operation -> operation.result().completeExceptionally(failure));
-            return;
-        }
-        List<Operation<?>> again = new ArrayList<>();
-        int next = 0;
-        for (Operation<?> operation : batch) {
-            List<Object> own = replies.subList(next, next + operation.commands().size());
-            next += operation.commands().size();
-            if (mayReloadScripts && own.stream().anyMatch(r -> r instanceof Failure f && f.isNoScript())) {
-                again.add(operation);
-            } else {
-                complete(operation, own);
-            }
-        }
-        if (!again.isEmpty()) {
-            // Redis lost our scripts (a restart without them, SCRIPT FLUSH, a failover): load them and retry once.
-            log.info("Redis at {} had forgotten the store's scripts; loading them again", address);
-            disconnect();
-            run(again, false);
-        }
-    }
-
-    private static <T> void complete(Operation<T> operation, List<Object> replies) {
-        try {
-            operation.result().complete(operation.parser().parse(replies));
-        } catch (StoreException | RuntimeException e) {
-            operation.result().completeExceptionally(e);
-        }
-    }
-
-    /** The connection, reconnecting (and loading the scripts) if it was lost and the backoff has passed. */
-    private RedisConnection connection() throws StoreException {
-        if (connection != null) {
-            return connection;
-        }
-        long now = System.nanoTime();
-        if (now - nextAttemptNanos < 0) {
-            throw new StoreException("store unavailable: cannot reach Redis at " + address + " (" + lastFailure
-                    + "); trying again shortly");
-        }
-        try {
-            connection = connect(address, redisOptions);
-            reconnectDelayNanos = 0;
-            log.info("reconnected to Redis at {}", address);
-            return connection;
-        } catch (IOException e) {
-            backOff(describe(e));
-            throw new StoreException("store unavailable: cannot reach Redis at " + address + ": " + lastFailure, e);
-        }
-    }
-
-    /** On the writer thread: drops the connection after {@code failure}. */
-    private void lost(Exception failure) {
-        disconnect();
-        String why = failure instanceof IOException io ? describe(io) : failure.toString();
-        log.warn("lost Redis at {}: {}; refusing writes until it answers again", address, why);
-        reconnectDelayNanos = 0;
-        backOff(why);
-    }
-
-    private void backOff(String why) {
-        lastFailure = why;
-        long min = redisOptions.minReconnectDelay().toNanos();
-        long max = redisOptions.maxReconnectDelay().toNanos();
-        reconnectDelayNanos = reconnectDelayNanos == 0 ? min : Math.min(max, reconnectDelayNanos * 2);
-        nextAttemptNanos = System.nanoTime() + reconnectDelayNanos;
     }
 }

@@ -114,6 +114,32 @@ class ChatCommandTest {
     }
 
     @Test
+    void passesOverANodeThatDoesNotAnswerToTheNextOneGiven() throws Exception {
+        var gone = ImServer.start(memory, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ServerOptions.defaults());
+        String goneAddress = Addresses.format(gone.localAddress());
+        gone.close();
+
+        var run = CommandRun.run("/quit\n", "chat", "--user", "alice", "--transport", "memory",
+                "--server", goneAddress + "," + Addresses.format(server.localAddress()));
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.outLines()).contains("registered as alice");
+    }
+
+    @Test
+    void namesEveryNodeGivenWhenNoneAnswers() throws Exception {
+        var gone = ImServer.start(memory, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ServerOptions.defaults());
+        String first = Addresses.format(gone.localAddress());
+        gone.close();
+
+        var run = CommandRun.run("", "chat", "--user", "alice", "--transport", "memory", "--server", first + "," + first);
+
+        assertThat(run.exitCode()).isEqualTo(ParleyCommand.USAGE);
+        assertThat(run.errLines()).singleElement().asString()
+                .startsWith("cannot reach the server at " + first + "," + first + " over memory: ");
+    }
+
+    @Test
     void exitsWithThreeAndSaysSoWhenTheServerGoesAwayAndDoesNotComeBackWithinItsAttempts() throws Exception {
         try (var alice = new TypedChat("alice")) {
             alice.out.await(line -> line.equals("registered as alice"));

@@ -42,6 +42,34 @@ class RedisStoreTest extends PersistentStoreConformanceTest {
     }
 
     @Test
+    void trimsPastRetentionAndForgetsTrimmedClientIdsWhenManyAppendsGoInOneCall() throws Exception {
+        ChatStore store = open(new StoreOptions(10, 50, 1_000));
+        long conversation = store.create("alice", List.of());
+        List<CompletableFuture<Appended>> appends = new ArrayList<>();
+        for (int i = 1; i <= 500; i++) {
+            appends.add(store.append(conversation, "alice", i, "m" + i).toCompletableFuture());
+        }
+        appends.forEach(CompletableFuture::join);
+
+        assertThat(readAll(store, conversation)).extracting(StoredMessage::sequence)
+                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(491, 500).boxed().toList());
+        assertThat(store.append(conversation, "alice", 500, "m500").toCompletableFuture().join().duplicate()).isTrue();
+        assertThat(store.append(conversation, "alice", 1, "m1 again").toCompletableFuture().join().duplicate()).isFalse();
+    }
+
+    @Test
+    void keepsNamesAndTextsInAnyScriptIntact() throws Exception {
+        ChatStore store = open(OPTIONS);
+        long conversation = store.create("zoë", List.of("ß\r\n"));
+        store.join(conversation, "Ω");
+        append(store, conversation, "Ω", 1, "привет 👋\r\n$3\r\n*");
+
+        assertThat(store.conversations()).containsEntry(conversation, List.of("zoë", "Ω"));
+        assertThat(store.isInvited(conversation, "ß\r\n")).isTrue();
+        assertThat(readAll(store, conversation)).extracting(StoredMessage::text).containsExactly("привет 👋\r\n$3\r\n*");
+    }
+
+    @Test
     void keepsEveryAcknowledgedMessageWhenRedisIsKilledAndRestarted() throws Exception {
         ChatStore store = open(OPTIONS);
         long conversation = store.create("alice", List.of());

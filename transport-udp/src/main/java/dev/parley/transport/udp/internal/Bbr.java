@@ -17,7 +17,8 @@ import java.util.Map;
  *
  * <p>Random loss leaves the model alone: a lost packet delivers nothing, so it lowers no sample.
  * Only heavy loss within a round (more than {@value #HEAVY_LOSS_SHARE} of what it sent, as BBRv2's
- * loss bound) caps the flight at {@value #LOSS_BETA} of what it was, until the next probe for
+ * loss bound), or loss of more than {@value #QUEUED_LOSS_SHARE} while the RTT shows a standing
+ * queue, caps the flight at {@value #LOSS_BETA} of what it was, until the next probe for
  * bandwidth; persistent congestion forgets the model. Bytes and nanoseconds. Not thread-safe: owned
  * by one session.
  */
@@ -36,6 +37,10 @@ public final class Bbr implements CongestionController {
     static final double FULL_BW_GROWTH = 1.25;
     static final int FULL_BW_ROUNDS = 3;
     static final double HEAVY_LOSS_SHARE = 0.2;
+    /** BBRv2's loss threshold, applied while the RTT shows a standing queue: loss there is congestion. */
+    static final double QUEUED_LOSS_SHARE = 0.02;
+    /** A queue stands when the smoothed RTT exceeds the minimum by half of it and at least this. */
+    static final long MIN_QUEUE_DELAY_NANOS = 5_000_000;
     static final double LOSS_BETA = 0.7;
     /** Packets in flight BBR never goes below, and holds during probe-rtt. */
     static final int MIN_PIPE_PACKETS = 4;
@@ -92,10 +97,6 @@ public final class Bbr implements CongestionController {
         return max;
     }
 
-    long minRtt() {
-        return minRtt;
-    }
-
     @Override
     public long window() {
         return window;
@@ -116,7 +117,7 @@ public final class Bbr implements CongestionController {
         if (roundStart) {
             nextRoundDelivered = sample.delivered();
             round++;
-            boundFlightAfterHeavyLoss(bytesInFlight + sample.newlyDelivered());
+            boundFlightAfterLoss(bytesInFlight + sample.newlyDelivered(), rtt);
         }
         updateBandwidth(sample);
         updateMinRtt(sample, now);
@@ -154,10 +155,18 @@ public final class Bbr implements CongestionController {
         }
     }
 
-    /** BBRv2's loss bound: a round that lost more than {@value #HEAVY_LOSS_SHARE} of its data caps the flight. */
-    private void boundFlightAfterHeavyLoss(long inflight) {
+    /**
+     * BBRv2's loss bound: a round that lost more than {@value #HEAVY_LOSS_SHARE} of its data caps
+     * the flight; so does one that lost more than {@value #QUEUED_LOSS_SHARE} while the RTT shows a
+     * standing queue, where loss is a full buffer (a loss-based flow sharing the bottleneck) rather
+     * than a lossy link, which adds no delay.
+     */
+    private void boundFlightAfterLoss(long inflight, RttEstimator rtt) {
         long total = roundLostBytes + roundDeliveredBytes;
-        if (roundLostBytes > HEAVY_LOSS_SHARE * total && roundLostBytes >= 2L * maxDatagramSize) {
+        boolean queued = minRtt != Long.MAX_VALUE
+                && rtt.smoothed() - minRtt > Math.max(minRtt / 2, MIN_QUEUE_DELAY_NANOS);
+        double threshold = queued ? QUEUED_LOSS_SHARE : HEAVY_LOSS_SHARE;
+        if (roundLostBytes > threshold * total && roundLostBytes >= 2L * maxDatagramSize) {
             inflightCap = Math.max(minWindow, (long) (Math.min(inflight, Math.min(window, inflightCap)) * LOSS_BETA));
         }
         roundLostBytes = 0;

@@ -37,10 +37,6 @@ public final class FlightController {
         };
     }
 
-    public CongestionController controller() {
-        return controller;
-    }
-
     public long bytesInFlight() {
         return bytesInFlight;
     }

@@ -154,18 +154,7 @@ public final class ReliableSession {
     private int handshakeAttempts;
     private long acceptEcho;
 
-    // counters
-    private long packetsSent;
-    private long packetsReceived;
-    private long packetsLost;
-    private long packetsRetransmitted;
-    private long chunksRetransmitted;
-    private long duplicates;
-    private long checksumFailures;
-    private long malformed;
-    private long forgedAcks;
-    private long refusedChunks;
-    private long probeTimeouts;
+    private final SessionCounters counters = new SessionCounters();
     /** When the current run of probe timeouts without an acknowledgement began. */
     private long silentSince;
 
@@ -241,7 +230,7 @@ public final class ReliableSession {
             return;
         }
         if (packet.connectionId() != localId && !(packet instanceof Packet.Initial)) {
-            malformed++;
+            counters.malformed++;
             return;
         }
         onPacket(packet, now);
@@ -250,9 +239,9 @@ public final class ReliableSession {
     /** Counts a datagram the owner could not decode but could attribute to this session. */
     public void countMalformed(MalformedPacketException.Kind kind) {
         if (kind == MalformedPacketException.Kind.CHECKSUM) {
-            checksumFailures++;
+            counters.checksumFailures++;
         } else {
-            malformed++;
+            counters.malformed++;
         }
     }
 
@@ -316,7 +305,7 @@ public final class ReliableSession {
         if (state == State.CONNECTING) {
             return;
         }
-        packetsReceived++;
+        counters.packetsReceived++;
         boolean ackEliciting = data.ackEliciting();
         if (ackEliciting) {
             lastHeard = now;
@@ -327,7 +316,7 @@ public final class ReliableSession {
             return;
         }
         if (acks.isDuplicate(pn)) {
-            duplicates++;
+            counters.duplicates++;
             if (ackEliciting) {
                 acks.ackImmediately();
             }
@@ -336,7 +325,7 @@ public final class ReliableSession {
         }
         for (Frame f : data.frames()) {
             if (f instanceof Frame.Ack ack && ack.largest() >= nextPn) {
-                forgedAcks++;
+                counters.forgedAcks++;
                 return;
             }
         }
@@ -347,9 +336,9 @@ public final class ReliableSession {
                     case Frame.Ack ack -> onAck(ack, now);
                     case Frame.Segment segment -> {
                         switch (reassembler.onSegment(segment, events)) {
-                            case DUPLICATE -> duplicates++;
+                            case DUPLICATE -> counters.duplicates++;
                             case REFUSED -> {
-                                refusedChunks++;
+                                counters.refusedChunks++;
                                 refused = true;
                             }
                             case ACCEPTED -> { }
@@ -433,7 +422,7 @@ public final class ReliableSession {
             return;
         }
         for (SentPacket p : lost) {
-            packetsLost++;
+            counters.packetsLost++;
             for (OutgoingChunk c : p.chunks()) {
                 queueRetransmit(c);
             }
@@ -596,7 +585,7 @@ public final class ReliableSession {
     }
 
     private void onProbeTimeout(long now) {
-        probeTimeouts++;
+        counters.probeTimeouts++;
         if (loss.ptoCount() == 0) {
             silentSince = now;
         }
@@ -772,12 +761,12 @@ public final class ReliableSession {
             }
             pingPending = false;
             if (retransmitted) {
-                packetsRetransmitted++;
+                counters.packetsRetransmitted++;
             }
         }
         int length = writer.finish();
         sink.send(writer.buffer(), length);
-        packetsSent++;
+        counters.packetsSent++;
         if (writer.isAckEliciting()) {
             lastSpoke = now;
             var packet = new SentPacket(pn, now, length, true, chunks, fin, flight.beforeSend(now));
@@ -797,7 +786,7 @@ public final class ReliableSession {
             it.remove();
             c.pendingRetransmit = false;
             chunks.add(c);
-            chunksRetransmitted++;
+            counters.chunksRetransmitted++;
             any = true;
         }
         return any;
@@ -878,7 +867,7 @@ public final class ReliableSession {
         initialsSent.put(pn, now);
         byte[] packet = PacketCodec.initial(pn, localId, udp.receiveWindowBytes(), maxAckDelay / 1000, cookie);
         sink.send(packet, packet.length);
-        packetsSent++;
+        counters.packetsSent++;
         lastSpoke = now;
         long timeout = rtt.probeTimeout() << Math.min(handshakeAttempts++, 20);
         handshakeDeadline = now + Math.min(timeout, udp.maxProbeInterval().toNanos());
@@ -887,7 +876,7 @@ public final class ReliableSession {
     private void sendAccept() {
         byte[] packet = PacketCodec.accept(peerId, acceptEcho, localId, udp.receiveWindowBytes(), maxAckDelay / 1000);
         sink.send(packet, packet.length);
-        packetsSent++;
+        counters.packetsSent++;
     }
 
     private void sendReset(ResetCode code, long now) {
@@ -895,7 +884,7 @@ public final class ReliableSession {
         writer.reset(code);
         int length = writer.finish();
         sink.send(writer.buffer(), length);
-        packetsSent++;
+        counters.packetsSent++;
         lastSpoke = now;
     }
 
@@ -949,17 +938,7 @@ public final class ReliableSession {
         d.put("minRttMicros", rtt.min() / 1000);
         d.put("peerMaxAckDelayMicros", rtt.maxAckDelay() / 1000);
         flight.describe(d, rtt);
-        d.put("packetsSent", packetsSent);
-        d.put("packetsReceived", packetsReceived);
-        d.put("packetsLost", packetsLost);
-        d.put("packetsRetransmitted", packetsRetransmitted);
-        d.put("chunksRetransmitted", chunksRetransmitted);
-        d.put("probeTimeouts", probeTimeouts);
-        d.put("duplicates", duplicates);
-        d.put("checksumFailures", checksumFailures);
-        d.put("malformedPackets", malformed);
-        d.put("forgedAcks", forgedAcks);
-        d.put("refusedChunks", refusedChunks);
+        counters.describe(d);
         d.put("peerByteLimit", peerByteLimit);
         d.put("streamBytesSent", streamOffset);
         d.put("sendBufferBytes", bufferedBytes);

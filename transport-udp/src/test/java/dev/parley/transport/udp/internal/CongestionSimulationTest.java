@@ -69,26 +69,51 @@ class CongestionSimulationTest {
         assertFairShare(CongestionControl.BBR, 4);
     }
 
+    /**
+     * BBR beside a loss-based flow (CUBIC standing in for TCP) through a one-BDP buffer: BBRv1-style
+     * controllers are known to take most of such a link. Loss counted as congestion while the RTT
+     * shows a standing queue leaves CUBIC a share (7 % of the frames before, 14 % after); a fair
+     * half it is not, which bench/RESULTS.md says.
+     */
+    @Test
+    void bbrBesideCubicLeavesItAShare() {
+        var network = network(0, 6);
+
+        double[] shares = shares(network, CongestionControl.BBR, CongestionControl.CUBIC);
+
+        assertThat(shares[1] / (shares[0] + shares[1])).as("BBR %s, CUBIC %s frames; %s", shares[0], shares[1],
+                network).isGreaterThan(0.1);
+    }
+
     private void assertFairShare(CongestionControl controller, long seed) {
         var network = network(0, seed);
-        var udp = options(controller);
+        double[] shares = shares(network, controller, controller);
+        double a = shares[0];
+        double b = shares[1];
+        assertThat((a + b) * FRAME / seconds(MEASURED)).as("the link is used: %s", network).isGreaterThan(0.8 * RATE);
+        assertThat(Math.min(a, b) / Math.max(a, b)).as("shares %s and %s frames; %s", a, b, network)
+                .isGreaterThanOrEqualTo(0.8);
+    }
+
+    /** Frames each of two flows, with these controllers, delivered through one bottleneck after a warm-up. */
+    private double[] shares(SimulatedNetwork network, CongestionControl firstController,
+                            CongestionControl secondController) {
         List<byte[]> frames = frames();
-        var first = SessionPeer.client(network, address(1), FIRST_SERVER, udp, options, frames);
-        var firstServer = SessionPeer.server(network, FIRST_SERVER, address(1), udp, options, List.of());
-        var second = SessionPeer.client(network, address(2), SECOND_SERVER, udp, options, frames);
-        var secondServer = SessionPeer.server(network, SECOND_SERVER, address(2), udp, options, List.of());
+        var first = SessionPeer.client(network, address(1), FIRST_SERVER, options(firstController), options, frames);
+        var firstServer = SessionPeer.server(network, FIRST_SERVER, address(1), options(firstController), options,
+                List.of());
+        var second = SessionPeer.client(network, address(2), SECOND_SERVER, options(secondController), options,
+                frames);
+        var secondServer = SessionPeer.server(network, SECOND_SERVER, address(2), options(secondController),
+                options, List.of());
         network.runUntil(() -> false, WARM_UP);
         long firstStart = firstServer.received.size();
         long secondStart = secondServer.received.size();
 
         network.runUntil(() -> false, MEASURED);
 
-        double a = firstServer.received.size() - firstStart;
-        double b = secondServer.received.size() - secondStart;
         assertThat(first.terminated || second.terminated).as("%s", network).isFalse();
-        assertThat((a + b) * FRAME / seconds(MEASURED)).as("the link is used: %s", network).isGreaterThan(0.8 * RATE);
-        assertThat(Math.min(a, b) / Math.max(a, b)).as("shares %s and %s frames; %s", a, b, network)
-                .isGreaterThanOrEqualTo(0.8);
+        return new double[]{firstServer.received.size() - firstStart, secondServer.received.size() - secondStart};
     }
 
     /** One flow through the bottleneck, measured after a warm-up. */
