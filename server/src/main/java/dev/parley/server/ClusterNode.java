@@ -82,6 +82,7 @@ final class ClusterNode implements StoreListener, AutoCloseable {
     private final Set<Long> changed = new LinkedHashSet<>();
     private boolean createdChanged;
     private boolean presenceChanged;
+    private boolean hintsLost;
     private boolean closed;
 
     /** Only the node thread touches it. */
@@ -135,6 +136,12 @@ final class ClusterNode implements StoreListener, AutoCloseable {
         noteHint(() -> presenceChanged = true);
     }
 
+    /** Reads every followed feed, the created conversations and the online list at once. */
+    @Override
+    public void hintsMayHaveBeenLost() {
+        noteHint(() -> hintsLost = true);
+    }
+
     /** Notes what a hint says, holding the lock, and wakes the node thread. */
     private void noteHint(Runnable note) {
         lock.lock();
@@ -170,11 +177,12 @@ final class ClusterNode implements StoreListener, AutoCloseable {
             Set<Long> conversations;
             boolean created;
             boolean presence;
+            boolean lost;
             boolean full;
             lock.lock();
             try {
                 long wait = nextSync - System.nanoTime();
-                while (!closed && wait > 0 && changed.isEmpty() && !createdChanged && !presenceChanged) {
+                while (!closed && wait > 0 && changed.isEmpty() && !createdChanged && !presenceChanged && !hintsLost) {
                     wait = hinted.awaitNanos(wait);
                 }
                 if (closed) {
@@ -184,6 +192,8 @@ final class ClusterNode implements StoreListener, AutoCloseable {
                 conversations = new LinkedHashSet<>(changed);
                 created = createdChanged;
                 presence = presenceChanged;
+                lost = hintsLost;
+                hintsLost = false;
                 changed.clear();
                 createdChanged = false;
                 presenceChanged = false;
@@ -202,13 +212,16 @@ final class ClusterNode implements StoreListener, AutoCloseable {
                     }
                     conversations.addAll(followers.followed());
                 }
-                if (full || created) {
+                if (lost) {
+                    conversations.addAll(followers.followed());
+                }
+                if (full || created || lost) {
                     readCreated();
                 }
                 for (long conversation : conversations) {
                     readFeed(conversation);
                 }
-                if (full || presence || republish) {
+                if (full || presence || republish || lost) {
                     long readAt = System.nanoTime();
                     followers.presence(store.presence(), readAt, republish);
                 }

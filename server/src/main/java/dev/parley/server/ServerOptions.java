@@ -68,7 +68,8 @@ import java.util.Objects;
  *                              one dropped last being the likeliest to come back). Default 1,000.
  * @param nodeId                on a {@link dev.parley.server.store.SharedStore} shared by several
  *                              nodes, this node's name, unique among the nodes live at once (it
- *                              names the node's lease and the users online on it); null for a
+ *                              names the node's lease and the users online on it; no control
+ *                              characters); null for a
  *                              name made up at start-up. Unused on a store of one node. Default null.
  * @param nodeLease             on a shared store, how long this node counts as live after each
  *                              renewal (every {@code nodeSyncPeriod}): when a node dies, its users
@@ -148,8 +149,9 @@ public record ServerOptions(Duration onlineBroadcastPeriod, int maxUsernameLengt
             throw new IllegalArgumentException("resumeWindow must not be negative, was " + resumeWindow);
         }
         requireAtLeastOne(maxHeldUsers, "maxHeldUsers");
-        if (nodeId != null && nodeId.isBlank()) {
-            throw new IllegalArgumentException("nodeId must not be blank");
+        if (nodeId != null && (nodeId.isBlank() || nodeId.chars().anyMatch(Character::isISOControl))) {
+            throw new IllegalArgumentException("nodeId must not be blank nor hold control characters, was '"
+                    + nodeId.strip() + "'");
         }
         Objects.requireNonNull(nodeSyncPeriod, "nodeSyncPeriod");
         Objects.requireNonNull(nodeLease, "nodeLease");

@@ -30,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Several {@link ImServer} nodes on one {@link MemorySharedStore}, over TCP on loopback, with clients
- * on different nodes: they must act as one server.
+ * on different nodes: they must act as one server. A subclass runs the same scenarios on another
+ * shared store through {@link #storeForNode()}.
  */
 class ImServerClusterTest {
 
@@ -39,8 +40,16 @@ class ImServerClusterTest {
     private static final Duration PRESENCE_DELAY = Duration.ofMillis(50);
 
     private final Transport transport = Transport.byName("tcp");
-    private final SharedStore store = MemorySharedStore.create(StoreOptions.defaults());
+    private final SharedStore memory = MemorySharedStore.create(StoreOptions.defaults());
     private final List<AutoCloseable> opened = new ArrayList<>();
+
+    /**
+     * The store the next node is started on: each call a handle on the same data, as another node
+     * would open it (the node closes it when it stops). Here the one in-memory store.
+     */
+    protected SharedStore storeForNode() throws Exception {
+        return memory;
+    }
 
     @AfterEach
     void closeAll() throws Exception {
@@ -84,7 +93,7 @@ class ImServerClusterTest {
 
     @Test
     void nodesThatLoseEveryHintStillDeliverEverythingOnceInOrderFromTheirPeriodicReads() throws Exception {
-        var hintless = new HintlessStore(store);
+        var hintless = new HintlessStore(storeForNode()); // one handle for both nodes: its hints are lost anyway
         ImServer one = node("one", LEASE, hintless);
         ImServer two = node("two", LEASE, hintless);
         var alice = online(one, "alice");
@@ -186,8 +195,8 @@ class ImServerClusterTest {
         assertThat(one.onlineUsers()).containsKeys("alice", "bob");
     }
 
-    private ImServer node(String name, Duration lease) throws IOException {
-        return node(name, lease, store);
+    private ImServer node(String name, Duration lease) throws Exception {
+        return node(name, lease, storeForNode());
     }
 
     private ImServer node(String name, Duration lease, SharedStore shared) throws IOException {

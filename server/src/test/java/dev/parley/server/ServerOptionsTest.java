@@ -50,7 +50,11 @@ class ServerOptionsTest {
         assertThatThrownBy(() -> ServerOptions.builder().nodeSyncPeriod(Duration.ZERO).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("nodeSyncPeriod must be positive, was PT0S");
         assertThatThrownBy(() -> ServerOptions.builder().nodeId(" ").build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("nodeId must not be blank");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("nodeId must not be blank nor hold control characters, was ''");
+        assertThatThrownBy(() -> ServerOptions.builder().nodeId("a\nb").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("nodeId must not be blank nor hold control characters, was 'a\nb'");
         assertThatThrownBy(() -> ServerOptions.builder().joinPolicy(null).build())
                 .isInstanceOf(NullPointerException.class).hasMessage("joinPolicy");
     }

@@ -184,12 +184,13 @@ final class ServerCommand implements Callable<Integer> {
                 return ParleyCommand.FAILED;
             }
         }
+        String node = nodeId == null ? defaultNodeId() : nodeId;
         ServerOptions options;
         try {
             options = ServerOptions.builder().onlineBroadcastPeriod(broadcastPeriod).presenceDelay(presenceDelay)
                     .joinPolicy(joinPolicy)
                     .messagesPerSecond(messagesPerSecond).messageBurst(messageBurst).accounts(accounts)
-                    .resumeWindow(resumeWindow).maxHeldUsers(maxHeldUsers).nodeLease(nodeLease)
+                    .resumeWindow(resumeWindow).maxHeldUsers(maxHeldUsers).nodeId(node).nodeLease(nodeLease)
                     .failedLoginDelay(failedLoginDelay).maxConcurrentPasswordChecks(maxPasswordChecks).build();
         } catch (IllegalArgumentException e) {
             err.println("parley server: " + e.getMessage());
@@ -250,7 +251,7 @@ final class ServerCommand implements Callable<Integer> {
             }
         }
         if (store instanceof RedisStore redis) {
-            err.println("parley server: node " + (nodeId == null ? defaultNodeId() : nodeId) + " keeps its "
+            err.println("parley server: node " + node + " keeps its "
                     + "conversations in Redis at " + redis.address());
         }
         err.flush();

@@ -115,6 +115,20 @@ final class RedisConnection implements AutoCloseable {
         return replies;
     }
 
+    /** Sends one command without waiting for its reply (a subscriber's: replies come through {@link #receive}). */
+    void send(List<?> command) throws IOException {
+        write(command);
+        out.flush();
+    }
+
+    /**
+     * Waits (up to the command timeout, then {@link java.net.SocketTimeoutException}) for the next
+     * reply or pushed message.
+     */
+    Object receive() throws IOException {
+        return read();
+    }
+
     private void write(List<?> command) throws IOException {
         out.write('*');
         writeNumber(command.size());

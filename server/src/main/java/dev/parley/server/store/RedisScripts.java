@@ -27,14 +27,16 @@ final class RedisScripts {
     }
 
     /**
-     * KEYS: meta, log, dedupe. ARGV: messages retained, hint channel, then sender, client message
-     * id and text of each message, in order. Returns {duplicate (0 or 1), sequence, timestamp} of
-     * each. Numbers each new message from the conversation's counter (so numbers stay dense
-     * whatever Redis's clock does), stamps it with Redis's clock, adds it to the stream under the id
-     * SEQUENCE-0 and remembers its client id; a client id already kept answers the message stored
-     * under it. Then trims the oldest messages past retention with their client ids, and publishes
-     * the last number as a hint. Appending a batch of one conversation's messages in one call
-     * keeps Redis's work (and its fsync per event loop) per message small.
+     * KEYS: meta, log, dedupe, feed. ARGV: messages retained, hint channel, then sender, client
+     * message id and text of each message, in order. Returns {duplicate (0 or 1), sequence,
+     * timestamp} of each. Numbers each new message from the conversation's counter (so numbers stay
+     * dense whatever Redis's clock does), stamps it with Redis's clock, adds it to the stream under
+     * the id SEQUENCE-0, remembers its client id and records it in the change feed; a client id
+     * already kept answers the message stored under it. Then trims the oldest messages past
+     * retention with their client ids, trims the feed to as many changes as messages are retained
+     * (so a change's message is always kept), and publishes the feed's last cursor as a hint.
+     * Appending a batch of one conversation's messages in one call keeps Redis's work (and its
+     * fsync per event loop) per message small.
      */
     static final Script APPEND = Script.of("append", """
             if redis.call('EXISTS', KEYS[1]) == 0 then return nil end
@@ -42,7 +44,7 @@ final class RedisScripts {
             local ts = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
             local stamp = string.format('%d', ts)
             local out = {}
-            local seq
+            local seq, cursor
             for i = 3, #ARGV, 3 do
               local sender, client, text = ARGV[i], ARGV[i + 1], ARGV[i + 2]
               local dedupe, seen
@@ -61,6 +63,8 @@ final class RedisScripts {
                 seq = redis.call('HINCRBY', KEYS[1], 'last', 1)
                 redis.call('XADD', KEYS[2], seq .. '-0', 'ts', stamp, 's', sender, 'c', client, 't', text)
                 if dedupe then redis.call('HSET', KEYS[3], dedupe, seq) end
+                cursor = redis.call('HINCRBY', KEYS[1], 'cursor', 1)
+                redis.call('XADD', KEYS[4], cursor .. '-0', 'k', 'P', 'v', seq)
                 out[#out + 1] = 0; out[#out + 1] = seq; out[#out + 1] = ts
               end
             end
@@ -78,34 +82,51 @@ final class RedisScripts {
                   redis.call('XDEL', KEYS[2], old[1])
                 end
               end
-              redis.call('PUBLISH', ARGV[2], seq)
+              redis.call('XTRIM', KEYS[4], 'MAXLEN', keep)
+              redis.call('PUBLISH', ARGV[2], cursor)
             end
             return out
             """);
 
-    /** KEYS: meta, members, invited. ARGV: creator, then everyone invited. Returns 1. */
+    /**
+     * KEYS: meta, members, invited, invitees. ARGV: creator, then everyone invited as given (the
+     * creator is invited too). Returns 1. The creator and the invited as given are kept for the
+     * feed of created conversations; the feed's cursor starts at 0.
+     */
     static final Script CREATE = Script.of("create", """
-            redis.call('HSET', KEYS[1], 'last', 0, 'joins', 1)
+            redis.call('HSET', KEYS[1], 'last', 0, 'joins', 1, 'cursor', 0, 'creator', ARGV[1])
             redis.call('ZADD', KEYS[2], 1, ARGV[1])
             redis.call('SADD', KEYS[3], unpack(ARGV))
-            return 1
-            """);
-
-    /** KEYS: meta, members. ARGV: user. Returns 1 if they joined now, 0 if they were in. */
-    static final Script JOIN = Script.of("join", """
-            if redis.call('EXISTS', KEYS[1]) == 0 then return nil end
-            if redis.call('ZSCORE', KEYS[2], ARGV[1]) then return 0 end
-            redis.call('ZADD', KEYS[2], redis.call('HINCRBY', KEYS[1], 'joins', 1), ARGV[1])
+            if #ARGV > 1 then redis.call('RPUSH', KEYS[4], unpack(ARGV, 2)) end
             return 1
             """);
 
     /**
-     * KEYS: meta, members, invited, log, dedupe. ARGV: user. Returns 1 if the conversation ended
-     * (and was deleted), else 0.
+     * KEYS: meta, members, feed. ARGV: user, hint channel. Returns 1 if they joined now (recorded
+     * in the feed and published), 0 if they were in.
+     */
+    static final Script JOIN = Script.of("join", """
+            if redis.call('EXISTS', KEYS[1]) == 0 then return nil end
+            if redis.call('ZSCORE', KEYS[2], ARGV[1]) then return 0 end
+            redis.call('ZADD', KEYS[2], redis.call('HINCRBY', KEYS[1], 'joins', 1), ARGV[1])
+            local cursor = redis.call('HINCRBY', KEYS[1], 'cursor', 1)
+            redis.call('XADD', KEYS[3], cursor .. '-0', 'k', 'J', 'v', ARGV[1])
+            redis.call('PUBLISH', ARGV[2], cursor)
+            return 1
+            """);
+
+    /**
+     * KEYS: meta, members, invited, log, dedupe, feed, invitees. ARGV: user, hint channel. Records
+     * the leave in the feed; returns 1 if the conversation ended (and was deleted, feed and all),
+     * else 0. Publishes a hint either way.
      */
     static final Script LEAVE = Script.of("leave", """
             if redis.call('EXISTS', KEYS[1]) == 0 then return nil end
-            redis.call('ZREM', KEYS[2], ARGV[1])
+            if redis.call('ZREM', KEYS[2], ARGV[1]) == 1 then
+              local cursor = redis.call('HINCRBY', KEYS[1], 'cursor', 1)
+              redis.call('XADD', KEYS[6], cursor .. '-0', 'k', 'L', 'v', ARGV[1])
+              redis.call('PUBLISH', ARGV[2], cursor)
+            end
             if redis.call('ZCARD', KEYS[2]) > 0 then return 0 end
             redis.call('DEL', unpack(KEYS))
             return 1
@@ -132,7 +153,74 @@ final class RedisScripts {
             return {last, kept, entries}
             """);
 
-    static final List<Script> ALL = List.of(APPEND, CREATE, JOIN, LEAVE, IS_INVITED, HISTORY);
+    /**
+     * KEYS: conversation counter, ids of live conversations, creations under way. Returns a new
+     * conversation id, listed at once (so that conversations become visible in id order) and noted
+     * as being created, with Redis's time in ms, until its keys exist.
+     */
+    static final Script ALLOCATE = Script.of("allocate", """
+            local id = redis.call('INCR', KEYS[1])
+            local now = redis.call('TIME')
+            redis.call('HSET', KEYS[3], id, tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000))
+            redis.call('ZADD', KEYS[2], id, id)
+            return id
+            """);
+
+    /**
+     * KEYS: ids of live conversations, creations under way. ARGV: after, count. Returns {Redis's
+     * time in ms, newest id, ids above after (at most count), for each of them when its creation began
+     * (false once created)}.
+     */
+    static final Script CREATED = Script.of("created", """
+            local now = redis.call('TIME')
+            local newest = redis.call('ZRANGE', KEYS[1], -1, -1)[1] or '0'
+            local ids = redis.call('ZRANGE', KEYS[1], '(' .. ARGV[1], '+inf', 'BYSCORE', 'LIMIT', 0, ARGV[2])
+            local began = {}
+            for i, id in ipairs(ids) do began[i] = redis.call('HGET', KEYS[2], id) end
+            return {tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000), tonumber(newest), ids, began}
+            """);
+
+    /**
+     * KEYS: meta, feed, log. ARGV: after, count. Returns {last cursor, first kept cursor (0 if
+     * none is kept), changes}, each change {cursor, kind J L or P, user or sequence, the message's
+     * stream entry for P}; nil if the conversation does not exist.
+     */
+    static final Script CHANGES = Script.of("changes", """
+            if redis.call('EXISTS', KEYS[1]) == 0 then return nil end
+            local last = tonumber(redis.call('HGET', KEYS[1], 'cursor') or '0')
+            local oldest = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1]
+            local first = 0
+            if oldest then first = tonumber(string.match(oldest[1], '^(%d+)')) end
+            local out = {}
+            if tonumber(ARGV[2]) > 0 then
+              local start = string.format('%d', tonumber(ARGV[1]) + 1)
+              for _, entry in ipairs(redis.call('XRANGE', KEYS[2], start, '+', 'COUNT', ARGV[2])) do
+                local fields = entry[2]
+                local kind, value
+                for i = 1, #fields, 2 do
+                  if fields[i] == 'k' then kind = fields[i + 1] elseif fields[i] == 'v' then value = fields[i + 1] end
+                end
+                local message = false
+                if kind == 'P' then message = redis.call('XRANGE', KEYS[3], value, value)[1] or false end
+                out[#out + 1] = {tonumber(string.match(entry[1], '^(%d+)')), kind, value, message}
+              end
+            end
+            return {last, first, out}
+            """);
+
+    /**
+     * KEYS: meta, members. Returns {members in join order, last sequence, last cursor}, read at
+     * once; nil if the conversation does not exist.
+     */
+    static final Script SNAPSHOT = Script.of("snapshot", """
+            if redis.call('EXISTS', KEYS[1]) == 0 then return nil end
+            local meta = redis.call('HMGET', KEYS[1], 'last', 'cursor')
+            return {redis.call('ZRANGE', KEYS[2], 0, -1), tonumber(meta[1] or '0'), tonumber(meta[2] or '0')}
+            """);
+
+    static final List<Script> ALL = List.of(APPEND, CREATE, JOIN, LEAVE, IS_INVITED, HISTORY, ALLOCATE, CREATED,
+            CHANGES, SNAPSHOT, RedisNodeScripts.RENEW, RedisNodeScripts.RELEASE, RedisNodeScripts.LIVE,
+            RedisNodeScripts.REMOVE_PRESENCE, RedisNodeScripts.PRESENCE);
 
     private RedisScripts() {
     }

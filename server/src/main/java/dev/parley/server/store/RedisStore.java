@@ -6,12 +6,14 @@ import dev.parley.server.store.RedisWriter.Operation;
 import dev.parley.server.store.RedisWriter.Parser;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,26 +22,32 @@ import static dev.parley.server.store.RedisWriter.key;
 import static dev.parley.server.store.RedisWriter.script;
 
 /**
- * A {@link ChatStore} in Redis (or Valkey), which several server nodes may share. What is
+ * A {@link SharedStore} in Redis (or Valkey): one server's store, or several nodes' at once. What is
  * durable is what Redis made durable: run it with {@code appendonly yes} and
  * {@code appendfsync always} (see OPERATIONS.md).
  *
- * <p><b>Layout.</b> Every key of conversation ID carries the hash tag {@code {c:ID}}, so that a
- * Redis Cluster keeps a conversation in one slot and each script below runs there unchanged:
+ * <p><b>Layout.</b> Every key of conversation ID carries the hash tag {@code {c:ID}}, and the keys
+ * of all conversations the tag {@code {conversations}}, so that a Redis Cluster keeps each group in
+ * one slot and each script below runs there unchanged (leases and presence: {@link RedisNodeScripts}):
  * <pre>
- *   parley:next-conversation   counter of conversation ids (INCR; never given twice)
- *   parley:conversations       sorted set of the ids of live conversations
- *   parley:{c:ID}:meta         hash: last (last sequence number), joins (join counter)
+ *   parley:{conversations}:next      counter of conversation ids (INCR; never given twice)
+ *   parley:{conversations}:ids       sorted set of the ids of live conversations (the created feed)
+ *   parley:{conversations}:creating  hash: id to when its creation began, until its keys exist
+ *   parley:{conversations}:created   pub/sub channel: the id of each new conversation (a hint)
+ *   parley:{c:ID}:meta         hash: last (last sequence number), joins (join counter), cursor (the
+ *                              feed's last cursor), creator
  *   parley:{c:ID}:members      sorted set: user by join order
  *   parley:{c:ID}:invited      set of users
+ *   parley:{c:ID}:invitees     list: the invited as given to create, for the created feed
  *   parley:{c:ID}:log          stream: one entry per message, id SEQUENCE-0, fields ts s c t
  *   parley:{c:ID}:dedupe       hash: "CLIENTID:SENDER" to sequence, for the messages kept
- *   parley:{c:ID}:appended     pub/sub channel: the sequence number of each new message (a hint)
+ *   parley:{c:ID}:feed         stream: one entry per change, id CURSOR-0, fields k (J, L, P) v (user, sequence)
+ *   parley:{c:ID}:changed      pub/sub channel: the cursor of each change (a hint)
  * </pre>
  * An append is one script ({@link RedisScripts#APPEND}): existence check, dedupe, next number,
- * XADD, retention trim and PUBLISH at once, so a conversation's order is Redis's order whichever
- * node the senders are on; the appends to one conversation that gather in one batch go in one
- * call of it. Messages are stamped with Redis's clock.
+ * XADD to the log and the feed, retention trim and PUBLISH at once, so a conversation's order is
+ * Redis's order whichever node the senders are on; joins and leaves record their change in the
+ * same way. Messages are stamped with Redis's clock. Hints come through {@link RedisHints}.
  *
  * <p><b>Batching.</b> Operations go to {@link RedisOptions#connections()} writers
  * ({@link RedisWriter}), each a connection and a thread ({@code parley-redis-writer-N}) that sends
@@ -57,20 +65,25 @@ import static dev.parley.server.store.RedisWriter.script;
  *
  * <p>Thread-safe; stages complete on a writer thread, which chained work must not block.
  */
-public final class RedisStore implements ChatStore {
+public final class RedisStore implements SharedStore {
 
-    static final String CONVERSATION_COUNTER = "parley:next-conversation";
-    static final String CONVERSATIONS = "parley:conversations";
+    static final String CONVERSATION_COUNTER = "parley:{conversations}:next";
+    static final String CONVERSATIONS = "parley:{conversations}:ids";
+    static final String CREATING = "parley:{conversations}:creating";
 
     private final RedisAddress address;
     private final StoreOptions options;
     private final AtomicLong pipelines = new AtomicLong();
     /** Conversation ID's operations go to writer ID mod their number, so a conversation's keep their order. */
     private final List<RedisWriter> writers = new ArrayList<>();
+    private final RedisFeeds feeds = new RedisFeeds(this);
+    private final RedisNodes nodes = new RedisNodes(this);
+    private final RedisHints hints;
 
-    private RedisStore(RedisAddress address, StoreOptions options) {
+    private RedisStore(RedisAddress address, RedisOptions redisOptions, StoreOptions options) {
         this.address = address;
         this.options = options;
+        this.hints = new RedisHints(address, redisOptions);
     }
 
     /**
@@ -80,7 +93,7 @@ public final class RedisStore implements ChatStore {
      */
     public static RedisStore open(RedisAddress address, RedisOptions redisOptions, StoreOptions options)
             throws StoreException {
-        var store = new RedisStore(address, options);
+        var store = new RedisStore(address, redisOptions, options);
         try {
             for (int i = 0; i < redisOptions.connections(); i++) {
                 store.writers.add(new RedisWriter("parley-redis-writer-" + i, address, redisOptions, options,
@@ -110,15 +123,18 @@ public final class RedisStore implements ChatStore {
 
     @Override
     public long create(String creator, Collection<String> invited) throws StoreException {
-        long id = await(submit(List.of(List.of("INCR", CONVERSATION_COUNTER)), replies -> (Long) single(replies)));
-        var everyone = new LinkedHashSet<String>();
-        everyone.add(creator);
-        everyone.addAll(invited);
-        // The conversation exists before it is listed, so that nobody is shown one they cannot use.
+        // Listed at once, so that conversations become visible in id order; the feed of created
+        // conversations waits for it until its keys exist (see RedisFeeds#created).
+        long id = await(submit(List.of(script(RedisScripts.ALLOCATE,
+                List.of(CONVERSATION_COUNTER, CONVERSATIONS, CREATING), List.of())), replies -> (Long) single(replies)));
+        List<Object> arguments = new ArrayList<>();
+        arguments.add(creator);
+        arguments.addAll(new LinkedHashSet<>(invited));
         await(submit(id, List.of(
-                script(RedisScripts.CREATE, List.of(key(id, "meta"), key(id, "members"), key(id, "invited")),
-                        List.copyOf(everyone)),
-                List.of("ZADD", CONVERSATIONS, id, id)), replies -> {
+                script(RedisScripts.CREATE, List.of(key(id, "meta"), key(id, "members"), key(id, "invited"),
+                        key(id, "invitees")), arguments),
+                List.of("HDEL", CREATING, id),
+                List.of("PUBLISH", RedisHints.CREATED_CHANNEL, id)), replies -> {
             single(replies);
             return null;
         }));
@@ -128,14 +144,17 @@ public final class RedisStore implements ChatStore {
     @Override
     public void join(long conversationId, String user) throws StoreException {
         await(submit(conversationId, List.of(script(RedisScripts.JOIN, List.of(key(conversationId, "meta"),
-                key(conversationId, "members")), List.of(user))), replies -> known(conversationId, replies)));
+                key(conversationId, "members"), key(conversationId, "feed")),
+                List.of(user, RedisHints.changedChannel(conversationId)))), replies -> known(conversationId, replies)));
     }
 
     @Override
     public boolean leave(long conversationId, String user) throws StoreException {
         List<String> keys = List.of(key(conversationId, "meta"), key(conversationId, "members"),
-                key(conversationId, "invited"), key(conversationId, "log"), key(conversationId, "dedupe"));
-        boolean ended = await(submit(conversationId, List.of(script(RedisScripts.LEAVE, keys, List.of(user))),
+                key(conversationId, "invited"), key(conversationId, "log"), key(conversationId, "dedupe"),
+                key(conversationId, "feed"), key(conversationId, "invitees"));
+        boolean ended = await(submit(conversationId, List.of(script(RedisScripts.LEAVE, keys,
+                        List.of(user, RedisHints.changedChannel(conversationId)))),
                 replies -> (Long) known(conversationId, replies) == 1));
         if (ended) {
             await(submit(List.of(List.of("ZREM", CONVERSATIONS, conversationId)), RedisStore::single));
@@ -205,8 +224,63 @@ public final class RedisStore implements ChatStore {
         }));
     }
 
+    @Override
+    public ChangePage changes(long conversationId, long after, int limit) throws StoreException {
+        return feeds.changes(conversationId, after, Math.clamp(limit, 0, options.maxPageSize()));
+    }
+
+    @Override
+    public ChangePage created(long after, int limit) throws StoreException {
+        return feeds.created(after, Math.clamp(limit, 0, options.maxPageSize()));
+    }
+
+    @Override
+    public ConversationSnapshot snapshot(long conversationId) throws StoreException {
+        return feeds.snapshot(conversationId);
+    }
+
+    @Override
+    public Set<Long> conversationsOf(String user) throws StoreException {
+        return feeds.conversationsOf(user);
+    }
+
+    @Override
+    public Subscription subscribe(StoreListener listener) {
+        return hints.subscribe(listener);
+    }
+
+    @Override
+    public boolean renewLease(String nodeId, Duration lease) throws StoreException {
+        return nodes.renewLease(nodeId, lease);
+    }
+
+    @Override
+    public void releaseLease(String nodeId) throws StoreException {
+        nodes.releaseLease(nodeId);
+    }
+
+    @Override
+    public Set<String> liveNodes() throws StoreException {
+        return nodes.liveNodes();
+    }
+
+    @Override
+    public void putPresence(String key, Presence presence) throws StoreException {
+        nodes.putPresence(key, presence);
+    }
+
+    @Override
+    public void removePresence(String key, String nodeId) throws StoreException {
+        nodes.removePresence(key, nodeId);
+    }
+
+    @Override
+    public Map<String, Presence> presence() throws StoreException {
+        return nodes.presence();
+    }
+
     /** A stream entry [id, [field, value, ...]] as a message. */
-    private static StoredMessage message(long conversationId, List<?> entry) {
+    static StoredMessage message(long conversationId, List<?> entry) {
         String id = (String) entry.get(0);
         long sequence = Long.parseLong(id.substring(0, id.indexOf('-')));
         List<?> fields = (List<?>) entry.get(1);
@@ -230,7 +304,7 @@ public final class RedisStore implements ChatStore {
     }
 
     /** The one reply, refusing an error reply. */
-    private static Object single(List<Object> replies) throws StoreException {
+    static Object single(List<Object> replies) throws StoreException {
         Object reply = replies.getFirst();
         if (reply instanceof Failure failure) {
             throw new StoreException("Redis refused: " + failure.message());
@@ -239,7 +313,7 @@ public final class RedisStore implements ChatStore {
     }
 
     /** The one reply of a script, refusing nil (the conversation does not exist). */
-    private static Object known(long conversationId, List<Object> replies) throws StoreException {
+    static Object known(long conversationId, List<Object> replies) throws StoreException {
         Object reply = single(replies);
         if (reply == null) {
             throw new StoreException("unknown conversation " + conversationId);
@@ -249,7 +323,13 @@ public final class RedisStore implements ChatStore {
 
     @Override
     public void close() {
+        hints.close();
         writers.forEach(RedisWriter::close);
+    }
+
+    /** Runs {@code commands} as one operation (on the first writer) and returns what {@code parser} makes of the replies. */
+    <T> T call(List<List<Object>> commands, Parser<T> parser) throws StoreException {
+        return await(submit(commands, parser));
     }
 
     /** Queues an operation that names no conversation. */
@@ -269,6 +349,4 @@ public final class RedisStore implements ChatStore {
     private static <T> T await(CompletableFuture<T> result) throws StoreException {
         return BatchWriter.await(result);
     }
-
-
 }

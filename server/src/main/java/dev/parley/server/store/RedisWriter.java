@@ -200,14 +200,14 @@ final class RedisWriter {
         appends.forEach((id, operations) -> {
             List<Object> arguments = new ArrayList<>(2 + 3 * operations.size());
             arguments.add(options.retainedMessages());
-            arguments.add(key(id, "appended"));
+            arguments.add(RedisHints.changedChannel(id));
             for (Operation<?> operation : operations) {
                 arguments.add(operation.append().sender());
                 arguments.add(operation.append().clientMessageId());
                 arguments.add(operation.append().text());
             }
             units.add(new Unit(List.copyOf(operations), List.of(script(RedisScripts.APPEND,
-                    List.of(key(id, "meta"), key(id, "log"), key(id, "dedupe")), arguments))));
+                    List.of(key(id, "meta"), key(id, "log"), key(id, "dedupe"), key(id, "feed")), arguments))));
         });
         appends.clear();
     }

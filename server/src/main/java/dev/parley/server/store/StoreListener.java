@@ -18,4 +18,14 @@ public interface StoreListener {
 
     /** The online list ({@link SharedStore#presence()}) may have changed. */
     void presenceChanged();
+
+    /**
+     * Hints may have been lost (the store's hint connection was lost and is back): any feed may
+     * have changed. By default, says so of the created conversations and the online list; a
+     * listener following conversations should read all of them too.
+     */
+    default void hintsMayHaveBeenLost() {
+        conversationCreated(0);
+        presenceChanged();
+    }
 }

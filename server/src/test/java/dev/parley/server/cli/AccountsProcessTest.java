@@ -1,9 +1,9 @@
 package dev.parley.server.cli;
 
 import dev.parley.server.Accounts;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -32,12 +31,8 @@ class AccountsProcessTest {
     @TempDir
     Path folder;
 
-    private final List<Process> processes = new ArrayList<>();
-
-    @AfterEach
-    void stop() {
-        processes.forEach(Process::destroyForcibly);
-    }
+    @RegisterExtension
+    final ParleyProcesses processes = new ParleyProcesses();
 
     @Test
     @Timeout(120)
@@ -84,20 +79,8 @@ class AccountsProcessTest {
                 .noneMatch(line -> line.contains("correct horse"));
     }
 
-    /** Starts {@code parley args...} with {@code environment} added, standard error to {@code errorFile} if not null. */
     private Process parley(Map<String, String> environment, Path errorFile, String... args) throws IOException {
-        var command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), ParleyCommand.class.getName()));
-        command.addAll(List.of(args));
-        var builder = new ProcessBuilder(command);
-        builder.environment().remove(ChatCommand.PASSWORD_VARIABLE);
-        builder.environment().putAll(environment);
-        if (errorFile != null) {
-            builder.redirectError(errorFile.toFile());
-        }
-        Process process = builder.start();
-        processes.add(process);
-        return process;
+        return processes.start(environment, errorFile, args);
     }
 
     private static BufferedReader reader(InputStream stream) {

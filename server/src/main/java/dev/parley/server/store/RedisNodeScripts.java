@@ -1,0 +1,89 @@
+package dev.parley.server.store;
+
+import dev.parley.server.store.RedisScripts.Script;
+
+/**
+ * The Lua scripts of the nodes sharing a {@link RedisStore}: leases and presence, judged on Redis's
+ * clock ({@code TIME}), so that the nodes' own clocks never decide who is dead. Their keys share
+ * the hash tag {@code {nodes}}, so each script runs in one slot of a Redis Cluster:
+ * <pre>
+ *   parley:{nodes}:leases     sorted set: node id by the time its lease runs out (ms, Redis's clock)
+ *   parley:{nodes}:presence   hash: user key to "NODE\nDETACHED(0|1)\nUSERNAME\nSTATUS"
+ * </pre>
+ * A node whose lease ran out is removed from the leases, and its users from the presence, by the
+ * next script that looks. Immutable.
+ */
+final class RedisNodeScripts {
+
+    static final String LEASES = "parley:{nodes}:leases";
+    static final String PRESENCE_KEY = "parley:{nodes}:presence";
+    static final String PRESENCE_CHANNEL = "parley:{nodes}:presence-changed";
+
+    /** KEYS: leases. ARGV: node, lease in ms. Returns 1 if the node had a live lease, else 0. */
+    static final Script RENEW = Script.of("renew-lease", """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local old = redis.call('ZSCORE', KEYS[1], ARGV[1])
+            redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+            if old and tonumber(old) > now then return 1 end
+            return 0
+            """);
+
+    /** KEYS: leases, presence. ARGV: node, hint channel. Ends the node's lease and drops its users. */
+    static final Script RELEASE = Script.of("release-lease", """
+            redis.call('ZREM', KEYS[1], ARGV[1])
+            local all = redis.call('HGETALL', KEYS[2])
+            local prefix = ARGV[1] .. '\\n'
+            for i = 1, #all, 2 do
+              if string.sub(all[i + 1], 1, #prefix) == prefix then redis.call('HDEL', KEYS[2], all[i]) end
+            end
+            redis.call('PUBLISH', ARGV[2], '')
+            return 1
+            """);
+
+    /** KEYS: leases. Returns the nodes whose lease has not run out, forgetting the others. */
+    static final Script LIVE = Script.of("live-nodes", """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+            return redis.call('ZRANGE', KEYS[1], 0, -1)
+            """);
+
+    /** KEYS: presence. ARGV: user key, node, hint channel. Removes the user's entry if the node holds it. */
+    static final Script REMOVE_PRESENCE = Script.of("remove-presence", """
+            local entry = redis.call('HGET', KEYS[1], ARGV[1])
+            local prefix = ARGV[2] .. '\\n'
+            if entry and string.sub(entry, 1, #prefix) == prefix then
+              redis.call('HDEL', KEYS[1], ARGV[1])
+              redis.call('PUBLISH', ARGV[3], '')
+            end
+            return 1
+            """);
+
+    /**
+     * KEYS: leases, presence. Returns the presence hash as {key, entry, ...} with the entries of
+     * nodes whose lease ran out left out and deleted.
+     */
+    static final Script PRESENCE = Script.of("presence", """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+            local live = {}
+            for _, node in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do live[node] = true end
+            local all = redis.call('HGETALL', KEYS[2])
+            local out = {}
+            for i = 1, #all, 2 do
+              local node = string.match(all[i + 1], '^([^\\n]*)\\n')
+              if node and live[node] then
+                out[#out + 1] = all[i]
+                out[#out + 1] = all[i + 1]
+              else
+                redis.call('HDEL', KEYS[2], all[i])
+              end
+            end
+            return out
+            """);
+
+    private RedisNodeScripts() {
+    }
+}
