@@ -36,10 +36,11 @@ final class RedisHints implements AutoCloseable {
     private final RedisOptions options;
     private final List<StoreListener> listeners = new CopyOnWriteArrayList<>();
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition stopping = lock.newCondition();
+    private final Condition changedState = lock.newCondition();
     // Guarded by lock.
     private Thread thread;
     private RedisConnection connection;
+    private boolean subscribed;
     private boolean closed;
 
     RedisHints(RedisAddress address, RedisOptions options) {
@@ -52,7 +53,11 @@ final class RedisHints implements AutoCloseable {
         return CHANGED_PREFIX + conversationId + CHANGED_SUFFIX;
     }
 
-    /** Passes hints to {@code listener} until the handle is closed; starts the thread if need be. */
+    /**
+     * Passes hints to {@code listener} until the handle is closed; starts the thread if need be, and
+     * waits (at most a connect and a command timeout) until the subscription is in effect, so that
+     * what is published after it returns is hinted unless the connection fails.
+     */
     SharedStore.Subscription subscribe(StoreListener listener) {
         listeners.add(listener);
         lock.lock();
@@ -60,6 +65,12 @@ final class RedisHints implements AutoCloseable {
             if (thread == null && !closed) {
                 thread = Thread.ofPlatform().daemon().name("parley-redis-hints").start(this::run);
             }
+            long wait = options.connectTimeout().plus(options.commandTimeout()).toNanos();
+            while (!subscribed && !closed && wait > 0) {
+                wait = changedState.awaitNanos(wait);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             lock.unlock();
         }
@@ -77,7 +88,7 @@ final class RedisHints implements AutoCloseable {
             if (connection != null) {
                 connection.close();
             }
-            stopping.signalAll();
+            changedState.signalAll();
         } finally {
             lock.unlock();
         }
@@ -168,6 +179,7 @@ final class RedisHints implements AutoCloseable {
                 }
                 case "subscribe", "psubscribe" -> {
                     if (++confirmations == 3) {
+                        setSubscribed(true);
                         listeners.forEach(StoreListener::hintsMayHaveBeenLost);
                     }
                 }
@@ -191,6 +203,16 @@ final class RedisHints implements AutoCloseable {
         return delayNanos == 0 ? min : Math.min(options.maxReconnectDelay().toNanos(), delayNanos * 2);
     }
 
+    private void setSubscribed(boolean now) {
+        lock.lock();
+        try {
+            subscribed = now;
+            changedState.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private boolean isClosed() {
         lock.lock();
         try {
@@ -205,9 +227,10 @@ final class RedisHints implements AutoCloseable {
         lock.lock();
         try {
             connection = null;
+            subscribed = false;
             long wait = delayNanos;
             while (!closed && wait > 0) {
-                wait = stopping.awaitNanos(wait);
+                wait = changedState.awaitNanos(wait);
             }
             return !closed;
         } catch (InterruptedException e) {
