@@ -164,6 +164,10 @@ final class RedisHints implements AutoCloseable {
                 continue;
             }
             pinged = false;
+            if (pushed instanceof RedisConnection.Failure failure) {
+                // A refused subscription (an ACL without the channels) would otherwise leave hints silent for good.
+                throw new IOException("Redis refused a subscription: " + failure.message());
+            }
             if (!(pushed instanceof List<?> message) || message.isEmpty()) {
                 continue;
             }

@@ -59,7 +59,8 @@ import static dev.parley.server.store.RedisWriter.script;
  * <p><b>Losing Redis.</b> When a connection fails, the operations of its batch fail with a
  * {@link StoreException} saying the store is unavailable (an append among them may or may not
  * have been stored: a resend with the same client message id finds it), and so does every
- * operation until Redis answers again. A writer reconnects when asked for work, waiting
+ * operation until Redis answers again. What such an append did, it did before anything sent after
+ * it: the next connection closes the lost one at Redis first (see {@link RedisWriter}). A writer reconnects when asked for work, waiting
  * {@link RedisOptions#minReconnectDelay()} after the loss and twice as long after each failed
  * attempt, up to {@link RedisOptions#maxReconnectDelay()}.
  *
@@ -97,7 +98,7 @@ public final class RedisStore implements SharedStore {
         try {
             for (int i = 0; i < redisOptions.connections(); i++) {
                 store.writers.add(new RedisWriter("parley-redis-writer-" + i, address, redisOptions, options,
-                        RedisWriter.connect(address, redisOptions), store.pipelines));
+                        store.pipelines));
             }
             return store;
         } catch (IOException e) {

@@ -19,6 +19,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * connection fails the batch under way and every batch until it is back; it is opened again when
  * work comes, after a delay that doubles with each failed attempt.
  *
+ * <p><b>Fencing.</b> A connection given up on (its reply did not come within the command timeout)
+ * may still be open at Redis, its commands held somewhere on the way: a partition that heals, TCP
+ * retransmission. Redis would run them when they arrive, after what the next connection sent, so a
+ * refused append could be stored after messages sent later. The next connection therefore first
+ * closes the abandoned one at Redis ({@code CLIENT KILL ID .. ADDR ..}, in the pipeline that loads
+ * the scripts): whatever the abandoned connection still carries either ran before, or never runs.
+ * A Redis that refuses {@code CLIENT INFO} or {@code CLIENT KILL} (an ACL without them) is used
+ * unfenced, with a warning.
+ *
  * <p>Any thread may {@link #submit}; stages complete on the writer thread.
  */
 final class RedisWriter {
@@ -58,20 +67,29 @@ final class RedisWriter {
     private final AtomicLong pipelines;
     private final BatchWriter<Operation<?>> batches;
 
-    // Used by the writer thread alone.
+    // Used by the writer thread alone (and by the constructor, before it starts).
     private RedisConnection connection;
+    /** Who Redis says {@link #connection} is; null if it would not say. */
+    private Client client;
+    /** The last connection given up on, to be closed at Redis by the next one; null if none. */
+    private Client abandoned;
     private long reconnectDelayNanos;
     private long nextAttemptNanos;
     private String lastFailure;
 
-    /** A writer over {@code connection}, open already; counts its pipelines in {@code pipelines}. */
+    /**
+     * A writer whose connection is opened now, on the calling thread; it counts its pipelines in
+     * {@code pipelines}.
+     *
+     * @throws IOException if Redis cannot be reached, or refuses the password, the database or the scripts
+     */
     RedisWriter(String name, RedisAddress address, RedisOptions redisOptions, StoreOptions options,
-                RedisConnection connection, AtomicLong pipelines) {
+                AtomicLong pipelines) throws IOException {
         this.address = address;
         this.redisOptions = redisOptions;
         this.options = options;
-        this.connection = connection;
         this.pipelines = pipelines;
+        this.connection = open();
         this.batches = new BatchWriter<>(name, options.maxBatchSize(), batch -> run(batch, true), this::disconnect);
     }
 
@@ -88,21 +106,41 @@ final class RedisWriter {
         batches.close();
     }
 
-    static RedisConnection connect(RedisAddress address, RedisOptions options) throws IOException {
-        RedisConnection connection = RedisConnection.open(address, options);
+    /**
+     * Opens a connection, loads the scripts, learns who Redis says the connection is, and closes
+     * the {@link #abandoned} one at Redis, in one pipeline, before anything else goes on it.
+     */
+    private RedisConnection open() throws IOException {
+        RedisConnection opened = RedisConnection.open(address, redisOptions);
         try {
-            List<List<Object>> loads = new ArrayList<>();
+            List<List<Object>> commands = new ArrayList<>();
             for (RedisScripts.Script script : RedisScripts.ALL) {
-                loads.add(List.of("SCRIPT", "LOAD", script.source()));
+                commands.add(List.of("SCRIPT", "LOAD", script.source()));
             }
-            for (Object reply : connection.pipeline(loads)) {
+            commands.add(List.of("CLIENT", "INFO"));
+            if (abandoned != null) {
+                commands.add(List.of("CLIENT", "KILL", "ID", abandoned.id(), "ADDR", abandoned.address()));
+            }
+            List<Object> replies = opened.pipeline(commands);
+            for (Object reply : replies.subList(0, RedisScripts.ALL.size())) {
                 if (reply instanceof Failure failure) {
                     throw new IOException("Redis refused our scripts: " + failure.message());
                 }
             }
-            return connection;
+            client = Client.parse(replies.get(RedisScripts.ALL.size()));
+            if (client == null) {
+                log.warn("Redis at {} does not say who a connection is (CLIENT INFO: {}): a command held in the "
+                        + "network when a connection is given up on may run after later ones", address,
+                        replies.get(RedisScripts.ALL.size()));
+            }
+            if (abandoned != null && replies.getLast() instanceof Failure failure) {
+                log.warn("Redis at {} refused to close the connection given up on ({}): a command it still "
+                        + "carries may run after later ones", address, failure.message());
+            }
+            abandoned = null;
+            return opened;
         } catch (IOException e) {
-            connection.close();
+            opened.close();
             throw e;
         }
     }
@@ -130,6 +168,8 @@ final class RedisWriter {
         if (connection != null) {
             connection.close();
             connection = null;
+            abandoned = client;
+            client = null;
         }
     }
 
@@ -255,7 +295,7 @@ final class RedisWriter {
                     + "); trying again shortly");
         }
         try {
-            connection = connect(address, redisOptions);
+            connection = open();
             reconnectDelayNanos = 0;
             log.info("reconnected to Redis at {}", address);
             return connection;
@@ -280,4 +320,30 @@ final class RedisWriter {
         long max = redisOptions.maxReconnectDelay().toNanos();
         reconnectDelayNanos = reconnectDelayNanos == 0 ? min : Math.min(max, reconnectDelayNanos * 2);
         nextAttemptNanos = System.nanoTime() + reconnectDelayNanos;
-    }}
+    }
+
+    /** A connection as Redis knows it: its client id and the address it comes from. */
+    record Client(long id, String address) {
+
+        /** The client in a {@code CLIENT INFO} reply ({@code id=7 addr=127.0.0.1:51234 ...}); null if it names none. */
+        static Client parse(Object info) {
+            if (!(info instanceof String line)) {
+                return null;
+            }
+            String id = null;
+            String address = null;
+            for (String field : line.strip().split(" ")) {
+                if (field.startsWith("id=")) {
+                    id = field.substring(3);
+                } else if (field.startsWith("addr=")) {
+                    address = field.substring(5);
+                }
+            }
+            try {
+                return id == null || address == null ? null : new Client(Long.parseLong(id), address);
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+    }
+}

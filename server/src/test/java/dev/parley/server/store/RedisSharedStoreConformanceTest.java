@@ -21,12 +21,17 @@ class RedisSharedStoreConformanceTest extends SharedStoreConformanceTest {
 
     @Override
     protected ChatStore newStore(StoreOptions options) throws StoreException {
-        return RedisStore.open(redis.address(), fastReconnect(), options);
+        return RedisStore.open(address(), fastReconnect(), options);
     }
 
     @Override
     protected SharedStore anotherNode(SharedStore store) throws StoreException {
-        return (SharedStore) closesAfterTest(RedisStore.open(redis.address(), fastReconnect(), StoreOptions.defaults()));
+        return (SharedStore) closesAfterTest(RedisStore.open(address(), fastReconnect(), StoreOptions.defaults()));
+    }
+
+    /** Where the stores under test reach Redis, and as whom. */
+    protected RedisAddress address() {
+        return redis.address();
     }
 
     private static RedisOptions fastReconnect() {
