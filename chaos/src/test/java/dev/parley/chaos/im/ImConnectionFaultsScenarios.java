@@ -9,8 +9,9 @@ import dev.parley.chaos.ToxicType;
 import dev.parley.server.ImServer;
 import dev.parley.server.ScriptedClient;
 import dev.parley.server.ServerOptions;
-import dev.parley.transport.ConnectionClosedException;
+import dev.parley.server.cli.ServerProcess;
 import dev.parley.transport.ConnectionClosedException.Reason;
+import dev.parley.transport.ConnectionClosedException;
 import dev.parley.transport.Transport;
 import dev.parley.transport.TransportOptions;
 import org.junit.jupiter.api.AfterEach;
@@ -231,8 +232,10 @@ abstract class ImConnectionFaultsScenarios {
     }
 
     private ServerProcess serverProcess(String transportName, int port) throws IOException {
-        return ServerProcess.start(opened, "--store", "memory", "--transport", transportName,
-                "--host", "127.0.0.1", "--port", Integer.toString(port));
+        ServerProcess server = ServerProcess.start(List.of("--store", "memory", "--transport", transportName,
+                "--host", "127.0.0.1", "--port", Integer.toString(port)));
+        opened.add(server);
+        return server;
     }
 
     /** The extension that gives each scenario its proxies: this kit, or a real Toxiproxy. */

@@ -1,8 +1,8 @@
 package dev.parley.chaos.im;
 
-import dev.parley.chaos.Verdict;
 import dev.parley.im.ImClient;
 import dev.parley.im.ReconnectPolicy;
+import dev.parley.server.cli.ServerProcess;
 import dev.parley.transport.Transport;
 import dev.parley.transport.TransportOptions;
 import org.junit.jupiter.api.AfterEach;
@@ -88,18 +88,13 @@ class ImServerCrashTest {
         assertThat(traffic.reconnections()).as("each kill made clients reconnect").isGreaterThanOrEqualTo(KILLS);
         assertThat(traffic.acknowledged()).isEqualTo(total);
         Map<Long, List<String>> members = Map.of(first, List.of("alice", "bob"), second, List.of("carol", "dave"));
-        members.forEach((conversation, names) -> names.forEach(name -> Eventually.await(
-                () -> traffic.history(conversation).receivedBy(name) >= 2L * MESSAGES_PER_SENDER, PATIENCE,
-                name + " receives every message of conversation " + conversation)));
-        for (var entry : members.entrySet()) {
-            Verdict verdict = traffic.history(entry.getKey()).check(entry.getValue());
-            assertThat(verdict.anomalies()).as("conversation %d: %s", entry.getKey(), verdict).isEmpty();
-            assertThat(verdict.acknowledged()).isEqualTo(2L * MESSAGES_PER_SENDER);
-        }
+        traffic.assertEveryMemberGetsEveryMessageOnceInOrder(members, PATIENCE);
     }
 
     private ServerProcess start(String transportName, int port) throws Exception {
-        return ServerProcess.start(opened, "--transport", transportName, "--host", "127.0.0.1",
-                "--port", Integer.toString(port), "--store", "sqlite", "--data", data.toString(), "--rate", "0");
+        ServerProcess server = ServerProcess.start(List.of("--transport", transportName, "--host", "127.0.0.1",
+                "--port", Integer.toString(port), "--store", "sqlite", "--data", data.toString(), "--rate", "0"));
+        opened.add(server);
+        return server;
     }
 }

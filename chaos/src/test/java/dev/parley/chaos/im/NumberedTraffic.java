@@ -1,14 +1,18 @@
 package dev.parley.chaos.im;
 
 import dev.parley.chaos.History;
+import dev.parley.chaos.Verdict;
 import dev.parley.im.ImClient;
 import dev.parley.im.ImListener;
 import dev.parley.im.Invitation;
 import dev.parley.im.Message;
+import dev.parley.im.OnlineUsersChanged;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -16,11 +20,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * The workload of the kill tests: clients that send numbered messages in their conversations, a
  * window of them unacknowledged at a time, and a {@link History} per conversation of what was sent,
- * acknowledged and delivered to whom, for the history checker. Thread-safe: listeners record on the
- * clients' threads, senders run on virtual threads, the test reads the counts.
+ * acknowledged and delivered to whom, for the history checker; and each client's view of who is
+ * online. Thread-safe: listeners record on the clients' threads, senders run on virtual threads,
+ * the test reads the counts.
  */
 final class NumberedTraffic {
 
@@ -31,6 +38,8 @@ final class NumberedTraffic {
     private final AtomicLong acknowledged = new AtomicLong();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final AtomicLong reconnections = new AtomicLong();
+    /** Each client's online list, as its listener was told it: user to status. */
+    private final Map<String, Map<String, String>> onlineViews = new ConcurrentHashMap<>();
 
     /** Each sender sends {@code messagesPerSender} messages, at most {@code window} unacknowledged at once. */
     NumberedTraffic(int messagesPerSender, int window) {
@@ -38,9 +47,29 @@ final class NumberedTraffic {
         this.window = window;
     }
 
-    /** The listener of client {@code name}: records what it delivers, counts reconnections, takes invitations. */
+    /**
+     * The listener of client {@code name}: records what it delivers and who it is told is online,
+     * counts reconnections, takes invitations.
+     */
     ImListener recorder(String name) {
+        Map<String, String> view = new ConcurrentHashMap<>();
+        onlineViews.put(name, view);
         return new ImListener() {
+            @Override
+            public void onOnlineUsers(Map<String, String> users) {
+                synchronized (view) {
+                    view.clear();
+                    view.putAll(users);
+                }
+            }
+
+            @Override
+            public void onOnlineUsersChanged(Map<String, String> online, Set<String> offline) {
+                synchronized (view) {
+                    new OnlineUsersChanged(online, offline).applyTo(view);
+                }
+            }
+
             @Override
             public void onInvitation(Invitation invitation) {
                 var waiting = pendingInvitations.remove(name);
@@ -125,6 +154,33 @@ final class NumberedTraffic {
     /** Times a client was back after losing its server, all clients together. */
     long reconnections() {
         return reconnections.get();
+    }
+
+    /** Who client {@code name} was last told is online. */
+    Set<String> onlineAt(String name) {
+        Map<String, String> view = onlineViews.get(name);
+        synchronized (view) {
+            return Set.copyOf(view.keySet());
+        }
+    }
+
+    /**
+     * Waits until each member of every conversation in {@code members} (conversation to its members,
+     * each a sender) has received every message of it, then asks the history checker: every
+     * acknowledged message delivered to every member once, in one order, and every message acknowledged.
+     */
+    void assertEveryMemberGetsEveryMessageOnceInOrder(Map<Long, List<String>> members, Duration patience) {
+        for (var entry : members.entrySet()) {
+            long conversation = entry.getKey();
+            long expected = (long) messagesPerSender * entry.getValue().size();
+            for (String name : entry.getValue()) {
+                Eventually.await(() -> history(conversation).receivedBy(name) >= expected, patience,
+                        name + " receives every message of conversation " + conversation);
+            }
+            Verdict verdict = history(conversation).check(entry.getValue());
+            assertThat(verdict.anomalies()).as("conversation %d: %s", conversation, verdict).isEmpty();
+            assertThat(verdict.acknowledged()).isEqualTo(expected);
+        }
     }
 
     /** What happened in {@code conversation}. */

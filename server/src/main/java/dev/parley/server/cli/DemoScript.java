@@ -2,10 +2,7 @@ package dev.parley.server.cli;
 
 import dev.parley.im.Conversations;
 import dev.parley.im.Error;
-import dev.parley.im.ImEvent;
 import dev.parley.im.ImException;
-import dev.parley.im.Invitation;
-import dev.parley.im.Message;
 import dev.parley.im.OnlineUsers;
 import dev.parley.im.OnlineUsersChanged;
 import dev.parley.server.ImServer;
@@ -39,10 +36,12 @@ final class DemoScript {
 
     private final Transport transport;
     private final PrintWriter out;
+    private final Transcript transcript;
 
     DemoScript(Transport transport, PrintWriter out) {
         this.transport = transport;
         this.out = out;
+        this.transcript = new Transcript(out);
     }
 
     void run() throws IOException, ImException {
@@ -75,64 +74,45 @@ final class DemoScript {
         seesOnline(bob, bobSaw, online -> online.containsKey("carol"));
         seesOnline(alice, aliceSaw, online -> online.containsKey("carol"));
 
-        does(alice, "/invite bob carol");
-        alice.client().invite("bob", "carol");
-        long id = sees(alice, Invitation.class, invitation -> true).conversationId();
-        sees(bob, Invitation.class, invitation -> invitation.conversationId() == id);
-        sees(carol, Invitation.class, invitation -> invitation.conversationId() == id);
-        for (ScriptedClient invited : List.of(bob, carol)) {
-            does(invited, "/join " + id);
-            invited.client().join(id);
-            invited.sync();
-        }
+        long id = transcript.startConversation(alice, bob, carol);
 
-        say(alice, id, "Hi both, lunch at noon?", alice, bob, carol);
-        say(bob, id, "Sounds good.", alice, bob, carol);
-        say(carol, id, "I'm in!", alice, bob, carol);
+        transcript.say(alice, id, "Hi both, lunch at noon?", alice, bob, carol);
+        transcript.say(bob, id, "Sounds good.", alice, bob, carol);
+        transcript.say(carol, id, "I'm in!", alice, bob, carol);
 
-        does(bob, "/status away");
+        transcript.does(bob, "/status away");
         aliceSaw = alice.online();
         bob.client().status("away");
         seesOnline(alice, aliceSaw, online -> "away".equals(online.get("bob")));
 
-        does(carol, "/list");
+        transcript.does(carol, "/list");
         carol.client().list();
-        sees(carol, Conversations.class, conversations -> true);
+        transcript.sees(carol, Conversations.class, conversations -> true);
 
-        does(carol, "/leave " + id);
+        transcript.does(carol, "/leave " + id);
         carol.client().leave(id);
-        does(carol, "/say " + id + " one more thing");
+        transcript.does(carol, "/say " + id + " one more thing");
         carol.client().send(id, "one more thing");
-        sees(carol, Error.class, error -> true);
-        say(alice, id, "Carol left; see you at noon, Bob.", alice, bob);
+        transcript.sees(carol, Error.class, error -> true);
+        transcript.say(alice, id, "Carol left; see you at noon, Bob.", alice, bob);
 
-        does(bob, "/quit");
+        transcript.does(bob, "/quit");
         aliceSaw = alice.online();
         bob.client().goodbye();
         seesOnline(alice, aliceSaw, online -> !online.containsKey("bob"));
-        does(carol, "/quit");
+        transcript.does(carol, "/quit");
         aliceSaw = alice.online();
         carol.client().goodbye();
         seesOnline(alice, aliceSaw, online -> online.keySet().equals(Set.of("alice")));
-        does(alice, "/quit");
+        transcript.does(alice, "/quit");
         alice.client().goodbye();
     }
 
     private void register(ScriptedClient client) throws IOException, ImException {
-        does(client, "register " + client.username() + " online");
+        transcript.does(client, "register " + client.username() + " online");
         Map<String, String> online = client.register("online");
-        sees(client, OnlineUsers.class, users -> users.users().equals(online));
+        transcript.sees(client, OnlineUsers.class, users -> users.users().equals(online));
     }
-
-    /** {@code sender} posts {@code text}; every one of {@code members} sees it. */
-    private void say(ScriptedClient sender, long id, String text, ScriptedClient... members) throws IOException {
-        does(sender, "/say " + id + " " + text);
-        sender.client().send(id, text);
-        for (ScriptedClient member : members) {
-            sees(member, Message.class, message -> message.text().equals(text));
-        }
-    }
-
     /**
      * {@code client} sees the online list change until {@code which} is true of its view; shows
      * what changed since it saw {@code before} (taken before the action that changes it), as one
@@ -141,7 +121,7 @@ final class DemoScript {
      */
     private void seesOnline(ScriptedClient client, Map<String, String> before, Predicate<? super Map<String, String>> which) {
         client.awaitOnline(which);
-        show(client, change(before, client.online()));
+        transcript.show(client, change(before, client.online()));
     }
 
     /** What takes the online list {@code before} to {@code after}. */
@@ -151,22 +131,6 @@ final class DemoScript {
         Set<String> offline = new HashSet<>(before.keySet());
         offline.removeAll(after.keySet());
         return new OnlineUsersChanged(online, offline);
-    }
-
-    private void does(ScriptedClient client, String command) {
-        out.printf("%-5s > %s%n", client.username(), command);
-        out.flush();
-    }
-
-    private <T extends ImEvent> T sees(ScriptedClient client, Class<T> type, Predicate<? super T> which) {
-        T event = client.await(type, which);
-        show(client, event);
-        return event;
-    }
-
-    private void show(ScriptedClient client, ImEvent event) {
-        out.printf("%-5s < %s%n", client.username(), EventFormat.line(event));
-        out.flush();
     }
 
     /** One line: frames and bytes each way, then the transport's own figures, such as RTT for UDP. */
