@@ -168,7 +168,8 @@ final class Stores {
         return latencies;
     }
 
-    private static double percentile(long[] sorted, double fraction) {
+    /** The value at {@code fraction} (0.99: the 99th percentile) of {@code sorted}; 0 if it is empty. */
+    static double percentile(long[] sorted, double fraction) {
         return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) (sorted.length * fraction))];
     }
 

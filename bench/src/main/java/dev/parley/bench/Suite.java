@@ -78,6 +78,7 @@ record Suite(int rounds, Duration warmUp, Duration measure, int codecRounds, int
         }
         if (name.equals(STORES)) {
             progress.println(Stores.markdown(Stores.run(warmUp, measure, progress)));
+            progress.println(CrossNode.markdown(CrossNode.run(warmUp, measure, progress)));
             return;
         }
         Supplier<Contender> make = contenders().stream()

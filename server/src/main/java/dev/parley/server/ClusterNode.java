@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * What makes an {@link ImServer} one node of several sharing a {@link SharedStore}: a thread of its
  * own ({@code parley-im-node-NAME}) that renews the node's lease and reads the store, handing what it
  * read to the server ({@link Followers}) to apply under the server's lock. It reads a conversation's
- * feed from the server's cursor after each hint for it, the feed of created conversations after a
+ * feed from the server's cursor after each hint for it (the feeds hinted since the last pass
+ * together, in one round trip), the feed of created conversations after a
  * hint for it, the online list after a hint for it, and all of them every
  * {@link ServerOptions#nodeSyncPeriod()} whatever the hints: a lost hint delays a change by at most
  * a period, never loses it, and since only this thread reads a node's feeds and each page is applied
@@ -218,9 +220,7 @@ final class ClusterNode implements StoreListener, AutoCloseable {
                 if (full || created || lost) {
                     readCreated();
                 }
-                for (long conversation : conversations) {
-                    readFeed(conversation);
-                }
+                readFeeds(conversations);
                 if (full || presence || republish || lost) {
                     long readAt = System.nanoTime();
                     followers.presence(store.presence(), readAt, republish);
@@ -245,18 +245,32 @@ final class ClusterNode implements StoreListener, AutoCloseable {
         conversationCreated(createdCursor);
     }
 
-    private void readFeed(long conversation) throws StoreException {
-        for (int pages = 0; pages < MAX_PAGES_A_PASS; pages++) {
-            long after = followers.cursor(conversation);
-            if (after < 0) {
-                return;
+    /**
+     * Reads the feeds of {@code conversations} together, a page of each per round trip, and applies
+     * each page; reads on those with more, up to {@link #MAX_PAGES_A_PASS} pages, and leaves what is
+     * left to the next pass, after the other conversations.
+     */
+    private void readFeeds(Set<Long> conversations) throws StoreException {
+        Set<Long> reading = new LinkedHashSet<>(conversations);
+        for (int pages = 0; pages < MAX_PAGES_A_PASS && !reading.isEmpty(); pages++) {
+            Map<Long, Long> after = new LinkedHashMap<>();
+            for (long conversation : reading) {
+                long cursor = followers.cursor(conversation);
+                if (cursor >= 0) {
+                    after.put(conversation, cursor);
+                }
             }
-            ChangePage page = store.changes(conversation, after, PAGE);
-            if (!followers.apply(conversation, after, page) || page.changes().isEmpty()) {
-                return;
+            reading.clear();
+            Map<Long, ChangePage> read = after.isEmpty() ? Map.of() : store.changes(after, PAGE);
+            for (var cursor : after.entrySet()) {
+                ChangePage page = read.get(cursor.getKey());
+                // Up to date once the page reaches the feed's last cursor: no read of an empty page to learn it.
+                if (followers.apply(cursor.getKey(), cursor.getValue(), page) && !page.changes().isEmpty()
+                        && page.changes().getLast().cursor() < page.lastCursor()) {
+                    reading.add(cursor.getKey());
+                }
             }
         }
-        // More than a pass's worth: read on in the next pass, after the other conversations.
-        conversationChanged(conversation);
+        reading.forEach(this::conversationChanged);
     }
 }

@@ -2,7 +2,9 @@ package dev.parley.server.store;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -26,41 +28,58 @@ final class RedisFeeds {
     }
 
     ChangePage changes(long conversationId, long after, int limit) throws StoreException {
-        List<Object> command = RedisWriter.script(RedisScripts.CHANGES, List.of(RedisWriter.key(conversationId, "meta"),
-                RedisWriter.key(conversationId, "feed"), RedisWriter.key(conversationId, "log")), List.of(after, limit));
-        return store.call(List.of(command), replies -> {
-            Object reply = RedisStore.single(replies);
-            if (reply == null) {
-                return ChangePage.endedFeed();
+        return changes(Map.of(conversationId, after), limit).get(conversationId);
+    }
+
+    /** Each conversation's changes after its cursor ({@code after}), all in one pipeline. */
+    Map<Long, ChangePage> changes(Map<Long, Long> after, int limit) throws StoreException {
+        List<Long> conversations = List.copyOf(after.keySet());
+        List<List<Object>> commands = new ArrayList<>(conversations.size());
+        for (long id : conversations) {
+            commands.add(RedisWriter.script(RedisScripts.CHANGES, List.of(RedisWriter.key(id, "meta"),
+                    RedisWriter.key(id, "feed"), RedisWriter.key(id, "log")), List.of(after.get(id), limit)));
+        }
+        return store.read(commands, replies -> {
+            Map<Long, ChangePage> pages = new LinkedHashMap<>();
+            for (int i = 0; i < conversations.size(); i++) {
+                pages.put(conversations.get(i), page(conversations.get(i), RedisStore.single(replies.subList(i, i + 1))));
             }
-            List<?> parts = (List<?>) reply;
-            long last = (Long) parts.get(0);
-            long first = (Long) parts.get(1);
-            List<Change> changes = new ArrayList<>();
-            for (Object item : (List<?>) parts.get(2)) {
-                List<?> entry = (List<?>) item;
-                long cursor = (Long) entry.get(0);
-                String value = (String) entry.get(2);
-                switch ((String) entry.get(1)) {
-                    case "J" -> changes.add(new Change.Joined(cursor, conversationId, value));
-                    case "L" -> changes.add(new Change.Left(cursor, conversationId, value));
-                    case "P" -> {
-                        // The feed is trimmed before the log, so its message is there.
-                        if (entry.get(3) instanceof List<?> message) {
-                            changes.add(new Change.Posted(cursor, RedisStore.message(conversationId, message)));
-                        }
-                    }
-                    default -> throw new StoreException("a change of a kind this version does not know: " + entry);
-                }
-            }
-            return new ChangePage(changes, first == 0 ? last + 1 : first, last, false);
+            return pages;
         });
+    }
+
+    /** The page in a reply of {@link RedisScripts#CHANGES} for {@code conversationId}. */
+    private static ChangePage page(long conversationId, Object reply) throws StoreException {
+        if (reply == null) {
+            return ChangePage.endedFeed();
+        }
+        List<?> parts = (List<?>) reply;
+        long last = (Long) parts.get(0);
+        long first = (Long) parts.get(1);
+        List<Change> changes = new ArrayList<>();
+        for (Object item : (List<?>) parts.get(2)) {
+            List<?> entry = (List<?>) item;
+            long cursor = (Long) entry.get(0);
+            String value = (String) entry.get(2);
+            switch ((String) entry.get(1)) {
+                case "J" -> changes.add(new Change.Joined(cursor, conversationId, value));
+                case "L" -> changes.add(new Change.Left(cursor, conversationId, value));
+                case "P" -> {
+                    // The feed is trimmed before the log, so its message is there.
+                    if (entry.get(3) instanceof List<?> message) {
+                        changes.add(new Change.Posted(cursor, RedisStore.message(conversationId, message)));
+                    }
+                }
+                default -> throw new StoreException("a change of a kind this version does not know: " + entry);
+            }
+        }
+        return new ChangePage(changes, first == 0 ? last + 1 : first, last, false);
     }
 
     ConversationSnapshot snapshot(long conversationId) throws StoreException {
         List<Object> command = RedisWriter.script(RedisScripts.SNAPSHOT, List.of(RedisWriter.key(conversationId, "meta"),
                 RedisWriter.key(conversationId, "members")), List.of());
-        return store.call(List.of(command), replies -> {
+        return store.read(List.of(command), replies -> {
             List<?> parts = (List<?>) RedisStore.known(conversationId, replies);
             List<String> members = ((List<?>) parts.get(0)).stream().map(String.class::cast).toList();
             return new ConversationSnapshot(conversationId, members, (Long) parts.get(1), (Long) parts.get(2));
@@ -72,7 +91,7 @@ final class RedisFeeds {
      * before one still being created (so that none becomes visible after a greater id).
      */
     ChangePage created(long after, int limit) throws StoreException {
-        List<?> listed = store.call(List.of(RedisWriter.script(RedisScripts.CREATED,
+        List<?> listed = store.read(List.of(RedisWriter.script(RedisScripts.CREATED,
                 List.of(RedisStore.CONVERSATIONS, RedisStore.CREATING), List.of(after, limit))),
                 replies -> (List<?>) RedisStore.single(replies));
         long now = (Long) listed.get(0);
@@ -88,7 +107,7 @@ final class RedisFeeds {
             reads.add(List.of("HGET", RedisWriter.key(conversation, "meta"), "creator"));
             reads.add(List.of("LRANGE", RedisWriter.key(conversation, "invitees"), 0, -1));
         }
-        List<Object> details = store.call(reads, replies -> replies);
+        List<Object> details = store.read(reads, replies -> replies);
         List<Change> page = new ArrayList<>();
         long last = newest;
         for (int i = 0; i < ids.size(); i++) {
@@ -105,7 +124,7 @@ final class RedisFeeds {
     }
 
     Set<Long> conversationsOf(String user) throws StoreException {
-        List<Long> ids = store.call(List.of(List.of("ZRANGE", RedisStore.CONVERSATIONS, 0, -1)),
+        List<Long> ids = store.read(List.of(List.of("ZRANGE", RedisStore.CONVERSATIONS, 0, -1)),
                 replies -> ((List<?>) RedisStore.single(replies)).stream()
                         .map(id -> Long.parseLong((String) id)).toList());
         Set<Long> of = new TreeSet<>();
@@ -116,7 +135,7 @@ final class RedisFeeds {
         for (long id : ids) {
             checks.add(List.of("ZSCORE", RedisWriter.key(id, "members"), user));
         }
-        List<Object> scores = store.call(checks, replies -> replies);
+        List<Object> scores = store.read(checks, replies -> replies);
         for (int i = 0; i < ids.size(); i++) {
             if (scores.get(i) instanceof String) {
                 of.add(ids.get(i));

@@ -30,7 +30,7 @@ final class RedisNodes {
     }
 
     Set<String> liveNodes() throws StoreException {
-        return store.call(List.of(RedisWriter.script(RedisNodeScripts.LIVE, List.of(RedisNodeScripts.LEASES),
+        return store.read(List.of(RedisWriter.script(RedisNodeScripts.LIVE, List.of(RedisNodeScripts.LEASES),
                 List.of())), replies -> {
             List<?> nodes = (List<?>) RedisStore.single(replies);
             return Set.copyOf(nodes.stream().map(String.class::cast).toList());
@@ -50,7 +50,7 @@ final class RedisNodes {
     }
 
     Map<String, Presence> presence() throws StoreException {
-        return store.call(List.of(RedisWriter.script(RedisNodeScripts.PRESENCE,
+        return store.read(List.of(RedisWriter.script(RedisNodeScripts.PRESENCE,
                 List.of(RedisNodeScripts.LEASES, RedisNodeScripts.PRESENCE_KEY), List.of())), replies -> {
             List<?> flat = (List<?>) RedisStore.single(replies);
             Map<String, Presence> all = new HashMap<>();

@@ -54,7 +54,9 @@ import static dev.parley.server.store.RedisWriter.script;
  * what has gathered in its queue (at most {@link StoreOptions#maxBatchSize()} operations) as one
  * pipeline, as {@link SqliteStore} groups commits. A conversation's operations always go to the
  * same writer, so they keep their order; several connections let Redis serve several batches per
- * event loop, and so per fsync of its append-only file.
+ * event loop, and so per fsync of its append-only file. What a node reads to follow the store
+ * (feeds, snapshots, presence) goes through one more such connection and thread,
+ * {@code parley-redis-reader}, so that it does not queue behind the writers' batches.
  *
  * <p><b>Losing Redis.</b> When a connection fails, the operations of its batch fail with a
  * {@link StoreException} saying the store is unavailable (an append among them may or may not
@@ -77,6 +79,12 @@ public final class RedisStore implements SharedStore {
     private final AtomicLong pipelines = new AtomicLong();
     /** Conversation ID's operations go to writer ID mod their number, so a conversation's keep their order. */
     private final List<RedisWriter> writers = new ArrayList<>();
+    /**
+     * The feeds, snapshots, created conversations, live nodes and presence a node reads: on a
+     * connection of their own, so that a node following the store does not wait behind the
+     * writers' batches (each waits for Redis's fsync).
+     */
+    private RedisWriter reader;
     private final RedisFeeds feeds = new RedisFeeds(this);
     private final RedisNodes nodes = new RedisNodes(this);
     private final RedisHints hints;
@@ -88,7 +96,8 @@ public final class RedisStore implements SharedStore {
     }
 
     /**
-     * Connects to Redis at {@code address}, with {@link RedisOptions#connections()} connections.
+     * Connects to Redis at {@code address}, with {@link RedisOptions#connections()} connections for
+     * writes, one for a node's reads and, once subscribed, one for hints.
      *
      * @throws StoreException saying so if Redis cannot be reached, or refuses the password or database
      */
@@ -100,6 +109,7 @@ public final class RedisStore implements SharedStore {
                 store.writers.add(new RedisWriter("parley-redis-writer-" + i, address, redisOptions, options,
                         store.pipelines));
             }
+            store.reader = new RedisWriter("parley-redis-reader", address, redisOptions, options, store.pipelines);
             return store;
         } catch (IOException e) {
             store.close();
@@ -230,6 +240,12 @@ public final class RedisStore implements SharedStore {
         return feeds.changes(conversationId, after, Math.clamp(limit, 0, options.maxPageSize()));
     }
 
+    /** As {@link SharedStore#changes(Map, int)}, in one pipeline. */
+    @Override
+    public Map<Long, ChangePage> changes(Map<Long, Long> after, int limit) throws StoreException {
+        return after.isEmpty() ? Map.of() : feeds.changes(after, Math.clamp(limit, 0, options.maxPageSize()));
+    }
+
     @Override
     public ChangePage created(long after, int limit) throws StoreException {
         return feeds.created(after, Math.clamp(limit, 0, options.maxPageSize()));
@@ -326,11 +342,22 @@ public final class RedisStore implements SharedStore {
     public void close() {
         hints.close();
         writers.forEach(RedisWriter::close);
+        if (reader != null) {
+            reader.close();
+        }
     }
 
     /** Runs {@code commands} as one operation (on the first writer) and returns what {@code parser} makes of the replies. */
     <T> T call(List<List<Object>> commands, Parser<T> parser) throws StoreException {
         return await(submit(commands, parser));
+    }
+
+    /**
+     * Runs {@code commands}, which only read, as one operation on the reader's connection and returns
+     * what {@code parser} makes of the replies. It sees every write whose stage has completed.
+     */
+    <T> T read(List<List<Object>> commands, Parser<T> parser) throws StoreException {
+        return await(reader.submit(new Operation<>(commands, parser, null, new CompletableFuture<>())));
     }
 
     /** Queues an operation that names no conversation. */

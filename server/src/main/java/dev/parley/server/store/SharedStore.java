@@ -1,6 +1,7 @@
 package dev.parley.server.store;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -37,6 +38,19 @@ public interface SharedStore extends ChatStore {
      * at most {@code limit} (and at most the store's own page bound).
      */
     ChangePage changes(long conversationId, long after, int limit) throws StoreException;
+
+    /**
+     * The changes of several conversations at once, each as {@link #changes(long, long, int)} gives
+     * them after its own cursor ({@code after}: conversation to cursor); in one round trip where the
+     * store can (this default reads them one by one). Returns conversation to page, for each asked.
+     */
+    default Map<Long, ChangePage> changes(Map<Long, Long> after, int limit) throws StoreException {
+        Map<Long, ChangePage> pages = new LinkedHashMap<>();
+        for (var cursor : after.entrySet()) {
+            pages.put(cursor.getKey(), changes(cursor.getKey(), cursor.getValue(), limit));
+        }
+        return pages;
+    }
 
     /**
      * The {@link Change.Created} changes of conversations created with an id above {@code after}

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -71,6 +72,35 @@ public abstract class SharedStoreConformanceTest extends ChatStoreConformanceTes
         assertThat(readFeed(store, conversation, changes.get(1).cursor())).containsExactlyElementsOf(changes.subList(2, 4));
         assertThat(store.changes(conversation, changes.getLast().cursor(), 10).lastCursor())
                 .isEqualTo(changes.getLast().cursor());
+    }
+
+    @Test
+    void readsSeveralFeedsAtOnceAsEachAlone() throws Exception {
+        SharedStore store = openShared();
+        long busy = store.create("alice", List.of("bob"));
+        long quiet = store.create("carol", List.of());
+        long ended = store.create("dave", List.of());
+        store.leave(ended, "dave");
+        store.join(busy, "bob");
+        for (int i = 1; i <= 5; i++) {
+            append(store, busy, "alice", i, "m" + i);
+        }
+        long busyAfter = readFeed(store, busy, 0).getFirst().cursor();
+        Map<Long, Long> after = new LinkedHashMap<>();
+        after.put(busy, busyAfter);
+        after.put(quiet, store.snapshot(quiet).cursor());
+        after.put(ended, 0L);
+
+        Map<Long, ChangePage> pages = store.changes(after, 3);
+
+        assertThat(pages).containsOnlyKeys(busy, quiet, ended);
+        for (var cursor : after.entrySet()) {
+            assertThat(pages.get(cursor.getKey())).as("conversation %d", cursor.getKey())
+                    .isEqualTo(store.changes(cursor.getKey(), cursor.getValue(), 3));
+        }
+        assertThat(pages.get(busy).changes()).hasSize(3);
+        assertThat(pages.get(quiet).changes()).isEmpty();
+        assertThat(pages.get(ended).ended()).isTrue();
     }
 
     @Test
