@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -43,6 +44,9 @@ final class ClusterNode implements StoreListener, AutoCloseable {
 
     /** Most pages read from one feed in one pass, so that one busy conversation cannot starve the others. */
     private static final int MAX_PAGES_A_PASS = 50;
+
+    /** Most feeds read in one round trip, so that a full sync of many conversations is not one huge reply. */
+    static final int FEEDS_A_READ = 64;
 
     /** The server's side: its cursors, and what it does with what was read, each under its own lock. */
     interface Followers {
@@ -246,7 +250,8 @@ final class ClusterNode implements StoreListener, AutoCloseable {
     }
 
     /**
-     * Reads the feeds of {@code conversations} together, a page of each per round trip, and applies
+     * Reads the feeds of {@code conversations} together, a page of each per round trip (up to
+     * {@link #FEEDS_A_READ} feeds), and applies
      * each page; reads on those with more, up to {@link #MAX_PAGES_A_PASS} pages, and leaves what is
      * left to the next pass, after the other conversations.
      */
@@ -261,7 +266,7 @@ final class ClusterNode implements StoreListener, AutoCloseable {
                 }
             }
             reading.clear();
-            Map<Long, ChangePage> read = after.isEmpty() ? Map.of() : store.changes(after, PAGE);
+            Map<Long, ChangePage> read = read(after);
             for (var cursor : after.entrySet()) {
                 ChangePage page = read.get(cursor.getKey());
                 // Up to date once the page reaches the feed's last cursor: no read of an empty page to learn it.
@@ -272,5 +277,22 @@ final class ClusterNode implements StoreListener, AutoCloseable {
             }
         }
         reading.forEach(this::conversationChanged);
+    }
+
+    /** A page of each feed after its cursor ({@code after}), {@link #FEEDS_A_READ} feeds a round trip. */
+    private Map<Long, ChangePage> read(Map<Long, Long> after) throws StoreException {
+        Map<Long, ChangePage> pages = new HashMap<>();
+        Map<Long, Long> some = new LinkedHashMap<>();
+        for (var cursor : after.entrySet()) {
+            some.put(cursor.getKey(), cursor.getValue());
+            if (some.size() == FEEDS_A_READ) {
+                pages.putAll(store.changes(some, PAGE));
+                some.clear();
+            }
+        }
+        if (!some.isEmpty()) {
+            pages.putAll(store.changes(some, PAGE));
+        }
+        return pages;
     }
 }

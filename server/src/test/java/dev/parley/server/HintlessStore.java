@@ -37,6 +37,11 @@ final class HintlessStore extends ForwardingStore implements SharedStore {
     }
 
     @Override
+    public Map<Long, ChangePage> changes(Map<Long, Long> after, int limit) throws StoreException {
+        return shared.changes(after, limit);
+    }
+
+    @Override
     public ChangePage created(long after, int limit) throws StoreException {
         return shared.created(after, limit);
     }

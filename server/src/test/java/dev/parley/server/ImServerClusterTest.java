@@ -19,8 +19,10 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -123,6 +125,37 @@ class ImServerClusterTest {
     }
 
     @Test
+    void aNodeFollowingMoreConversationsThanOneReadTakesGetsTheMessagesOfEachFromItsPeriodicReads() throws Exception {
+        var hintless = new HintlessStore(storeForNode());
+        ImServer one = node("one", LEASE, hintless);
+        ImServer two = node("two", LEASE, hintless);
+        var alice = online(one, "alice");
+        var bob = online(two, "bob");
+        alice.awaitOnline(online -> online.containsKey("bob"));
+        int conversations = ClusterNode.FEEDS_A_READ + 6;
+        for (int i = 0; i < conversations; i++) {
+            alice.client().invite("bob");
+        }
+        Set<Long> ids = new HashSet<>();
+        while (ids.size() < conversations) {
+            long id = bob.await(Invitation.class).conversationId();
+            ids.add(id);
+            bob.client().join(id);
+        }
+        bob.sync();
+
+        for (long id : ids) {
+            alice.client().send(id, "to " + id).get(30, TimeUnit.SECONDS);
+        }
+
+        Set<Long> heard = new HashSet<>();
+        while (heard.size() < conversations) {
+            heard.add(bob.await(Message.class).conversationId());
+        }
+        assertThat(heard).isEqualTo(ids);
+    }
+
+    @Test
     void invitationsJoinsLeavesAndStatusesMadeOnOneNodeAreSeenOnTheOthers() throws Exception {
         ImServer one = node("one", LEASE);
         ImServer two = node("two", LEASE);
@@ -200,7 +233,8 @@ class ImServerClusterTest {
     }
 
     private ImServer node(String name, Duration lease, SharedStore shared) throws IOException {
-        ServerOptions options = ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO)
+        // No rate limit: tests here send in bursts, and rate limits are ImServerTest's.
+        ServerOptions options = ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO).messagesPerSecond(0)
                 .presenceDelay(PRESENCE_DELAY).nodeId(name).nodeLease(lease).nodeSyncPeriod(SYNC).build();
         ImServer node = ImServer.start(transport, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), options,
                 shared);
