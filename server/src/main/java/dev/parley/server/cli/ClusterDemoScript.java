@@ -120,7 +120,7 @@ final class ClusterDemoScript {
         for (CompletableFuture<Long> send : sends) {
             acknowledged(send);
         }
-        transcript.note("alice's client reconnected to another node and all " + COUNTED + " messages were acknowledged");
+        transcript.note("all " + COUNTED + " of alice's messages acknowledged");
         for (ScriptedClient member : everyone) {
             receivesEveryCountedMessageOnceInOrder(member, id, firstCounted);
         }

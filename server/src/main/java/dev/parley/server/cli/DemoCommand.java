@@ -70,10 +70,6 @@ final class DemoCommand implements Callable<Integer> {
             err.println("demo --cluster plays over one transport, not " + transportNames);
             return ParleyCommand.USAGE;
         }
-        if (RedisProcess.find() == null) {
-            err.println("demo --cluster needs Redis: " + RedisProcess.HOW_TO_INSTALL);
-            return ParleyCommand.FAILED;
-        }
         String name = transportNames != null ? transportNames.getFirst() : "tcp";
         if (name.equals(MemoryTransport.NAME)) {
             err.println("demo --cluster runs its nodes in processes of their own: it needs a network transport, not "
@@ -83,6 +79,10 @@ final class DemoCommand implements Callable<Integer> {
         Transport transport = TransportChoice.find(spec.qualifiedName(), name, err);
         if (transport == null) {
             return ParleyCommand.USAGE;
+        }
+        if (RedisProcess.find() == null) {
+            err.println("demo --cluster needs Redis: " + RedisProcess.HOW_TO_INSTALL);
+            return ParleyCommand.FAILED;
         }
         try {
             new ClusterDemoScript(transport, out).run();

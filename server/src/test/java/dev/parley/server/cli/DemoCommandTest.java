@@ -54,6 +54,7 @@ class DemoCommandTest {
                 "carol < message 1 #3 carol: And from node three.",
                 "alice > /say 1 count 1   ... /say 1 count 10   (all at once)",
                 "== node one, alice's node, killed with SIGKILL once 3 of her 10 messages were acknowledged ==",
+                "all 10 of alice's messages acknowledged",
                 "alice < count 1 .. count 10 as #4 .. #13: each once, in order",
                 "bob   < count 1 .. count 10 as #4 .. #13: each once, in order",
                 "carol < count 1 .. count 10 as #4 .. #13: each once, in order",
