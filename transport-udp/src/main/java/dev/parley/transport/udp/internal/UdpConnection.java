@@ -83,20 +83,24 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
     /** Starts a client handshake with connection id {@code localId}; see {@link #awaitOpen}. */
     public void startClient(long localId, DatagramSink sink) {
         long now = System.nanoTime();
-        start(() -> session = ReliableSession.client(localId, udp, options, sink, this, now), now);
+        start(() -> session = ReliableSession.client(localId, udp, options, sink, this, now), now, () -> { });
     }
 
     /**
      * Starts the server side for a client whose cookie checked out; its long frames reserve their
-     * length in {@code frameBudget}, the listener's.
+     * length in {@code frameBudget}, the listener's. {@code admitted} runs on the calling thread once
+     * the session exists (so the connection can be closed) and before the handler hears anything of
+     * it: the listener counts the connection there, so a handler's {@code onOpen} never comes before.
      */
-    public void startServer(long localId, Packet.Initial initial, FrameBudget frameBudget, DatagramSink sink) {
+    public void startServer(long localId, Packet.Initial initial, FrameBudget frameBudget, DatagramSink sink,
+                            Runnable admitted) {
         long now = System.nanoTime();
-        start(() -> session = ReliableSession.server(localId, initial, udp, options, frameBudget, sink, this, now), now);
+        start(() -> session = ReliableSession.server(localId, initial, udp, options, frameBudget, sink, this, now), now,
+                admitted);
     }
 
-    private void start(Runnable create, long now) {
-        Thread.ofVirtual().name("parley-udp-" + id()).start(this::deliveryLoop);
+    /** Creates and starts the session, runs {@code admitted}, then starts delivering events to the handler. */
+    private void start(Runnable create, long now, Runnable admitted) {
         lock.lock();
         try {
             create.run();
@@ -105,6 +109,8 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
         } finally {
             unlock();
         }
+        admitted.run();
+        Thread.ofVirtual().name("parley-udp-" + id()).start(this::deliveryLoop);
     }
 
     /**

@@ -261,10 +261,9 @@ public final class UdpListener extends AbstractListener {
             });
             byId.put(connectionId, connection);
             byClient.put(key, connection);
-            // Its session exists before anything can close it: tracked only once started.
+            // Tracked once its session exists (so that closing it works) and before its handler hears of it.
             connection.startServer(connectionId, initial, frameBudget,
-                    (buf, len) -> sendTo(receiver, ByteBuffer.wrap(buf, 0, len), from));
-            track(connection, () -> { });
+                    (buf, len) -> sendTo(receiver, ByteBuffer.wrap(buf, 0, len), from), () -> track(connection, () -> { }));
         } finally {
             accepting.unlock();
         }
