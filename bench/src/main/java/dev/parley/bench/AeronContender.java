@@ -13,9 +13,6 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +34,11 @@ final class AeronContender implements Contender {
     private static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final byte SINK = 0;
     private static final byte ECHO = 1;
+    /**
+     * A subscription's channel on a port the media driver picks when it binds: choosing a free port
+     * first and binding it later races with every other process that wants one.
+     */
+    private static final String ANY_PORT = "aeron:udp?endpoint=127.0.0.1:0";
 
     private final Map<Integer, ExclusivePublication> replies = new ConcurrentHashMap<>();
     private MediaDriver driver;
@@ -51,13 +53,13 @@ final class AeronContender implements Contender {
     }
 
     @Override
-    public void start() throws IOException {
+    public void start() {
         driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
                 .threadingMode(ThreadingMode.SHARED)
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true));
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-        serverSubscription = aeron.addSubscription(channel(freeUdpPort()), SERVER_STREAM);
+        serverSubscription = aeron.addSubscription(ANY_PORT, SERVER_STREAM);
         serverThread = Thread.ofPlatform().daemon().name("aeron-server").start(this::serve);
     }
 
@@ -75,11 +77,11 @@ final class AeronContender implements Contender {
     }
 
     @Override
-    public Client connect() throws IOException, TimeoutException {
-        ExclusivePublication requests = aeron.addExclusivePublication(serverSubscription.channel(), SERVER_STREAM);
-        String replyChannel = channel(freeUdpPort());
-        Subscription replySubscription = aeron.addSubscription(replyChannel, REPLY_STREAM);
-        ExclusivePublication replyPublication = aeron.addExclusivePublication(replyChannel, REPLY_STREAM);
+    public Client connect() throws TimeoutException {
+        ExclusivePublication requests = aeron.addExclusivePublication(boundChannel(serverSubscription), SERVER_STREAM);
+        Subscription replySubscription = aeron.addSubscription(ANY_PORT, REPLY_STREAM);
+        ExclusivePublication replyPublication =
+                aeron.addExclusivePublication(boundChannel(replySubscription), REPLY_STREAM);
         replies.put(requests.sessionId(), replyPublication);
         awaitConnected(requests, replyPublication);
         var echoFrame = new UnsafeBuffer(Payloads.SMALL.clone());
@@ -160,14 +162,19 @@ final class AeronContender implements Contender {
         }
     }
 
-    private static String channel(int port) {
-        return "aeron:udp?endpoint=127.0.0.1:" + port;
-    }
-
-    /** Aeron binds the port it is given: ask the system for a free one first. */
-    private static int freeUdpPort() throws IOException {
-        try (var socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+    /**
+     * The channel a publication uses to reach a subscription made on {@link #ANY_PORT}: the port
+     * the media driver bound, known once it has resolved the endpoint.
+     */
+    private static String boundChannel(Subscription subscription) throws TimeoutException {
+        long deadline = System.nanoTime() + TIMEOUT_NANOS;
+        String endpoint;
+        while ((endpoint = subscription.resolvedEndpoint()) == null) {
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("Aeron subscription not bound within 30 s");
+            }
+            Thread.onSpinWait();
         }
+        return "aeron:udp?endpoint=" + endpoint;
     }
 }

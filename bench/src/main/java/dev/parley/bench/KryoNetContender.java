@@ -5,6 +5,7 @@ import com.esotericsoftware.kryonet.Listener;
 import com.esotericsoftware.kryonet.Server;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -15,13 +16,14 @@ import java.net.ServerSocket;
  * the child JVM of {@link KryoNetProcess}, whose class path holds KryoNet's own Kryo 2. Write
  * buffers are 1 MiB because KryoNet closes a connection whose buffer overflows rather than waiting;
  * a pipelined batch then fits. KryoNet cannot bind port 0 and report it, so a free port is found
- * first. The server answers on its single update thread; each client has an update thread too.
+ * first (and another one tried should it be taken before KryoNet binds it). The server answers on its single update thread; each client has an update thread too.
  */
 final class KryoNetContender implements Contender {
 
     private static final int WRITE_BUFFER = 1 << 20;
     private static final int OBJECT_BUFFER = 2048;
     private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+    private static final int BIND_ATTEMPTS = 5;
     private static final byte SINK = 0;
     private static final byte ECHO = 1;
 
@@ -35,9 +37,6 @@ final class KryoNetContender implements Contender {
 
     @Override
     public void start() throws IOException {
-        try (var probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        }
         server = new Server(WRITE_BUFFER, OBJECT_BUFFER);
         server.getKryo().register(byte[].class);
         server.addListener(new Listener() {
@@ -48,8 +47,25 @@ final class KryoNetContender implements Contender {
                 }
             }
         });
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), null);
+        bindFreePort();
         server.start();
+    }
+
+    /** Binds a port found free, trying another if someone else took it between finding and binding. */
+    private void bindFreePort() throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try (var probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                port = probe.getLocalPort();
+            }
+            try {
+                server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), null);
+                return;
+            } catch (BindException taken) {
+                if (attempt == BIND_ATTEMPTS) {
+                    throw taken;
+                }
+            }
+        }
     }
 
     @Override

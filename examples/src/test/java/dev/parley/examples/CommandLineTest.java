@@ -1,6 +1,7 @@
 package dev.parley.examples;
 
 import dev.parley.examples.cli.ExampleException;
+import dev.parley.server.RefusingPort;
 import dev.parley.server.cli.ParleyCommand;
 import org.junit.jupiter.api.Test;
 
@@ -54,12 +55,12 @@ class CommandLineTest {
 
     @Test
     void saysInOneLineThatNoServerIsRunning() throws Exception {
+        ExampleRun.Result run;
         int port;
-        try (var socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
+        try (var refusing = new RefusingPort()) {
+            port = refusing.port();
+            run = ExampleRun.run("hello\n", "echo-client", "--server", "127.0.0.1:" + port);
         }
-
-        var run = ExampleRun.run("hello\n", "echo-client", "--server", "127.0.0.1:" + port);
 
         assertThat(run.exitCode()).isEqualTo(ExampleException.USAGE);
         assertThat(run.errLines()).singleElement().asString()

@@ -1,6 +1,7 @@
 package dev.parley.server.cli;
 
 import dev.parley.server.ImServer;
+import dev.parley.server.RefusingPort;
 import dev.parley.server.ServerOptions;
 import dev.parley.transport.Transport;
 import org.junit.jupiter.api.Test;
@@ -120,12 +121,12 @@ class CommandLineTest {
     @Test
     void saysInOneLineThatRedisCannotBeReachedAndDoesNotStart() throws Exception {
         int nobody;
-        try (var socket = new java.net.ServerSocket(0)) {
-            nobody = socket.getLocalPort();
+        CommandRun run;
+        try (var refusing = new RefusingPort()) {
+            nobody = refusing.port();
+            run = CommandRun.run("", "server", "--store", "redis://:secret@127.0.0.1:" + nobody, "--host", "127.0.0.1",
+                    "--port", "0");
         }
-
-        var run = CommandRun.run("", "server", "--store", "redis://:secret@127.0.0.1:" + nobody, "--host", "127.0.0.1",
-                "--port", "0");
 
         assertThat(run.exitCode()).isEqualTo(ParleyCommand.FAILED);
         assertThat(run.out()).isEmpty();

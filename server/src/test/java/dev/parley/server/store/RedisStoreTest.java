@@ -1,5 +1,6 @@
 package dev.parley.server.store;
 
+import dev.parley.server.RefusingPort;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -105,15 +106,13 @@ class RedisStoreTest extends PersistentStoreConformanceTest {
 
     @Test
     void saysInOneLineWhenRedisCannotBeReachedAtStart() throws Exception {
-        RedisAddress nobody;
-        try (var socket = new java.net.ServerSocket(0)) {
-            nobody = RedisAddress.of("127.0.0.1", socket.getLocalPort());
-        }
-        RedisAddress address = nobody;
+        try (var refusing = new RefusingPort()) {
+            RedisAddress nobody = RedisAddress.of("127.0.0.1", refusing.port());
 
-        assertThatThrownBy(() -> RedisStore.open(address, OPTIONS)).isInstanceOf(StoreException.class)
-                .hasMessageStartingWith("cannot reach Redis at redis://" + address.hostAndPort() + ": ")
-                .hasMessageNotContaining("\n");
+            assertThatThrownBy(() -> RedisStore.open(nobody, OPTIONS)).isInstanceOf(StoreException.class)
+                    .hasMessageStartingWith("cannot reach Redis at redis://" + nobody.hostAndPort() + ": ")
+                    .hasMessageNotContaining("\n");
+        }
     }
 
     /** Appends once the store has reconnected: each try is refused quickly while the backoff runs. */
