@@ -1,10 +1,6 @@
 package dev.parley.gui;
 
-import dev.parley.im.ImException;
-import dev.parley.im.Invitation;
-import dev.parley.im.Message;
 import dev.parley.server.ImServer;
-import dev.parley.server.ScriptedClient;
 import dev.parley.server.ServerOptions;
 import dev.parley.server.cli.Addresses;
 import dev.parley.server.store.SqliteStore;
@@ -52,7 +48,8 @@ import java.util.concurrent.Callable;
 
 /**
  * Two desktop clients in real windows (under Xvfb in the build), driven by AssertJ Swing's robot,
- * and a scripted client, all against a real server over TCP on an ephemeral port. Every step waits
+ * and a {@code parley chat} in a process of its own, all against a real server over TCP on an
+ * ephemeral port. Every step waits
  * for the condition it needs, up to {@link #TIMEOUT}, never for a fixed time.
  */
 class TwoClientsWindowTest {
@@ -71,7 +68,7 @@ class TwoClientsWindowTest {
     Path data;
 
     private ImServer server;
-    private ScriptedClient carol;
+    private ChatProcess carol;
     private Robot robot;
     private final List<ParleyGui> guis = new ArrayList<>();
 
@@ -95,10 +92,8 @@ class TwoClientsWindowTest {
         return ImServer.start(Transport.byName("tcp"), address, OPTIONS, SqliteStore.open(data, StoreOptions.defaults()));
     }
 
-    private ScriptedClient carol() throws IOException, ImException {
-        var client = ScriptedClient.connect(Transport.byName("tcp"), server.localAddress(), "carol");
-        client.register("online");
-        return client;
+    private ChatProcess carol() throws IOException {
+        return ChatProcess.signIn(server.localAddress(), "carol");
     }
 
     @AfterEach
@@ -125,22 +120,26 @@ class TwoClientsWindowTest {
         buddies.selectItems("bob", "carol");
         alice.button("invite").click();
 
-        long id = carol.await(Invitation.class).conversationId();
+        long id = Long.parseLong(carol.await("alice's invitation", line -> line.matches("invited \\d+ by alice"))
+                .split(" ")[1]);
         await("alice's conversation opens", () -> exists(alice, "conversation-" + id));
         await("bob is invited", () -> exists(bob, "invitation-" + id));
         bob.button("accept-" + id).click();
         await("bob's conversation opens", () -> exists(bob, "conversation-" + id));
         // Joins are in when the server lists the joiner as a member: only then is every message theirs.
         await("the server lists bob in the conversation", () -> listed(bob, id).contains("bob"));
-        carol.client().join(id);
-        carol.sync();
+        carol.type("/join " + id);
+        carol.type("/list");
+        carol.await("the server lists carol in the conversation", line -> line.startsWith("conversations ")
+                && line.matches(".*\\b" + id + "=\\[[^]]*\\bcarol\\b.*"));
 
         var aliceTalk = alice.panel("conversation-" + id);
         // Without a window manager, a click is what moves the focus from one window to another.
         aliceTalk.textBox("input").click();
         aliceTalk.textBox("input").setText("hello 😀 привет, a long line " + "that wraps ".repeat(20));
         aliceTalk.textBox("input").pressAndReleaseKey(KeyPressInfo.keyCode(KeyEvent.VK_ENTER));
-        carol.await(Message.class, message -> message.text().startsWith("hello 😀 привет"));
+        carol.await("alice's hello", line -> line.startsWith("message " + id + " #")
+                && line.contains(" alice: hello 😀 привет, a long line that wraps"));
         await("bob reads alice", () -> lines(bob, id).contains("alice: hello 😀 привет"));
 
         var bobTalk = bob.panel("conversation-" + id);
@@ -149,10 +148,10 @@ class TwoClientsWindowTest {
         bobTalk.textBox("input").pressKey(KeyEvent.VK_SHIFT).pressAndReleaseKeys(KeyEvent.VK_ENTER).releaseKey(KeyEvent.VK_SHIFT);
         bobTalk.textBox("input").enterText("second line");
         bobTalk.textBox("input").pressAndReleaseKey(KeyPressInfo.keyCode(KeyEvent.VK_ENTER));
-        carol.await(Message.class, message -> message.text().equals("first line\nsecond line"));
+        carol.await("bob's two lines", line -> line.endsWith(" bob: first line\\nsecond line"));
         await("alice reads bob's two lines", () -> lines(alice, id).contains("bob: first line\nsecond line"));
         await("bob's input is empty after sending", () -> bobTalk.textBox("input").text().isEmpty());
-        carol.client().send(id, "hi both");
+        carol.type("/say " + id + " hi both");
         await("alice reads carol", () -> lines(alice, id).contains("carol: hi both"));
 
         String tooLong = "x".repeat(OPTIONS.maxTextLength() + 1);
@@ -166,7 +165,7 @@ class TwoClientsWindowTest {
         bob.comboBox("myStatus").click();
         bob.comboBox("myStatus").replaceText("lunch");
         robot.pressAndReleaseKeys(KeyEvent.VK_ENTER); // to the combo box's editor, which has the focus
-        carol.awaitOnline(online -> "lunch".equals(online.get("bob")));
+        carol.await("bob at lunch", line -> line.startsWith("online ") && line.contains("bob=lunch"));
         await("alice sees bob at lunch", () -> buddies(alice).contains(new Buddy("bob", "lunch")));
 
         bobTalk.button("leave").click();
@@ -179,16 +178,16 @@ class TwoClientsWindowTest {
 
         SocketAddress address = server.localAddress();
         server.close();
-        carol.close();
         await("alice's banner says she is reconnecting", () -> bannerSays(alice, "Reconnecting"));
         await("bob's banner says he is reconnecting", () -> bannerSays(bob, "Reconnecting"));
+        carol.await("carol's chat is reconnecting", line -> line.startsWith("reconnecting: "));
         server = start(address); // the same port and store
         await("alice's banner is gone: connected again", () -> !bannerShows(alice));
         await("bob's banner is gone: connected again", () -> !bannerShows(bob));
-        carol = carol();
+        carol.await("carol's chat is back", "reconnected"::equals);
         aliceTalk.textBox("input").enterText("after the restart");
         aliceTalk.textBox("input").pressAndReleaseKey(KeyPressInfo.keyCode(KeyEvent.VK_ENTER));
-        carol.await(Message.class, message -> message.text().equals("after the restart"));
+        carol.await("alice's line after the restart", line -> line.endsWith(" alice: after the restart"));
         await("alice's own line shows once the server has it", () -> lines(alice, id).contains("alice: after the restart"));
     }
 
