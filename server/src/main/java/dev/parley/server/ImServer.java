@@ -45,6 +45,7 @@ import java.io.InterruptedIOException;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -207,6 +208,12 @@ public final class ImServer implements AutoCloseable {
     /** On a shared store, the users online on other nodes, by {@link Rules#key}; and by {@link Rules#lookAlike}. */
     private final Map<String, Presence> remote = new HashMap<>();
     private final Map<String, String> remoteLookAlikes = new HashMap<>();
+    /**
+     * On a shared store, the conversations created here whose invitations this node's users were
+     * given at once, until the feed of created conversations brings them (the other nodes tell
+     * theirs from it) or this node stops following them: at most one per followed conversation.
+     */
+    private final Set<Long> invitedHere = new HashSet<>();
     private boolean closed;
 
     private ImServer(Transport transport, SocketAddress address, ServerOptions options, LongSupplier nanoClock,
@@ -670,22 +677,26 @@ public final class ImServer implements AutoCloseable {
         if (similar != null) {
             throw new Refusal("username " + username + " looks like " + similar.username + ", who is online");
         }
-        Presence elsewhere = remote.get(key);
+        String remoteSimilar = remoteLookAlikes.get(lookAlike);
+        String similarKey = remoteSimilar == null || Rules.key(remoteSimilar).equals(key) ? null : Rules.key(remoteSimilar);
+        Map<String, Presence> stillThere = confirmElsewhere(similarKey == null ? Set.of(key) : Set.of(key, similarKey));
+        Presence elsewhere = stillThere.get(key);
         if (elsewhere != null && !elsewhere.detached() && register.resumeFrom().isEmpty()) {
             throw new Refusal("username " + username + " is taken");
         }
-        String remoteSimilar = remoteLookAlikes.get(lookAlike);
-        if (remoteSimilar != null && !Rules.key(remoteSimilar).equals(key)) {
+        if (similarKey != null && stillThere.containsKey(similarKey)) {
             throw new Refusal("username " + username + " looks like " + remoteSimilar + ", who is online");
         }
         String wasName = away != null ? away.username : null;
         String wasStatus = away != null ? away.status : null;
         if (node != null) {
             followConversationsOf(username);
-            if (elsewhere != null) {
+            Presence seen = remote.get(key);
+            if (seen != null) {
+                // Who this node's users saw online: what they are told changed is measured from it.
                 forgetRemote(key);
-                wasName = elsewhere.username();
-                wasStatus = elsewhere.status();
+                wasName = seen.username();
+                wasStatus = seen.status();
             }
         }
         session.username = username;
@@ -694,12 +705,12 @@ public final class ImServer implements AutoCloseable {
         online.put(key, session);
         onlineLookAlikes.put(lookAlike, session);
         log.info("{} {} from {}", username, wasName == null ? "registered" : "came back", session.peer.remoteAddress());
+        // Before the user hears it is registered: from then on, a user of any node can invite them.
+        publish(session);
         // Under the lock, so that it reaches the new user before any change made after it.
         broadcast(List.of(session.peer), new OnlineUsers(onlineSnapshot()));
         if (wasName == null || !wasStatus.equals(session.status) || !wasName.equals(username)) {
-            cameOnline(session);
-        } else {
-            publish(session);
+            announce(session);
         }
         resume(session, register.resumeFrom());
     }
@@ -777,7 +788,7 @@ public final class ImServer implements AutoCloseable {
         }
         Set<Session> invited = new LinkedHashSet<>();
         invited.add(inviter);
-        Set<String> notOnline = new LinkedHashSet<>();
+        Map<String, String> notOnline = new LinkedHashMap<>();
         Set<String> invitedElsewhere = new LinkedHashSet<>();
         for (String username : usernames) {
             Session user = online.get(Rules.key(username));
@@ -786,11 +797,14 @@ public final class ImServer implements AutoCloseable {
             } else if (remote.containsKey(Rules.key(username))) {
                 invitedElsewhere.add(Rules.key(username));
             } else {
-                notOnline.add(Rules.echo(username));
+                notOnline.putIfAbsent(Rules.key(username), Rules.echo(username));
             }
         }
+        // Users whose sign-in on another node was answered, which this node has not read yet.
+        invitedElsewhere.addAll(onlineElsewhere(notOnline.keySet()).keySet());
+        notOnline.keySet().removeAll(invitedElsewhere);
         if (!notOnline.isEmpty()) {
-            throw new Refusal("not online: " + String.join(", ", notOnline));
+            throw new Refusal("not online: " + String.join(", ", notOnline.values()));
         }
         if (conversations.size() >= options.maxConversations()) {
             throw new Refusal("too many conversations (at most " + options.maxConversations() + ")");
@@ -798,16 +812,47 @@ public final class ImServer implements AutoCloseable {
         List<String> keys = new ArrayList<>(invited.stream().map(user -> Rules.key(user.username)).toList());
         keys.addAll(invitedElsewhere);
         long id = store.create(inviter.username, keys);
-        if (node != null) {
-            // Every node tells its own invited users, this one too, from the feed of created conversations.
-            follow(id);
-            return;
-        }
         var conversation = new Conversation(id, 0);
         conversations.put(id, conversation);
         addMember(conversation, inviter.username);
-        broadcast(invited.stream().map(user -> user.peer).toList(),
-                new Invitation(conversation.id, inviter.username));
+        if (node != null) {
+            // Followed from the start of its feed, not from a snapshot: an invitee on another node
+            // may join and post before this line runs, and that must reach the inviter too.
+            conversation.cursor = SharedStore.NEW_FEED_CURSOR;
+            // The other nodes tell their invited users from the feed of created conversations.
+            invitedHere.add(id);
+        }
+        // At once, as one server would: before the answer to anything these users ask next.
+        broadcast(invited.stream().map(user -> user.peer).toList(), new Invitation(id, inviter.username));
+    }
+
+    /**
+     * On a shared store: those of users {@code keys} whom the store has online on another node now,
+     * by key, whatever this node last read of them.
+     */
+    private Map<String, Presence> onlineElsewhere(Set<String> keys) throws StoreException {
+        if (node == null || keys.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Presence> elsewhere = new HashMap<>(shared().presence(keys));
+        elsewhere.values().removeIf(entry -> entry.nodeId().equals(node.id()));
+        return elsewhere;
+    }
+
+    /**
+     * Those of users {@code keys} online on other nodes, by key, as the store has them now: a
+     * registration is refused for a user who signed in elsewhere a moment ago, not for one who has
+     * since gone. If the store cannot say, as this node last read them.
+     */
+    private Map<String, Presence> confirmElsewhere(Set<String> keys) {
+        try {
+            return onlineElsewhere(keys);
+        } catch (StoreException e) {
+            log.debug("cannot confirm who is online on other nodes: {}", e.getMessage());
+            Map<String, Presence> seen = new HashMap<>(remote);
+            seen.keySet().retainAll(keys);
+            return seen;
+        }
     }
 
     private Conversations listing() {
@@ -995,7 +1040,7 @@ public final class ImServer implements AutoCloseable {
             memberships.remove(key);
         }
         if (conversation.members.isEmpty()) {
-            conversations.remove(conversation.id);
+            forget(conversation);
         }
     }
 
@@ -1041,10 +1086,15 @@ public final class ImServer implements AutoCloseable {
 
     /** Notes that {@code session}'s user is online with its current status, to be told to everyone. */
     private void cameOnline(Session session) {
+        announce(session);
+        publish(session);
+    }
+
+    /** Tells the users of this node that {@code session}'s user is online with its status. */
+    private void announce(Session session) {
         changedOffline.remove(session.username);
         changedOnline.put(session.username, session.status);
         presenceChanged();
-        publish(session);
     }
 
     /** Sends the changes to the online list now, or within {@link ServerOptions#presenceDelay()}. */
@@ -1229,7 +1279,12 @@ public final class ImServer implements AutoCloseable {
                 memberships.remove(key);
             }
         }
+        forget(conversation);
+    }
+
+    private void forget(Conversation conversation) {
         conversations.remove(conversation.id);
+        invitedHere.remove(conversation.id);
     }
 
     /**
@@ -1336,6 +1391,9 @@ public final class ImServer implements AutoCloseable {
             lock.lock();
             try {
                 for (Change.Created conversation : created) {
+                    if (invitedHere.remove(conversation.conversationId())) {
+                        continue;
+                    }
                     List<Peer> invited = new ArrayList<>();
                     for (String key : conversation.invited()) {
                         Session user = online.get(key);

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -32,22 +33,31 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The IM protocol's semantics, scenario by scenario, over every transport in {@link Transports}. */
+/**
+ * The IM protocol's semantics, scenario by scenario, over every transport in {@link Transports}.
+ * A subclass runs every scenario on several nodes through {@link #startNodes}, its clients spread
+ * over them.
+ */
 class ImServerTest {
 
     /**
      * A window for changes to the online list long enough that a test's few requests, made one
      * after another on a loaded machine, all fall within it.
      */
-    private static final Duration WINDOW = Duration.ofSeconds(2);
+    static final Duration WINDOW = Duration.ofSeconds(2);
 
     private Transport transport;
+    private List<ImServer> nodes;
+    /** The node whose view a test checks: the first of {@link #nodes}. */
     private ImServer server;
+    /** How many connections the test has made: the next one goes to the node this picks, in turn. */
+    private int connections;
     private final List<AutoCloseable> opened = new ArrayList<>();
     /** The rate limit's clock, in nanoseconds: it moves only when a test moves it. */
     private final AtomicLong clock = new AtomicLong();
@@ -61,9 +71,7 @@ class ImServerTest {
 
     @OverEveryTransport
     void tellsEveryoneWhoIsOnlineWhenSomeoneRegisters(String transportName) throws Exception {
-        start(transportName);
-        var alice = connect("alice");
-        assertThat(alice.register("online")).containsExactlyEntriesOf(Map.of("alice", "online"));
+        var alice = firstToRegister(transportName, "alice");
 
         var bob = connect("bob");
         assertThat(bob.register("busy")).isEqualTo(Map.of("alice", "online", "bob", "busy"));
@@ -71,9 +79,29 @@ class ImServerTest {
         assertThat(server.onlineUsers()).isEqualTo(Map.of("alice", "online", "bob", "busy"));
     }
 
+    /** Starts the server and registers {@code username}, online, who is told they are all there is. */
+    ScriptedClient firstToRegister(String transportName, String username) throws Exception {
+        start(transportName);
+        var first = connect(username);
+        assertThat(first.register("online")).containsExactlyEntriesOf(Map.of(username, "online"));
+        return first;
+    }
+
     @OverEveryTransport
     void tellsOthersOfSeveralChangesWithinTheWindowInOneChangeTheLatestStateWinning(String transportName)
             throws Exception {
+        var alice = changeSeveralTimesWithinTheWindow(transportName);
+
+        assertThat(alice.awaitOnline(online -> online.containsKey("bob"))).isEqualTo(new OnlineUsersChanged(
+                Map.of("bob", "away", "carol", "online"), Set.of("dave")));
+        assertThat(alice.online()).isEqualTo(Map.of("alice", "online", "bob", "away", "carol", "online"));
+    }
+
+    /**
+     * With a window for changes to the online list: alice comes online (and is told at once); then,
+     * within the window, bob, carol and dave register, bob goes away and dave says goodbye. Returns alice.
+     */
+    ScriptedClient changeSeveralTimesWithinTheWindow(String transportName) throws Exception {
         start(transportName, ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO).presenceDelay(WINDOW).build());
         var alice = online("alice");
         assertThat(alice.await(OnlineUsersChanged.class))
@@ -87,15 +115,34 @@ class ImServerTest {
         dave.register("online");
         bob.client().status("away");
         dave.client().goodbye();
-
-        assertThat(alice.awaitOnline(online -> online.containsKey("bob"))).isEqualTo(new OnlineUsersChanged(
-                Map.of("bob", "away", "carol", "online"), Set.of("dave")));
-        assertThat(alice.online()).isEqualTo(Map.of("alice", "online", "bob", "away", "carol", "online"));
+        return alice;
     }
 
     @OverEveryTransport
     void givesAUserWhoRegistersWhileChangesWaitTheListAndThenChangesThatLeaveItRight(String transportName)
             throws Exception {
+        var waiting = changeWhileBobIsAboutToRegister(transportName);
+        var bob = waiting.bob();
+        var alice = waiting.alice();
+
+        assertThat(bob.register("online")).isEqualTo(Map.of("alice", "away", "bob", "online"));
+        OnlineUsersChanged pending = bob.await(OnlineUsersChanged.class);
+
+        assertThat(pending).isEqualTo(new OnlineUsersChanged(Map.of("alice", "away", "bob", "online"), Set.of("carol")));
+        assertThat(bob.online()).isEqualTo(Map.of("alice", "away", "bob", "online")).isEqualTo(server.onlineUsers());
+        alice.awaitOnline(online -> online.containsKey("bob"));
+        assertThat(alice.online()).isEqualTo(server.onlineUsers());
+    }
+
+    /** Two clients of a scenario. */
+    record AliceAndBob(ScriptedClient alice, ScriptedClient bob) {
+    }
+
+    /**
+     * With a window for changes to the online list: alice and carol come online, bob connects (but
+     * does not register), then alice goes away and carol says goodbye, within the window.
+     */
+    AliceAndBob changeWhileBobIsAboutToRegister(String transportName) throws Exception {
         start(transportName, ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO).presenceDelay(WINDOW).build());
         var alice = online("alice");
         var carolEvents = new LinkedBlockingQueue<ImEvent>();
@@ -110,13 +157,7 @@ class ImServerTest {
         carol.send(new ListConversations());
         assertThat(next(carolEvents, Error.class)).as("carol's goodbye is done").isEqualTo(
                 new Error("register first", "ListConversations"));
-        assertThat(bob.register("online")).isEqualTo(Map.of("alice", "away", "bob", "online"));
-        OnlineUsersChanged pending = bob.await(OnlineUsersChanged.class);
-
-        assertThat(pending).isEqualTo(new OnlineUsersChanged(Map.of("alice", "away", "bob", "online"), Set.of("carol")));
-        assertThat(bob.online()).isEqualTo(Map.of("alice", "away", "bob", "online")).isEqualTo(server.onlineUsers());
-        alice.awaitOnline(online -> online.containsKey("bob"));
-        assertThat(alice.online()).isEqualTo(server.onlineUsers());
+        return new AliceAndBob(alice, bob);
     }
 
     @OverEveryTransport
@@ -142,6 +183,16 @@ class ImServerTest {
 
     @OverEveryTransport
     void sendsEachChangeAtOnceWithNoWindow(String transportName) throws Exception {
+        var alice = bobGoesAwayWithNoWindow(transportName).alice();
+
+        assertThat(alice.sync()).filteredOn(OnlineUsersChanged.class::isInstance).containsExactly(
+                new OnlineUsersChanged(Map.of("alice", "online"), Set.of()),
+                new OnlineUsersChanged(Map.of("bob", "online"), Set.of()),
+                new OnlineUsersChanged(Map.of("bob", "away"), Set.of()));
+    }
+
+    /** With no window for changes to the online list, alice and bob come online, and bob goes away. */
+    AliceAndBob bobGoesAwayWithNoWindow(String transportName) throws Exception {
         start(transportName, ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO).presenceDelay(Duration.ZERO)
                 .build());
         var alice = online("alice");
@@ -149,11 +200,7 @@ class ImServerTest {
 
         bob.client().status("away");
         bob.sync();
-
-        assertThat(alice.sync()).filteredOn(OnlineUsersChanged.class::isInstance).containsExactly(
-                new OnlineUsersChanged(Map.of("alice", "online"), Set.of()),
-                new OnlineUsersChanged(Map.of("bob", "online"), Set.of()),
-                new OnlineUsersChanged(Map.of("bob", "away"), Set.of()));
+        return new AliceAndBob(alice, bob);
     }
 
     @OverEveryTransport
@@ -267,8 +314,8 @@ class ImServerTest {
         alice.client().invite("bob", "carol", "BOB", "alice");
 
         for (ScriptedClient invited : List.of(alice, bob, carol)) {
-            assertThat(invited.sync()).filteredOn(Invitation.class::isInstance)
-                    .containsExactly(new Invitation(1, "alice"));
+            assertThat(invited.await(Invitation.class)).isEqualTo(new Invitation(1, "alice"));
+            assertThat(invited.sync()).noneMatch(Invitation.class::isInstance);
         }
         assertThat(dave.sync()).noneMatch(Invitation.class::isInstance);
         assertThat(alice.sync()).last().isEqualTo(new Conversations(Map.of(1L, List.of("alice"))));
@@ -575,7 +622,7 @@ class ImServerTest {
         var alice = online("alice");
         var bob = online("bob");
 
-        server.close();
+        nodes.forEach(ImServer::close);
 
         assertThat(alice.awaitDisconnect()).isInstanceOf(ConnectionClosedException.class);
         assertThat(bob.awaitDisconnect()).isInstanceOf(ConnectionClosedException.class);
@@ -688,23 +735,44 @@ class ImServerTest {
     private static final ServerOptions WITHOUT_RESUME = ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO)
             .resumeWindow(Duration.ZERO).build();
 
-    private void start(String transportName) throws IOException {
+    private void start(String transportName) throws Exception {
         start(transportName, ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO).build());
     }
 
-    private void start(String transportName, ServerOptions options) throws IOException {
+    void start(String transportName, ServerOptions options) throws Exception {
         transport = Transports.create(transportName);
-        server = ImServer.start(transport, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), options, clock::get);
-        opened.add(server);
+        nodes = startNodes(transport, options, clock::get);
+        opened.addAll(nodes);
+        server = nodes.getFirst();
     }
 
-    private ScriptedClient connect(String username) throws IOException {
-        var client = ScriptedClient.connect(transport, server.localAddress(), username);
+    /**
+     * Starts what the test's clients connect to, listening on loopback: here one server with
+     * {@code options} and the rate limit's clock {@code nanoClock}.
+     */
+    protected List<ImServer> startNodes(Transport transport, ServerOptions options, LongSupplier nanoClock)
+            throws Exception {
+        return List.of(ImServer.start(transport, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), options,
+                nanoClock));
+    }
+
+    /** The node whose view the test checks. */
+    ImServer server() {
+        return server;
+    }
+
+    /** The node the next connection goes to: each in turn. */
+    private SocketAddress nextNode() {
+        return nodes.get(connections++ % nodes.size()).localAddress();
+    }
+
+    ScriptedClient connect(String username) throws IOException {
+        var client = ScriptedClient.connect(transport, nextNode(), username);
         opened.add(client);
         return client;
     }
 
-    private ScriptedClient online(String username) throws IOException, ImException {
+    ScriptedClient online(String username) throws IOException, ImException {
         var client = connect(username);
         client.register("online");
         return client;
@@ -729,7 +797,7 @@ class ImServerTest {
         Peer peer = Endpoint.builder(codec)
                 .on(ImEvent.class, (p, event) -> events.add(event))
                 .build()
-                .connect(transport, server.localAddress());
+                .connect(transport, nextNode());
         opened.add(peer::close);
         return peer;
     }

@@ -84,6 +84,26 @@ final class RedisNodeScripts {
             return out
             """);
 
+    /**
+     * KEYS: leases, presence. ARGV: user keys. Returns {key, entry, ...} for those of the users whose
+     * entry is held by a live node.
+     */
+    static final Script PRESENCE_OF = Script.of("presence-of", """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local entries = redis.call('HMGET', KEYS[2], unpack(ARGV))
+            local out = {}
+            for i, entry in ipairs(entries) do
+              local node = entry and string.match(entry, '^([^\\n]*)\\n')
+              local expires = node and redis.call('ZSCORE', KEYS[1], node)
+              if expires and tonumber(expires) > now then
+                out[#out + 1] = ARGV[i]
+                out[#out + 1] = entry
+              end
+            end
+            return out
+            """);
+
     private RedisNodeScripts() {
     }
 }

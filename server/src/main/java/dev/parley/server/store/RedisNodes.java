@@ -1,6 +1,7 @@
 package dev.parley.server.store;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,16 +52,28 @@ final class RedisNodes {
 
     Map<String, Presence> presence() throws StoreException {
         return store.read(List.of(RedisWriter.script(RedisNodeScripts.PRESENCE,
-                List.of(RedisNodeScripts.LEASES, RedisNodeScripts.PRESENCE_KEY), List.of())), replies -> {
-            List<?> flat = (List<?>) RedisStore.single(replies);
-            Map<String, Presence> all = new HashMap<>();
-            for (int i = 0; i + 1 < flat.size(); i += 2) {
-                String[] parts = ((String) flat.get(i + 1)).split("\n", 4);
-                if (parts.length == 4) {
-                    all.put((String) flat.get(i), new Presence(parts[2], parts[3], parts[0], parts[1].equals("1")));
-                }
+                List.of(RedisNodeScripts.LEASES, RedisNodeScripts.PRESENCE_KEY), List.of())), RedisNodes::entries);
+    }
+
+    Map<String, Presence> presence(Collection<String> keys) throws StoreException {
+        if (keys.isEmpty()) {
+            return Map.of();
+        }
+        return store.read(List.of(RedisWriter.script(RedisNodeScripts.PRESENCE_OF,
+                List.of(RedisNodeScripts.LEASES, RedisNodeScripts.PRESENCE_KEY), List.copyOf(keys))),
+                RedisNodes::entries);
+    }
+
+    /** A script's reply {key, entry, ...} as presence by key. */
+    private static Map<String, Presence> entries(List<Object> replies) throws StoreException {
+        List<?> flat = (List<?>) RedisStore.single(replies);
+        Map<String, Presence> all = new HashMap<>();
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            String[] parts = ((String) flat.get(i + 1)).split("\n", 4);
+            if (parts.length == 4) {
+                all.put((String) flat.get(i), new Presence(parts[2], parts[3], parts[0], parts[1].equals("1")));
             }
-            return Map.copyOf(all);
-        });
+        }
+        return Map.copyOf(all);
     }
 }

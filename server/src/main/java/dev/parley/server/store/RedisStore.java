@@ -296,6 +296,11 @@ public final class RedisStore implements SharedStore {
         return nodes.presence();
     }
 
+    @Override
+    public Map<String, Presence> presence(Collection<String> keys) throws StoreException {
+        return nodes.presence(keys);
+    }
+
     /** A stream entry [id, [field, value, ...]] as a message. */
     static StoredMessage message(long conversationId, List<?> entry) {
         String id = (String) entry.get(0);

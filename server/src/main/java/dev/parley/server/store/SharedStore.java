@@ -1,6 +1,8 @@
 package dev.parley.server.store;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -32,6 +34,13 @@ import java.util.Set;
  * describe connections, which a restart of the store ends anyway).
  */
 public interface SharedStore extends ChatStore {
+
+    /**
+     * The cursor a conversation's feed starts from when {@link #create} returns: every change to it
+     * has a greater one, so the creator's node reads them all from here, whatever other nodes did in
+     * it meanwhile.
+     */
+    long NEW_FEED_CURSOR = 0;
 
     /**
      * Conversation {@code conversationId}'s changes with a cursor above {@code after}, oldest first,
@@ -100,6 +109,23 @@ public interface SharedStore extends ChatStore {
 
     /** Every user online on a live node, by key. */
     Map<String, Presence> presence() throws StoreException;
+
+    /**
+     * The entries of those of users {@code keys} who are online on a live node, by key: what
+     * {@link #presence()} holds for them, read without reading everyone's. This default filters
+     * {@link #presence()}; a remote store reads just these.
+     */
+    default Map<String, Presence> presence(Collection<String> keys) throws StoreException {
+        Map<String, Presence> all = presence();
+        Map<String, Presence> some = new HashMap<>();
+        for (String key : keys) {
+            Presence entry = all.get(key);
+            if (entry != null) {
+                some.put(key, entry);
+            }
+        }
+        return some;
+    }
 
     /** Hints to a {@link StoreListener} until closed. */
     interface Subscription extends AutoCloseable {
