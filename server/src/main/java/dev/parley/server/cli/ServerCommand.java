@@ -8,6 +8,7 @@ import dev.parley.server.ServerOptions;
 import dev.parley.server.store.ChatStore;
 import dev.parley.server.store.MemoryStore;
 import dev.parley.server.store.RedisAddress;
+import dev.parley.server.store.RedisOptions;
 import dev.parley.server.store.RedisStore;
 import dev.parley.server.store.SqliteStore;
 import dev.parley.server.store.StoreException;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import javax.net.ssl.SSLHandshakeException;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -129,6 +131,11 @@ final class ServerCommand implements Callable<Integer> {
                     + "redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] (rediss:// for TLS) (default: ${DEFAULT-VALUE})")
     private String storeName;
 
+    @Option(names = "--store-trust", paramLabel = "FILE",
+            description = "PEM certificate(s) to trust for a rediss:// store: its own certificate, or the authority "
+                    + "that signed it (default: the JVM's trust store)")
+    private Path storeTrust;
+
     @Option(names = "--node-id", paramLabel = "NAME",
             description = "this node's name among the nodes sharing a Redis store (default: host name and process id)")
     private String nodeId;
@@ -196,6 +203,10 @@ final class ServerCommand implements Callable<Integer> {
             err.println("parley server: " + e.getMessage());
             return ParleyCommand.USAGE;
         }
+        if (storeTrust != null && !storeName.startsWith("rediss://")) {
+            err.println("parley server: --store-trust is for a rediss:// store, and the store is " + storeName);
+            return ParleyCommand.USAGE;
+        }
         ChatStore store;
         try {
             var storeOptions = StoreOptions.defaults().withRetainedMessages(retainedMessages);
@@ -203,7 +214,7 @@ final class ServerCommand implements Callable<Integer> {
                 case "memory" -> MemoryStore.create(storeOptions);
                 case "sqlite" -> SqliteStore.open(dataDirectory, storeOptions);
                 case String uri when uri.startsWith("redis://") || uri.startsWith("rediss://") ->
-                        RedisStore.open(RedisAddress.parse(uri), storeOptions);
+                        RedisStore.open(RedisAddress.parse(uri), redisOptions(), storeOptions);
                 default -> {
                     err.println("parley server: --store must be sqlite, memory or redis[s]://HOST[:PORT], was "
                             + storeName);
@@ -213,8 +224,9 @@ final class ServerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             err.println("parley server: " + e.getMessage());
             return ParleyCommand.USAGE;
-        } catch (StoreException e) {
-            err.println("parley server: " + e.getMessage());
+        } catch (StoreException | IOException e) {
+            err.println("parley server: " + e.getMessage() + (storeTrust == null && causedBy(e, SSLHandshakeException.class)
+                    ? "; to trust its certificate, name it with --store-trust FILE" : ""));
             return ParleyCommand.FAILED;
         }
         if (store == null) {
@@ -282,11 +294,20 @@ final class ServerCommand implements Callable<Integer> {
     }
 
     private static boolean isBindFailure(Throwable e) {
+        return causedBy(e, BindException.class);
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof BindException) {
+            if (type.isInstance(t)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** How to reach a Redis store: the defaults, trusting {@code --store-trust} if given. */
+    private RedisOptions redisOptions() throws IOException {
+        return storeTrust == null ? RedisOptions.defaults() : RedisOptions.defaults().withTls(TcpTls.client(storeTrust).context());
     }
 }

@@ -67,8 +67,9 @@ final class RedisConnection implements AutoCloseable {
                     (int) options.connectTimeout().toMillis());
             socket.setSoTimeout((int) options.connectTimeout().toMillis());
             if (address.tls()) {
-                var tls = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault())
-                        .createSocket(socket, address.host(), address.port(), true);
+                var factory = options.tls() != null ? options.tls().getSocketFactory()
+                        : (SSLSocketFactory) SSLSocketFactory.getDefault();
+                var tls = (SSLSocket) factory.createSocket(socket, address.host(), address.port(), true);
                 SSLParameters parameters = tls.getSSLParameters();
                 parameters.setEndpointIdentificationAlgorithm("HTTPS");
                 tls.setSSLParameters(parameters);

@@ -1,5 +1,6 @@
 package dev.parley.server.store;
 
+import javax.net.ssl.SSLContext;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -17,9 +18,12 @@ import java.util.Objects;
  *                         a conversation always uses the same one, so its operations keep their
  *                         order. More let Redis serve more batches per event loop, and so per
  *                         fsync (default {@value #DEFAULT_CONNECTIONS})
+ * @param tls              for a {@code rediss://} address, the TLS context whose trust checks
+ *                         Redis's certificate; null (the default) for the JVM's own, which trusts
+ *                         the JDK's certificate authorities or {@code -Djavax.net.ssl.trustStore}
  */
 public record RedisOptions(Duration connectTimeout, Duration commandTimeout, Duration minReconnectDelay,
-                           Duration maxReconnectDelay, int connections) {
+                           Duration maxReconnectDelay, int connections, SSLContext tls) {
 
     public static final long DEFAULT_CONNECT_TIMEOUT_MILLIS = 2_000;
     public static final long DEFAULT_COMMAND_TIMEOUT_MILLIS = 5_000;
@@ -45,22 +49,28 @@ public record RedisOptions(Duration connectTimeout, Duration commandTimeout, Dur
     public static RedisOptions defaults() {
         return new RedisOptions(Duration.ofMillis(DEFAULT_CONNECT_TIMEOUT_MILLIS),
                 Duration.ofMillis(DEFAULT_COMMAND_TIMEOUT_MILLIS), Duration.ofMillis(DEFAULT_MIN_RECONNECT_MILLIS),
-                Duration.ofMillis(DEFAULT_MAX_RECONNECT_MILLIS), DEFAULT_CONNECTIONS);
+                Duration.ofMillis(DEFAULT_MAX_RECONNECT_MILLIS), DEFAULT_CONNECTIONS, null);
     }
 
     /** These options with {@code timeout} for commands. */
     public RedisOptions withCommandTimeout(Duration timeout) {
-        return new RedisOptions(connectTimeout, timeout, minReconnectDelay, maxReconnectDelay, connections);
+        return new RedisOptions(connectTimeout, timeout, minReconnectDelay, maxReconnectDelay, connections, tls);
     }
 
     /** These options waiting {@code min} to {@code max} between attempts to reconnect. */
     public RedisOptions withReconnectDelays(Duration min, Duration max) {
-        return new RedisOptions(connectTimeout, commandTimeout, min, max, connections);
+        return new RedisOptions(connectTimeout, commandTimeout, min, max, connections, tls);
     }
 
     /** These options with {@code count} connections. */
     public RedisOptions withConnections(int count) {
-        return new RedisOptions(connectTimeout, commandTimeout, minReconnectDelay, maxReconnectDelay, count);
+        return new RedisOptions(connectTimeout, commandTimeout, minReconnectDelay, maxReconnectDelay, count, tls);
+    }
+
+    /** These options checking a {@code rediss://} Redis's certificate with {@code context}'s trust. */
+    public RedisOptions withTls(SSLContext context) {
+        return new RedisOptions(connectTimeout, commandTimeout, minReconnectDelay, maxReconnectDelay, connections,
+                Objects.requireNonNull(context, "context"));
     }
 
     private static void requirePositive(Duration value, String name) {

@@ -1,11 +1,13 @@
 package dev.parley.server.store;
 
+import javax.net.ssl.SSLContext;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -15,7 +17,8 @@ import java.util.stream.Stream;
  * A {@code redis-server} child process on a free loopback port, keeping its data (an append-only
  * file, fsynced on every write: {@code appendonly yes}, {@code appendfsync always}) in a
  * directory of its own; for tests and {@code parley demo --cluster}. It can be stopped and
- * started again on the same port and data, as a restarted Redis would be. Not thread-safe.
+ * started again on the same port and data, as a restarted Redis would be. It may serve TLS only
+ * ({@link #startWithTls}). Not thread-safe.
  */
 public final class RedisProcess implements AutoCloseable {
 
@@ -32,13 +35,19 @@ public final class RedisProcess implements AutoCloseable {
     private final Path program;
     private final Path directory;
     private final boolean ownsDirectory;
+    /** Its certificate and key, and what trusts them, if it serves TLS; else null. */
+    private final Tls tls;
     private int port;
     private Process process;
 
-    private RedisProcess(Path program, Path directory, boolean ownsDirectory) {
+    private record Tls(Path certificateChain, Path privateKey, SSLContext trust) {
+    }
+
+    private RedisProcess(Path program, Path directory, boolean ownsDirectory, Tls tls) {
         this.program = program;
         this.directory = directory;
         this.ownsDirectory = ownsDirectory;
+        this.tls = tls;
     }
 
     /** Where {@value #PROGRAM} is on {@code PATH}, or null if it is not there. */
@@ -67,19 +76,39 @@ public final class RedisProcess implements AutoCloseable {
         return start(directory, false);
     }
 
+    /**
+     * Starts Redis serving TLS only ({@code rediss://}), with the PEM files {@code certificateChain}
+     * and {@code privateKey} (which must name 127.0.0.1) and its data in a new temporary directory,
+     * deleted by {@link #close()}. Clients connect with {@link #clientOptions()}, which trust what
+     * {@code trust} trusts.
+     */
+    public static RedisProcess startWithTls(Path certificateChain, Path privateKey, SSLContext trust)
+            throws IOException {
+        return start(Files.createTempDirectory("parley-redis"), true, new Tls(certificateChain, privateKey, trust));
+    }
+
     private static RedisProcess start(Path directory, boolean ownsDirectory) throws IOException {
+        return start(directory, ownsDirectory, null);
+    }
+
+    private static RedisProcess start(Path directory, boolean ownsDirectory, Tls tls) throws IOException {
         Path program = find();
         if (program == null) {
             throw new IOException(HOW_TO_INSTALL);
         }
-        var redis = new RedisProcess(program, directory, ownsDirectory);
+        var redis = new RedisProcess(program, directory, ownsDirectory, tls);
         redis.startOnFreePort();
         return redis;
     }
 
-    /** The address clients reach it at. */
+    /** The address clients reach it at: {@code rediss://} if it serves TLS. */
     public RedisAddress address() {
-        return RedisAddress.of("127.0.0.1", port);
+        return tls == null ? RedisAddress.of("127.0.0.1", port) : new RedisAddress(true, "127.0.0.1", port, null, null, 0);
+    }
+
+    /** Options with which clients reach it: the defaults, trusting its certificate if it serves TLS. */
+    public RedisOptions clientOptions() {
+        return tls == null ? RedisOptions.defaults() : RedisOptions.defaults().withTls(tls.trust());
     }
 
     /** Its port on 127.0.0.1. */
@@ -151,13 +180,21 @@ public final class RedisProcess implements AutoCloseable {
 
     private void launch(int candidate) throws IOException {
         Path log = directory.resolve("redis.log");
-        process = new ProcessBuilder(List.of(program.toString(), "--port", Integer.toString(candidate),
-                "--bind", "127.0.0.1", "--dir", directory.toString(), "--appendonly", "yes",
-                "--appendfsync", "always", "--save", "", "--daemonize", "no", "--logfile", ""))
+        List<String> command = new ArrayList<>(List.of(program.toString(), "--bind", "127.0.0.1",
+                "--dir", directory.toString(), "--appendonly", "yes", "--appendfsync", "always", "--save", "",
+                "--daemonize", "no", "--logfile", ""));
+        if (tls == null) {
+            command.addAll(List.of("--port", Integer.toString(candidate)));
+        } else {
+            command.addAll(List.of("--port", "0", "--tls-port", Integer.toString(candidate),
+                    "--tls-cert-file", tls.certificateChain().toString(), "--tls-key-file", tls.privateKey().toString(),
+                    "--tls-auth-clients", "no"));
+        }
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         port = candidate;
         long deadline = System.nanoTime() + START_LIMIT.toNanos();
-        var options = RedisOptions.defaults();
+        var options = clientOptions();
         // Bounded by START_LIMIT.
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {

@@ -135,6 +135,16 @@ class CommandLineTest {
     }
 
     @Test
+    void refusesATrustFileForAStoreWithoutTls() {
+        var run = CommandRun.run("", "server", "--store", "redis://127.0.0.1:1", "--store-trust", "ca.pem",
+                "--host", "127.0.0.1", "--port", "0");
+
+        assertThat(run.exitCode()).isEqualTo(ParleyCommand.USAGE);
+        assertThat(run.errLines()).containsExactly(
+                "parley server: --store-trust is for a rediss:// store, and the store is redis://127.0.0.1:1");
+    }
+
+    @Test
     void refusesAMalformedRedisAddressInOneLine() {
         var run = CommandRun.run("", "server", "--store", "redis://h/x", "--host", "127.0.0.1", "--port", "0");
 

@@ -122,6 +122,14 @@ public final class TcpTls {
     }
 
     /**
+     * The JDK context behind this TLS, for a socket Parley does not open itself: a Redis store's
+     * connection, say.
+     */
+    public SSLContext context() {
+        return context;
+    }
+
+    /**
      * The same TLS, but a client checks the server's certificate against {@code hostName} (and
      * sends it in the server name indication) instead of the host it connects to: for a server
      * reached through a tunnel or by an address its certificate does not name.

@@ -15,10 +15,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
+import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,9 +74,9 @@ class UdpTransportTest {
     @Test
     void closingWhileClientsKeepConnectingNeverThrowsAndReleasesThePort() throws Exception {
         var transport = UdpTransport.create(options);
+        InetSocketAddress address = freeAddressNoEphemeralBindCanTake();
         for (int round = 0; round < 60; round++) {
-            Listener listener = transport.listen(LOOPBACK, RecordingHandler.recording());
-            var address = (InetSocketAddress) listener.localAddress();
+            Listener listener = transport.listen(address, RecordingHandler.recording());
             var connected = new java.util.concurrent.CopyOnWriteArrayList<Connection>();
             var stop = new java.util.concurrent.atomic.AtomicBoolean();
             try (var clients = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -100,6 +104,34 @@ class UdpTransportTest {
                 rebind.bind(address);
             }
         }
+    }
+
+    /**
+     * A free loopback UDP address whose port lies below the kernel's ephemeral range: a socket
+     * bound to port 0 (a client's in this test, or any in another process) is never handed it, so
+     * when it cannot be bound after a listener let it go, the listener still holds it.
+     */
+    private static InetSocketAddress freeAddressNoEphemeralBindCanTake() throws IOException {
+        int ephemeralFloor = 32_768;
+        Path range = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+        if (Files.isReadable(range)) {
+            // As lines: Files.readString gave only the first byte of this /proc file here.
+            ephemeralFloor = Integer.parseInt(Files.readAllLines(range).getFirst().strip().split("\\s+")[0]);
+        }
+        int lowest = 10_000;
+        int span = ephemeralFloor - lowest;
+        assumeTrue(span > 0, "the ephemeral ports start at " + ephemeralFloor + ", below " + lowest);
+        int start = new Random().nextInt(span);
+        for (int i = 0; i < span; i++) {
+            var candidate = new InetSocketAddress("127.0.0.1", lowest + (start + i) % span);
+            try (var probe = DatagramChannel.open()) {
+                probe.bind(candidate);
+                return candidate;
+            } catch (BindException taken) {
+                // Someone's: try the next.
+            }
+        }
+        throw new IOException("no free UDP port from " + lowest + " to " + (ephemeralFloor - 1));
     }
 
     @Test
