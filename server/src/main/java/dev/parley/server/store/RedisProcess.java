@@ -67,13 +67,13 @@ public final class RedisProcess implements AutoCloseable {
 
     /** Starts Redis with its data in a new temporary directory, deleted by {@link #close()}. */
     public static RedisProcess start() throws IOException {
-        return start(Files.createTempDirectory("parley-redis"), true);
+        return start(Files.createTempDirectory("parley-redis"), true, null);
     }
 
     /** Starts Redis with its data in {@code directory}, which is kept. */
     public static RedisProcess start(Path directory) throws IOException {
         Files.createDirectories(directory);
-        return start(directory, false);
+        return start(directory, false, null);
     }
 
     /**
@@ -85,10 +85,6 @@ public final class RedisProcess implements AutoCloseable {
     public static RedisProcess startWithTls(Path certificateChain, Path privateKey, SSLContext trust)
             throws IOException {
         return start(Files.createTempDirectory("parley-redis"), true, new Tls(certificateChain, privateKey, trust));
-    }
-
-    private static RedisProcess start(Path directory, boolean ownsDirectory) throws IOException {
-        return start(directory, ownsDirectory, null);
     }
 
     private static RedisProcess start(Path directory, boolean ownsDirectory, Tls tls) throws IOException {
