@@ -153,6 +153,9 @@ public abstract class AbstractConnection implements Connection {
      */
     protected final boolean fail(ConnectionClosedException cause) {
         if (!aborted.compareAndSet(false, true)) {
+            // Not before the first abort has recorded its cause: whoever sees the discarded queue
+            // must see the cause (a memory connection whose peer's queue closed reads it at once).
+            awaitAbortCause();
             queue.clear();
             return false;
         }
@@ -268,12 +271,9 @@ public abstract class AbstractConnection implements Connection {
      */
     protected final void finished(ConnectionClosedException fallback) {
         if (aborted.get()) {
-            // fail() publishes the abort, then records its cause: wait out the few instructions
-            // between the two, or a reader that saw the abort and ended would record its fallback
-            // (CLOSED_BY_PEER) as the cause instead (seen once over TLS in abortGivesThePeerAReset).
-            while (closeCause.get() == null) {
-                Thread.onSpinWait();
-            }
+            // Else a reader that saw the abort and ended would record its fallback (CLOSED_BY_PEER)
+            // as the cause instead (seen once over TLS in abortGivesThePeerAReset).
+            awaitAbortCause();
         }
         markClosed(fallback);
         queue.clear();
@@ -284,6 +284,16 @@ public abstract class AbstractConnection implements Connection {
             log.warn("connection {}: onClose handler threw", id, e);
         } finally {
             closeFuture.complete(cause);
+        }
+    }
+
+    /**
+     * Once {@link #aborted} is set: waits out the few instructions between {@link #fail} publishing
+     * the abort and recording its cause.
+     */
+    private void awaitAbortCause() {
+        while (closeCause.get() == null) {
+            Thread.onSpinWait();
         }
     }
 
