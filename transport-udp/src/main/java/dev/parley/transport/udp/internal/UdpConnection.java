@@ -294,7 +294,11 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
                 break;
             }
             if (moved < 0) {
-                session.finishSending(now);
+                // Closed: gracefully, so finish sending; or by an abort, which discards the queue
+                // before its reset is sent (onAbort), and must not be read as a graceful end.
+                if (!isAborted()) {
+                    session.finishSending(now);
+                }
                 break;
             }
             if (moved == 0) {
