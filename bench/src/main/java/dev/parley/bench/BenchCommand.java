@@ -30,8 +30,8 @@ public final class BenchCommand implements ParleyExtension, Callable<Integer> {
 
     @Option(names = "--only", paramLabel = "NAME",
             description = "Measure only this contender (raw-socket, parley-tcp, ...) and print its figures, for profiling; "
-                    + "or only the '" + Suite.SCALE + "', the '" + Suite.LOSS + "' or the '" + Suite.STORES
-                    + "' benchmark, printing its table.")
+                    + "or only the '" + Suite.SCALE + "', the '" + Suite.LOSS + "', the '" + Suite.STORES
+                    + "' or the '" + Suite.DURABILITY + "' benchmark, printing its table.")
     private String only;
 
     @Override

@@ -6,6 +6,9 @@ import dev.parley.im.Invitation;
 import dev.parley.im.Message;
 import dev.parley.server.ImServer;
 import dev.parley.server.ServerOptions;
+import dev.parley.server.store.ChatStore;
+import dev.parley.server.store.MemoryStore;
+import dev.parley.server.store.StoreOptions;
 import dev.parley.transport.Transport;
 
 import java.lang.management.ManagementFactory;
@@ -32,15 +35,24 @@ final class FanOut {
     private static final int BATCH = 50;
     private static final String TEXT = "hello, everyone in this conversation";
 
-    /** Deliveries per second and bytes allocated per delivery in one round. */
-    record Result(String transport, long deliveries, double perSecond, double bytesPerDelivery) {
+    /** Messages posted, deliveries, deliveries per second and bytes allocated per delivery in one round. */
+    record Result(String transport, long messages, long deliveries, double perSecond, double bytesPerDelivery) {
     }
 
     private FanOut() {
     }
 
-    /** Measures for {@code measure} after a warm-up of {@code warmUp}, over {@code transportName}. */
+    /** Measures for {@code measure} after a warm-up of {@code warmUp}, over {@code transportName}, storing in memory. */
     static Result run(String transportName, Duration warmUp, Duration measure) throws Exception {
+        return run(transportName, MemoryStore.create(StoreOptions.defaults()), SyscallCounter.none(), warmUp, measure);
+    }
+
+    /**
+     * As above, the server keeping the conversation in {@code store} (which it closes), and
+     * {@code calls} counting during the timed phase only.
+     */
+    static Result run(String transportName, ChatStore store, SyscallCounter calls, Duration warmUp, Duration measure)
+            throws Exception {
         Transport transport = Transport.byName(transportName);
         var deliveries = new Arrivals();
         var invitation = new CompletableFuture<Long>();
@@ -48,7 +60,7 @@ final class FanOut {
         // No rate limit: one sender posting as fast as it can is the point of this benchmark.
         try (ImServer server = ImServer.start(transport,
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                ServerOptions.builder().messagesPerSecond(0).build())) {
+                ServerOptions.builder().messagesPerSecond(0).build(), store)) {
             ImListener listener = new ImListener() {
                 @Override
                 public void onMessage(Message message) {
@@ -79,12 +91,14 @@ final class FanOut {
             long posted = post(sender, conversation, deliveries, 0, warmUp);
             long allocatedBefore = allocatedBytes();
             long deliveredBefore = deliveries.count();
+            calls.enable();
             long start = System.nanoTime();
-            post(sender, conversation, deliveries, posted, measure);
+            long messages = post(sender, conversation, deliveries, posted, measure) - posted;
             long elapsed = System.nanoTime() - start;
+            calls.disable();
             long delivered = deliveries.count() - deliveredBefore;
             double bytes = (double) (allocatedBytes() - allocatedBefore) / delivered;
-            return new Result(transportName, delivered, delivered * 1e9 / elapsed, bytes);
+            return new Result(transportName, messages, delivered, delivered * 1e9 / elapsed, bytes);
         } finally {
             for (ImClient client : clients) {
                 client.close();

@@ -188,7 +188,8 @@ final class Stores {
         return out.toString();
     }
 
-    private static void delete(Path directory) throws IOException {
+    /** Deletes {@code directory} and everything in it. */
+    static void delete(Path directory) throws IOException {
         try (Stream<Path> files = Files.walk(directory)) {
             for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(file);

@@ -27,6 +27,8 @@ record Suite(int rounds, Duration warmUp, Duration measure, int codecRounds, int
     static final String LOSS = "loss";
     /** The {@code --only} name of the store benchmark (memory, SQLite, Redis with 1 to 3 nodes). */
     static final String STORES = "stores";
+    /** The {@code --only} name of the durability benchmark (the IM server with the in-memory store and with SQLite). */
+    static final String DURABILITY = "durability";
 
     /** Clients of the concurrent throughput benchmark. */
     static final int MANY_CLIENTS = 16;
@@ -63,7 +65,8 @@ record Suite(int rounds, Duration warmUp, Duration measure, int codecRounds, int
     /**
      * Measures only the contender called {@code name}, {@link #rounds} times, printing the figures:
      * for profiling one system (for example under JFR) without the others in the recording. The
-     * names {@value #SCALE}, {@value #LOSS} and {@value #STORES} run those benchmarks alone and print their tables.
+     * names {@value #SCALE}, {@value #LOSS}, {@value #STORES} and {@value #DURABILITY} run those benchmarks alone
+     * and print their tables.
      *
      * @throws IllegalArgumentException if no contender has that name
      */
@@ -79,6 +82,10 @@ record Suite(int rounds, Duration warmUp, Duration measure, int codecRounds, int
         if (name.equals(STORES)) {
             progress.println(Stores.markdown(Stores.run(warmUp, measure, progress)));
             progress.println(CrossNode.markdown(CrossNode.run(warmUp, measure, progress)));
+            return;
+        }
+        if (name.equals(DURABILITY)) {
+            progress.println(Durability.markdown(Durability.run(warmUp, measure, progress)));
             return;
         }
         Supplier<Contender> make = contenders().stream()

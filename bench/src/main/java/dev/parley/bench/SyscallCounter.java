@@ -7,14 +7,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 
 /**
  * Counts the system calls every thread of this process enters during a timed phase, with
- * {@code perf stat -e raw_syscalls:sys_enter -p PID}: a tracepoint counter in the kernel, which
+ * {@code perf stat -e raw_syscalls:sys_enter -p PID} (all of them, {@link #start()}) or the
+ * {@code syscalls:sys_enter_*} tracepoints of the calls named ({@link #start(String...)}): a tracepoint counter in the kernel, which
  * (unlike {@code strace}) does not slow the calls it counts and so does not change how a
  * transport batches. {@code perf} starts with its counter disabled and this class enables and
  * disables it through {@code perf}'s control FIFOs ({@code --control fifo:CTL,ACK}), so the count
@@ -25,18 +29,24 @@ import java.util.concurrent.TimeoutException;
  */
 final class SyscallCounter implements AutoCloseable {
 
-    private static final String EVENT = "raw_syscalls:sys_enter";
+    private static final String EVERY_CALL = "raw_syscalls:sys_enter";
     private static final long TIMEOUT_SECONDS = 10;
-    private static final SyscallCounter NONE = new SyscallCounter(null, null, null, null, null);
-    private static volatile Boolean usable;
+    private static final SyscallCounter NONE = new SyscallCounter(List.of(), null, null, null, null, null);
+    /** Whether perf could count each set of events here, once tried. */
+    private static final Map<List<String>, Boolean> usable = new ConcurrentHashMap<>();
 
+    private final List<String> events;
     private final Process perf;
     private final Path directory;
     private final Path output;
     private final OutputStream control;
     private final InputStream acks;
+    /** Whether perf ended before it was asked for the count; on the benchmark thread. */
+    private boolean lost;
 
-    private SyscallCounter(Process perf, Path directory, Path output, OutputStream control, InputStream acks) {
+    private SyscallCounter(List<String> events, Process perf, Path directory, Path output, OutputStream control,
+                           InputStream acks) {
+        this.events = events;
         this.perf = perf;
         this.directory = directory;
         this.output = output;
@@ -44,9 +54,23 @@ final class SyscallCounter implements AutoCloseable {
         this.acks = acks;
     }
 
-    /** Attaches {@code perf} to this process with its counter disabled, or returns a counter of NaN. */
+    /** A counter that counts nothing: NaN. */
+    static SyscallCounter none() {
+        return NONE;
+    }
+
+    /** Counts every system call: attaches {@code perf} to this process with its counter disabled, or returns a counter of NaN. */
     static SyscallCounter start() {
-        if (!usable()) {
+        return start(List.of(EVERY_CALL));
+    }
+
+    /** As {@link #start()}, counting only the calls named ({@code "fsync"}, {@code "fdatasync"}), together. */
+    static SyscallCounter start(String... calls) {
+        return start(Stream.of(calls).map(call -> "syscalls:sys_enter_" + call).toList());
+    }
+
+    private static SyscallCounter start(List<String> events) {
+        if (!usable(events)) {
             return NONE;
         }
         Path directory = null;
@@ -57,7 +81,7 @@ final class SyscallCounter implements AutoCloseable {
             Path ack = directory.resolve("ack");
             Path output = directory.resolve("perf.csv");
             run(List.of("mkfifo", ctl.toString(), ack.toString()));
-            perf = new ProcessBuilder("perf", "stat", "-x,", "-e", EVENT, "-p", Long.toString(ProcessHandle.current().pid()),
+            perf = new ProcessBuilder("perf", "stat", "-x,", "-e", String.join(",", events), "-p", Long.toString(ProcessHandle.current().pid()),
                     "-D", "-1", "--control", "fifo:" + ctl + "," + ack, "-o", output.toString())
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             // Opening a FIFO waits for its other end: bounded, in case perf failed to start.
@@ -68,9 +92,9 @@ final class SyscallCounter implements AutoCloseable {
                     throw new IllegalStateException(e);
                 }
             }, runnable -> Thread.ofPlatform().daemon().start(runnable)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            return new SyscallCounter(perf, directory, output, (OutputStream) opened[0], (InputStream) opened[1]);
+            return new SyscallCounter(events, perf, directory, output, (OutputStream) opened[0], (InputStream) opened[1]);
         } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
-            usable = false; // perf ran but cannot count this process this way: do not wait for it again
+            usable.put(events, false); // perf ran but cannot count this process this way: do not wait for it again
             discard(perf, directory);
             return NONE;
         } catch (InterruptedException e) {
@@ -81,21 +105,21 @@ final class SyscallCounter implements AutoCloseable {
     }
 
     /** Starts counting. */
-    void enable() throws IOException {
+    void enable() {
         command("enable");
     }
 
     /** Stops counting. */
-    void disable() throws IOException {
+    void disable() {
         command("disable");
     }
 
     /**
-     * The system calls counted while enabled: ends {@code perf} (with SIGINT, on which it prints
-     * its counts); NaN if it could not count.
+     * The system calls counted while enabled (of every event counted, together): ends {@code perf}
+     * (with SIGINT, on which it prints its counts); NaN if it could not count.
      */
     double count() throws InterruptedException {
-        if (perf == null) {
+        if (perf == null || lost) {
             return Double.NaN;
         }
         try {
@@ -103,11 +127,17 @@ final class SyscallCounter implements AutoCloseable {
             if (!perf.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 return Double.NaN;
             }
+            double total = 0;
+            int counted = 0;
             for (String line : Files.readAllLines(output)) {
                 String[] fields = line.split(",");
-                if (fields.length > 2 && fields[2].equals(EVENT)) {
-                    return fields[0].startsWith("<") ? 0 : Double.parseDouble(fields[0]);
+                if (fields.length > 2 && events.contains(fields[2])) {
+                    total += fields[0].startsWith("<") ? 0 : Double.parseDouble(fields[0]);
+                    counted++;
                 }
+            }
+            if (counted == events.size()) {
+                return total;
             }
         } catch (IOException | NumberFormatException e) {
             // No count: the column says n/a.
@@ -128,31 +158,37 @@ final class SyscallCounter implements AutoCloseable {
         }
     }
 
-    private void command(String command) throws IOException {
-        if (perf == null) {
+    /**
+     * Sends {@code command} to perf and awaits its answer. A perf that has ended meanwhile (it can
+     * fail to follow a thread that ends while it attaches) leaves the count NaN rather than ending
+     * the benchmark: the write then fails with a broken pipe, or the answer never comes.
+     */
+    private void command(String command) {
+        if (perf == null || lost) {
             return;
         }
-        control.write((command + "\n").getBytes(StandardCharsets.US_ASCII));
-        control.flush();
-        // perf answers "ack\n" (and a NUL byte, which the next wait skips).
-        int b;
-        do {
-            b = acks.read();
-        } while (b != '\n' && b != -1);
-        if (b == -1) {
-            throw new IOException("perf ended while " + command + " was awaited");
+        try {
+            control.write((command + "\n").getBytes(StandardCharsets.US_ASCII));
+            control.flush();
+            // perf answers "ack\n" (and a NUL byte, which the next wait skips).
+            int b;
+            do {
+                b = acks.read();
+            } while (b != '\n' && b != -1);
+            lost = b == -1;
+        } catch (IOException e) {
+            lost = true;
         }
     }
 
-    private static boolean usable() {
-        if (usable == null) {
+    private static boolean usable(List<String> events) {
+        return usable.computeIfAbsent(events, tried -> {
             try {
-                usable = run(List.of("perf", "stat", "-x,", "-e", EVENT, "--", "true")) == 0;
+                return run(List.of("perf", "stat", "-x,", "-e", String.join(",", tried), "--", "true")) == 0;
             } catch (IOException e) {
-                usable = false;
+                return false;
             }
-        }
-        return usable;
+        });
     }
 
     private static int run(List<String> command) throws IOException {

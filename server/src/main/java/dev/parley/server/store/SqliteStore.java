@@ -57,6 +57,13 @@ public final class SqliteStore implements ChatStore {
                     + " WHERE client_id <> 0",
             "INSERT OR IGNORE INTO counters (name, value) VALUES ('conversation', 0)"};
 
+    /**
+     * A message by its sender's client message id, which is never 0 here. The query says so, or
+     * SQLite could not use the partial index and would read every message of the conversation.
+     */
+    static final String FIND_RESEND = "SELECT seq, ts FROM messages"
+            + " WHERE conversation = ? AND sender = ? AND client_id = ? AND client_id <> 0";
+
     /** A write for the writer thread. */
     private record Write<T>(Body<T> body, CompletableFuture<T> result) {
     }
@@ -245,8 +252,7 @@ public final class SqliteStore implements ChatStore {
         return submit(() -> {
             long last = lastSequence(writer, conversationId);
             if (clientMessageId != 0) {
-                try (PreparedStatement select = writer.prepareStatement("SELECT seq, ts FROM messages"
-                        + " WHERE conversation = ? AND sender = ? AND client_id = ?")) {
+                try (PreparedStatement select = writer.prepareStatement(FIND_RESEND)) {
                     select.setLong(1, conversationId);
                     select.setString(2, sender);
                     select.setLong(3, clientMessageId);

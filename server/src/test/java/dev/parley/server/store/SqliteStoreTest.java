@@ -4,6 +4,10 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -48,6 +52,27 @@ class SqliteStoreTest extends PersistentStoreConformanceTest {
         assertThatThrownBy(() -> SqliteStore.open(file.resolve("data"), OPTIONS))
                 .isInstanceOf(StoreException.class)
                 .hasMessageStartingWith("data directory " + file.resolve("data") + " is not writable");
+    }
+
+    @Test
+    void looksUpAResendByItsIndexNotByReadingTheWholeConversation() throws Exception {
+        open(OPTIONS).create("alice", List.of());
+
+        // An append's resend check used to read every retained message of the conversation: 1 ms an append at 10,000.
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + directory.resolve(SqliteStore.FILE_NAME));
+             PreparedStatement explain = connection.prepareStatement("EXPLAIN QUERY PLAN " + SqliteStore.FIND_RESEND)) {
+            explain.setLong(1, 1);
+            explain.setString(2, "alice");
+            explain.setLong(3, 7);
+            List<String> plan = new ArrayList<>();
+            try (ResultSet rows = explain.executeQuery()) {
+                while (rows.next()) {
+                    plan.add(rows.getString("detail"));
+                }
+            }
+            assertThat(plan).containsExactly(
+                    "SEARCH messages USING INDEX messages_by_client_id (conversation=? AND sender=? AND client_id=?)");
+        }
     }
 
     @Test
