@@ -108,14 +108,19 @@ final class ClusterNode implements StoreListener, AutoCloseable {
         this.thread = Thread.ofPlatform().daemon().name("parley-im-node-" + id).unstarted(this::run);
     }
 
+    /** The name of the node {@code options} describe: {@code options.nodeId()}, or a made-up one. */
+    static String nodeId(ServerOptions options) {
+        return options.nodeId() != null ? options.nodeId()
+                : "node-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+    }
+
     /**
-     * Claims node {@code options.nodeId()}'s lease (or a made-up name's) and starts following the store.
+     * Claims node {@code id}'s lease (see {@link #nodeId}) and starts following the store.
      *
      * @throws StoreException if the store cannot be reached
      */
-    static ClusterNode start(SharedStore store, ServerOptions options, Followers followers) throws StoreException {
-        String id = options.nodeId() != null ? options.nodeId()
-                : "node-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+    static ClusterNode start(SharedStore store, String id, ServerOptions options, Followers followers)
+            throws StoreException {
         var node = new ClusterNode(store, id, options, followers);
         node.thread.start();
         log.info("node {} on a shared store: lease {}, sync every {}", id, node.lease, node.syncPeriod);
