@@ -66,7 +66,7 @@ final class Gate {
         this.scheduler = scheduler;
         this.core = core;
         this.passwordCheck = passwordCheck;
-        this.passwordThreads = passwordCheck == null ? null : passwordThreads;
+        this.passwordThreads = passwordThreads;
         this.passwordChecks = passwordCheck == null ? null : new Semaphore(options.maxConcurrentPasswordChecks());
     }
 

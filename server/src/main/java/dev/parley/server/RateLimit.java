@@ -6,7 +6,7 @@ package dev.parley.server;
  * counts refusals in a row, so that a client that goes on flooding can be sent away.
  *
  * <p>Time comes from the caller, in {@link System#nanoTime()} units, so tests drive it with a
- * clock of their own. Not thread-safe: {@link ImServer} uses it holding its lock.
+ * clock of their own. Not thread-safe: the {@link Gate} uses it holding the server's lock.
  */
 final class RateLimit {
 

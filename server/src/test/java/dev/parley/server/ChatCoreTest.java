@@ -50,17 +50,18 @@ class ChatCoreTest {
     private final RecordingClients clients = new RecordingClients();
     private final List<HandedOver> appends = new ArrayList<>();
     private ChatCore core;
+    private Session alice;
+    private Session bob;
 
     private record HandedOver(Session sender, SendMessage send, CompletionStage<Appended> appended) {
     }
 
-    private ChatCore start(ServerOptions options) throws IOException {
+    private void start(ServerOptions options) throws IOException {
         var presence = new PresenceBatcher(Duration.ZERO, new ReentrantLock(), (task, delay) -> {
             throw new AssertionError("nothing is delayed without a presence delay");
         }, clients);
         core = new ChatCore(options, store, null, clients, presence,
                 (sender, send, appended) -> appends.add(new HandedOver(sender, send, appended)), () -> 0);
-        return core;
     }
 
     @AfterEach
@@ -71,10 +72,10 @@ class ChatCoreTest {
     @Test
     void sendsANewUserTheWholeOnlineListThenTellsEveryoneTheChange() throws Exception {
         start(OPTIONS);
-        Session alice = register("alice");
+        alice = register("alice");
         clients.take(alice);
 
-        Session bob = register("bob");
+        bob = register("bob");
 
         assertThat(clients.take(bob)).containsExactly(
                 new OnlineUsers(Map.of("alice", "here", "bob", "here")),
@@ -105,9 +106,7 @@ class ChatCoreTest {
 
     @Test
     void invitesEveryInvitedUserAndTheInviterButNobodyElse() throws Exception {
-        start(OPTIONS);
-        Session alice = register("alice");
-        Session bob = register("bob");
+        aliceAndBobOnline(OPTIONS);
         Session carol = register("carol");
         takeAll(alice, bob, carol);
 
@@ -122,12 +121,7 @@ class ChatCoreTest {
 
     @Test
     void tellsEveryMemberOfAMessageInSequenceOrderWhateverOrderTheStoreAnswers() throws Exception {
-        start(OPTIONS);
-        Session alice = register("alice");
-        Session bob = register("bob");
-        core.apply(alice, new Invite(List.of("bob")));
-        core.apply(bob, new Join(1));
-        takeAll(alice, bob);
+        aliceAndBobInAConversation(OPTIONS);
 
         core.apply(alice, new SendMessage(1, 1, "first"));
         core.apply(bob, new SendMessage(1, 1, "second"));
@@ -142,11 +136,7 @@ class ChatCoreTest {
 
     @Test
     void sendsNothingOfAMessageBeforeTheStoreHasIt() throws Exception {
-        start(OPTIONS);
-        Session alice = register("alice");
-        Session bob = register("bob");
-        core.apply(alice, new Invite(List.of("bob")));
-        takeAll(alice, bob);
+        aliceAndBobInAConversation(OPTIONS);
 
         core.apply(alice, new SendMessage(1, 1, "hello"));
 
@@ -157,11 +147,7 @@ class ChatCoreTest {
 
     @Test
     void answersAResendWithTheFirstCopyToTheSenderAlone() throws Exception {
-        start(OPTIONS);
-        Session alice = register("alice");
-        Session bob = register("bob");
-        core.apply(alice, new Invite(List.of("bob")));
-        core.apply(bob, new Join(1));
+        aliceAndBobInAConversation(OPTIONS);
         core.apply(alice, new SendMessage(1, 7, "once"));
         stored();
         takeAll(alice, bob);
@@ -175,9 +161,7 @@ class ChatCoreTest {
 
     @Test
     void refusesAPostToAConversationTheSenderIsNotIn() throws Exception {
-        start(OPTIONS);
-        Session alice = register("alice");
-        Session bob = register("bob");
+        aliceAndBobOnline(OPTIONS);
         core.apply(alice, new Invite(List.of("bob")));
 
         assertThatThrownBy(() -> core.apply(bob, new SendMessage(1, 1, "let me in")))
@@ -187,12 +171,7 @@ class ChatCoreTest {
 
     @Test
     void tellsTheSenderAloneOfAMessageTheStoreCouldNotTake() throws Exception {
-        start(OPTIONS);
-        Session alice = register("alice");
-        Session bob = register("bob");
-        core.apply(alice, new Invite(List.of("bob")));
-        core.apply(bob, new Join(1));
-        takeAll(alice, bob);
+        aliceAndBobInAConversation(OPTIONS);
 
         core.appendFailed(alice, new SendMessage(1, 9, "lost"), new StoreException("disk full"));
 
@@ -202,12 +181,7 @@ class ChatCoreTest {
 
     @Test
     void aGoodbyeTakesTheUserOutOfEveryConversationAndTellsEveryone() throws Exception {
-        start(OPTIONS);
-        Session alice = register("alice");
-        Session bob = register("bob");
-        core.apply(alice, new Invite(List.of("bob")));
-        core.apply(bob, new Join(1));
-        takeAll(alice, bob);
+        aliceAndBobInAConversation(OPTIONS);
 
         core.apply(bob, new Goodbye());
 
@@ -220,9 +194,7 @@ class ChatCoreTest {
 
     @Test
     void endsAConversationItsLastMemberLeaves() throws Exception {
-        start(OPTIONS);
-        Session alice = register("alice");
-        Session bob = register("bob");
+        aliceAndBobOnline(OPTIONS);
         core.apply(alice, new Invite(List.of("bob")));
 
         core.apply(alice, new Leave(1));
@@ -234,9 +206,7 @@ class ChatCoreTest {
 
     @Test
     void tellsEveryoneOfAStatusChange() throws Exception {
-        start(OPTIONS);
-        Session alice = register("alice");
-        Session bob = register("bob");
+        aliceAndBobOnline(OPTIONS);
         takeAll(alice, bob);
 
         core.apply(bob, new StatusChange("away"));
@@ -248,7 +218,7 @@ class ChatCoreTest {
     @Test
     void checksAHistoryRequestUnderTheLockAndReadsItFromTheStoreAfter() throws Exception {
         start(OPTIONS);
-        Session alice = register("alice");
+        alice = register("alice");
         core.apply(alice, new Invite(List.of("alice")));
         core.apply(alice, new SendMessage(1, 1, "one"));
         core.apply(alice, new SendMessage(1, 2, "two"));
@@ -265,9 +235,7 @@ class ChatCoreTest {
 
     @Test
     void keepsADisconnectedUsersPlaceSilentlyUntilTheirWindowRunsOut() throws Exception {
-        start(ServerOptions.builder().resumeWindow(Duration.ofMinutes(1)).build());
-        Session alice = register("alice");
-        Session bob = register("bob");
+        aliceAndBobOnline(ServerOptions.builder().resumeWindow(Duration.ofMinutes(1)).build());
         takeAll(alice, bob);
 
         assertThat(core.disconnected(bob, "reset")).isTrue();
@@ -281,11 +249,7 @@ class ChatCoreTest {
 
     @Test
     void resumesAUserWhoComesBackWithTheMessagesTheyMissed() throws Exception {
-        start(ServerOptions.builder().resumeWindow(Duration.ofMinutes(1)).build());
-        Session alice = register("alice");
-        Session bob = register("bob");
-        core.apply(alice, new Invite(List.of("bob")));
-        core.apply(bob, new Join(1));
+        aliceAndBobInAConversation(ServerOptions.builder().resumeWindow(Duration.ofMinutes(1)).build());
         core.apply(alice, new SendMessage(1, 1, "seen"));
         stored();
         core.disconnected(bob, "reset");
@@ -302,6 +266,20 @@ class ChatCoreTest {
         assertThat(core.heldUsers()).isEmpty();
         core.expire(bob);
         assertThat(core.onlineList()).containsOnlyKeys("alice", "bob");
+    }
+
+    /** Alice and Bob registered and members of conversation 1, which Alice started; what they were sent so far taken. */
+    private void aliceAndBobInAConversation(ServerOptions options) throws Exception {
+        aliceAndBobOnline(options);
+        core.apply(alice, new Invite(List.of("bob")));
+        core.apply(bob, new Join(1));
+        takeAll(alice, bob);
+    }
+
+    private void aliceAndBobOnline(ServerOptions options) throws Exception {
+        start(options);
+        alice = register("alice");
+        bob = register("bob");
     }
 
     private Session register(String username) throws Exception {
