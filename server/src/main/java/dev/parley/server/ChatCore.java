@@ -170,6 +170,16 @@ final class ChatCore implements PresenceBatcher.Audience {
         return conversations.size();
     }
 
+    /** How many users are registered on this node, those in their resume window included. */
+    int registeredCount() {
+        return online.size();
+    }
+
+    /** How many users are in their resume window. */
+    int heldCount() {
+        return held.size();
+    }
+
     /** The registered users and their statuses (on a shared store, of every node, as last read). */
     @Override
     public Map<String, String> onlineList() {
@@ -234,7 +244,7 @@ final class ChatCore implements PresenceBatcher.Audience {
      */
     ImEvent apply(Session session, ImRequest request) throws Refusal, StoreException {
         if (!(request instanceof Register) && !session.isRegistered()) {
-            throw new Refusal("register first");
+            throw new Refusal(Refusal.Cause.NOT_REGISTERED, "register first");
         }
         switch (request) {
             case Register register -> register(session, register);
@@ -280,13 +290,13 @@ final class ChatCore implements PresenceBatcher.Audience {
     /** Registers {@code session} as {@code register} asks (its password, if any, already checked). */
     void register(Session session, Register register) throws Refusal {
         if (session.isRegistered()) {
-            throw new Refusal("already registered as " + session.username);
+            throw new Refusal(Refusal.Cause.OUT_OF_TURN, "already registered as " + session.username);
         }
         String username = register.username();
         rules.checkUsername(username);
         rules.checkStatus(register.status());
         if (register.protocolVersion() != ImProtocol.VERSION) {
-            throw new Refusal("protocol version " + register.protocolVersion() + " is not supported: this server speaks "
+            throw new Refusal(Refusal.Cause.PROTOCOL_VERSION, "protocol version " + register.protocolVersion() + " is not supported: this server speaks "
                     + "version " + ImProtocol.VERSION);
         }
         String key = Rules.key(username);
@@ -294,22 +304,22 @@ final class ChatCore implements PresenceBatcher.Audience {
         if (away != null && away.detached) {
             takeBack(away);
         } else if (away != null) {
-            throw new Refusal("username " + username + " is taken");
+            throw new Refusal(Refusal.Cause.NAME_TAKEN, "username " + username + " is taken");
         }
         String lookAlike = Rules.lookAlike(username);
         Session similar = onlineLookAlikes.get(lookAlike);
         if (similar != null) {
-            throw new Refusal("username " + username + " looks like " + similar.username + ", who is online");
+            throw new Refusal(Refusal.Cause.NAME_TAKEN, "username " + username + " looks like " + similar.username + ", who is online");
         }
         String remoteSimilar = remoteLookAlikes.get(lookAlike);
         String similarKey = remoteSimilar == null || Rules.key(remoteSimilar).equals(key) ? null : Rules.key(remoteSimilar);
         Map<String, Presence> stillThere = confirmElsewhere(similarKey == null ? Set.of(key) : Set.of(key, similarKey));
         Presence elsewhere = stillThere.get(key);
         if (elsewhere != null && !elsewhere.detached() && register.resumeFrom().isEmpty()) {
-            throw new Refusal("username " + username + " is taken");
+            throw new Refusal(Refusal.Cause.NAME_TAKEN, "username " + username + " is taken");
         }
         if (similarKey != null && stillThere.containsKey(similarKey)) {
-            throw new Refusal("username " + username + " looks like " + remoteSimilar + ", who is online");
+            throw new Refusal(Refusal.Cause.NAME_TAKEN, "username " + username + " looks like " + remoteSimilar + ", who is online");
         }
         String wasName = away != null ? away.username : null;
         String wasStatus = away != null ? away.status : null;
@@ -406,10 +416,10 @@ final class ChatCore implements PresenceBatcher.Audience {
 
     private void invite(Session inviter, List<String> usernames) throws Refusal, StoreException {
         if (usernames.isEmpty()) {
-            throw new Refusal("invite at least one user");
+            throw new Refusal(Refusal.Cause.INVALID, "invite at least one user");
         }
         if (usernames.size() > options.maxInvitees()) {
-            throw new Refusal("too many invitees: " + usernames.size() + " (at most " + options.maxInvitees() + ")");
+            throw new Refusal(Refusal.Cause.OVER_LIMIT, "too many invitees: " + usernames.size() + " (at most " + options.maxInvitees() + ")");
         }
         Set<Session> invited = new LinkedHashSet<>();
         invited.add(inviter);
@@ -429,10 +439,10 @@ final class ChatCore implements PresenceBatcher.Audience {
         invitedElsewhere.addAll(onlineElsewhere(notOnline.keySet()).keySet());
         notOnline.keySet().removeAll(invitedElsewhere);
         if (!notOnline.isEmpty()) {
-            throw new Refusal("not online: " + String.join(", ", notOnline.values()));
+            throw new Refusal(Refusal.Cause.NOT_ONLINE, "not online: " + String.join(", ", notOnline.values()));
         }
         if (conversations.size() >= options.maxConversations()) {
-            throw new Refusal("too many conversations (at most " + options.maxConversations() + ")");
+            throw new Refusal(Refusal.Cause.OVER_LIMIT, "too many conversations (at most " + options.maxConversations() + ")");
         }
         List<String> keys = new ArrayList<>(invited.stream().map(user -> Rules.key(user.username)).toList());
         keys.addAll(invitedElsewhere);
@@ -494,7 +504,7 @@ final class ChatCore implements PresenceBatcher.Audience {
         boolean joined = false;
         try {
             if (options.joinPolicy() == JoinPolicy.INVITED_ONLY && !store.isInvited(id, Rules.key(session.username))) {
-                throw new Refusal("not invited to conversation " + id);
+                throw new Refusal(Refusal.Cause.NOT_ALLOWED, "not invited to conversation " + id);
             }
             store.join(id, session.username);
             addMember(conversation, session.username);
@@ -512,7 +522,7 @@ final class ChatCore implements PresenceBatcher.Audience {
             return follow(id);
         } catch (StoreException e) {
             if (shared.changes(id, 0, 0).ended()) {
-                throw new Refusal("unknown conversation " + id);
+                throw new Refusal(Refusal.Cause.UNKNOWN_CONVERSATION, "unknown conversation " + id);
             }
             throw e;
         }
@@ -579,10 +589,10 @@ final class ChatCore implements PresenceBatcher.Audience {
 
     private static void checkHistoryRequest(GetHistory get) throws Refusal {
         if (get.limit() < 1) {
-            throw new Refusal("a history page holds at least 1 message, not " + get.limit());
+            throw new Refusal(Refusal.Cause.INVALID, "a history page holds at least 1 message, not " + get.limit());
         }
         if (get.from() < 0) {
-            throw new Refusal("sequence numbers start at 1: cannot read history from " + get.from());
+            throw new Refusal(Refusal.Cause.INVALID, "sequence numbers start at 1: cannot read history from " + get.from());
         }
     }
 
@@ -596,7 +606,7 @@ final class ChatCore implements PresenceBatcher.Audience {
     private Conversation conversation(long id) throws Refusal {
         Conversation conversation = conversations.get(id);
         if (conversation == null) {
-            throw new Refusal("unknown conversation " + id);
+            throw new Refusal(Refusal.Cause.UNKNOWN_CONVERSATION, "unknown conversation " + id);
         }
         return conversation;
     }
@@ -604,7 +614,7 @@ final class ChatCore implements PresenceBatcher.Audience {
     private Conversation membership(Session session, long id) throws Refusal {
         Conversation conversation = conversation(id);
         if (!conversation.members.containsKey(Rules.key(session.username))) {
-            throw new Refusal("not a member of conversation " + id);
+            throw new Refusal(Refusal.Cause.NOT_ALLOWED, "not a member of conversation " + id);
         }
         return conversation;
     }
@@ -708,7 +718,7 @@ final class ChatCore implements PresenceBatcher.Audience {
         try {
             theirs = shared.conversationsOf(username);
         } catch (StoreException e) {
-            throw new Refusal("not stored: cannot read your conversations: " + e.getMessage());
+            throw new Refusal(Refusal.Cause.NOT_STORED, "not stored: cannot read your conversations: " + e.getMessage());
         }
         for (long id : theirs) {
             if (!conversations.containsKey(id)) {

@@ -50,6 +50,8 @@ final class Gate {
     private final BiPredicate<String, String> passwordCheck;
     private final Executor passwordThreads;
     private final Semaphore passwordChecks;
+    /** Counts the refusals given here. */
+    private final Tally tally;
 
     /**
      * A gate in front of {@code core}, measuring request rates by {@code nanoClock}; checking
@@ -57,7 +59,7 @@ final class Gate {
      * if {@code passwordCheck} is null.
      */
     Gate(ServerOptions options, LongSupplier nanoClock, Lock lock, Clients clients, Scheduler scheduler,
-         ChatCore core, BiPredicate<String, String> passwordCheck, Executor passwordThreads) {
+         ChatCore core, BiPredicate<String, String> passwordCheck, Executor passwordThreads, Tally tally) {
         this.options = options;
         this.rules = new Rules(options);
         this.nanoClock = nanoClock;
@@ -67,6 +69,7 @@ final class Gate {
         this.core = core;
         this.passwordCheck = passwordCheck;
         this.passwordThreads = passwordThreads;
+        this.tally = tally;
         this.passwordChecks = passwordCheck == null ? null : new Semaphore(options.maxConcurrentPasswordChecks());
     }
 
@@ -98,9 +101,13 @@ final class Gate {
             case ALLOW -> {
                 return true;
             }
-            case REFUSE -> clients.reply(session, Refusal.error(message, "slow down: at most "
-                    + options.messagesPerSecond() + " requests a second, " + options.messageBurst() + " at once"), request);
+            case REFUSE -> {
+                tally.refused(Refusal.Cause.RATE_LIMITED);
+                clients.reply(session, Refusal.error(message, "slow down: at most " + options.messagesPerSecond()
+                        + " requests a second, " + options.messageBurst() + " at once"), request);
+            }
             case DISCONNECT -> {
+                tally.refused(Refusal.Cause.RATE_LIMITED);
                 log.info("{}: closing after {} requests in a row over the rate limit", session.from,
                         options.maxRefusedInARow());
                 clients.reply(session, Refusal.error(message, "too many requests over the rate limit: closing the "
@@ -123,6 +130,7 @@ final class Gate {
             checkLogIn(session, register);
             session.checkingPassword = true;
         } catch (Refusal refused) {
+            tally.refused(refused.cause());
             refusal = new Error(refused.getMessage(), request);
         } finally {
             lock.unlock();
@@ -141,18 +149,18 @@ final class Gate {
     /** Refuses a {@code Register} that needs no password check to be refused; takes a password thread. */
     private void checkLogIn(Session session, Register register) throws Refusal {
         if (session.isRegistered()) {
-            throw new Refusal("already registered as " + session.username);
+            throw new Refusal(Refusal.Cause.OUT_OF_TURN, "already registered as " + session.username);
         }
         if (session.checkingPassword) {
-            throw new Refusal("already checking a password for this connection");
+            throw new Refusal(Refusal.Cause.OUT_OF_TURN, "already checking a password for this connection");
         }
         rules.checkUsername(register.username());
         rules.checkStatus(register.status());
         if (register.password().length() > Accounts.MAX_PASSWORD_LENGTH) {
-            throw new Refusal("password too long (at most " + Accounts.MAX_PASSWORD_LENGTH + " characters)");
+            throw new Refusal(Refusal.Cause.INVALID, "password too long (at most " + Accounts.MAX_PASSWORD_LENGTH + " characters)");
         }
         if (!passwordChecks.tryAcquire()) {
-            throw new Refusal("busy checking other passwords: try again in a moment");
+            throw new Refusal(Refusal.Cause.BUSY, "busy checking other passwords: try again in a moment");
         }
     }
 
@@ -188,6 +196,7 @@ final class Gate {
                 core.register(session, register);
             }
         } catch (Refusal refusal) {
+            tally.refused(refusal.cause());
             clients.broadcast(List.of(session), new Error(refusal.getMessage(), ImProtocol.requestName(register)));
         } finally {
             lock.unlock();
@@ -199,6 +208,7 @@ final class Gate {
         lock.lock();
         try {
             session.checkingPassword = false;
+            tally.refused(Refusal.Cause.WRONG_CREDENTIALS);
             if (!session.closed) {
                 clients.broadcast(List.of(session), new Error(ImServer.WRONG_CREDENTIALS,
                         Register.class.getSimpleName()));

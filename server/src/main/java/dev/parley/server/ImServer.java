@@ -166,18 +166,23 @@ public final class ImServer implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     /** The session of each open connection: read by its delivery thread without the lock. */
     private final Map<Peer, Session> sessions = new ConcurrentHashMap<>();
+    private final String transportName;
+    private final Tally tally = new Tally();
+    private final Traffic traffic = new Traffic();
     private boolean closed;
 
     private ImServer(Transport transport, SocketAddress address, ServerOptions options, LongSupplier nanoClock,
                      BiPredicate<String, String> passwordCheck, ChatStore store) throws IOException {
         this.options = options;
         this.store = store;
+        this.transportName = transport.name();
         this.presence = new PresenceBatcher(options.presenceDelay(), lock, this::schedule, clients);
         String nodeId = store instanceof SharedStore ? ClusterNode.nodeId(options) : null;
         this.core = new ChatCore(options, store, nodeId, clients, presence, this::handedOver, nanoClock);
         this.passwordThreads = passwordCheck == null ? null : Executors.newFixedThreadPool(
                 options.maxConcurrentPasswordChecks(), Thread.ofPlatform().daemon().name("parley-im-password-", 1).factory());
-        this.gate = new Gate(options, nanoClock, lock, clients, this::schedule, core, passwordCheck, passwordThreads);
+        this.gate = new Gate(options, nanoClock, lock, clients, this::schedule, core, passwordCheck, passwordThreads,
+                tally);
         this.endpoint = Endpoint.builder(Codec.defaults())
                 .on(ImRequest.class, this::handle)
                 .onUnhandled(this::unexpected)
@@ -302,6 +307,30 @@ public final class ImServer implements AutoCloseable {
         }
     }
 
+    /**
+     * What this server holds now and has done since it started, for monitoring ({@link ImServerMetrics}
+     * publishes it). Adds up the open connections' own counters, so it costs a pass over them: meant
+     * for a scrape every few seconds, not for every message.
+     */
+    public ServerStatistics statistics() {
+        int registered;
+        int held;
+        int conversations;
+        lock.lock();
+        try {
+            registered = core.registeredCount();
+            held = core.heldCount();
+            conversations = core.conversationCount();
+        } finally {
+            lock.unlock();
+        }
+        Traffic.Totals totals = traffic.totals();
+        return new ServerStatistics(transportName, server.connectionCount(), registered, held, conversations,
+                tally.messagesAccepted(), tally.refusals(), totals.framesReceived(), totals.framesSent(),
+                totals.bytesReceived(), totals.bytesSent(), totals.packetsRetransmitted(), totals.meanRttMicros(),
+                totals.maxRttMicros());
+    }
+
     /** Stops the periodic broadcast and closes every client gracefully. Idempotent; never waits long. */
     @Override
     public void close() {
@@ -341,9 +370,11 @@ public final class ImServer implements AutoCloseable {
     private void opened(Peer peer) {
         log.info("connection from {} over {}", peer.remoteAddress(), peer.connection().transportName());
         sessions.put(peer, new Session(peer, peer.remoteAddress(), gate.newBudget()));
+        traffic.opened(peer.connection());
     }
 
     private void closed(Peer peer, ConnectionClosedException cause) {
+        traffic.closed(peer.connection());
         lock.lock();
         try {
             Session session = sessions.remove(peer);
@@ -392,8 +423,10 @@ public final class ImServer implements AutoCloseable {
             }
         } catch (StoreException failure) {
             log.warn("store failed for {}: {}", ImProtocol.requestName(request), failure.getMessage());
+            tally.refused(Refusal.Cause.NOT_STORED);
             reply = Refusal.error(request, "not stored: " + failure.getMessage());
         } catch (Refusal refusal) {
+            tally.refused(refusal.cause());
             reply = Refusal.error(request, refusal.getMessage());
         }
         if (reply != null) {
@@ -406,6 +439,7 @@ public final class ImServer implements AutoCloseable {
         Session session = sessions.get(peer);
         String name = message.getClass().getSimpleName();
         if (gate.withinRate(session, message)) {
+            tally.refused(Refusal.Cause.UNEXPECTED);
             clients.reply(session, new Error("not a request: " + name, name), name);
         }
     }
@@ -419,6 +453,7 @@ public final class ImServer implements AutoCloseable {
     private void stored(Session sender, SendMessage send, Appended appended, Throwable failure) {
         if (failure != null) {
             Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+            tally.refused(Refusal.Cause.NOT_STORED);
             lock.lock();
             try {
                 core.appendFailed(sender, send, cause);
@@ -426,6 +461,9 @@ public final class ImServer implements AutoCloseable {
                 lock.unlock();
             }
             return;
+        }
+        if (!appended.duplicate()) {
+            tally.accepted();
         }
         long conversationId = appended.message().conversationId();
         if (node != null && !appended.duplicate()) {

@@ -41,7 +41,7 @@ final class Rules {
         boolean valid = !username.isEmpty() && username.length() <= options.maxUsernameLength()
                 && username.chars().allMatch(Rules::isUsernameChar);
         if (!valid) {
-            throw new Refusal("invalid username '" + echo(username) + "': use 1 to " + options.maxUsernameLength()
+            throw new Refusal(Refusal.Cause.INVALID, "invalid username '" + echo(username) + "': use 1 to " + options.maxUsernameLength()
                     + " letters, digits, '_', '.' or '-'");
         }
     }
@@ -49,17 +49,17 @@ final class Rules {
     void checkStatus(String status) throws Refusal {
         if (status.isEmpty() || status.length() > options.maxStatusLength()
                 || status.chars().anyMatch(Character::isISOControl)) {
-            throw new Refusal("invalid status: use 1 to " + options.maxStatusLength()
+            throw new Refusal(Refusal.Cause.INVALID, "invalid status: use 1 to " + options.maxStatusLength()
                     + " characters, no control characters");
         }
     }
 
     void checkText(String text) throws Refusal {
         if (text.isBlank()) {
-            throw new Refusal("empty message");
+            throw new Refusal(Refusal.Cause.INVALID, "empty message");
         }
         if (text.length() > options.maxTextLength()) {
-            throw new Refusal("message too long: " + text.length() + " characters (at most "
+            throw new Refusal(Refusal.Cause.INVALID, "message too long: " + text.length() + " characters (at most "
                     + options.maxTextLength() + ")");
         }
     }

@@ -32,6 +32,7 @@ class GateTest {
     private final List<Runnable> passwordTasks = new ArrayList<>();
     private final List<Duration> delays = new ArrayList<>();
     private final List<Runnable> delayedTasks = new ArrayList<>();
+    private final Tally tally = new Tally();
     private long now;
 
     @AfterEach
@@ -47,7 +48,7 @@ class GateTest {
         };
         var presence = new PresenceBatcher(Duration.ZERO, lock, scheduler, clients);
         var core = new ChatCore(options, store, null, clients, presence, (sender, send, appended) -> { }, () -> now);
-        return new Gate(options, () -> now, lock, clients, scheduler, core, passwordCheck, passwordTasks::add);
+        return new Gate(options, () -> now, lock, clients, scheduler, core, passwordCheck, passwordTasks::add, tally);
     }
 
     @Test
@@ -66,6 +67,7 @@ class GateTest {
                 "slow down: at most 1 requests a second, 1 at once",
                 "too many requests over the rate limit: closing the connection");
         assertThat(clients.isClosed(flooder)).isTrue();
+        assertThat(tally.refusals()).containsEntry("rate-limited", 2L);
     }
 
     @Test
@@ -92,6 +94,7 @@ class GateTest {
 
         assertThat(clients.take(bob)).containsExactly(
                 new Error("busy checking other passwords: try again in a moment", "Register"));
+        assertThat(tally.refusals()).containsEntry("busy", 1L);
         assertThat(passwordTasks).hasSize(1);
 
         passwordTasks.removeFirst().run();
@@ -114,6 +117,7 @@ class GateTest {
         assertThat(delays).containsExactly(delay);
         delayedTasks.removeFirst().run();
         assertThat(clients.take(mallory)).containsExactly(new Error(ImServer.WRONG_CREDENTIALS, "Register"));
+        assertThat(tally.refusals()).containsEntry("wrong-credentials", 1L);
     }
 
     @Test

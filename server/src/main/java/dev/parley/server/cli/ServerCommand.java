@@ -148,6 +148,16 @@ final class ServerCommand implements Callable<Integer> {
             description = "messages kept per conversation (default: ${DEFAULT-VALUE})")
     private int retainedMessages;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT", converter = MetricsPublisher.Address.class,
+            description = "serve the server's and the JVM's metrics in Prometheus format at http://HOST:PORT/metrics "
+                    + "(HOST alone: port " + MetricsPublisher.DEFAULT_PORT + "; 0 picks a free port); anyone who can "
+                    + "reach it can read them, so keep it on a private address")
+    private InetSocketAddress metricsAddress;
+
+    @Option(names = "--jmx", description = "publish the same metrics as MBeans in this JVM's MBean server, under the "
+            + "domain '" + MetricsPublisher.JMX_DOMAIN + "'")
+    private boolean jmx;
+
     @Override
     public Integer call() throws InterruptedException {
         if (System.getProperty(PARLEY_LOG_LEVEL) == null) {
@@ -242,12 +252,32 @@ final class ServerCommand implements Callable<Integer> {
                     : "parley server: cannot listen on " + host + ":" + port + " over " + transport.name() + ": " + e.getMessage());
             return ParleyCommand.FAILED;
         }
+        MetricsPublisher metrics = null;
+        if (metricsAddress != null || jmx) {
+            try {
+                metrics = MetricsPublisher.start(server, metricsAddress, jmx);
+            } catch (IOException e) {
+                server.close();
+                err.println("parley server: cannot serve metrics on " + Addresses.format(metricsAddress) + ": "
+                        + (isBindFailure(e) ? "the port is already in use; choose another with --metrics HOST:PORT"
+                        : e.getMessage()));
+                return ParleyCommand.FAILED;
+            }
+        }
         var stopped = new CountDownLatch(1);
+        MetricsPublisher published = metrics;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (published != null) {
+                published.close();
+            }
             server.close();
             stopped.countDown();
         }, "parley-server-shutdown"));
         out.println("parley server listening on " + transport.name() + " " + Addresses.format(server.localAddress()));
+        if (metricsAddress != null) {
+            out.println("parley server metrics at http://" + Addresses.format(metrics.httpAddress())
+                    + MetricsPublisher.PATH);
+        }
         out.flush();
         String traffic = tlsCertificate == null ? "traffic is not encrypted" : "traffic is encrypted with TLS 1.3";
         if (accounts == null) {

@@ -10,6 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.net.InetSocketAddress;
@@ -142,6 +143,28 @@ class CommandLineTest {
         assertThat(run.exitCode()).isEqualTo(ParleyCommand.USAGE);
         assertThat(run.errLines()).containsExactly(
                 "parley server: --store-trust is for a rediss:// store, and the store is redis://127.0.0.1:1");
+    }
+
+    @Test
+    void saysInOneLineThatTheMetricsPortIsTaken() throws Exception {
+        try (var taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String metrics = "127.0.0.1:" + taken.getLocalPort();
+
+            var run = CommandRun.run("", "server", "--store", "memory", "--host", "127.0.0.1", "--port", "0",
+                    "--metrics", metrics);
+
+            assertThat(run.exitCode()).isEqualTo(ParleyCommand.FAILED);
+            assertThat(run.errLines()).containsExactly("parley server: cannot serve metrics on " + metrics
+                    + ": the port is already in use; choose another with --metrics HOST:PORT");
+        }
+    }
+
+    @Test
+    void refusesAMetricsAddressThatIsNotOne() {
+        var run = CommandRun.run("", "server", "--store", "memory", "--metrics", "127.0.0.1:http");
+
+        assertThat(run.exitCode()).isEqualTo(ParleyCommand.USAGE);
+        assertThat(run.err()).contains("'http' is not a port (0 to 65535)");
     }
 
     @Test
