@@ -44,7 +44,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * {@code parley bench --only durability}: what keeping every message costs the IM server, the
  * in-memory store and SQLite (WAL, {@code synchronous=FULL}, group commit) measured in the same run,
- * over TCP on loopback, each server in this JVM with a store of its own:
+ * over TCP on loopback, each server in this JVM with a store of its own, in turn for a number of
+ * rounds (each figure is the median):
  * <ul>
  *   <li>fan-out to {@value FanOut#MEMBERS} members ({@link FanOut}), deliveries a second;</li>
  *   <li>send→acknowledgement (the sender's own copy, sent once the message is durable) at a steady
@@ -80,20 +81,33 @@ final class Durability {
     private Durability() {
     }
 
-    /** The in-memory row, then the SQLite row (on a temporary directory, deleted after). */
-    static List<Row> run(Duration warmUp, Duration measure, PrintStream progress) throws Exception {
+    /**
+     * The in-memory row, then the SQLite row (on a temporary directory, deleted after): each figure
+     * the median over {@code rounds}, the two stores measured in turn within each round.
+     */
+    static List<Row> run(int rounds, Duration warmUp, Duration measure, PrintStream progress) throws Exception {
         StoreOptions options = StoreOptions.defaults();
-        List<Row> rows = new ArrayList<>();
-        rows.add(measure("memory", () -> MemoryStore.create(options), warmUp, measure, progress));
+        List<Row> memory = new ArrayList<>();
+        List<Row> sqlite = new ArrayList<>();
         Path data = Files.createTempDirectory("parley-bench-durability");
         try {
             int[] opened = {0};
-            rows.add(measure("sqlite", () -> SqliteStore.open(data.resolve("server" + ++opened[0]), options),
-                    warmUp, measure, progress));
+            for (int round = 1; round <= rounds; round++) {
+                memory.add(measure("memory", () -> MemoryStore.create(options), warmUp, measure, progress));
+                sqlite.add(measure("sqlite", () -> SqliteStore.open(data.resolve("server" + ++opened[0]), options),
+                        warmUp, measure, progress));
+            }
         } finally {
             Stores.delete(data);
         }
-        return rows;
+        return List.of(median(memory), median(sqlite));
+    }
+
+    private static Row median(List<Row> rounds) {
+        return new Row(rounds.getFirst().store(), Medians.of(rounds, Row::fanOutPerSecond),
+                Medians.of(rounds, Row::fanOutFsyncsPerMessage), Medians.of(rounds, Row::ackP50Millis),
+                Medians.of(rounds, Row::ackP99Millis), Medians.of(rounds, Row::pacedFsyncsPerMessage),
+                Medians.of(rounds, Row::resumeMillis));
     }
 
     private static Row measure(String name, Opener opener, Duration warmUp, Duration measure, PrintStream progress)
@@ -253,7 +267,7 @@ final class Durability {
     /** The rows as Markdown, with the ratio of SQLite's fan-out to memory's. */
     static String markdown(List<Row> rows) {
         var out = new StringBuilder("### Durability: the IM server with each store (TCP, loopback)\n\n")
-                .append("Fan-out to " + FanOut.MEMBERS + " members; send→acknowledgement at a steady "
+                .append("Medians over rounds. Fan-out to " + FanOut.MEMBERS + " members; send→acknowledgement at a steady "
                         + String.format(Locale.ROOT, "%,d", PACED_RATE) + " messages/s; fsync and fdatasync calls"
                         + " per accepted message in each; resume of a member who missed "
                         + String.format(Locale.ROOT, "%,d", MISSED) + " messages.\n\n")

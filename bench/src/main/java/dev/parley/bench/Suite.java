@@ -85,7 +85,7 @@ record Suite(int rounds, Duration warmUp, Duration measure, int codecRounds, int
             return;
         }
         if (name.equals(DURABILITY)) {
-            progress.println(Durability.markdown(Durability.run(warmUp, measure, progress)));
+            progress.println(Durability.markdown(Durability.run(rounds, warmUp, measure, progress)));
             return;
         }
         Supplier<Contender> make = contenders().stream()

@@ -31,6 +31,7 @@ final class SyscallCounter implements AutoCloseable {
 
     private static final String EVERY_CALL = "raw_syscalls:sys_enter";
     private static final long TIMEOUT_SECONDS = 10;
+    private static final int ATTACH_ATTEMPTS = 3;
     private static final SyscallCounter NONE = new SyscallCounter(List.of(), null, null, null, null, null);
     /** Whether perf could count each set of events here, once tried. */
     private static final Map<List<String>, Boolean> usable = new ConcurrentHashMap<>();
@@ -69,10 +70,30 @@ final class SyscallCounter implements AutoCloseable {
         return start(Stream.of(calls).map(call -> "syscalls:sys_enter_" + call).toList());
     }
 
+    /**
+     * Attaches perf, trying again when it gave up: perf opens a counter per thread, and a thread
+     * that ends meanwhile makes it fail for some events ("No such process"). A perf that answers
+     * its first command has opened them all.
+     */
     private static SyscallCounter start(List<String> events) {
         if (!usable(events)) {
             return NONE;
         }
+        for (int attempt = 1; attempt <= ATTACH_ATTEMPTS; attempt++) {
+            SyscallCounter counter = attach(events);
+            if (counter.perf == null) {
+                return NONE;
+            }
+            counter.disable(); // the counter starts disabled: this only asks whether perf is still there
+            if (!counter.lost) {
+                return counter;
+            }
+            counter.close();
+        }
+        return NONE;
+    }
+
+    private static SyscallCounter attach(List<String> events) {
         Path directory = null;
         Process perf = null;
         try {

@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,6 +17,25 @@ import static org.assertj.core.api.Assertions.assertThat;
  * skipped, and so does this test.
  */
 class BenchSmokeTest {
+
+    @Test
+    void theDurabilityBenchmarkMeasuresBothStoresAndEveryMissedMessageComesBack() throws Exception {
+        Suite smoke = Suite.smoke();
+        var progress = new ByteArrayOutputStream();
+
+        List<Durability.Row> rows = Durability.run(1, smoke.warmUp(), smoke.measure(),
+                new PrintStream(progress, true, StandardCharsets.UTF_8));
+
+        assertThat(rows).extracting(Durability.Row::store).containsExactly("memory", "sqlite");
+        assertThat(rows).allSatisfy(row -> {
+            assertThat(row.fanOutPerSecond()).isPositive();
+            assertThat(row.ackP50Millis()).isPositive().isLessThanOrEqualTo(row.ackP99Millis());
+            assertThat(row.resumeMillis()).isPositive();
+        });
+        // perf counts where it may (root here); the in-memory store never syncs a file.
+        assertThat(rows.getFirst().pacedFsyncsPerMessage()).isIn(0.0, Double.NaN);
+        assertThat(Durability.markdown(rows)).contains("| sqlite |").contains("SQLite's fan-out is");
+    }
 
     @Test
     void everyHarnessProducesOrderedPercentilesAndPositiveRates(@TempDir Path out) throws Exception {

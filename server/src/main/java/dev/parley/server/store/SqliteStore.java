@@ -12,6 +12,7 @@ import java.sql.Statement;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -80,6 +81,9 @@ public final class SqliteStore implements ChatStore {
     private final Connection writer;
     private final Connection reader;
     private final ReentrantLock readLock = new ReentrantLock();
+    /** Prepared statements by their SQL: the writer's on the writer thread, the reader's under {@link #readLock}. */
+    private final Map<String, PreparedStatement> writerStatements = new HashMap<>();
+    private final Map<String, PreparedStatement> readerStatements = new HashMap<>();
     private final AtomicLong commits = new AtomicLong();
     /** Package-private so that a test can make writes gather (holding its batch lock). */
     final BatchWriter<Write<?>> batches;
@@ -158,9 +162,8 @@ public final class SqliteStore implements ChatStore {
         return await(submit(() -> {
             update("UPDATE counters SET value = value + 1 WHERE name = 'conversation'");
             long id;
-            try (PreparedStatement select = writer.prepareStatement(
-                    "SELECT value FROM counters WHERE name = 'conversation'");
-                 ResultSet row = select.executeQuery()) {
+            try (ResultSet row = statement(writer, "SELECT value FROM counters WHERE name = 'conversation'")
+                    .executeQuery()) {
                 row.next();
                 id = row.getLong(1);
             }
@@ -190,13 +193,11 @@ public final class SqliteStore implements ChatStore {
         return await(submit(() -> {
             lastSequence(writer, conversationId);
             update("DELETE FROM members WHERE conversation = ? AND user = ?", conversationId, user);
-            try (PreparedStatement count = writer.prepareStatement(
-                    "SELECT 1 FROM members WHERE conversation = ? LIMIT 1")) {
-                count.setLong(1, conversationId);
-                try (ResultSet row = count.executeQuery()) {
-                    if (row.next()) {
-                        return false;
-                    }
+            PreparedStatement count = statement(writer, "SELECT 1 FROM members WHERE conversation = ? LIMIT 1");
+            count.setLong(1, conversationId);
+            try (ResultSet row = count.executeQuery()) {
+                if (row.next()) {
+                    return false;
                 }
             }
             for (String table : List.of("members", "invitations", "messages")) {
@@ -211,13 +212,12 @@ public final class SqliteStore implements ChatStore {
     public boolean isInvited(long conversationId, String user) throws StoreException {
         return read(() -> {
             lastSequence(reader, conversationId);
-            try (PreparedStatement select = reader.prepareStatement(
-                    "SELECT 1 FROM invitations WHERE conversation = ? AND user = ?")) {
-                select.setLong(1, conversationId);
-                select.setString(2, user);
-                try (ResultSet row = select.executeQuery()) {
-                    return row.next();
-                }
+            PreparedStatement select = statement(reader,
+                    "SELECT 1 FROM invitations WHERE conversation = ? AND user = ?");
+            select.setLong(1, conversationId);
+            select.setString(2, user);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next();
             }
         });
     }
@@ -226,15 +226,13 @@ public final class SqliteStore implements ChatStore {
     public Map<Long, List<String>> conversations() throws StoreException {
         return read(() -> {
             Map<Long, List<String>> all = new LinkedHashMap<>();
-            try (PreparedStatement select = reader.prepareStatement("SELECT id FROM conversations ORDER BY id");
-                 ResultSet rows = select.executeQuery()) {
+            try (ResultSet rows = statement(reader, "SELECT id FROM conversations ORDER BY id").executeQuery()) {
                 while (rows.next()) {
                     all.put(rows.getLong(1), new ArrayList<>());
                 }
             }
-            try (PreparedStatement select = reader.prepareStatement(
-                    "SELECT conversation, user FROM members ORDER BY rowid");
-                 ResultSet rows = select.executeQuery()) {
+            try (ResultSet rows = statement(reader, "SELECT conversation, user FROM members ORDER BY rowid")
+                    .executeQuery()) {
                 while (rows.next()) {
                     List<String> members = all.get(rows.getLong(1));
                     if (members != null) {
@@ -252,15 +250,14 @@ public final class SqliteStore implements ChatStore {
         return submit(() -> {
             long last = lastSequence(writer, conversationId);
             if (clientMessageId != 0) {
-                try (PreparedStatement select = writer.prepareStatement(FIND_RESEND)) {
-                    select.setLong(1, conversationId);
-                    select.setString(2, sender);
-                    select.setLong(3, clientMessageId);
-                    try (ResultSet row = select.executeQuery()) {
-                        if (row.next()) {
-                            return new Appended(new StoredMessage(conversationId, row.getLong(1), row.getLong(2),
-                                    sender, clientMessageId, text), true);
-                        }
+                PreparedStatement select = statement(writer, FIND_RESEND);
+                select.setLong(1, conversationId);
+                select.setString(2, sender);
+                select.setLong(3, clientMessageId);
+                try (ResultSet row = select.executeQuery()) {
+                    if (row.next()) {
+                        return new Appended(new StoredMessage(conversationId, row.getLong(1), row.getLong(2),
+                                sender, clientMessageId, text), true);
                     }
                 }
             }
@@ -282,13 +279,11 @@ public final class SqliteStore implements ChatStore {
         return read(() -> {
             long last = lastSequence(reader, conversationId);
             long first = last + 1;
-            try (PreparedStatement select = reader.prepareStatement(
-                    "SELECT MIN(seq) FROM messages WHERE conversation = ?")) {
-                select.setLong(1, conversationId);
-                try (ResultSet row = select.executeQuery()) {
-                    if (row.next() && row.getObject(1) != null) {
-                        first = row.getLong(1);
-                    }
+            PreparedStatement oldest = statement(reader, "SELECT MIN(seq) FROM messages WHERE conversation = ?");
+            oldest.setLong(1, conversationId);
+            try (ResultSet row = oldest.executeQuery()) {
+                if (row.next() && row.getObject(1) != null) {
+                    first = row.getLong(1);
                 }
             }
             String sql = direction == Direction.NEWER
@@ -297,15 +292,14 @@ public final class SqliteStore implements ChatStore {
                     : "SELECT seq, ts, sender, client_id, text FROM messages WHERE conversation = ? AND seq <= ?"
                     + " ORDER BY seq DESC LIMIT ?";
             List<StoredMessage> page = new ArrayList<>();
-            try (PreparedStatement select = reader.prepareStatement(sql)) {
-                select.setLong(1, conversationId);
-                select.setLong(2, from);
-                select.setInt(3, size);
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        page.add(new StoredMessage(conversationId, rows.getLong(1), rows.getLong(2), rows.getString(3),
-                                rows.getLong(4), rows.getString(5)));
-                    }
+            PreparedStatement select = statement(reader, sql);
+            select.setLong(1, conversationId);
+            select.setLong(2, from);
+            select.setInt(3, size);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    page.add(new StoredMessage(conversationId, rows.getLong(1), rows.getLong(2), rows.getString(3),
+                            rows.getLong(4), rows.getString(5)));
                 }
             }
             return new HistoryPage(direction == Direction.NEWER ? page : page.reversed(), first, last);
@@ -402,26 +396,39 @@ public final class SqliteStore implements ChatStore {
     }
 
     /** The conversation's last sequence number; refuses an unknown conversation. */
-    private static long lastSequence(Connection connection, long conversationId) throws SQLException, StoreException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT last_seq FROM conversations WHERE id = ?")) {
-            select.setLong(1, conversationId);
-            try (ResultSet row = select.executeQuery()) {
-                if (!row.next()) {
-                    throw new StoreException("unknown conversation " + conversationId);
-                }
-                return row.getLong(1);
+    private long lastSequence(Connection connection, long conversationId) throws SQLException, StoreException {
+        PreparedStatement select = statement(connection, "SELECT last_seq FROM conversations WHERE id = ?");
+        select.setLong(1, conversationId);
+        try (ResultSet row = select.executeQuery()) {
+            if (!row.next()) {
+                throw new StoreException("unknown conversation " + conversationId);
             }
+            return row.getLong(1);
         }
+    }
+
+    /**
+     * {@code sql} prepared on {@code connection}, once: the writer's statements are used by the
+     * writer thread alone, the reader's under the read lock, and each stays open until its
+     * connection closes. Preparing is most of a small statement's cost.
+     */
+    private PreparedStatement statement(Connection connection, String sql) throws SQLException {
+        Map<String, PreparedStatement> prepared = connection == writer ? writerStatements : readerStatements;
+        PreparedStatement statement = prepared.get(sql);
+        if (statement == null) {
+            statement = connection.prepareStatement(sql);
+            prepared.put(sql, statement);
+        }
+        return statement;
     }
 
     /** On the writer thread: runs {@code sql} with {@code parameters}. */
     private void update(String sql, Object... parameters) throws SQLException {
-        try (PreparedStatement statement = writer.prepareStatement(sql)) {
-            for (int i = 0; i < parameters.length; i++) {
-                statement.setObject(i + 1, parameters[i]);
-            }
-            statement.executeUpdate();
+        PreparedStatement update = statement(writer, sql);
+        for (int i = 0; i < parameters.length; i++) {
+            update.setObject(i + 1, parameters[i]);
         }
+        update.executeUpdate();
     }
 
     private static void closeQuietly(Connection connection) {
