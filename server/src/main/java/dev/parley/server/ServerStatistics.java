@@ -15,8 +15,12 @@ import java.util.Objects;
  * @param heldUsers            users in their resume window now (connection gone, place kept)
  * @param conversations        conversations ongoing now
  * @param messagesAccepted     messages the store accepted (durably) since the server started
- * @param refusals             requests refused since the server started, by cause ({@link Refusal.Cause#label()}),
- *                             every cause present
+ * @param refusals             requests refused since the server started, by cause, every cause present:
+ *                             {@code not-registered}, {@code out-of-turn}, {@code invalid},
+ *                             {@code protocol-version}, {@code name-taken}, {@code wrong-credentials},
+ *                             {@code busy}, {@code rate-limited}, {@code over-limit}, {@code not-online},
+ *                             {@code not-allowed}, {@code unknown-conversation}, {@code not-stored},
+ *                             {@code unexpected}
  * @param framesReceived       frames received from clients
  * @param framesSent           frames sent to clients
  * @param bytesReceived        payload bytes of {@code framesReceived}

@@ -89,6 +89,16 @@ class ImServerMetricsTest {
     }
 
     @Test
+    void namesTheRefusalCausesAsServerStatisticsDocumentsThem() throws Exception {
+        start("memory");
+
+        // Dashboards and alerts name these labels: a rename is a breaking change.
+        assertThat(server.statistics().refusals()).containsOnlyKeys("not-registered", "out-of-turn", "invalid",
+                "protocol-version", "name-taken", "wrong-credentials", "busy", "rate-limited", "over-limit",
+                "not-online", "not-allowed", "unknown-conversation", "not-stored", "unexpected");
+    }
+
+    @Test
     void keepsTheTrafficOfConnectionsThatClosed() throws Exception {
         Talk talk = aliceAndBobInAConversation();
         talk.alice.client().send(talk.id, "before bob leaves").get(30, TimeUnit.SECONDS);
