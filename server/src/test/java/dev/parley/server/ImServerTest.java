@@ -220,6 +220,9 @@ class ImServerTest {
         start(transportName);
         var alice = online("alice");
         var mary = online("mary");
+        // On several nodes, a node refuses a look-alike of another node's user once it has read that user's presence.
+        alice.awaitOnline(online -> online.containsKey("mary"));
+        mary.awaitOnline(online -> online.containsKey("alice"));
 
         for (String impostor : List.of("a1ice", "aIice", "AL1CE", "rnary")) {
             var client = connect(impostor);
