@@ -296,7 +296,8 @@ final class ChatCore implements PresenceBatcher.Audience {
         rules.checkUsername(username);
         rules.checkStatus(register.status());
         if (register.protocolVersion() != ImProtocol.VERSION) {
-            throw new Refusal(Refusal.Cause.PROTOCOL_VERSION, "protocol version " + register.protocolVersion() + " is not supported: this server speaks "
+            throw new Refusal(Refusal.Cause.PROTOCOL_VERSION,
+                    "protocol version " + register.protocolVersion() + " is not supported: this server speaks "
                     + "version " + ImProtocol.VERSION);
         }
         String key = Rules.key(username);
@@ -309,7 +310,8 @@ final class ChatCore implements PresenceBatcher.Audience {
         String lookAlike = Rules.lookAlike(username);
         Session similar = onlineLookAlikes.get(lookAlike);
         if (similar != null) {
-            throw new Refusal(Refusal.Cause.NAME_TAKEN, "username " + username + " looks like " + similar.username + ", who is online");
+            throw new Refusal(Refusal.Cause.NAME_TAKEN,
+                    "username " + username + " looks like " + similar.username + ", who is online");
         }
         String remoteSimilar = remoteLookAlikes.get(lookAlike);
         String similarKey = remoteSimilar == null || Rules.key(remoteSimilar).equals(key) ? null : Rules.key(remoteSimilar);
@@ -319,7 +321,8 @@ final class ChatCore implements PresenceBatcher.Audience {
             throw new Refusal(Refusal.Cause.NAME_TAKEN, "username " + username + " is taken");
         }
         if (similarKey != null && stillThere.containsKey(similarKey)) {
-            throw new Refusal(Refusal.Cause.NAME_TAKEN, "username " + username + " looks like " + remoteSimilar + ", who is online");
+            throw new Refusal(Refusal.Cause.NAME_TAKEN,
+                    "username " + username + " looks like " + remoteSimilar + ", who is online");
         }
         String wasName = away != null ? away.username : null;
         String wasStatus = away != null ? away.status : null;
@@ -419,7 +422,8 @@ final class ChatCore implements PresenceBatcher.Audience {
             throw new Refusal(Refusal.Cause.INVALID, "invite at least one user");
         }
         if (usernames.size() > options.maxInvitees()) {
-            throw new Refusal(Refusal.Cause.OVER_LIMIT, "too many invitees: " + usernames.size() + " (at most " + options.maxInvitees() + ")");
+            throw new Refusal(Refusal.Cause.OVER_LIMIT,
+                    "too many invitees: " + usernames.size() + " (at most " + options.maxInvitees() + ")");
         }
         Set<Session> invited = new LinkedHashSet<>();
         invited.add(inviter);
@@ -442,7 +446,8 @@ final class ChatCore implements PresenceBatcher.Audience {
             throw new Refusal(Refusal.Cause.NOT_ONLINE, "not online: " + String.join(", ", notOnline.values()));
         }
         if (conversations.size() >= options.maxConversations()) {
-            throw new Refusal(Refusal.Cause.OVER_LIMIT, "too many conversations (at most " + options.maxConversations() + ")");
+            throw new Refusal(Refusal.Cause.OVER_LIMIT,
+                    "too many conversations (at most " + options.maxConversations() + ")");
         }
         List<String> keys = new ArrayList<>(invited.stream().map(user -> Rules.key(user.username)).toList());
         keys.addAll(invitedElsewhere);
@@ -592,7 +597,8 @@ final class ChatCore implements PresenceBatcher.Audience {
             throw new Refusal(Refusal.Cause.INVALID, "a history page holds at least 1 message, not " + get.limit());
         }
         if (get.from() < 0) {
-            throw new Refusal(Refusal.Cause.INVALID, "sequence numbers start at 1: cannot read history from " + get.from());
+            throw new Refusal(Refusal.Cause.INVALID,
+                    "sequence numbers start at 1: cannot read history from " + get.from());
         }
     }
 
@@ -718,7 +724,8 @@ final class ChatCore implements PresenceBatcher.Audience {
         try {
             theirs = shared.conversationsOf(username);
         } catch (StoreException e) {
-            throw new Refusal(Refusal.Cause.NOT_STORED, "not stored: cannot read your conversations: " + e.getMessage());
+            throw new Refusal(Refusal.Cause.NOT_STORED,
+                    "not stored: cannot read your conversations: " + e.getMessage());
         }
         for (long id : theirs) {
             if (!conversations.containsKey(id)) {

@@ -157,7 +157,8 @@ final class Gate {
         rules.checkUsername(register.username());
         rules.checkStatus(register.status());
         if (register.password().length() > Accounts.MAX_PASSWORD_LENGTH) {
-            throw new Refusal(Refusal.Cause.INVALID, "password too long (at most " + Accounts.MAX_PASSWORD_LENGTH + " characters)");
+            throw new Refusal(Refusal.Cause.INVALID,
+                    "password too long (at most " + Accounts.MAX_PASSWORD_LENGTH + " characters)");
         }
         if (!passwordChecks.tryAcquire()) {
             throw new Refusal(Refusal.Cause.BUSY, "busy checking other passwords: try again in a moment");

@@ -41,7 +41,8 @@ final class Rules {
         boolean valid = !username.isEmpty() && username.length() <= options.maxUsernameLength()
                 && username.chars().allMatch(Rules::isUsernameChar);
         if (!valid) {
-            throw new Refusal(Refusal.Cause.INVALID, "invalid username '" + echo(username) + "': use 1 to " + options.maxUsernameLength()
+            throw new Refusal(Refusal.Cause.INVALID,
+                    "invalid username '" + echo(username) + "': use 1 to " + options.maxUsernameLength()
                     + " letters, digits, '_', '.' or '-'");
         }
     }
