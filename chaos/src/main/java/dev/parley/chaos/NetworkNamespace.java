@@ -19,8 +19,10 @@ import java.util.regex.Pattern;
 /**
  * A Linux network namespace of its own, loopback up, where an nftables rule can drop a share of
  * every TCP and UDP packet at random: real packet loss that TCP feels too, unlike a proxy that
- * terminates TCP. Traffic of the programs run {@linkplain #inside inside} it never leaves it.
- * Needs root, {@code ip} (iproute2) and {@code nft} ({@code apt-get install nftables});
+ * terminates TCP; and where loopback can be made a bottleneck, a link of a given rate with a queue
+ * of a given size ({@link #limitRate}), which flows must share. Traffic of the programs run
+ * {@linkplain #inside inside} it never leaves it. Needs root, {@code ip} and {@code tc} (iproute2)
+ * and {@code nft} ({@code apt-get install nftables});
  * {@link #unavailable()} says which is missing. The kernel's random drops are not seeded: the
  * share, not the pattern, is what a rerun repeats.
  *
@@ -40,6 +42,8 @@ public final class NetworkNamespace implements AutoCloseable {
     public static final Duration COMMAND_LIMIT = Duration.ofSeconds(30);
 
     private static final String TABLE = "parley_loss";
+    /** The largest packet loopback carries: its MTU (64 KiB) and an Ethernet-sized header. */
+    private static final int LOOPBACK_PACKET_BYTES = 65_536 + 14;
     private static final AtomicInteger CREATED = new AtomicInteger();
 
     private final String name;
@@ -54,13 +58,16 @@ public final class NetworkNamespace implements AutoCloseable {
         this.deleteAtExit = new Thread(this::delete, "delete-netns-" + name);
     }
 
-    /** Why no namespace can be made here (not root, no {@code ip}, no {@code nft}), or empty if one can. */
+    /** Why no namespace can be made here (not root, no {@code ip}, {@code tc} or {@code nft}), or empty if one can. */
     public static Optional<String> unavailable() {
         if (new UnixSystem().getUid() != 0) {
             return Optional.of("needs root to create a network namespace");
         }
         if (!executable("ip")) {
             return Optional.of("needs the ip command (iproute2)");
+        }
+        if (!executable("tc")) {
+            return Optional.of("needs the tc command (iproute2)");
         }
         if (!executable("nft")) {
             return Optional.of("needs the nft command (apt-get install nftables)");
@@ -130,6 +137,25 @@ public final class NetworkNamespace implements AutoCloseable {
                 }
                 """.formatted(TABLE, perThousand);
         require(runQuietly(rules, inside(List.of("nft", "-f", "-"))), "set the drop rule in");
+    }
+
+    /**
+     * Makes loopback a bottleneck: every packet sent in the namespace leaves at {@code bytesPerSecond}
+     * at most, through a drop-tail queue of {@code queueBytes} (a token-bucket filter, {@code tc
+     * qdisc tbf}, whose bucket holds one loopback packet); replaces any earlier limit. Flows in the
+     * namespace then share the rate as flows share a real link, and those that overfill the queue
+     * lose packets.
+     *
+     * @throws IllegalArgumentException if either figure is not positive
+     */
+    public void limitRate(long bytesPerSecond, long queueBytes) throws IOException {
+        if (bytesPerSecond <= 0 || queueBytes <= 0) {
+            throw new IllegalArgumentException("rate and queue must be positive, were " + bytesPerSecond + " B/s and "
+                    + queueBytes + " B");
+        }
+        require(runQuietly(null, inside(List.of("tc", "qdisc", "replace", "dev", "lo", "root", "tbf",
+                "rate", bytesPerSecond * 8 + "bit", "burst", Integer.toString(LOOPBACK_PACKET_BYTES),
+                "limit", Long.toString(queueBytes)))), "limit the rate of loopback in");
     }
 
     /** Packets the drop rule has dropped since {@link #dropPerThousand} last set it. */
