@@ -85,6 +85,23 @@ class CongestionSimulationTest {
                 network).isGreaterThan(0.1);
     }
 
+    /**
+     * RFC 9438's fairness to itself (§5.1): a CUBIC flow that joins one holding the whole link takes
+     * an even share once both have been through a few congestion epochs, each loss taking more from
+     * the larger window. With windows of about a hundred frames an epoch lasts seconds here, so the
+     * shares are measured over 20 s, from 10 s after the join.
+     */
+    @Test
+    void aCubicFlowThatJoinsLateConvergesToAnEvenShare() {
+        var network = network(0, 7);
+
+        double[] shares = shares(network, CongestionControl.CUBIC, CongestionControl.CUBIC, WARM_UP,
+                TimeUnit.SECONDS.toNanos(10), TimeUnit.SECONDS.toNanos(20));
+
+        assertThat(Math.min(shares[0], shares[1]) / Math.max(shares[0], shares[1]))
+                .as("incumbent %s, late %s frames; %s", shares[0], shares[1], network).isGreaterThanOrEqualTo(0.8);
+    }
+
     private void assertFairShare(CongestionControl controller, long seed) {
         var network = network(0, seed);
         double[] shares = shares(network, controller, controller);
@@ -98,19 +115,29 @@ class CongestionSimulationTest {
     /** Frames each of two flows, with these controllers, delivered through one bottleneck after a warm-up. */
     private double[] shares(SimulatedNetwork network, CongestionControl firstController,
                             CongestionControl secondController) {
+        return shares(network, firstController, secondController, 0, WARM_UP, MEASURED);
+    }
+
+    /**
+     * Frames each of two flows delivered through one bottleneck during {@code measured}: the second
+     * starts {@code secondJoins} after the first, the measuring {@code warmUp} after that.
+     */
+    private double[] shares(SimulatedNetwork network, CongestionControl firstController,
+                            CongestionControl secondController, long secondJoins, long warmUp, long measured) {
         List<byte[]> frames = frames();
         var first = SessionPeer.client(network, address(1), FIRST_SERVER, options(firstController), options, frames);
         var firstServer = SessionPeer.server(network, FIRST_SERVER, address(1), options(firstController), options,
                 List.of());
+        network.runUntil(() -> false, secondJoins);
         var second = SessionPeer.client(network, address(2), SECOND_SERVER, options(secondController), options,
                 frames);
         var secondServer = SessionPeer.server(network, SECOND_SERVER, address(2), options(secondController),
                 options, List.of());
-        network.runUntil(() -> false, WARM_UP);
+        network.runUntil(() -> false, warmUp);
         long firstStart = firstServer.received.size();
         long secondStart = secondServer.received.size();
 
-        network.runUntil(() -> false, MEASURED);
+        network.runUntil(() -> false, measured);
 
         assertThat(first.terminated || second.terminated).as("%s", network).isFalse();
         return new double[]{firstServer.received.size() - firstStart, secondServer.received.size() - secondStart};
