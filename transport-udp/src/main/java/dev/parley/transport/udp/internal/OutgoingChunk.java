@@ -3,8 +3,8 @@ package dev.parley.transport.udp.internal;
 /**
  * One numbered piece of the reliable stream as sent, kept until acknowledged and retransmitted as
  * it was: either a fragment {@code frame[offset, offset + length)} of a frame too big for one
- * packet, or a batch of whole frames. Shares the frames' arrays (never copied). Owned by one
- * session; not thread-safe.
+ * packet, or a batch of whole frames. Shares the frames' arrays (never copied). Made and owned by
+ * one session's {@link SendStream}; not thread-safe.
  */
 public final class OutgoingChunk {
 

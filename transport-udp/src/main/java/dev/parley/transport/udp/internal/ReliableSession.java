@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,7 +26,10 @@ import java.util.concurrent.TimeUnit;
  * with ranges (QUIC, RFC 9000 §19.3); RTT estimation, loss detection by packet and time threshold,
  * probe timeouts and pacing (RFC 9002), a pluggable congestion controller ({@link FlightController}); fragment sequence numbers apart from packet
  * numbers, a receive window in fragments and a window probe (KCP); reliable and unreliable data on
- * one connection (ENet); a FIN per direction and a RESET (TCP).
+ * one connection (ENet); a FIN per direction and a RESET (TCP). It wires together the parts that
+ * keep their own rules: the {@link SendStream} (what reliable data goes next), the
+ * {@link AckScheduler}, the {@link LossDetector}, the {@link FlightController} and the
+ * {@link Reassembler}; what stays here is the handshake, the close, the timers and the probes.
  *
  * <p><b>Threads.</b> Not thread-safe. Its owner calls it under one lock, from any thread (the
  * receive loop, the timer loop, a sender, the delivery thread). {@link Events} are called under
@@ -76,8 +78,6 @@ public final class ReliableSession {
      * it; an idle session drops it at its next packet or timer after this.
      */
     private static final long SHRINK_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
-    /** Most bytes a frame takes in a packet besides itself: a chunk header and a length prefix (a varint). */
-    private static final int FRAME_OVERHEAD = PacketCodec.MAX_CHUNK_HEADER + 8;
     /** Bytes of a DATA packet besides its chunks: header, checksum, an ACK and a FIN or PING. */
     private static final int PACKET_OVERHEAD = PacketCodec.HEADER_LENGTH + PacketCodec.CHECKSUM_LENGTH
             + PacketCodec.ACK_RESERVE + FIN_OR_PING_ROOM;
@@ -89,7 +89,6 @@ public final class ReliableSession {
     private final long localId;
     private final boolean client;
     private final int maxPacket;
-    private final int maxChunkData;
     /** How long this side may hold an acknowledgement; the peer's own is in {@link #rtt}. */
     private final long maxAckDelay;
     private final PacketCodec.Writer writer;
@@ -100,32 +99,14 @@ public final class ReliableSession {
     private final long unresponsiveAfter;
     private final AckScheduler acks;
     private final Reassembler reassembler;
+    private final SendStream stream;
 
     private State state;
     private long peerId;
     private long nextPn;
 
     // sending
-    /**
-     * Frames taken but not yet written whole. They are numbered only when written, so that whole
-     * frames are gathered into batches that fill the packet at hand.
-     */
-    private final ArrayDeque<byte[]> unsent = new ArrayDeque<>();
-    /** How much of the head of {@link #unsent}, a frame too big for one packet, was cut into fragments. */
-    private int unsentHeadOffset;
-    private final TreeMap<Long, OutgoingChunk> retransmit = new TreeMap<>();
-    /** Sent fragments and batches in sequence order until acknowledged; acknowledged ones leave lazily from the head. */
-    private final ArrayDeque<OutgoingChunk> unacked = new ArrayDeque<>();
-    private int unackedCount;
     private final ArrayDeque<byte[]> unreliable = new ArrayDeque<>();
-    private long bufferedBytes;
-    private long nextSeq;
-    private long streamOffset;
-    private long peerByteLimit;
-    private boolean sendingFinished;
-    private long finalSeq = -1;
-    private boolean finPending;
-    private boolean finAcked;
     private boolean pingPending;
     private int probesToSend;
     private long pacingDeadline = Long.MAX_VALUE;
@@ -168,7 +149,6 @@ public final class ReliableSession {
         this.sink = sink;
         this.events = events;
         this.maxPacket = udp.maxPacketSize();
-        this.maxChunkData = PacketCodec.maxChunkData(maxPacket);
         this.maxAckDelay = udp.maxAckDelay().toNanos();
         this.writer = new PacketCodec.Writer(maxPacket);
         this.rtt = new RttEstimator(udp.initialRtt().toNanos(), maxAckDelay);
@@ -181,6 +161,7 @@ public final class ReliableSession {
         this.reassembler = new Reassembler(options.maxFrameLength(), frameBudget, udp.reassemblyCapBytes(),
                 udp.receiveWindowBytes());
         this.advertisedLimit = reassembler.byteLimit();
+        this.stream = new SendStream(PacketCodec.maxChunkData(maxPacket));
         this.lastHeard = now;
         this.lastSpoke = now;
         this.state = client ? State.CONNECTING : State.OPEN;
@@ -201,7 +182,7 @@ public final class ReliableSession {
                                          FrameBudget frameBudget, DatagramSink sink, Events events, long now) {
         var session = new ReliableSession(false, localId, initial.sourceConnectionId(), udp, options, frameBudget,
                 sink, events, now);
-        session.peerByteLimit = initial.receiveWindow();
+        session.stream.raisePeerByteLimit(initial.receiveWindow());
         session.rtt.peerMaxAckDelay(TimeUnit.MICROSECONDS.toNanos(initial.maxAckDelayMicros()));
         session.acceptEcho = initial.packetNumber();
         return session;
@@ -291,7 +272,7 @@ public final class ReliableSession {
         rtt.onSample(now - sentAt, 0);
         rtt.peerMaxAckDelay(TimeUnit.MICROSECONDS.toNanos(accept.maxAckDelayMicros()));
         peerId = accept.serverConnectionId();
-        peerByteLimit = accept.receiveWindow();
+        stream.raisePeerByteLimit(accept.receiveWindow());
         state = State.OPEN;
         handshakeDeadline = Long.MAX_VALUE;
         connectDeadline = Long.MAX_VALUE;
@@ -387,34 +368,13 @@ public final class ReliableSession {
     }
 
     private void onAck(Frame.Ack ack, long now) {
-        peerByteLimit = Math.max(peerByteLimit, ack.byteLimit());
+        stream.raisePeerByteLimit(ack.byteLimit());
         var result = loss.onAck(ack, Math.min(ack.ackDelayMicros(), Long.MAX_VALUE / 1000) * 1000, now);
         flight.onAcked(result.acked(), rtt, now);
         for (SentPacket p : result.acked()) {
-            for (OutgoingChunk c : p.chunks()) {
-                markAcked(c);
-            }
-            if (p.fin()) {
-                finAcked = true;
-            }
+            stream.onAcked(p);
         }
         onLost(result.lost(), result.persistentCongestion(), now);
-    }
-
-    private void markAcked(OutgoingChunk c) {
-        if (c.acked) {
-            return;
-        }
-        c.acked = true;
-        unackedCount--;
-        while (!unacked.isEmpty() && unacked.peek().acked) {
-            unacked.poll();
-        }
-        if (c.pendingRetransmit) {
-            retransmit.remove(c.seq);
-            c.pendingRetransmit = false;
-        }
-        bufferedBytes -= c.length;
     }
 
     private void onLost(List<SentPacket> lost, boolean persistentCongestion, long now) {
@@ -423,33 +383,21 @@ public final class ReliableSession {
         }
         for (SentPacket p : lost) {
             counters.packetsLost++;
-            for (OutgoingChunk c : p.chunks()) {
-                queueRetransmit(c);
-            }
-            if (p.fin() && !finAcked) {
-                finPending = true;
-            }
+            stream.onLost(p);
         }
         flight.onLost(lost, persistentCongestion, now);
-    }
-
-    private void queueRetransmit(OutgoingChunk c) {
-        if (!c.acked && !c.pendingRetransmit) {
-            c.pendingRetransmit = true;
-            retransmit.put(c.seq, c);
-        }
     }
 
     // ------------------------------------------------------------------ sending API
 
     /** Bytes the session can still take before its send buffer is full; see {@link #send}. */
     public long sendRoom() {
-        return udp.sendBufferBytes() - bufferedBytes;
+        return udp.sendBufferBytes() - stream.bufferedBytes();
     }
 
     /** True while frames may be handed to {@link #send}. */
     public boolean canSend() {
-        return state != State.CLOSED && !sendingFinished;
+        return state != State.CLOSED && !stream.isFinishing();
     }
 
     /**
@@ -462,8 +410,7 @@ public final class ReliableSession {
         if (!canSend()) {
             throw new IllegalStateException("the session no longer takes frames");
         }
-        unsent.add(frame);
-        bufferedBytes += frame.length;
+        stream.add(frame);
     }
 
     /** The largest frame {@link #sendUnreliable} takes. */
@@ -488,11 +435,10 @@ public final class ReliableSession {
 
     /** No frame follows those already sent: a FIN goes after the last fragment. */
     public void finishSending(long now) {
-        if (sendingFinished || state == State.CLOSED) {
+        if (stream.isFinishing() || state == State.CLOSED) {
             return;
         }
-        sendingFinished = true;
-        finPending = true;
+        stream.finish();
         flush(now);
     }
 
@@ -564,7 +510,7 @@ public final class ReliableSession {
         if (keepAlive > 0 && !loss.hasInFlight() && now - lastSpoke >= keepAlive) {
             pingPending = true;
         }
-        if (windowBlocked() && !loss.hasInFlight() && now - lastSpoke >= loss.currentProbeTimeout()) {
+        if (stream.windowBlocked() && !loss.hasInFlight() && now - lastSpoke >= loss.currentProbeTimeout()) {
             pingPending = true;
         }
         flush(now);
@@ -594,21 +540,7 @@ public final class ReliableSession {
                     + udp.maxProbeTimeouts() + " probe timeouts"), ResetCode.TIMED_OUT, now);
             return;
         }
-        if (!hasNewData()) {
-            int budget = PROBE_PACKETS * maxChunkData;
-            for (OutgoingChunk c : unacked) {
-                if (budget <= 0) {
-                    break;
-                }
-                if (!c.acked && !c.pendingRetransmit) {
-                    queueRetransmit(c);
-                    budget -= c.length;
-                }
-            }
-        }
-        if (finalSeq >= 0 && !finAcked && unackedCount == 0) {
-            finPending = true;
-        }
+        stream.onProbeTimeout(PROBE_PACKETS);
         probesToSend = PROBE_PACKETS;
     }
 
@@ -632,7 +564,7 @@ public final class ReliableSession {
                     if (keepAlive > 0) {
                         d = Math.min(d, lastSpoke + keepAlive);
                     }
-                    if (windowBlocked()) {
+                    if (stream.windowBlocked()) {
                         d = Math.min(d, lastSpoke + loss.currentProbeTimeout());
                     }
                 }
@@ -694,11 +626,10 @@ public final class ReliableSession {
      * trickle of messages keeps within the writer's smallest buffer.
      */
     private int dataRoom() {
-        if (!retransmit.isEmpty() || !unreliable.isEmpty()) {
+        if (stream.hasRetransmissions() || !unreliable.isEmpty()) {
             return maxPacket;
         }
-        long unsentBytes = bufferedBytes + (long) unsent.size() * FRAME_OVERHEAD;
-        return (int) Math.min(maxPacket, PACKET_OVERHEAD + unsentBytes);
+        return (int) Math.min(maxPacket, PACKET_OVERHEAD + stream.unsentWireBytesBound());
     }
 
     /** Bytes of the buffer this session builds packets in now: small while it is idle. */
@@ -706,22 +637,8 @@ public final class ReliableSession {
         return writer.capacity();
     }
 
-    private boolean hasNewData() {
-        return !unsent.isEmpty() && streamOffset + nextPieceLength() <= peerByteLimit;
-    }
-
-    private boolean windowBlocked() {
-        return !unsent.isEmpty() && streamOffset + nextPieceLength() > peerByteLimit && retransmit.isEmpty();
-    }
-
-    /** The payload of the next new fragment, or of the next whole frame. */
-    private int nextPieceLength() {
-        return Math.min(maxChunkData, unsent.peek().length - unsentHeadOffset);
-    }
-
     private boolean hasSendableData() {
-        return !retransmit.isEmpty() || hasNewData() || !unreliable.isEmpty() || pingPending || probesToSend > 0
-                || (finPending && unsent.isEmpty() && retransmit.isEmpty());
+        return stream.hasSendable() || !unreliable.isEmpty() || pingPending || probesToSend > 0;
     }
 
     private void sendPacket(long now, boolean withData) {
@@ -743,24 +660,22 @@ public final class ReliableSession {
         boolean fin = false;
         if (withData) {
             chunks = new ArrayList<>();
-            boolean retransmitted = writeRetransmissions(chunks);
+            int retransmitted = stream.writeRetransmissions(writer, chunks);
+            counters.chunksRetransmitted += retransmitted;
             while (!unreliable.isEmpty()
                     && PacketCodec.Writer.datagramSize(unreliable.peek().length) <= writer.remaining()) {
                 writer.datagram(unreliable.poll());
             }
-            writeNewChunks(chunks);
-            if (finPending && unsent.isEmpty() && retransmit.isEmpty() && writer.remaining() >= FIN_OR_PING_ROOM) {
-                // every frame is numbered once the last one is written, and no more come
-                finalSeq = nextSeq;
-                writer.fin(finalSeq);
-                finPending = false;
+            stream.writeNewChunks(writer, chunks);
+            if (stream.finReady() && writer.remaining() >= FIN_OR_PING_ROOM) {
+                writer.fin(stream.takeFin());
                 fin = true;
             }
             if (!writer.isAckEliciting() && writer.remaining() >= 1) {
                 writer.ping();
             }
             pingPending = false;
-            if (retransmitted) {
+            if (retransmitted > 0) {
                 counters.packetsRetransmitted++;
             }
         }
@@ -773,93 +688,6 @@ public final class ReliableSession {
             loss.onPacketSent(packet);
             flight.onSent(packet, now);
         }
-    }
-
-    private boolean writeRetransmissions(List<OutgoingChunk> chunks) {
-        boolean any = false;
-        var it = retransmit.values().iterator();
-        while (it.hasNext()) {
-            OutgoingChunk c = it.next();
-            if (!writeChunk(c)) {
-                break;
-            }
-            it.remove();
-            c.pendingRetransmit = false;
-            chunks.add(c);
-            counters.chunksRetransmitted++;
-            any = true;
-        }
-        return any;
-    }
-
-    private void writeNewChunks(List<OutgoingChunk> chunks) {
-        while (hasNewData()) {
-            byte[] head = unsent.peek();
-            OutgoingChunk c = head.length > maxChunkData ? nextFragment(head) : nextBatch();
-            if (c == null) {
-                return;
-            }
-            c.writeTo(writer);
-            chunks.add(c);
-            unacked.add(c);
-            unackedCount++;
-        }
-    }
-
-    /** Cuts the next fragment of {@code frame}, the head of {@link #unsent}, if it fits the packet. */
-    private OutgoingChunk nextFragment(byte[] frame) {
-        int length = Math.min(maxChunkData, frame.length - unsentHeadOffset);
-        if (PacketCodec.Writer.chunkSize(nextSeq, frame.length, unsentHeadOffset, length) > writer.remaining()) {
-            return null;
-        }
-        streamOffset += length;
-        var c = OutgoingChunk.fragment(nextSeq++, frame, unsentHeadOffset, length, streamOffset);
-        unsentHeadOffset += length;
-        if (unsentHeadOffset == frame.length) {
-            unsent.poll();
-            unsentHeadOffset = 0;
-        }
-        return c;
-    }
-
-    /**
-     * Gathers the whole frames at the head of {@link #unsent} that fit the packet and the peer's
-     * window into one batch, no bigger than a fragment with its header so that it fits any packet
-     * it is retransmitted in; null if not even the first fits.
-     */
-    private OutgoingChunk nextBatch() {
-        int room = Math.min(writer.remaining(), maxChunkData + PacketCodec.MAX_CHUNK_HEADER);
-        // the count takes no more bytes than the room does: every frame takes at least two
-        int body = room - 1 - VarInt.size(nextSeq) - VarInt.size(room);
-        long window = peerByteLimit - streamOffset;
-        int count = 0;
-        int payload = 0;
-        for (byte[] frame : unsent) {
-            int size = VarInt.size(frame.length) + frame.length;
-            if (frame.length > maxChunkData || size > body || payload + frame.length > window) {
-                break;
-            }
-            body -= size;
-            payload += frame.length;
-            count++;
-        }
-        if (count == 0) {
-            return null;
-        }
-        byte[][] frames = new byte[count][];
-        for (int i = 0; i < count; i++) {
-            frames[i] = unsent.poll();
-        }
-        streamOffset += payload;
-        return OutgoingChunk.batch(nextSeq++, frames, payload, streamOffset);
-    }
-
-    private boolean writeChunk(OutgoingChunk c) {
-        if (c.wireSize > writer.remaining()) {
-            return false;
-        }
-        c.writeTo(writer);
-        return true;
     }
 
     private void sendInitial(long now) {
@@ -889,7 +717,7 @@ public final class ReliableSession {
     }
 
     private void checkGracefulEnd(long now) {
-        if (state == State.OPEN && finAcked && unackedCount == 0 && reassembler.isFinished()) {
+        if (state == State.OPEN && stream.isFullyAcknowledged() && reassembler.isFinished()) {
             // answer the peer's FIN now: after this only acknowledgements go out
             if (acks.isPending()) {
                 sendPacket(now, false);
@@ -917,13 +745,8 @@ public final class ReliableSession {
         lingerReset = reset;
         lingerUntil = now + Math.min(3 * rtt.probeTimeout(), options.closeTimeout().toNanos());
         flight.onDiscarded(loss.clear());
-        unsent.clear();
-        unsentHeadOffset = 0;
-        retransmit.clear();
-        unacked.clear();
-        unackedCount = 0;
+        stream.discard();
         unreliable.clear();
-        bufferedBytes = 0;
         acks.cancelDelayed();
         closeDeadline = Long.MAX_VALUE;
     }
@@ -939,9 +762,9 @@ public final class ReliableSession {
         d.put("peerMaxAckDelayMicros", rtt.maxAckDelay() / 1000);
         flight.describe(d, rtt);
         counters.describe(d);
-        d.put("peerByteLimit", peerByteLimit);
-        d.put("streamBytesSent", streamOffset);
-        d.put("sendBufferBytes", bufferedBytes);
+        d.put("peerByteLimit", stream.peerByteLimit());
+        d.put("streamBytesSent", stream.streamOffset());
+        d.put("sendBufferBytes", stream.bufferedBytes());
         return d;
     }
 
