@@ -41,6 +41,8 @@ public final class MemorySharedStore implements SharedStore {
     private final ReentrantLock lock = new ReentrantLock();
     // Guarded by lock.
     private final Map<Long, Feed> feeds = new HashMap<>();
+    /** Each user's conversations, kept exactly with the members (under the same lock). */
+    private final Map<String, Set<Long>> conversationsByUser = new HashMap<>();
     private final NavigableMap<Long, Change.Created> created = new TreeMap<>();
     private final Map<String, Long> leaseExpiries = new HashMap<>();
     private final Map<String, Presence> presence = new LinkedHashMap<>();
@@ -78,6 +80,7 @@ public final class MemorySharedStore implements SharedStore {
             var feed = new Feed();
             feed.members.add(creator);
             feeds.put(id, feed);
+            conversationsByUser.computeIfAbsent(creator, user -> new TreeSet<>()).add(id);
             List<String> everyone = new ArrayList<>(new LinkedHashSet<>(invited));
             created.put(id, new Change.Created(id, id, creator, everyone));
         } finally {
@@ -97,6 +100,7 @@ public final class MemorySharedStore implements SharedStore {
             if (!feed.members.add(user)) {
                 return;
             }
+            conversationsByUser.computeIfAbsent(user, member -> new TreeSet<>()).add(conversationId);
             record(feed, new Change.Joined(feed.lastCursor + 1, conversationId, user));
         } finally {
             lock.unlock();
@@ -113,6 +117,11 @@ public final class MemorySharedStore implements SharedStore {
             Feed feed = feeds.get(conversationId);
             if (feed.members.remove(user)) {
                 record(feed, new Change.Left(feed.lastCursor + 1, conversationId, user));
+                Set<Long> theirs = conversationsByUser.get(user);
+                theirs.remove(conversationId);
+                if (theirs.isEmpty()) {
+                    conversationsByUser.remove(user);
+                }
             }
             if (ended) {
                 feeds.remove(conversationId);
@@ -212,13 +221,7 @@ public final class MemorySharedStore implements SharedStore {
     public Set<Long> conversationsOf(String user) {
         lock.lock();
         try {
-            Set<Long> ids = new TreeSet<>();
-            feeds.forEach((id, feed) -> {
-                if (feed.members.contains(user)) {
-                    ids.add(id);
-                }
-            });
-            return ids;
+            return new TreeSet<>(conversationsByUser.getOrDefault(user, Set.of()));
         } finally {
             lock.unlock();
         }

@@ -75,7 +75,15 @@ public interface SharedStore extends ChatStore {
      */
     ConversationSnapshot snapshot(long conversationId) throws StoreException;
 
-    /** The ids of the conversations {@code user} (as given to {@link ChatStore#join}) is a member of, ascending. */
+    /**
+     * The ids of the conversations {@code user} (as given to {@link ChatStore#join}) is a member of,
+     * ascending, at a cost that grows with the conversations the user is (or was lately) in, not with
+     * all the store's. A store that keeps a conversation's members and a user's index of
+     * conversations apart (in different slots of a Redis Cluster, say) keeps the index a superset:
+     * it lists a conversation before the user joins it (or creates it) and unlists it after the user
+     * left, so a node dying in between leaves at worst an entry too many, which this method confirms
+     * against the members and leaves out; never an entry too few.
+     */
     Set<Long> conversationsOf(String user) throws StoreException;
 
     /** Calls {@code listener} with hints from now on, until the returned handle is closed. */

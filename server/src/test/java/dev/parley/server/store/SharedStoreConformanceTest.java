@@ -227,6 +227,39 @@ public abstract class SharedStoreConformanceTest extends ChatStoreConformanceTes
     }
 
     @Test
+    void listsExactlyTheTwoConversationsOfAUserInTwoOfFiftyUntilTheyLeave() throws Exception {
+        SharedStore store = openShared();
+        SharedStore two = anotherNode(store);
+        List<Long> all = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            all.add(store.create("carol", List.of("bob")));
+        }
+        store.join(all.get(7), "bob");
+        two.join(all.get(31), "bob");
+
+        assertThat(two.conversationsOf("bob")).containsExactly(all.get(7), all.get(31));
+        store.leave(all.get(7), "bob");
+        assertThat(two.conversationsOf("bob")).containsExactly(all.get(31));
+        two.leave(all.get(31), "bob");
+        assertThat(store.conversationsOf("bob")).isEmpty();
+        assertThat(store.conversationsOf("carol")).containsExactlyElementsOf(all);
+    }
+
+    @Test
+    void forgetsTheConversationsOfAUserThatEndedWhenTheyLeft() throws Exception {
+        SharedStore store = openShared();
+        long alone = store.create("alice", List.of());
+        long shared = store.create("alice", List.of("bob"));
+        store.join(shared, "bob");
+
+        assertThat(store.leave(alone, "alice")).isTrue();
+        store.leave(shared, "alice");
+        assertThat(store.conversationsOf("alice")).isEmpty();
+        assertThat(store.leave(shared, "bob")).isTrue();
+        assertThat(store.conversationsOf("bob")).isEmpty();
+    }
+
+    @Test
     void hintsAnotherNodeOfAppendsJoinsCreationsAndPresence() throws Exception {
         SharedStore one = openShared();
         SharedStore two = anotherNode(one);
