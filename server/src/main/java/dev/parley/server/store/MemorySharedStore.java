@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -46,6 +47,8 @@ public final class MemorySharedStore implements SharedStore {
     private final NavigableMap<Long, Change.Created> created = new TreeMap<>();
     private final Map<String, Long> leaseExpiries = new HashMap<>();
     private final Map<String, Presence> presence = new LinkedHashMap<>();
+    /** Look-alike to the key of the user who claims it; a claim counts while its user has a live entry. */
+    private final Map<String, String> lookAlikes = new HashMap<>();
 
     /** One conversation's members and changes. */
     private static final class Feed {
@@ -251,6 +254,7 @@ public final class MemorySharedStore implements SharedStore {
         try {
             leaseExpiries.remove(nodeId);
             presence.values().removeIf(entry -> entry.nodeId().equals(nodeId));
+            lookAlikes.values().retainAll(presence.keySet());
         } finally {
             lock.unlock();
         }
@@ -268,10 +272,14 @@ public final class MemorySharedStore implements SharedStore {
     }
 
     @Override
-    public void putPresence(String key, Presence entry) {
+    public void putPresence(String key, String lookAlike, Presence entry) {
         lock.lock();
         try {
             presence.put(key, entry);
+            String holder = lookAlikes.get(lookAlike);
+            if (holder == null || liveEntryLocked(holder) == null) {
+                lookAlikes.put(lookAlike, key);
+            }
         } finally {
             lock.unlock();
         }
@@ -287,6 +295,7 @@ public final class MemorySharedStore implements SharedStore {
                 return;
             }
             presence.remove(key);
+            lookAlikes.values().remove(key);
         } finally {
             lock.unlock();
         }
@@ -299,7 +308,30 @@ public final class MemorySharedStore implements SharedStore {
         try {
             Set<String> live = liveNodesLocked();
             presence.values().removeIf(entry -> !live.contains(entry.nodeId()));
+            lookAlikes.values().retainAll(presence.keySet());
             return Map.copyOf(presence);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Map<String, Presence> presence(Collection<String> keys, String lookAlike) {
+        lock.lock();
+        try {
+            Set<String> asked = new HashSet<>(keys);
+            String holder = lookAlikes.get(lookAlike);
+            if (holder != null) {
+                asked.add(holder);
+            }
+            Map<String, Presence> some = new HashMap<>();
+            for (String key : asked) {
+                Presence entry = liveEntryLocked(key);
+                if (entry != null) {
+                    some.put(key, entry);
+                }
+            }
+            return some;
         } finally {
             lock.unlock();
         }
@@ -308,6 +340,12 @@ public final class MemorySharedStore implements SharedStore {
     /** Nothing to release: the nodes sharing it may close one by one. */
     @Override
     public void close() {
+    }
+
+    /** User {@code key}'s entry if a live node holds it, else null. */
+    private Presence liveEntryLocked(String key) {
+        Presence entry = presence.get(key);
+        return entry != null && liveNodesLocked().contains(entry.nodeId()) ? entry : null;
     }
 
     private Set<String> liveNodesLocked() {

@@ -299,8 +299,8 @@ public final class RedisStore implements SharedStore {
     }
 
     @Override
-    public void putPresence(String key, Presence presence) throws StoreException {
-        nodes.putPresence(key, presence);
+    public void putPresence(String key, String lookAlike, Presence presence) throws StoreException {
+        nodes.putPresence(key, lookAlike, presence);
     }
 
     @Override
@@ -315,7 +315,12 @@ public final class RedisStore implements SharedStore {
 
     @Override
     public Map<String, Presence> presence(Collection<String> keys) throws StoreException {
-        return nodes.presence(keys);
+        return nodes.presence(keys, "");
+    }
+
+    @Override
+    public Map<String, Presence> presence(Collection<String> keys, String lookAlike) throws StoreException {
+        return nodes.presence(keys, lookAlike);
     }
 
     /** A stream entry [id, [field, value, ...]] as a message. */
