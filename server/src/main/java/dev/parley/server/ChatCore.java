@@ -112,7 +112,10 @@ final class ChatCore implements PresenceBatcher.Audience {
     private final SequencedSet<Session> held = new LinkedHashSet<>();
     /** The conversations each user is a member of, by {@link Rules#key}, online or not. */
     private final Map<String, Set<Conversation>> memberships = new HashMap<>();
-    /** On a shared store, the users online on other nodes, by {@link Rules#key}; and by {@link Rules#lookAlike}. */
+    /**
+     * On a shared store, the users online on other nodes, by {@link Rules#key}; and by {@link Rules#lookAlike}
+     * (what a registration goes by when the store cannot say who looks like it).
+     */
     private final Map<String, Presence> remote = new HashMap<>();
     private final Map<String, String> remoteLookAlikes = new HashMap<>();
     /**
@@ -313,16 +316,16 @@ final class ChatCore implements PresenceBatcher.Audience {
             throw new Refusal(Refusal.Cause.NAME_TAKEN,
                     "username " + username + " looks like " + similar.username + ", who is online");
         }
-        String remoteSimilar = remoteLookAlikes.get(lookAlike);
-        String similarKey = remoteSimilar == null || Rules.key(remoteSimilar).equals(key) ? null : Rules.key(remoteSimilar);
-        Map<String, Presence> stillThere = confirmElsewhere(similarKey == null ? Set.of(key) : Set.of(key, similarKey));
-        Presence elsewhere = stillThere.get(key);
+        Map<String, Presence> stillThere = confirmElsewhere(key, lookAlike);
+        Presence elsewhere = stillThere.remove(key);
         if (elsewhere != null && !elsewhere.detached() && register.resumeFrom().isEmpty()) {
             throw new Refusal(Refusal.Cause.NAME_TAKEN, "username " + username + " is taken");
         }
-        if (similarKey != null && stillThere.containsKey(similarKey)) {
+        // What is left is the user, on another node, whose name looks like this one.
+        Presence similarElsewhere = stillThere.values().stream().findFirst().orElse(null);
+        if (similarElsewhere != null) {
             throw new Refusal(Refusal.Cause.NAME_TAKEN,
-                    "username " + username + " looks like " + remoteSimilar + ", who is online");
+                    "username " + username + " looks like " + similarElsewhere.username() + ", who is online");
         }
         String wasName = away != null ? away.username : null;
         String wasStatus = away != null ? away.status : null;
@@ -474,23 +477,39 @@ final class ChatCore implements PresenceBatcher.Audience {
         if (shared == null || keys.isEmpty()) {
             return Map.of();
         }
-        Map<String, Presence> elsewhere = new HashMap<>(shared.presence(keys));
+        return notHere(shared.presence(keys));
+    }
+
+    /** Those of {@code entries} held by other nodes, in a map the caller may change. */
+    private Map<String, Presence> notHere(Map<String, Presence> entries) {
+        Map<String, Presence> elsewhere = new HashMap<>(entries);
         elsewhere.values().removeIf(entry -> entry.nodeId().equals(nodeId));
         return elsewhere;
     }
 
     /**
-     * Those of users {@code keys} online on other nodes, by key, as the store has them now: a
-     * registration is refused for a user who signed in elsewhere a moment ago, not for one who has
-     * since gone. If the store cannot say, as this node last read them.
+     * On the calling (registering) thread: user {@code key} and the user whose name looks like
+     * {@code lookAlike}, by key, if online on other nodes as the store has them now, asked in one
+     * read: a registration is refused for a user who signed in elsewhere a moment ago, even before
+     * this node read them, not for one who has since gone. If the store cannot say, as this node
+     * last read them. A map the caller may change; empty with no shared store.
      */
-    private Map<String, Presence> confirmElsewhere(Set<String> keys) {
+    private Map<String, Presence> confirmElsewhere(String key, String lookAlike) {
+        if (shared == null) {
+            return new HashMap<>();
+        }
         try {
-            return onlineElsewhere(keys);
+            return notHere(shared.presence(Set.of(key), lookAlike));
         } catch (StoreException e) {
             log.debug("cannot confirm who is online on other nodes: {}", e.getMessage());
-            Map<String, Presence> seen = new HashMap<>(remote);
-            seen.keySet().retainAll(keys);
+            Map<String, Presence> seen = new HashMap<>();
+            String similar = remoteLookAlikes.get(lookAlike);
+            for (String user : similar == null ? List.of(key) : List.of(key, Rules.key(similar))) {
+                Presence entry = remote.get(user);
+                if (entry != null) {
+                    seen.put(user, entry);
+                }
+            }
             return seen;
         }
     }
@@ -697,7 +716,7 @@ final class ChatCore implements PresenceBatcher.Audience {
             return;
         }
         try {
-            shared.putPresence(Rules.key(session.username),
+            shared.putPresence(Rules.key(session.username), Rules.lookAlike(session.username),
                     new Presence(session.username, session.status, nodeId, session.detached));
         } catch (StoreException e) {
             log.warn("the other nodes may not see {} online: {}", session.username, e.getMessage());

@@ -8,6 +8,7 @@ import dev.parley.server.store.StoreException;
 import dev.parley.server.store.StoreListener;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 
@@ -72,8 +73,8 @@ final class HintlessStore extends ForwardingStore implements SharedStore {
     }
 
     @Override
-    public void putPresence(String key, Presence presence) throws StoreException {
-        shared.putPresence(key, presence);
+    public void putPresence(String key, String lookAlike, Presence presence) throws StoreException {
+        shared.putPresence(key, lookAlike, presence);
     }
 
     @Override
@@ -84,5 +85,10 @@ final class HintlessStore extends ForwardingStore implements SharedStore {
     @Override
     public Map<String, Presence> presence() throws StoreException {
         return shared.presence();
+    }
+
+    @Override
+    public Map<String, Presence> presence(Collection<String> keys, String lookAlike) throws StoreException {
+        return shared.presence(keys, lookAlike);
     }
 }

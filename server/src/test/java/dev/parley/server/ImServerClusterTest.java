@@ -2,6 +2,7 @@ package dev.parley.server;
 
 import dev.parley.im.Conversations;
 import dev.parley.im.ImEvent;
+import dev.parley.im.ImException;
 import dev.parley.im.Invitation;
 import dev.parley.im.Message;
 import dev.parley.im.OnlineUsersChanged;
@@ -29,6 +30,7 @@ import java.util.function.Predicate;
 import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Several {@link ImServer} nodes on one {@link MemorySharedStore}, over TCP on loopback, with clients
@@ -226,6 +228,29 @@ class ImServerClusterTest {
         assertThat(alice.sync()).noneMatch(event -> event instanceof OnlineUsersChanged changed
                 && changed.offline().contains("bob"));
         assertThat(one.onlineUsers()).containsKeys("alice", "bob");
+    }
+
+    /**
+     * A node refuses a name that looks like one registered on another node as soon as that
+     * registration was acknowledged, before it read that user's presence: the store answers for the
+     * user's claim of their look-alike. Hintless, so that the second node reads who is online only
+     * every sync period and five pairs in a row cannot all be refused from what it read.
+     */
+    @Test
+    void refusesALookAlikeOfAUserOfAnotherNodeAsSoonAsTheirRegistrationWasAcknowledged() throws Exception {
+        var hintless = new HintlessStore(storeForNode());
+        ImServer one = node("one", LEASE, hintless);
+        ImServer two = node("two", LEASE, hintless);
+        for (List<String> pair : List.of(List.of("alice", "aIice"), List.of("mary", "rnary"), List.of("bob", "b0b"),
+                List.of("will", "vvill"), List.of("olive", "0LIVE"))) {
+            online(one, pair.getFirst());
+            var impostor = ScriptedClient.connect(transport, two.localAddress(), pair.getLast());
+            opened.add(impostor);
+
+            assertThatThrownBy(() -> impostor.register("online")).isInstanceOfSatisfying(ImException.class,
+                    e -> assertThat(e.error().message()).isEqualTo(
+                            "username " + pair.getLast() + " looks like " + pair.getFirst() + ", who is online"));
+        }
     }
 
     private ImServer node(String name, Duration lease) throws Exception {

@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -41,9 +42,13 @@ public final class MemorySharedStore implements SharedStore {
     private final ReentrantLock lock = new ReentrantLock();
     // Guarded by lock.
     private final Map<Long, Feed> feeds = new HashMap<>();
+    /** Each user's conversations, kept exactly with the members (under the same lock). */
+    private final Map<String, Set<Long>> conversationsByUser = new HashMap<>();
     private final NavigableMap<Long, Change.Created> created = new TreeMap<>();
     private final Map<String, Long> leaseExpiries = new HashMap<>();
     private final Map<String, Presence> presence = new LinkedHashMap<>();
+    /** Look-alike to the key of the user who claims it; a claim counts while its user has a live entry. */
+    private final Map<String, String> lookAlikes = new HashMap<>();
 
     /** One conversation's members and changes. */
     private static final class Feed {
@@ -78,6 +83,7 @@ public final class MemorySharedStore implements SharedStore {
             var feed = new Feed();
             feed.members.add(creator);
             feeds.put(id, feed);
+            conversationsByUser.computeIfAbsent(creator, user -> new TreeSet<>()).add(id);
             List<String> everyone = new ArrayList<>(new LinkedHashSet<>(invited));
             created.put(id, new Change.Created(id, id, creator, everyone));
         } finally {
@@ -97,6 +103,7 @@ public final class MemorySharedStore implements SharedStore {
             if (!feed.members.add(user)) {
                 return;
             }
+            conversationsByUser.computeIfAbsent(user, member -> new TreeSet<>()).add(conversationId);
             record(feed, new Change.Joined(feed.lastCursor + 1, conversationId, user));
         } finally {
             lock.unlock();
@@ -113,6 +120,11 @@ public final class MemorySharedStore implements SharedStore {
             Feed feed = feeds.get(conversationId);
             if (feed.members.remove(user)) {
                 record(feed, new Change.Left(feed.lastCursor + 1, conversationId, user));
+                Set<Long> theirs = conversationsByUser.get(user);
+                theirs.remove(conversationId);
+                if (theirs.isEmpty()) {
+                    conversationsByUser.remove(user);
+                }
             }
             if (ended) {
                 feeds.remove(conversationId);
@@ -212,13 +224,7 @@ public final class MemorySharedStore implements SharedStore {
     public Set<Long> conversationsOf(String user) {
         lock.lock();
         try {
-            Set<Long> ids = new TreeSet<>();
-            feeds.forEach((id, feed) -> {
-                if (feed.members.contains(user)) {
-                    ids.add(id);
-                }
-            });
-            return ids;
+            return new TreeSet<>(conversationsByUser.getOrDefault(user, Set.of()));
         } finally {
             lock.unlock();
         }
@@ -248,6 +254,7 @@ public final class MemorySharedStore implements SharedStore {
         try {
             leaseExpiries.remove(nodeId);
             presence.values().removeIf(entry -> entry.nodeId().equals(nodeId));
+            lookAlikes.values().retainAll(presence.keySet());
         } finally {
             lock.unlock();
         }
@@ -265,10 +272,14 @@ public final class MemorySharedStore implements SharedStore {
     }
 
     @Override
-    public void putPresence(String key, Presence entry) {
+    public void putPresence(String key, String lookAlike, Presence entry) {
         lock.lock();
         try {
             presence.put(key, entry);
+            String holder = lookAlikes.get(lookAlike);
+            if (holder == null || liveEntryLocked(holder) == null) {
+                lookAlikes.put(lookAlike, key);
+            }
         } finally {
             lock.unlock();
         }
@@ -284,6 +295,7 @@ public final class MemorySharedStore implements SharedStore {
                 return;
             }
             presence.remove(key);
+            lookAlikes.values().remove(key);
         } finally {
             lock.unlock();
         }
@@ -296,7 +308,30 @@ public final class MemorySharedStore implements SharedStore {
         try {
             Set<String> live = liveNodesLocked();
             presence.values().removeIf(entry -> !live.contains(entry.nodeId()));
+            lookAlikes.values().retainAll(presence.keySet());
             return Map.copyOf(presence);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Map<String, Presence> presence(Collection<String> keys, String lookAlike) {
+        lock.lock();
+        try {
+            Set<String> asked = new HashSet<>(keys);
+            String holder = lookAlikes.get(lookAlike);
+            if (holder != null) {
+                asked.add(holder);
+            }
+            Map<String, Presence> some = new HashMap<>();
+            for (String key : asked) {
+                Presence entry = liveEntryLocked(key);
+                if (entry != null) {
+                    some.put(key, entry);
+                }
+            }
+            return some;
         } finally {
             lock.unlock();
         }
@@ -305,6 +340,12 @@ public final class MemorySharedStore implements SharedStore {
     /** Nothing to release: the nodes sharing it may close one by one. */
     @Override
     public void close() {
+    }
+
+    /** User {@code key}'s entry if a live node holds it, else null. */
+    private Presence liveEntryLocked(String key) {
+        Presence entry = presence.get(key);
+        return entry != null && liveNodesLocked().contains(entry.nodeId()) ? entry : null;
     }
 
     private Set<String> liveNodesLocked() {

@@ -123,24 +123,71 @@ final class RedisFeeds {
         return new ChangePage(page, 1, last, false);
     }
 
+    /**
+     * The conversations in {@code user}'s index (see {@link RedisStore}'s layout) of which the user is
+     * a member: one round trip for the index, one for a ZSCORE per listed conversation; and, if some
+     * listed are not theirs, two more to unlist those that ended.
+     */
     Set<Long> conversationsOf(String user) throws StoreException {
-        List<Long> ids = store.read(List.of(List.of("ZRANGE", RedisStore.CONVERSATIONS, 0, -1)),
+        String index = RedisStore.conversationsKey(user);
+        List<Long> listed = store.read(List.of(List.of("SMEMBERS", index)),
                 replies -> ((List<?>) RedisStore.single(replies)).stream()
                         .map(id -> Long.parseLong((String) id)).toList());
         Set<Long> of = new TreeSet<>();
-        if (ids.isEmpty()) {
+        if (listed.isEmpty()) {
             return of;
         }
         List<List<Object>> checks = new ArrayList<>();
-        for (long id : ids) {
+        for (long id : listed) {
             checks.add(List.of("ZSCORE", RedisWriter.key(id, "members"), user));
         }
-        List<Object> scores = store.read(checks, replies -> replies);
-        for (int i = 0; i < ids.size(); i++) {
-            if (scores.get(i) instanceof String) {
-                of.add(ids.get(i));
+        List<Long> notTheirs = store.read(checks, replies -> {
+            List<Long> others = new ArrayList<>();
+            for (int i = 0; i < listed.size(); i++) {
+                if (RedisStore.reply(replies, i) instanceof String) {
+                    of.add(listed.get(i));
+                } else {
+                    others.add(listed.get(i));
+                }
             }
+            return others;
+        });
+        if (!notTheirs.isEmpty()) {
+            unlistEnded(index, notTheirs);
         }
         return of;
+    }
+
+    /**
+     * Removes from the index at {@code index} those of {@code listed} that ended. A listed conversation
+     * the user is not in may be one they are joining or creating now (its SADD ran, its script not yet),
+     * so only one that can never have members again goes: its id was given ({@code next} is at least
+     * it), its creation is not under way, and its meta is gone. Read in that order, in one pipeline,
+     * so that a creation that finishes between the reads still shows its meta.
+     */
+    private void unlistEnded(String index, List<Long> listed) throws StoreException {
+        List<List<Object>> reads = new ArrayList<>();
+        reads.add(List.of("GET", RedisStore.CONVERSATION_COUNTER));
+        for (long id : listed) {
+            reads.add(List.of("HEXISTS", RedisStore.CREATING, id));
+            reads.add(List.of("EXISTS", RedisWriter.key(id, "meta")));
+        }
+        List<Object> ended = store.read(reads, replies -> {
+            long given = RedisStore.reply(replies, 0) instanceof String next ? Long.parseLong(next) : 0;
+            List<Object> gone = new ArrayList<>();
+            for (int i = 0; i < listed.size(); i++) {
+                boolean creating = (Long) RedisStore.reply(replies, 1 + 2 * i) == 1;
+                boolean exists = (Long) RedisStore.reply(replies, 2 + 2 * i) == 1;
+                if (listed.get(i) <= given && !creating && !exists) {
+                    gone.add(listed.get(i));
+                }
+            }
+            return gone;
+        });
+        if (!ended.isEmpty()) {
+            List<Object> command = new ArrayList<>(List.of("SREM", index));
+            command.addAll(ended);
+            store.call(List.of(command), RedisStore::single);
+        }
     }
 }

@@ -9,15 +9,33 @@ import dev.parley.server.store.RedisScripts.Script;
  * <pre>
  *   parley:{nodes}:leases     sorted set: node id by the time its lease runs out (ms, Redis's clock)
  *   parley:{nodes}:presence   hash: user key to "NODE\nDETACHED(0|1)\nUSERNAME\nSTATUS"
+ *   parley:{nodes}:lookalikes hash: look-alike to the user key that claims it
  * </pre>
  * A node whose lease ran out is removed from the leases, and its users from the presence, by the
- * next script that looks. Immutable.
+ * next script that looks. A look-alike's claim counts while its user has an entry held by a live
+ * node; claims that stopped counting are overwritten by the next claim, and deleted by
+ * {@link #PRESENCE} and {@link #RELEASE}. Immutable.
  */
 final class RedisNodeScripts {
 
     static final String LEASES = "parley:{nodes}:leases";
     static final String PRESENCE_KEY = "parley:{nodes}:presence";
+    static final String LOOK_ALIKES = "parley:{nodes}:lookalikes";
     static final String PRESENCE_CHANNEL = "parley:{nodes}:presence-changed";
+
+    /**
+     * The start of a script whose KEYS[1] is the leases: {@code now} on Redis's clock, and
+     * {@code live(entry)}, whether a presence entry (or false) is held by a node whose lease runs.
+     */
+    private static final String LIVE_ENTRY = """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local function live(entry)
+              local node = entry and string.match(entry, '^([^\\n]*)\\n')
+              local expires = node and redis.call('ZSCORE', KEYS[1], node)
+              return expires and tonumber(expires) > now
+            end
+            """;
 
     /** KEYS: leases. ARGV: node, lease in ms. Returns 1 if the node had a live lease, else 0. */
     static final Script RENEW = Script.of("renew-lease", """
@@ -29,13 +47,20 @@ final class RedisNodeScripts {
             return 0
             """);
 
-    /** KEYS: leases, presence. ARGV: node, hint channel. Ends the node's lease and drops its users. */
+    /**
+     * KEYS: leases, presence, look-alikes. ARGV: node, hint channel. Ends the node's lease and drops
+     * its users, and the claims of users without an entry.
+     */
     static final Script RELEASE = Script.of("release-lease", """
             redis.call('ZREM', KEYS[1], ARGV[1])
             local all = redis.call('HGETALL', KEYS[2])
             local prefix = ARGV[1] .. '\\n'
             for i = 1, #all, 2 do
               if string.sub(all[i + 1], 1, #prefix) == prefix then redis.call('HDEL', KEYS[2], all[i]) end
+            end
+            local claims = redis.call('HGETALL', KEYS[3])
+            for i = 1, #claims, 2 do
+              if redis.call('HEXISTS', KEYS[2], claims[i + 1]) == 0 then redis.call('HDEL', KEYS[3], claims[i]) end
             end
             redis.call('PUBLISH', ARGV[2], '')
             return 1
@@ -47,6 +72,20 @@ final class RedisNodeScripts {
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
             return redis.call('ZRANGE', KEYS[1], 0, -1)
+            """);
+
+    /**
+     * KEYS: leases, presence, look-alikes. ARGV: user key, entry, look-alike, hint channel. Puts the
+     * entry and claims the look-alike for the user unless another user's claim still counts.
+     */
+    static final Script PUT_PRESENCE = Script.of("put-presence", LIVE_ENTRY + """
+            redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+            local holder = redis.call('HGET', KEYS[3], ARGV[3])
+            if holder ~= ARGV[1] and not (holder and live(redis.call('HGET', KEYS[2], holder))) then
+              redis.call('HSET', KEYS[3], ARGV[3], ARGV[1])
+            end
+            redis.call('PUBLISH', ARGV[4], '')
+            return 1
             """);
 
     /** KEYS: presence. ARGV: user key, node, hint channel. Removes the user's entry if the node holds it. */
@@ -61,8 +100,9 @@ final class RedisNodeScripts {
             """);
 
     /**
-     * KEYS: leases, presence. Returns the presence hash as {key, entry, ...} with the entries of
-     * nodes whose lease ran out left out and deleted.
+     * KEYS: leases, presence, look-alikes. Returns the presence hash as {key, entry, ...} with the
+     * entries of nodes whose lease ran out left out and deleted, and deletes the claims of users
+     * without an entry left.
      */
     static final Script PRESENCE = Script.of("presence", """
             local t = redis.call('TIME')
@@ -72,32 +112,40 @@ final class RedisNodeScripts {
             for _, node in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do live[node] = true end
             local all = redis.call('HGETALL', KEYS[2])
             local out = {}
+            local kept = {}
             for i = 1, #all, 2 do
               local node = string.match(all[i + 1], '^([^\\n]*)\\n')
               if node and live[node] then
                 out[#out + 1] = all[i]
                 out[#out + 1] = all[i + 1]
+                kept[all[i]] = true
               else
                 redis.call('HDEL', KEYS[2], all[i])
               end
+            end
+            local claims = redis.call('HGETALL', KEYS[3])
+            for i = 1, #claims, 2 do
+              if not kept[claims[i + 1]] then redis.call('HDEL', KEYS[3], claims[i]) end
             end
             return out
             """);
 
     /**
-     * KEYS: leases, presence. ARGV: user keys. Returns {key, entry, ...} for those of the users whose
-     * entry is held by a live node.
+     * KEYS: leases, presence, look-alikes. ARGV: a look-alike (or the empty string for none), then
+     * user keys. Returns {key, entry, ...} for those of the users, and for the user who claims the
+     * look-alike, whose entry is held by a live node.
      */
-    static final Script PRESENCE_OF = Script.of("presence-of", """
-            local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-            local entries = redis.call('HMGET', KEYS[2], unpack(ARGV))
+    static final Script PRESENCE_OF = Script.of("presence-of", LIVE_ENTRY + """
+            local keys = {unpack(ARGV, 2)}
+            local holder = ARGV[1] ~= '' and redis.call('HGET', KEYS[3], ARGV[1])
+            if holder then keys[#keys + 1] = holder end
             local out = {}
-            for i, entry in ipairs(entries) do
-              local node = entry and string.match(entry, '^([^\\n]*)\\n')
-              local expires = node and redis.call('ZSCORE', KEYS[1], node)
-              if expires and tonumber(expires) > now then
-                out[#out + 1] = ARGV[i]
+            local seen = {}
+            for _, key in ipairs(keys) do
+              local entry = not seen[key] and redis.call('HGET', KEYS[2], key)
+              seen[key] = true
+              if live(entry) then
+                out[#out + 1] = key
                 out[#out + 1] = entry
               end
             end

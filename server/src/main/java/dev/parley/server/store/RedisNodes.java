@@ -1,6 +1,7 @@
 package dev.parley.server.store;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -12,6 +13,10 @@ import java.util.Set;
  * {@link RedisNodeScripts}, on Redis's clock. Thread-safe, as the store.
  */
 final class RedisNodes {
+
+    /** The keys of the scripts that read or write presence, in their order. */
+    private static final List<String> PRESENCE_KEYS = List.of(RedisNodeScripts.LEASES, RedisNodeScripts.PRESENCE_KEY,
+            RedisNodeScripts.LOOK_ALIKES);
 
     private final RedisStore store;
 
@@ -26,8 +31,7 @@ final class RedisNodes {
 
     void releaseLease(String nodeId) throws StoreException {
         store.call(List.of(RedisWriter.script(RedisNodeScripts.RELEASE,
-                List.of(RedisNodeScripts.LEASES, RedisNodeScripts.PRESENCE_KEY),
-                List.of(nodeId, RedisNodeScripts.PRESENCE_CHANNEL))), RedisStore::single);
+                PRESENCE_KEYS, List.of(nodeId, RedisNodeScripts.PRESENCE_CHANNEL))), RedisStore::single);
     }
 
     Set<String> liveNodes() throws StoreException {
@@ -38,11 +42,11 @@ final class RedisNodes {
         });
     }
 
-    void putPresence(String key, Presence presence) throws StoreException {
+    void putPresence(String key, String lookAlike, Presence presence) throws StoreException {
         String entry = presence.nodeId() + "\n" + (presence.detached() ? 1 : 0) + "\n" + presence.username() + "\n"
                 + presence.status();
-        store.call(List.of(List.of("HSET", RedisNodeScripts.PRESENCE_KEY, key, entry),
-                List.of("PUBLISH", RedisNodeScripts.PRESENCE_CHANNEL, "")), RedisStore::single);
+        store.call(List.of(RedisWriter.script(RedisNodeScripts.PUT_PRESENCE, PRESENCE_KEYS,
+                List.of(key, entry, lookAlike, RedisNodeScripts.PRESENCE_CHANNEL))), RedisStore::single);
     }
 
     void removePresence(String key, String nodeId) throws StoreException {
@@ -51,16 +55,19 @@ final class RedisNodes {
     }
 
     Map<String, Presence> presence() throws StoreException {
-        return store.read(List.of(RedisWriter.script(RedisNodeScripts.PRESENCE,
-                List.of(RedisNodeScripts.LEASES, RedisNodeScripts.PRESENCE_KEY), List.of())), RedisNodes::entries);
+        return store.read(List.of(RedisWriter.script(RedisNodeScripts.PRESENCE, PRESENCE_KEYS, List.of())),
+                RedisNodes::entries);
     }
 
-    Map<String, Presence> presence(Collection<String> keys) throws StoreException {
-        if (keys.isEmpty()) {
+    /** The entries of users {@code keys} and of the user who claims {@code lookAlike} ("" for none), on live nodes. */
+    Map<String, Presence> presence(Collection<String> keys, String lookAlike) throws StoreException {
+        if (keys.isEmpty() && lookAlike.isEmpty()) {
             return Map.of();
         }
-        return store.read(List.of(RedisWriter.script(RedisNodeScripts.PRESENCE_OF,
-                List.of(RedisNodeScripts.LEASES, RedisNodeScripts.PRESENCE_KEY), List.copyOf(keys))),
+        List<String> arguments = new ArrayList<>();
+        arguments.add(lookAlike);
+        arguments.addAll(keys);
+        return store.read(List.of(RedisWriter.script(RedisNodeScripts.PRESENCE_OF, PRESENCE_KEYS, arguments)),
                 RedisNodes::entries);
     }
 

@@ -220,7 +220,7 @@ final class RedisScripts {
 
     static final List<Script> ALL = List.of(APPEND, CREATE, JOIN, LEAVE, IS_INVITED, HISTORY, ALLOCATE, CREATED,
             CHANGES, SNAPSHOT, RedisNodeScripts.RENEW, RedisNodeScripts.RELEASE, RedisNodeScripts.LIVE,
-            RedisNodeScripts.REMOVE_PRESENCE, RedisNodeScripts.PRESENCE, RedisNodeScripts.PRESENCE_OF);
+            RedisNodeScripts.PUT_PRESENCE, RedisNodeScripts.REMOVE_PRESENCE, RedisNodeScripts.PRESENCE, RedisNodeScripts.PRESENCE_OF);
 
     private RedisScripts() {
     }

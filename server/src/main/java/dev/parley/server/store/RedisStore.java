@@ -28,7 +28,8 @@ import static dev.parley.server.store.RedisWriter.script;
  *
  * <p><b>Layout.</b> Every key of conversation ID carries the hash tag {@code {c:ID}}, and the keys
  * of all conversations the tag {@code {conversations}}, so that a Redis Cluster keeps each group in
- * one slot and each script below runs there unchanged (leases and presence: {@link RedisNodeScripts}):
+ * one slot and each script below runs there unchanged (leases and presence: {@link RedisNodeScripts});
+ * a user's index of conversations is one key, in its own slot:
  * <pre>
  *   parley:{conversations}:next      counter of conversation ids (INCR; never given twice)
  *   parley:{conversations}:ids       sorted set of the ids of live conversations (the created feed)
@@ -43,7 +44,12 @@ import static dev.parley.server.store.RedisWriter.script;
  *   parley:{c:ID}:dedupe       hash: "CLIENTID:SENDER" to sequence, for the messages kept
  *   parley:{c:ID}:feed         stream: one entry per change, id CURSOR-0, fields k (J, L, P) v (user, sequence)
  *   parley:{c:ID}:changed      pub/sub channel: the cursor of each change (a hint)
+ *   parley:{u:USER}:conversations  set: ids of the conversations USER is in, and maybe some they are not
  * </pre>
+ * A user's index cannot change in the script that changes a conversation's members (another slot),
+ * so it is kept a superset: the SADD goes before the create or join script in the same pipeline, the
+ * SREM after the leave script; {@link SharedStore#conversationsOf} confirms each listed conversation
+ * against its members and unlists those that ended ({@link RedisFeeds}).
  * An append is one script ({@link RedisScripts#APPEND}): existence check, dedupe, next number,
  * XADD to the log and the feed, retention trim and PUBLISH at once, so a conversation's order is
  * Redis's order whichever node the senders are on; joins and leaves record their change in the
@@ -142,11 +148,13 @@ public final class RedisStore implements SharedStore {
         arguments.add(creator);
         arguments.addAll(new LinkedHashSet<>(invited));
         await(submit(id, List.of(
+                List.of("SADD", conversationsKey(creator), id),
                 script(RedisScripts.CREATE, List.of(key(id, "meta"), key(id, "members"), key(id, "invited"),
                         key(id, "invitees")), arguments),
                 List.of("HDEL", CREATING, id),
                 List.of("PUBLISH", RedisHints.CREATED_CHANNEL, id)), replies -> {
-            single(replies);
+            reply(replies, 0);
+            reply(replies, 1);
             return null;
         }));
         return id;
@@ -154,9 +162,13 @@ public final class RedisStore implements SharedStore {
 
     @Override
     public void join(long conversationId, String user) throws StoreException {
-        await(submit(conversationId, List.of(script(RedisScripts.JOIN, List.of(key(conversationId, "meta"),
-                key(conversationId, "members"), key(conversationId, "feed")),
-                List.of(user, RedisHints.changedChannel(conversationId)))), replies -> known(conversationId, replies)));
+        await(submit(conversationId, List.of(List.of("SADD", conversationsKey(user), conversationId),
+                script(RedisScripts.JOIN, List.of(key(conversationId, "meta"), key(conversationId, "members"),
+                        key(conversationId, "feed")), List.of(user, RedisHints.changedChannel(conversationId)))),
+                replies -> {
+                    reply(replies, 0);
+                    return known(conversationId, replies.subList(1, 2));
+                }));
     }
 
     @Override
@@ -165,8 +177,13 @@ public final class RedisStore implements SharedStore {
                 key(conversationId, "invited"), key(conversationId, "log"), key(conversationId, "dedupe"),
                 key(conversationId, "feed"), key(conversationId, "invitees"));
         boolean ended = await(submit(conversationId, List.of(script(RedisScripts.LEAVE, keys,
-                        List.of(user, RedisHints.changedChannel(conversationId)))),
-                replies -> (Long) known(conversationId, replies) == 1));
+                        List.of(user, RedisHints.changedChannel(conversationId))),
+                        List.of("SREM", conversationsKey(user), conversationId)),
+                replies -> {
+                    boolean last = (Long) known(conversationId, replies) == 1;
+                    reply(replies, 1);
+                    return last;
+                }));
         if (ended) {
             await(submit(List.of(List.of("ZREM", CONVERSATIONS, conversationId)), RedisStore::single));
         }
@@ -282,8 +299,8 @@ public final class RedisStore implements SharedStore {
     }
 
     @Override
-    public void putPresence(String key, Presence presence) throws StoreException {
-        nodes.putPresence(key, presence);
+    public void putPresence(String key, String lookAlike, Presence presence) throws StoreException {
+        nodes.putPresence(key, lookAlike, presence);
     }
 
     @Override
@@ -298,7 +315,12 @@ public final class RedisStore implements SharedStore {
 
     @Override
     public Map<String, Presence> presence(Collection<String> keys) throws StoreException {
-        return nodes.presence(keys);
+        return nodes.presence(keys, "");
+    }
+
+    @Override
+    public Map<String, Presence> presence(Collection<String> keys, String lookAlike) throws StoreException {
+        return nodes.presence(keys, lookAlike);
     }
 
     /** A stream entry [id, [field, value, ...]] as a message. */
@@ -327,11 +349,21 @@ public final class RedisStore implements SharedStore {
 
     /** The one reply, refusing an error reply. */
     static Object single(List<Object> replies) throws StoreException {
-        Object reply = replies.getFirst();
+        return reply(replies, 0);
+    }
+
+    /** Reply {@code index} of a pipeline, refusing an error reply. */
+    static Object reply(List<Object> replies, int index) throws StoreException {
+        Object reply = replies.get(index);
         if (reply instanceof Failure failure) {
             throw new StoreException("Redis refused: " + failure.message());
         }
         return reply;
+    }
+
+    /** The key of {@code user}'s index of conversations (see the layout above). */
+    static String conversationsKey(String user) {
+        return "parley:{u:" + user + "}:conversations";
     }
 
     /** The one reply of a script, refusing nil (the conversation does not exist). */

@@ -29,6 +29,13 @@ import java.util.Set;
  * per user: a user who registers on another node replaces the entry of the node they left. Leases
  * and presence follow the store's clock (its server's, for a remote store), not the nodes'.
  *
+ * <p><b>Look-alikes.</b> A presence entry also claims its user's look-alike (the server's folded
+ * form of the name, under which {@code alice} and {@code aIice} are one), atomically with the put, so
+ * that a node about to register a name asks the store in one read whether anyone online on a live
+ * node looks like it ({@link #presence(Collection, String)}), instead of waiting to read everyone's
+ * presence. A claim counts while its user's entry does: it goes with the entry, whether removed or
+ * left out because its node died.
+ *
  * <p>Thread-safe: any thread may call any method; the methods here block until done and return once
  * durable, except that leases and presence may be kept with less durability than messages (they
  * describe connections, which a restart of the store ends anyway).
@@ -75,7 +82,15 @@ public interface SharedStore extends ChatStore {
      */
     ConversationSnapshot snapshot(long conversationId) throws StoreException;
 
-    /** The ids of the conversations {@code user} (as given to {@link ChatStore#join}) is a member of, ascending. */
+    /**
+     * The ids of the conversations {@code user} (as given to {@link ChatStore#join}) is a member of,
+     * ascending, at a cost that grows with the conversations the user is (or was lately) in, not with
+     * all the store's. A store that keeps a conversation's members and a user's index of
+     * conversations apart (in different slots of a Redis Cluster, say) keeps the index a superset:
+     * it lists a conversation before the user joins it (or creates it) and unlists it after the user
+     * left, so a node dying in between leaves at worst an entry too many, which this method confirms
+     * against the members and leaves out; never an entry too few.
+     */
     Set<Long> conversationsOf(String user) throws StoreException;
 
     /** Calls {@code listener} with hints from now on, until the returned handle is closed. */
@@ -97,9 +112,12 @@ public interface SharedStore extends ChatStore {
 
     /**
      * Records that user {@code key} is online as {@code presence} says, replacing whatever entry the
-     * user had (on this node or another).
+     * user had (on this node or another), and with it claims {@code lookAlike} for the user unless
+     * another user online on a live node holds that claim (the first to claim keeps it while online).
+     *
+     * @param lookAlike the user's look-alike, the same for every entry of one key
      */
-    void putPresence(String key, Presence presence) throws StoreException;
+    void putPresence(String key, String lookAlike, Presence presence) throws StoreException;
 
     /**
      * Removes user {@code key}'s entry if node {@code nodeId} holds it; an entry another node put
@@ -126,6 +144,14 @@ public interface SharedStore extends ChatStore {
         }
         return some;
     }
+
+    /**
+     * What {@link #presence(Collection)} holds for users {@code keys} and, read at the same time, the
+     * entry of the user online on a live node who claims {@code lookAlike} (see
+     * {@link #putPresence}), if there is one: so that a registration learns in one read whether its
+     * name is taken or passes for someone online.
+     */
+    Map<String, Presence> presence(Collection<String> keys, String lookAlike) throws StoreException;
 
     /** Hints to a {@link StoreListener} until closed. */
     interface Subscription extends AutoCloseable {

@@ -1,9 +1,11 @@
 package dev.parley.server.store;
 
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 
@@ -36,6 +38,47 @@ class RedisSharedStoreConformanceTest extends SharedStoreConformanceTest {
 
     private static RedisOptions fastReconnect() {
         return RedisOptions.defaults().withReconnectDelays(Duration.ofMillis(10), Duration.ofMillis(100));
+    }
+
+    @Test
+    void readsOneMembershipPerConversationOfTheUserNotPerConversationInTheStore() throws Exception {
+        SharedStore store = (SharedStore) open(OPTIONS);
+        List<Long> all = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            all.add(store.create("carol", List.of()));
+        }
+        store.join(all.get(3), "bob");
+        store.join(all.get(40), "bob");
+        try (var admin = RedisConnection.open(redis.address(), RedisOptions.defaults())) {
+            assertThat(admin.call(List.of("CONFIG", "RESETSTAT"))).isEqualTo("OK");
+
+            assertThat(store.conversationsOf("bob")).containsExactly(all.get(3), all.get(40));
+
+            String stats = (String) admin.call(List.of("INFO", "commandstats"));
+            assertThat(stats).contains("cmdstat_zscore:calls=2,");
+        }
+    }
+
+    @Test
+    void leavesOutAndUnlistsConversationsInAUsersIndexTheyAreNotIn() throws Exception {
+        SharedStore store = (SharedStore) open(OPTIONS);
+        long theirs = store.create("bob", List.of());
+        long another = store.create("carol", List.of());
+        long ended = store.create("dave", List.of());
+        store.leave(ended, "dave");
+        long notYetGiven = ended + 100;
+        try (var admin = RedisConnection.open(redis.address(), RedisOptions.defaults())) {
+            // As a node that died between the index's SADD and the join script would leave it.
+            admin.call(List.of("SADD", RedisStore.conversationsKey("bob"), another, ended, notYetGiven));
+
+            assertThat(store.conversationsOf("bob")).containsExactly(theirs);
+
+            assertThat(admin.call(List.of("SMEMBERS", RedisStore.conversationsKey("bob"))))
+                    .asInstanceOf(InstanceOfAssertFactories.LIST)
+                    .containsExactlyInAnyOrder(Long.toString(theirs), Long.toString(another), Long.toString(notYetGiven));
+        }
+        store.join(another, "bob");
+        assertThat(store.conversationsOf("bob")).containsExactly(theirs, another);
     }
 
     @Test

@@ -227,6 +227,39 @@ public abstract class SharedStoreConformanceTest extends ChatStoreConformanceTes
     }
 
     @Test
+    void listsExactlyTheTwoConversationsOfAUserInTwoOfFiftyUntilTheyLeave() throws Exception {
+        SharedStore store = openShared();
+        SharedStore two = anotherNode(store);
+        List<Long> all = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            all.add(store.create("carol", List.of("bob")));
+        }
+        store.join(all.get(7), "bob");
+        two.join(all.get(31), "bob");
+
+        assertThat(two.conversationsOf("bob")).containsExactly(all.get(7), all.get(31));
+        store.leave(all.get(7), "bob");
+        assertThat(two.conversationsOf("bob")).containsExactly(all.get(31));
+        two.leave(all.get(31), "bob");
+        assertThat(store.conversationsOf("bob")).isEmpty();
+        assertThat(store.conversationsOf("carol")).containsExactlyElementsOf(all);
+    }
+
+    @Test
+    void forgetsTheConversationsOfAUserThatEndedWhenTheyLeft() throws Exception {
+        SharedStore store = openShared();
+        long alone = store.create("alice", List.of());
+        long shared = store.create("alice", List.of("bob"));
+        store.join(shared, "bob");
+
+        assertThat(store.leave(alone, "alice")).isTrue();
+        store.leave(shared, "alice");
+        assertThat(store.conversationsOf("alice")).isEmpty();
+        assertThat(store.leave(shared, "bob")).isTrue();
+        assertThat(store.conversationsOf("bob")).isEmpty();
+    }
+
+    @Test
     void hintsAnotherNodeOfAppendsJoinsCreationsAndPresence() throws Exception {
         SharedStore one = openShared();
         SharedStore two = anotherNode(one);
@@ -243,7 +276,7 @@ public abstract class SharedStoreConformanceTest extends ChatStoreConformanceTes
             awaitHint(hints, "changed " + conversation, () -> append(one, conversation, "alice", 0, "hi"));
             awaitHint(hints, "presence", () -> {
                 try {
-                    one.putPresence("alice", new Presence("alice", "online", "node-1", false));
+                    one.putPresence("alice", "alice-look", new Presence("alice", "online", "node-1", false));
                 } catch (StoreException e) {
                     throw new AssertionError(e);
                 }
@@ -319,8 +352,8 @@ public abstract class SharedStoreConformanceTest extends ChatStoreConformanceTes
         two.renewLease("node-2", Duration.ofMinutes(1));
         var alice = new Presence("alice", "online", "node-1", false);
         var bob = new Presence("Bob", "away", "node-2", true);
-        one.putPresence("alice", alice);
-        two.putPresence("bob", bob);
+        one.putPresence("alice", "alice-look", alice);
+        two.putPresence("bob", "bob-look", bob);
 
         assertThat(two.presence()).containsOnlyKeys("alice", "bob");
         assertThat(two.presence(List.of("alice", "dave"))).isEqualTo(Map.of("alice", alice));
@@ -333,13 +366,55 @@ public abstract class SharedStoreConformanceTest extends ChatStoreConformanceTes
     }
 
     @Test
+    void aPresenceClaimsItsLookAlikeUntilItIsRemovedOrItsNodeDies() throws Exception {
+        SharedStore one = openShared();
+        SharedStore two = anotherNode(one);
+        one.renewLease("node-1", Duration.ofMillis(500));
+        two.renewLease("node-2", Duration.ofMinutes(1));
+        var alice = new Presence("alice", "online", "node-1", false);
+        one.putPresence("alice", "allce", alice);
+
+        assertThat(two.presence(List.of("aiice"), "allce")).isEqualTo(Map.of("alice", alice));
+        assertThat(two.presence(List.of("alice"), "allce")).isEqualTo(Map.of("alice", alice));
+        assertThat(two.presence(List.of("bob"), "bob")).isEmpty();
+        one.removePresence("alice", "node-1");
+        assertThat(two.presence(List.of(), "allce")).as("after alice's entry was removed").isEmpty();
+
+        one.putPresence("alice", "allce", alice);
+        assertThat(two.presence(List.of(), "allce")).containsOnlyKeys("alice");
+        awaitTrue(() -> !two.liveNodes().contains("node-1"), "node-1's lease to run out");
+        assertThat(two.presence(List.of(), "allce")).as("after alice's node died").isEmpty();
+        var impostor = new Presence("aIice", "online", "node-2", false);
+        two.putPresence("aiice", "allce", impostor);
+        assertThat(one.presence(List.of(), "allce")).isEqualTo(Map.of("aiice", impostor));
+    }
+
+    @Test
+    void theFirstClaimOfALookAlikeStandsWhileItsUserIsOnline() throws Exception {
+        SharedStore one = openShared();
+        SharedStore two = anotherNode(one);
+        one.renewLease("node-1", Duration.ofMinutes(1));
+        two.renewLease("node-2", Duration.ofMinutes(1));
+        var alice = new Presence("alice", "online", "node-1", false);
+        one.putPresence("alice", "allce", alice);
+        two.putPresence("a1ice", "allce", new Presence("a1ice", "online", "node-2", false));
+
+        assertThat(two.presence(List.of(), "allce")).isEqualTo(Map.of("alice", alice));
+        assertThat(two.presence()).containsOnlyKeys("alice", "a1ice");
+        assertThat(one.presence(List.of(), "allce")).as("after a read of everyone's presence")
+                .isEqualTo(Map.of("alice", alice));
+        one.releaseLease("node-1");
+        assertThat(two.presence(List.of("alice"), "allce")).as("after alice's node let go").isEmpty();
+    }
+
+    @Test
     void aUserWhoMovesToAnotherNodeStaysOnlineWhenTheFirstLetsThemGoOrDies() throws Exception {
         SharedStore one = openShared();
         SharedStore two = anotherNode(one);
         one.renewLease("node-1", Duration.ofMinutes(1));
         two.renewLease("node-2", Duration.ofMinutes(1));
-        one.putPresence("alice", new Presence("alice", "online", "node-1", true));
-        two.putPresence("alice", new Presence("alice", "back", "node-2", false));
+        one.putPresence("alice", "alice-look", new Presence("alice", "online", "node-1", true));
+        two.putPresence("alice", "alice-look", new Presence("alice", "back", "node-2", false));
 
         one.removePresence("alice", "node-1");
         one.releaseLease("node-1");
