@@ -45,7 +45,7 @@ public final class UdpClient {
             channel.connect(remote);
             var local = (InetSocketAddress) channel.getLocalAddress();
             var timer = new TimerLoop(Thread.ofVirtual().name("parley-udp-timer-" + local.getPort()));
-            var peerOptions = udp.forPeer(remote.getAddress());
+            var peerOptions = udp.forPeer(remote.getAddress(), channel.getOption(StandardSocketOptions.SO_RCVBUF));
             connection = new UdpConnection(handler, options, peerOptions, local, remote, timer, () -> {
                 timer.close();
                 closeQuietly(channel);

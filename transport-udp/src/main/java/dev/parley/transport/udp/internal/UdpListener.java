@@ -58,7 +58,9 @@ public final class UdpListener extends AbstractListener {
      * One socket bound to the listener's port, with the threads that serve its connections and the
      * handshake state only its receive loop uses.
      */
-    private record Receiver(DatagramChannel channel, TimerLoop timer, Thread loop, ServerHandshake handshake) {
+    /** A bound socket with its threads; {@code receiveBufferBytes} is what the kernel granted its receive buffer. */
+    private record Receiver(DatagramChannel channel, int receiveBufferBytes, TimerLoop timer, Thread loop,
+                            ServerHandshake handshake) {
     }
 
     private final List<Receiver> receivers = new ArrayList<>();
@@ -159,13 +161,14 @@ public final class UdpListener extends AbstractListener {
     }
 
     /** Adds a bound socket, its timer and its (unstarted) receive loop. Before serving starts. */
-    private void add(DatagramChannel channel) {
+    private void add(DatagramChannel channel) throws IOException {
         String suffix = localAddress.getPort() + "-" + receivers.size();
         var timer = new TimerLoop(Thread.ofPlatform().daemon().name("parley-udp-timer-" + suffix));
         var receiver = new Receiver[1];
         Thread loop = Thread.ofPlatform().daemon().name("parley-udp-receive-" + suffix)
                 .unstarted(() -> receiveLoop(receiver[0]));
-        receiver[0] = new Receiver(channel, timer, loop, new ServerHandshake(cookies.sibling()));
+        receiver[0] = new Receiver(channel, channel.getOption(StandardSocketOptions.SO_RCVBUF), timer, loop,
+                new ServerHandshake(cookies.sibling()));
         receivers.add(receiver[0]);
     }
 
@@ -254,7 +257,7 @@ public final class UdpListener extends AbstractListener {
                 id = random.nextLong();
             } while (id == 0 || byId.containsKey(id));
             long connectionId = id;
-            var peerOptions = udp.forPeer(from.getAddress());
+            var peerOptions = udp.forPeer(from.getAddress(), receiver.receiveBufferBytes());
             var connection = new UdpConnection(handler, options, peerOptions, localAddress, from, receiver.timer(), () -> {
                 byId.remove(connectionId);
                 byClient.remove(key);
