@@ -11,8 +11,8 @@ import java.util.Map;
  * {@value #BW_WINDOW_ROUNDS} round trips) and its propagation delay (the smallest RTT of the last
  * 10 s); the sender paces at a gain times that bandwidth and keeps about two bandwidth-delay
  * products in flight. Startup doubles the rate each round until the bandwidth stops growing, drain
- * empties the queue startup built, probe-bw cycles the gain (1.25, 0.75, then 1 for six rounds) to
- * find more bandwidth and give it back, and probe-rtt drains the flight for 200 ms every 10 s to
+ * empties the queue startup built, probe-bw cycles the gain (1.25, 0.75, then 1 for six phases, each
+ * at least a min-RTT and a round trip long) to find more bandwidth and give it back, and probe-rtt drains the flight for 200 ms every 10 s to
  * see the propagation delay again.
  *
  * <p>Random loss leaves the model alone: a lost packet delivers nothing, so it lowers no sample.
@@ -65,6 +65,7 @@ public final class Bbr implements CongestionController {
     private boolean pipeFilled;
     private int cycleIndex;
     private long cycleStart;
+    private long cycleRound;
     private long probeRttDone = Long.MAX_VALUE;
     private long probeRttRound;
     private long windowBeforeProbeRtt;
@@ -198,7 +199,11 @@ public final class Bbr implements CongestionController {
                 }
             }
             case PROBE_BW -> {
-                boolean phaseOver = now - cycleStart > minRtt;
+                // A phase lasts a round trip at least: on a path whose minimum RTT is shorter than
+                // a packet takes to send at the pacing rate (loopback: tens of microseconds), a
+                // phase of min-RTT alone would end before its gain changed what was delivered, and
+                // the probe for more bandwidth would probe nothing.
+                boolean phaseOver = now - cycleStart > minRtt && round > cycleRound;
                 if (PROBE_BW_GAINS[cycleIndex] < 1 && bytesInFlight <= bdp(1)) {
                     phaseOver = true;
                 }
@@ -235,6 +240,7 @@ public final class Bbr implements CongestionController {
     private void startCyclePhase(int index, long now) {
         cycleIndex = index;
         cycleStart = now;
+        cycleRound = round;
         pacingGain = PROBE_BW_GAINS[index];
         if (index == 0) {
             // probing for more bandwidth: forget the cap the last heavy loss set
