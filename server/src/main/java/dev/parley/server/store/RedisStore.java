@@ -45,11 +45,13 @@ import static dev.parley.server.store.RedisWriter.script;
  *   parley:{c:ID}:feed         stream: one entry per change, id CURSOR-0, fields k (J, L, P) v (user, sequence)
  *   parley:{c:ID}:changed      pub/sub channel: the cursor of each change (a hint)
  *   parley:{u:USER}:conversations  set: ids of the conversations USER is in, and maybe some they are not
+ *   parley:{conversations}:indexed  set (to 1) once every user's index lists their conversations
  * </pre>
  * A user's index cannot change in the script that changes a conversation's members (another slot),
  * so it is kept a superset: the SADD goes before the create or join script in the same pipeline, the
  * SREM after the leave script; {@link SharedStore#conversationsOf} confirms each listed conversation
- * against its members and unlists those that ended ({@link RedisFeeds}).
+ * against its members and unlists those that ended ({@link RedisFeeds}). Conversations stored before
+ * the indexes existed are indexed once, by the first node that opens the store ({@link #open}).
  * An append is one script ({@link RedisScripts#APPEND}): existence check, dedupe, next number,
  * XADD to the log and the feed, retention trim and PUBLISH at once, so a conversation's order is
  * Redis's order whichever node the senders are on; joins and leaves record their change in the
@@ -79,6 +81,9 @@ public final class RedisStore implements SharedStore {
     static final String CONVERSATION_COUNTER = "parley:{conversations}:next";
     static final String CONVERSATIONS = "parley:{conversations}:ids";
     static final String CREATING = "parley:{conversations}:creating";
+    static final String INDEXED = "parley:{conversations}:indexed";
+    /** The most commands one pipeline of the one-time indexing carries. */
+    private static final int INDEXING_BATCH = 10_000;
 
     private final RedisAddress address;
     private final StoreOptions options;
@@ -103,7 +108,9 @@ public final class RedisStore implements SharedStore {
 
     /**
      * Connects to Redis at {@code address}, with {@link RedisOptions#connections()} connections for
-     * writes, one for a node's reads and, once subscribed, one for hints.
+     * writes, one for a node's reads and, once subscribed, one for hints. If the store holds
+     * conversations from before users' indexes existed, it indexes them first (see
+     * {@link #indexMembersOnce()}).
      *
      * @throws StoreException saying so if Redis cannot be reached, or refuses the password or database
      */
@@ -116,10 +123,43 @@ public final class RedisStore implements SharedStore {
                         store.pipelines));
             }
             store.reader = new RedisWriter("parley-redis-reader", address, redisOptions, options, store.pipelines);
+            store.indexMembersOnce();
             return store;
         } catch (IOException e) {
             store.close();
             throw new StoreException("cannot reach Redis at " + address + ": " + RedisWriter.describe(e), e);
+        } catch (StoreException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Adds each member of each conversation to their index, unless {@link #INDEXED} says that was
+     * done: a store written before the indexes existed would otherwise never let a node follow its
+     * conversations for their members. Adding is idempotent, so nodes starting together may all do
+     * it; a member who leaves meanwhile may stay listed, which {@link #conversationsOf} allows for.
+     * Nodes of a version without the indexes must not write the store afterwards.
+     */
+    private void indexMembersOnce() throws StoreException {
+        if ((Long) read(List.of(List.of("EXISTS", INDEXED)), RedisStore::single) == 1) {
+            return;
+        }
+        List<List<Object>> additions = new ArrayList<>();
+        for (var conversation : conversations().entrySet()) {
+            for (String member : conversation.getValue()) {
+                additions.add(List.of("SADD", conversationsKey(member), conversation.getKey()));
+            }
+        }
+        additions.add(List.of("SET", INDEXED, 1));
+        for (int from = 0; from < additions.size(); from += INDEXING_BATCH) {
+            List<List<Object>> batch = additions.subList(from, Math.min(additions.size(), from + INDEXING_BATCH));
+            call(batch, replies -> {
+                for (int i = 0; i < replies.size(); i++) {
+                    reply(replies, i);
+                }
+                return null;
+            });
         }
     }
 

@@ -43,6 +43,22 @@ class RedisStoreTest extends PersistentStoreConformanceTest {
     }
 
     @Test
+    void indexesTheMembersOfConversationsStoredBeforeUsersHadIndexes() throws Exception {
+        var store = (RedisStore) open(OPTIONS);
+        long conversation = store.create("alice", List.of("bob"));
+        store.join(conversation, "bob");
+        // What a store written before the indexes holds: the conversation, no index, no mark.
+        store.call(List.of(List.of("DEL", RedisStore.conversationsKey("alice"), RedisStore.conversationsKey("bob"),
+                RedisStore.INDEXED)), replies -> null);
+        assertThat(store.conversationsOf("bob")).isEmpty();
+
+        var upgraded = (RedisStore) open(OPTIONS);
+
+        assertThat(upgraded.conversationsOf("alice")).containsExactly(conversation);
+        assertThat(upgraded.conversationsOf("bob")).containsExactly(conversation);
+    }
+
+    @Test
     void trimsPastRetentionAndForgetsTrimmedClientIdsWhenManyAppendsGoInOneCall() throws Exception {
         ChatStore store = open(new StoreOptions(10, 50, 1_000));
         long conversation = store.create("alice", List.of());
