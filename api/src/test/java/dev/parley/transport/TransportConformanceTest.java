@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -595,6 +596,43 @@ public abstract class TransportConformanceTest {
 
         assertThat(client.closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS).reason()).isEqualTo(Reason.RESET_BY_PEER);
         awaitTrue("the listener dropped the connection", () -> listener.connectionCount() == 0);
+    }
+
+    /**
+     * A handler that catches an {@code InterruptedException} and restores the flag, as it should,
+     * then sends or closes, must not take the listener down with it: the JDK closes a blocking
+     * channel used by an interrupted thread, and the listener's socket may serve every connection.
+     */
+    @Test
+    void aHandlerThatLeavesItsThreadInterruptedDisturbsNoOtherConnection() throws Exception {
+        var transport = transport(options());
+        var handlerDone = new CountDownLatch(1);
+        var listener = listen(transport, new Server(true, new CountDownLatch(0)) {
+            @Override
+            public void onFrame(Connection connection, byte[] frame) {
+                super.onFrame(connection, frame);
+                if (Arrays.equals(frame, text("interrupt me"))) {
+                    Thread.currentThread().interrupt();
+                    try {
+                        connection.sendUnreliable(text("best effort"));
+                    } catch (ConnectionClosedException e) {
+                        throw new IllegalStateException(e);
+                    } finally {
+                        connection.close();
+                        handlerDone.countDown();
+                    }
+                }
+            }
+        });
+        Connection interrupted = connect(transport, listener, new Peer());
+        interrupted.send(text("interrupt me"));
+        assertThat(handlerDone.await(AWAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+
+        var other = new Peer();
+        Connection connection = connect(transport, listener, other);
+        connection.send(text("still served"));
+
+        assertThat(other.take(1).getFirst()).isEqualTo(text("still served"));
     }
 
     @Test

@@ -97,7 +97,7 @@ public final class UdpClient {
 
     private static void write(DatagramChannel channel, byte[] buf, int length) {
         try {
-            channel.write(ByteBuffer.wrap(buf, 0, length));
+            Datagrams.send(channel, ByteBuffer.wrap(buf, 0, length), channel.getRemoteAddress());
         } catch (IOException e) {
             log.debug("send on {} failed; the packet counts as lost", channel, e);
         }

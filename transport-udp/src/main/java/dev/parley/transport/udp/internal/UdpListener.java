@@ -274,7 +274,7 @@ public final class UdpListener extends AbstractListener {
 
     private void sendTo(Receiver receiver, ByteBuffer packet, InetSocketAddress to) {
         try {
-            receiver.channel().send(packet, to);
+            Datagrams.send(receiver.channel(), packet, to);
         } catch (IOException e) {
             log.debug("send to {} failed; the packet counts as lost", to, e);
         }
