@@ -62,7 +62,8 @@ import java.util.stream.Collectors;
  * <p><b>Several nodes.</b> On a {@link SharedStore} it is one node's share of a server that several
  * nodes make (see {@link ClusterNode}): it follows the conversations with members here, applies what
  * the store's feeds say ({@link #applyChanges}, {@link #created}, {@link #presence}), publishes its
- * users' presence, and on a {@code Register} confirms with the store who is online elsewhere.
+ * users' presence, and on a {@code Register} claims the name in the store, which refuses it if taken
+ * or looked like on another node.
  *
  * <p><b>Threads.</b> Not thread-safe: every method is called holding the server's lock (in
  * {@link ImServer}: requests on their connection's delivery thread, passwords answered on a password
@@ -304,33 +305,34 @@ final class ChatCore implements PresenceBatcher.Audience {
                     + "version " + ImProtocol.VERSION);
         }
         String key = Rules.key(username);
-        Session away = online.get(key);
-        if (away != null && away.detached) {
-            takeBack(away);
-        } else if (away != null) {
-            throw new Refusal(Refusal.Cause.NAME_TAKEN, "username " + username + " is taken");
-        }
         String lookAlike = Rules.lookAlike(username);
+        Session away = online.get(key);
+        if (away != null && !away.detached) {
+            throw nameTaken(username, away.username);
+        }
         Session similar = onlineLookAlikes.get(lookAlike);
-        if (similar != null) {
-            throw new Refusal(Refusal.Cause.NAME_TAKEN,
-                    "username " + username + " looks like " + similar.username + ", who is online");
-        }
-        Map<String, Presence> stillThere = confirmElsewhere(key, lookAlike);
-        Presence elsewhere = stillThere.remove(key);
-        if (elsewhere != null && !elsewhere.detached() && register.resumeFrom().isEmpty()) {
-            throw new Refusal(Refusal.Cause.NAME_TAKEN, "username " + username + " is taken");
-        }
-        // What is left is the user, on another node, whose name looks like this one.
-        Presence similarElsewhere = stillThere.values().stream().findFirst().orElse(null);
-        if (similarElsewhere != null) {
-            throw new Refusal(Refusal.Cause.NAME_TAKEN,
-                    "username " + username + " looks like " + similarElsewhere.username() + ", who is online");
+        if (similar != null && similar != away) {
+            throw nameTaken(username, similar.username);
         }
         String wasName = away != null ? away.username : null;
         String wasStatus = away != null ? away.status : null;
         if (shared != null) {
-            followConversationsOf(username);
+            // Before the user hears it is registered: from then on, a user of any node can invite them.
+            Presence blocker = claim(key, lookAlike, new Presence(username, register.status(), nodeId, false),
+                    !register.resumeFrom().isEmpty());
+            if (blocker != null) {
+                throw nameTaken(username, blocker.username());
+            }
+            try {
+                followConversationsOf(username);
+            } catch (Refusal notStored) {
+                if (away != null) {
+                    publish(away);
+                } else {
+                    withdraw(key);
+                }
+                throw notStored;
+            }
             Presence seen = remote.get(key);
             if (seen != null) {
                 // Who this node's users saw online: what they are told changed is measured from it.
@@ -339,20 +341,53 @@ final class ChatCore implements PresenceBatcher.Audience {
                 wasStatus = seen.status();
             }
         }
+        if (away != null) {
+            takeBack(away);
+        }
         session.username = username;
         session.status = register.status();
         session.changedAt = nanoClock.getAsLong();
         online.put(key, session);
         onlineLookAlikes.put(lookAlike, session);
         log.info("{} {} from {}", username, wasName == null ? "registered" : "came back", session.from);
-        // Before the user hears it is registered: from then on, a user of any node can invite them.
-        publish(session);
         // Holding the lock, so that it reaches the new user before any change made after it.
         clients.broadcast(List.of(session), new OnlineUsers(onlineList()));
         if (wasName == null || !wasStatus.equals(session.status) || !wasName.equals(username)) {
             announce(session);
         }
         resume(session, register.resumeFrom());
+    }
+
+    /** The refusal of {@code username} because {@code holder} is online: the same user, or one who looks like them. */
+    private static Refusal nameTaken(String username, String holder) {
+        return new Refusal(Refusal.Cause.NAME_TAKEN, Rules.key(holder).equals(Rules.key(username))
+                ? "username " + username + " is taken"
+                : "username " + username + " looks like " + holder + ", who is online");
+    }
+
+    /**
+     * On a shared store, on the registering thread: puts {@code entry} for user {@code key} in the
+     * store if neither the user (unless {@code takeOver}) nor a look-alike is online on another node
+     * there, deciding in one atomic write (see {@link SharedStore#putPresence}), so that of two nodes
+     * registering look-alikes at once only one succeeds. If the store cannot be reached, it goes by
+     * what this node last read of the other nodes, and logs it: two nodes cut off from the store may
+     * then both let a name in.
+     *
+     * @return null if the user may register; else the entry that stopped them, written nowhere
+     */
+    private Presence claim(String key, String lookAlike, Presence entry, boolean takeOver) {
+        try {
+            return shared.putPresence(key, lookAlike, entry, takeOver).orElse(null);
+        } catch (StoreException e) {
+            log.warn("cannot claim {} in the store, going by what this node read of the others: {}",
+                    entry.username(), e.getMessage());
+            Presence there = remote.get(key);
+            if (there != null && !there.detached() && !takeOver) {
+                return there;
+            }
+            String similar = remoteLookAlikes.get(lookAlike);
+            return similar == null || Rules.key(similar).equals(key) ? null : remote.get(Rules.key(similar));
+        }
     }
 
     /** Takes {@code away}'s place back for a new registration: it leaves the online list, unannounced. */
@@ -485,33 +520,6 @@ final class ChatCore implements PresenceBatcher.Audience {
         Map<String, Presence> elsewhere = new HashMap<>(entries);
         elsewhere.values().removeIf(entry -> entry.nodeId().equals(nodeId));
         return elsewhere;
-    }
-
-    /**
-     * On the calling (registering) thread: user {@code key} and the user whose name looks like
-     * {@code lookAlike}, by key, if online on other nodes as the store has them now, asked in one
-     * read: a registration is refused for a user who signed in elsewhere a moment ago, even before
-     * this node read them, not for one who has since gone. If the store cannot say, as this node
-     * last read them. A map the caller may change; empty with no shared store.
-     */
-    private Map<String, Presence> confirmElsewhere(String key, String lookAlike) {
-        if (shared == null) {
-            return new HashMap<>();
-        }
-        try {
-            return notHere(shared.presence(Set.of(key), lookAlike));
-        } catch (StoreException e) {
-            log.debug("cannot confirm who is online on other nodes: {}", e.getMessage());
-            Map<String, Presence> seen = new HashMap<>();
-            String similar = remoteLookAlikes.get(lookAlike);
-            for (String user : similar == null ? List.of(key) : List.of(key, Rules.key(similar))) {
-                Presence entry = remote.get(user);
-                if (entry != null) {
-                    seen.put(user, entry);
-                }
-            }
-            return seen;
-        }
     }
 
     private Conversations listing() {
@@ -710,14 +718,21 @@ final class ChatCore implements PresenceBatcher.Audience {
         presence.send(this);
     }
 
-    /** On a shared store: puts {@code session}'s user in the store as online (or held) here, for the other nodes. */
+    /**
+     * On a shared store: puts {@code session}'s user, registered here, in the store as online (or
+     * held) here, for the other nodes. The store refuses it only if, while this node counted as
+     * dead, another node took the user over (this node lets them go when it reads that) or let in a
+     * look-alike; it logs that.
+     */
     private void publish(Session session) {
         if (shared == null) {
             return;
         }
         try {
             shared.putPresence(Rules.key(session.username), Rules.lookAlike(session.username),
-                    new Presence(session.username, session.status, nodeId, session.detached));
+                    new Presence(session.username, session.status, nodeId, session.detached), false)
+                    .ifPresent(blocker -> log.warn("the other nodes do not see {} online: the store has {} on node {}",
+                            session.username, blocker.username(), blocker.nodeId()));
         } catch (StoreException e) {
             log.warn("the other nodes may not see {} online: {}", session.username, e.getMessage());
         }
@@ -928,7 +943,7 @@ final class ChatCore implements PresenceBatcher.Audience {
             Session local = online.get(key);
             if (user.nodeId().equals(nodeId)) {
                 if (local == null && !republish) {
-                    removeStale(key);
+                    withdraw(key);
                 }
                 continue;
             }
@@ -956,8 +971,11 @@ final class ChatCore implements PresenceBatcher.Audience {
         return toClose;
     }
 
-    /** An entry of this node's for a user no longer here (from before a restart, say): nobody else removes it. */
-    private void removeStale(String key) {
+    /**
+     * Removes this node's entry for user {@code key} from the store, if it is there: a user no longer
+     * here (from before a restart, say), whom nobody else removes, or one whose registration failed.
+     */
+    private void withdraw(String key) {
         try {
             shared.removePresence(key, nodeId);
         } catch (StoreException e) {

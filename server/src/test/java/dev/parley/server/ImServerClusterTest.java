@@ -25,6 +25,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.LongStream;
@@ -250,6 +253,52 @@ class ImServerClusterTest {
             assertThatThrownBy(() -> impostor.register("online")).isInstanceOfSatisfying(ImException.class,
                     e -> assertThat(e.error().message()).isEqualTo(
                             "username " + pair.getLast() + " looks like " + pair.getFirst() + ", who is online"));
+        }
+    }
+
+    /**
+     * Two nodes registering look-alikes (or one name) at the same moment, each having checked who is
+     * online before either writes: the store's put decides, so exactly one user gets in and the
+     * other is refused, and only the winner is in the store.
+     */
+    @Test
+    void ofTwoLookAlikesRegisteringOnTwoNodesAtOnceExactlyOneGetsIn() throws Exception {
+        var racing = new RacingPutsStore(storeForNode()); // one handle for both nodes, which meet in its puts
+        Duration longLease = Duration.ofMinutes(1);
+        List<ImServer> nodes = List.of(node("one", longLease, racing), node("two", longLease, racing));
+        Set<String> winners = new HashSet<>();
+        try (ExecutorService registering = Executors.newFixedThreadPool(2)) {
+            for (List<String> pair : List.of(List.of("alice", "a1ice"), List.of("bob", "bob"))) {
+                racing.race();
+                List<Future<String>> outcomes = new ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    var user = ScriptedClient.connect(transport, nodes.get(i).localAddress(), pair.get(i));
+                    opened.add(user);
+                    outcomes.add(registering.submit(() -> registrationOutcome(user)));
+                }
+                List<String> said = List.of(outcomes.get(0).get(60, TimeUnit.SECONDS),
+                        outcomes.get(1).get(60, TimeUnit.SECONDS));
+
+                assertThat(said).as("%s", pair).containsOnlyOnce("registered");
+                int winner = said.indexOf("registered");
+                String won = pair.get(winner);
+                String lost = pair.get(1 - winner);
+                assertThat(said.get(1 - winner)).isEqualTo(lost.equals(won) ? "username " + lost + " is taken"
+                        : "username " + lost + " looks like " + won + ", who is online");
+                winners.add(won);
+                assertThat(racing.presence()).containsOnlyKeys(winners);
+                assertThat(racing.presence().get(won).nodeId()).isEqualTo(winner == 0 ? "one" : "two");
+            }
+        }
+    }
+
+    /** "registered", or the message of the error that refused {@code user}'s registration. */
+    private static String registrationOutcome(ScriptedClient user) throws IOException {
+        try {
+            user.register("online");
+            return "registered";
+        } catch (ImException refused) {
+            return refused.error().message();
         }
     }
 

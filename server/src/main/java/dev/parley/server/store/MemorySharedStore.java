@@ -6,12 +6,12 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -272,18 +272,25 @@ public final class MemorySharedStore implements SharedStore {
     }
 
     @Override
-    public void putPresence(String key, String lookAlike, Presence entry) {
+    public Optional<Presence> putPresence(String key, String lookAlike, Presence entry, boolean takeOver) {
         lock.lock();
         try {
-            presence.put(key, entry);
-            String holder = lookAlikes.get(lookAlike);
-            if (holder == null || liveEntryLocked(holder) == null) {
-                lookAlikes.put(lookAlike, key);
+            Presence held = liveEntryLocked(key);
+            if (held != null && !held.nodeId().equals(entry.nodeId()) && !held.detached() && !takeOver) {
+                return Optional.of(held);
             }
+            String holder = lookAlikes.get(lookAlike);
+            Presence similar = holder == null || holder.equals(key) ? null : liveEntryLocked(holder);
+            if (similar != null) {
+                return Optional.of(similar);
+            }
+            presence.put(key, entry);
+            lookAlikes.put(lookAlike, key);
         } finally {
             lock.unlock();
         }
         hint(StoreListener::presenceChanged);
+        return Optional.empty();
     }
 
     @Override
@@ -310,28 +317,6 @@ public final class MemorySharedStore implements SharedStore {
             presence.values().removeIf(entry -> !live.contains(entry.nodeId()));
             lookAlikes.values().retainAll(presence.keySet());
             return Map.copyOf(presence);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    @Override
-    public Map<String, Presence> presence(Collection<String> keys, String lookAlike) {
-        lock.lock();
-        try {
-            Set<String> asked = new HashSet<>(keys);
-            String holder = lookAlikes.get(lookAlike);
-            if (holder != null) {
-                asked.add(holder);
-            }
-            Map<String, Presence> some = new HashMap<>();
-            for (String key : asked) {
-                Presence entry = liveEntryLocked(key);
-                if (entry != null) {
-                    some.put(key, entry);
-                }
-            }
-            return some;
         } finally {
             lock.unlock();
         }

@@ -13,8 +13,9 @@ import dev.parley.server.store.RedisScripts.Script;
  * </pre>
  * A node whose lease ran out is removed from the leases, and its users from the presence, by the
  * next script that looks. A look-alike's claim counts while its user has an entry held by a live
- * node; claims that stopped counting are overwritten by the next claim, and deleted by
- * {@link #PRESENCE} and {@link #RELEASE}. Immutable.
+ * node, and stops another user's put (see {@link SharedStore#putPresence}); claims that stopped
+ * counting are overwritten by the next claim, and deleted by {@link #PRESENCE} and {@link #RELEASE}.
+ * Immutable.
  */
 final class RedisNodeScripts {
 
@@ -24,15 +25,19 @@ final class RedisNodeScripts {
     static final String PRESENCE_CHANNEL = "parley:{nodes}:presence-changed";
 
     /**
-     * The start of a script whose KEYS[1] is the leases: {@code now} on Redis's clock, and
-     * {@code live(entry)}, whether a presence entry (or false) is held by a node whose lease runs.
+     * The start of a script whose KEYS[1] is the leases: {@code now} on Redis's clock,
+     * {@code node(entry)}, the node that holds a presence entry, and {@code live(entry)}, whether an
+     * entry (or false) is held by a node whose lease runs.
      */
     private static final String LIVE_ENTRY = """
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local function node(entry)
+              return entry and string.match(entry, '^([^\\n]*)\\n')
+            end
             local function live(entry)
-              local node = entry and string.match(entry, '^([^\\n]*)\\n')
-              local expires = node and redis.call('ZSCORE', KEYS[1], node)
+              local holder = node(entry)
+              local expires = holder and redis.call('ZSCORE', KEYS[1], holder)
               return expires and tonumber(expires) > now
             end
             """;
@@ -75,17 +80,24 @@ final class RedisNodeScripts {
             """);
 
     /**
-     * KEYS: leases, presence, look-alikes. ARGV: user key, entry, look-alike, hint channel. Puts the
-     * entry and claims the look-alike for the user unless another user's claim still counts.
+     * KEYS: leases, presence, look-alikes. ARGV: user key, entry, look-alike, hint channel, take over
+     * (0|1). Puts the entry and claims the look-alike for the user, unless another node's live entry
+     * holds the user connected (and not take over) or another user's claim still counts: returns
+     * {key, entry} of the entry that stopped it, else {}.
      */
     static final Script PUT_PRESENCE = Script.of("put-presence", LIVE_ENTRY + """
-            redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-            local holder = redis.call('HGET', KEYS[3], ARGV[3])
-            if holder ~= ARGV[1] and not (holder and live(redis.call('HGET', KEYS[2], holder))) then
-              redis.call('HSET', KEYS[3], ARGV[3], ARGV[1])
+            local held = redis.call('HGET', KEYS[2], ARGV[1])
+            if ARGV[5] == '0' and live(held) and node(held) ~= node(ARGV[2])
+                and string.match(held, '^[^\\n]*\\n0\\n') then
+              return {ARGV[1], held}
             end
+            local holder = redis.call('HGET', KEYS[3], ARGV[3])
+            local similar = holder and holder ~= ARGV[1] and redis.call('HGET', KEYS[2], holder)
+            if live(similar) then return {holder, similar} end
+            redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+            redis.call('HSET', KEYS[3], ARGV[3], ARGV[1])
             redis.call('PUBLISH', ARGV[4], '')
-            return 1
+            return {}
             """);
 
     /** KEYS: presence. ARGV: user key, node, hint channel. Removes the user's entry if the node holds it. */
@@ -131,19 +143,13 @@ final class RedisNodeScripts {
             """);
 
     /**
-     * KEYS: leases, presence, look-alikes. ARGV: a look-alike (or the empty string for none), then
-     * user keys. Returns {key, entry, ...} for those of the users, and for the user who claims the
-     * look-alike, whose entry is held by a live node.
+     * KEYS: leases, presence. ARGV: user keys. Returns {key, entry, ...} for those of the users whose
+     * entry is held by a live node.
      */
     static final Script PRESENCE_OF = Script.of("presence-of", LIVE_ENTRY + """
-            local keys = {unpack(ARGV, 2)}
-            local holder = ARGV[1] ~= '' and redis.call('HGET', KEYS[3], ARGV[1])
-            if holder then keys[#keys + 1] = holder end
             local out = {}
-            local seen = {}
-            for _, key in ipairs(keys) do
-              local entry = not seen[key] and redis.call('HGET', KEYS[2], key)
-              seen[key] = true
+            for _, key in ipairs(ARGV) do
+              local entry = redis.call('HGET', KEYS[2], key)
               if live(entry) then
                 out[#out + 1] = key
                 out[#out + 1] = entry

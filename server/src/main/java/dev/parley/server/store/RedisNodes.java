@@ -1,11 +1,11 @@
 package dev.parley.server.store;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -42,11 +42,14 @@ final class RedisNodes {
         });
     }
 
-    void putPresence(String key, String lookAlike, Presence presence) throws StoreException {
+    Optional<Presence> putPresence(String key, String lookAlike, Presence presence, boolean takeOver)
+            throws StoreException {
         String entry = presence.nodeId() + "\n" + (presence.detached() ? 1 : 0) + "\n" + presence.username() + "\n"
                 + presence.status();
-        store.call(List.of(RedisWriter.script(RedisNodeScripts.PUT_PRESENCE, PRESENCE_KEYS,
-                List.of(key, entry, lookAlike, RedisNodeScripts.PRESENCE_CHANNEL))), RedisStore::single);
+        Map<String, Presence> blocker = store.call(List.of(RedisWriter.script(RedisNodeScripts.PUT_PRESENCE,
+                PRESENCE_KEYS, List.of(key, entry, lookAlike, RedisNodeScripts.PRESENCE_CHANNEL, takeOver ? 1 : 0))),
+                RedisNodes::entries);
+        return blocker.values().stream().findFirst();
     }
 
     void removePresence(String key, String nodeId) throws StoreException {
@@ -59,16 +62,13 @@ final class RedisNodes {
                 RedisNodes::entries);
     }
 
-    /** The entries of users {@code keys} and of the user who claims {@code lookAlike} ("" for none), on live nodes. */
-    Map<String, Presence> presence(Collection<String> keys, String lookAlike) throws StoreException {
-        if (keys.isEmpty() && lookAlike.isEmpty()) {
+    /** The entries of users {@code keys} on live nodes. */
+    Map<String, Presence> presence(Collection<String> keys) throws StoreException {
+        if (keys.isEmpty()) {
             return Map.of();
         }
-        List<String> arguments = new ArrayList<>();
-        arguments.add(lookAlike);
-        arguments.addAll(keys);
-        return store.read(List.of(RedisWriter.script(RedisNodeScripts.PRESENCE_OF, PRESENCE_KEYS, arguments)),
-                RedisNodes::entries);
+        return store.read(List.of(RedisWriter.script(RedisNodeScripts.PRESENCE_OF,
+                List.of(RedisNodeScripts.LEASES, RedisNodeScripts.PRESENCE_KEY), List.copyOf(keys))), RedisNodes::entries);
     }
 
     /** A script's reply {key, entry, ...} as presence by key. */

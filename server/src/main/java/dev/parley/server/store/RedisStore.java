@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -339,8 +340,9 @@ public final class RedisStore implements SharedStore {
     }
 
     @Override
-    public void putPresence(String key, String lookAlike, Presence presence) throws StoreException {
-        nodes.putPresence(key, lookAlike, presence);
+    public Optional<Presence> putPresence(String key, String lookAlike, Presence presence, boolean takeOver)
+            throws StoreException {
+        return nodes.putPresence(key, lookAlike, presence, takeOver);
     }
 
     @Override
@@ -355,12 +357,7 @@ public final class RedisStore implements SharedStore {
 
     @Override
     public Map<String, Presence> presence(Collection<String> keys) throws StoreException {
-        return nodes.presence(keys, "");
-    }
-
-    @Override
-    public Map<String, Presence> presence(Collection<String> keys, String lookAlike) throws StoreException {
-        return nodes.presence(keys, lookAlike);
+        return nodes.presence(keys);
     }
 
     /** A stream entry [id, [field, value, ...]] as a message. */

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -29,12 +30,12 @@ import java.util.Set;
  * per user: a user who registers on another node replaces the entry of the node they left. Leases
  * and presence follow the store's clock (its server's, for a remote store), not the nodes'.
  *
- * <p><b>Look-alikes.</b> A presence entry also claims its user's look-alike (the server's folded
- * form of the name, under which {@code alice} and {@code aIice} are one), atomically with the put, so
- * that a node about to register a name asks the store in one read whether anyone online on a live
- * node looks like it ({@link #presence(Collection, String)}), instead of waiting to read everyone's
- * presence. A claim counts while its user's entry does: it goes with the entry, whether removed or
- * left out because its node died.
+ * <p><b>Claims.</b> A presence entry also claims its user's look-alike (the server's folded form of
+ * the name, under which {@code alice} and {@code aIice} are one). A claim counts while its user's
+ * entry does: it goes with the entry, whether removed or left out because its node died. A put is
+ * the registration's decision, made atomically in the store: it is refused, and writes nothing, if
+ * another user's claim on the look-alike counts or the user is online, connected, on another live
+ * node; so that of two nodes registering look-alikes (or one name) at once, exactly one gets in.
  *
  * <p>Thread-safe: any thread may call any method; the methods here block until done and return once
  * durable, except that leases and presence may be kept with less durability than messages (they
@@ -112,12 +113,22 @@ public interface SharedStore extends ChatStore {
 
     /**
      * Records that user {@code key} is online as {@code presence} says, replacing whatever entry the
-     * user had (on this node or another), and with it claims {@code lookAlike} for the user unless
-     * another user online on a live node holds that claim (the first to claim keeps it while online).
+     * user had, and with it claims {@code lookAlike} for the user; unless, checked at once with the
+     * write, another user online on a live node claims {@code lookAlike}, or (when not
+     * {@code takeOver}) another live node holds the user connected (not
+     * {@linkplain Presence#detached() detached}). Then it writes nothing. An entry of
+     * {@code presence}'s own node never stops it, so a node re-putting its user's entry (a new status,
+     * a dropped connection) is refused only if another node took the user over, or their look-alike,
+     * while this node counted as dead.
      *
      * @param lookAlike the user's look-alike, the same for every entry of one key
+     * @param takeOver  whether the user may be taken over from another node that holds them connected
+     *                  (a client resuming there, whose old connection that node has not seen drop)
+     * @return empty if put; else the live entry that stopped it: the user's own, held by another node
+     *         (the name is taken), or that of the other user who claims {@code lookAlike}
      */
-    void putPresence(String key, String lookAlike, Presence presence) throws StoreException;
+    Optional<Presence> putPresence(String key, String lookAlike, Presence presence, boolean takeOver)
+            throws StoreException;
 
     /**
      * Removes user {@code key}'s entry if node {@code nodeId} holds it; an entry another node put
@@ -144,14 +155,6 @@ public interface SharedStore extends ChatStore {
         }
         return some;
     }
-
-    /**
-     * What {@link #presence(Collection)} holds for users {@code keys} and, read at the same time, the
-     * entry of the user online on a live node who claims {@code lookAlike} (see
-     * {@link #putPresence}), if there is one: so that a registration learns in one read whether its
-     * name is taken or passes for someone online.
-     */
-    Map<String, Presence> presence(Collection<String> keys, String lookAlike) throws StoreException;
 
     /** Hints to a {@link StoreListener} until closed. */
     interface Subscription extends AutoCloseable {

@@ -276,7 +276,7 @@ public abstract class SharedStoreConformanceTest extends ChatStoreConformanceTes
             awaitHint(hints, "changed " + conversation, () -> append(one, conversation, "alice", 0, "hi"));
             awaitHint(hints, "presence", () -> {
                 try {
-                    one.putPresence("alice", "alice-look", new Presence("alice", "online", "node-1", false));
+                    one.putPresence("alice", "alice-look", new Presence("alice", "online", "node-1", false), false);
                 } catch (StoreException e) {
                     throw new AssertionError(e);
                 }
@@ -352,8 +352,8 @@ public abstract class SharedStoreConformanceTest extends ChatStoreConformanceTes
         two.renewLease("node-2", Duration.ofMinutes(1));
         var alice = new Presence("alice", "online", "node-1", false);
         var bob = new Presence("Bob", "away", "node-2", true);
-        one.putPresence("alice", "alice-look", alice);
-        two.putPresence("bob", "bob-look", bob);
+        one.putPresence("alice", "alice-look", alice, false);
+        two.putPresence("bob", "bob-look", bob, false);
 
         assertThat(two.presence()).containsOnlyKeys("alice", "bob");
         assertThat(two.presence(List.of("alice", "dave"))).isEqualTo(Map.of("alice", alice));
@@ -365,46 +365,74 @@ public abstract class SharedStoreConformanceTest extends ChatStoreConformanceTes
         assertThat(one.renewLease("node-1", shortLease)).as("renewing an expired lease").isFalse();
     }
 
-    @Test
-    void aPresenceClaimsItsLookAlikeUntilItIsRemovedOrItsNodeDies() throws Exception {
+    /** Two nodes on one store's data, node-1 with a lease of {@code lease}, and alice online on node-1, claiming "allce". */
+    private TwoNodes twoNodesWithAlice(Duration lease) throws Exception {
         SharedStore one = openShared();
         SharedStore two = anotherNode(one);
-        one.renewLease("node-1", Duration.ofMillis(500));
+        one.renewLease("node-1", lease);
         two.renewLease("node-2", Duration.ofMinutes(1));
         var alice = new Presence("alice", "online", "node-1", false);
-        one.putPresence("alice", "allce", alice);
+        assertThat(one.putPresence("alice", "allce", alice, false)).isEmpty();
+        return new TwoNodes(one, two, alice);
+    }
 
-        assertThat(two.presence(List.of("aiice"), "allce")).isEqualTo(Map.of("alice", alice));
-        assertThat(two.presence(List.of("alice"), "allce")).isEqualTo(Map.of("alice", alice));
-        assertThat(two.presence(List.of("bob"), "bob")).isEmpty();
-        one.removePresence("alice", "node-1");
-        assertThat(two.presence(List.of(), "allce")).as("after alice's entry was removed").isEmpty();
-
-        one.putPresence("alice", "allce", alice);
-        assertThat(two.presence(List.of(), "allce")).containsOnlyKeys("alice");
-        awaitTrue(() -> !two.liveNodes().contains("node-1"), "node-1's lease to run out");
-        assertThat(two.presence(List.of(), "allce")).as("after alice's node died").isEmpty();
-        var impostor = new Presence("aIice", "online", "node-2", false);
-        two.putPresence("aiice", "allce", impostor);
-        assertThat(one.presence(List.of(), "allce")).isEqualTo(Map.of("aiice", impostor));
+    private record TwoNodes(SharedStore one, SharedStore two, Presence alice) {
     }
 
     @Test
-    void theFirstClaimOfALookAlikeStandsWhileItsUserIsOnline() throws Exception {
-        SharedStore one = openShared();
-        SharedStore two = anotherNode(one);
-        one.renewLease("node-1", Duration.ofMinutes(1));
-        two.renewLease("node-2", Duration.ofMinutes(1));
-        var alice = new Presence("alice", "online", "node-1", false);
-        one.putPresence("alice", "allce", alice);
-        two.putPresence("a1ice", "allce", new Presence("a1ice", "online", "node-2", false));
+    void aLookAlikeOfAUserOnlineIsRefusedAndWritesNothingUntilTheirNodeLetsThemGo() throws Exception {
+        TwoNodes nodes = twoNodesWithAlice(Duration.ofMinutes(1));
+        var impostor = new Presence("a1ice", "online", "node-2", false);
 
-        assertThat(two.presence(List.of(), "allce")).isEqualTo(Map.of("alice", alice));
-        assertThat(two.presence()).containsOnlyKeys("alice", "a1ice");
-        assertThat(one.presence(List.of(), "allce")).as("after a read of everyone's presence")
-                .isEqualTo(Map.of("alice", alice));
-        one.releaseLease("node-1");
-        assertThat(two.presence(List.of("alice"), "allce")).as("after alice's node let go").isEmpty();
+        assertThat(nodes.two().putPresence("a1ice", "allce", impostor, false)).contains(nodes.alice());
+        assertThat(nodes.two().putPresence("a1ice", "allce", impostor, true)).as("taking over").contains(nodes.alice());
+        assertThat(nodes.two().presence()).isEqualTo(Map.of("alice", nodes.alice()));
+        assertThat(nodes.two().putPresence("aiice", "allce", new Presence("aIice", "online", "node-2", false), false))
+                .as("alice's claim, not overwritten").contains(nodes.alice());
+        var away = new Presence("alice", "away", "node-1", true);
+        assertThat(nodes.one().putPresence("alice", "allce", away, false)).as("alice's own node again").isEmpty();
+        assertThat(nodes.two().putPresence("a1ice", "allce", impostor, false)).contains(away);
+
+        nodes.one().releaseLease("node-1");
+
+        assertThat(nodes.two().putPresence("a1ice", "allce", impostor, false)).isEmpty();
+        assertThat(nodes.one().presence()).isEqualTo(Map.of("a1ice", impostor));
+    }
+
+    @Test
+    void aUserConnectedOnAnotherLiveNodeIsRefusedUnlessTakenOverAndAHeldOneIsNot() throws Exception {
+        TwoNodes nodes = twoNodesWithAlice(Duration.ofMinutes(1));
+        var moved = new Presence("alice", "back", "node-2", false);
+
+        assertThat(nodes.two().putPresence("alice", "allce", moved, false)).contains(nodes.alice());
+        assertThat(nodes.two().presence()).isEqualTo(Map.of("alice", nodes.alice()));
+        assertThat(nodes.two().putPresence("alice", "allce", moved, true)).isEmpty();
+        assertThat(nodes.one().putPresence("alice", "allce", new Presence("alice", "busy", "node-1", false), false))
+                .as("the node the user left, re-putting them").contains(moved);
+        var held = new Presence("alice", "back", "node-2", true);
+        assertThat(nodes.two().putPresence("alice", "allce", held, false)).isEmpty();
+        assertThat(nodes.one().putPresence("alice", "allce", nodes.alice(), false)).as("over a held user").isEmpty();
+
+        assertThat(nodes.two().presence()).isEqualTo(Map.of("alice", nodes.alice()));
+    }
+
+    @Test
+    void aUserStopsNobodyOnceTheirEntryIsRemovedOrTheirNodeDies() throws Exception {
+        TwoNodes nodes = twoNodesWithAlice(Duration.ofMillis(500));
+        var impostor = new Presence("aIice", "online", "node-2", false);
+        var moved = new Presence("alice", "back", "node-2", false);
+
+        nodes.one().removePresence("alice", "node-1");
+        assertThat(nodes.two().putPresence("aiice", "allce", impostor, false)).as("after alice's entry was removed")
+                .isEmpty();
+        nodes.two().removePresence("aiice", "node-2");
+
+        assertThat(nodes.one().putPresence("alice", "allce", nodes.alice(), false)).isEmpty();
+        awaitTrue(() -> !nodes.two().liveNodes().contains("node-1"), "node-1's lease to run out");
+        assertThat(nodes.two().putPresence("alice", "allce", moved, false)).as("after alice's node died").isEmpty();
+        nodes.two().removePresence("alice", "node-2");
+        assertThat(nodes.two().putPresence("aiice", "allce", impostor, false)).isEmpty();
+        assertThat(nodes.one().presence()).isEqualTo(Map.of("aiice", impostor));
     }
 
     @Test
@@ -413,8 +441,8 @@ public abstract class SharedStoreConformanceTest extends ChatStoreConformanceTes
         SharedStore two = anotherNode(one);
         one.renewLease("node-1", Duration.ofMinutes(1));
         two.renewLease("node-2", Duration.ofMinutes(1));
-        one.putPresence("alice", "alice-look", new Presence("alice", "online", "node-1", true));
-        two.putPresence("alice", "alice-look", new Presence("alice", "back", "node-2", false));
+        one.putPresence("alice", "alice-look", new Presence("alice", "online", "node-1", true), false);
+        two.putPresence("alice", "alice-look", new Presence("alice", "back", "node-2", false), false);
 
         one.removePresence("alice", "node-1");
         one.releaseLease("node-1");
