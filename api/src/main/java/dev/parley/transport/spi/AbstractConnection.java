@@ -72,8 +72,24 @@ public abstract class AbstractConnection implements Connection {
         checkLength(frame);
         if (!writeThrough(frame)) {
             queue.put(frame);
+            onQueued();
         }
     }
+
+    /**
+     * {@link #send} or {@link #trySend} queued a frame: a transport whose sending thread does not
+     * wait on the queue itself wakes it here. Called on the sending thread. Default: nothing.
+     */
+    protected void onQueued() {
+    }
+
+    /**
+     * For {@link #writeThrough}: a send this soon after the connection last wrote is taken as part
+     * of a burst and queued, so that the transport's sending thread coalesces the burst into few
+     * writes instead of the senders making one system call per frame; a frame after a longer gap
+     * (a request, a reply) is written through.
+     */
+    protected static final long BURST_GAP_NANOS = 20_000;
 
     /**
      * Lets a transport write {@code frame} at once, on the thread calling {@link #send}, instead
@@ -91,7 +107,11 @@ public abstract class AbstractConnection implements Connection {
     @Override
     public boolean trySend(byte[] frame) throws ConnectionClosedException {
         checkLength(frame);
-        return queue.offer(frame);
+        boolean queued = queue.offer(frame);
+        if (queued) {
+            onQueued();
+        }
+        return queued;
     }
 
     /** Reliable transports deliver unreliable frames reliably: see {@link Connection#sendUnreliable}. */

@@ -54,7 +54,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <ul>
  * <li><b>write-through</b>: {@link #send} writes the frame itself, on the sending thread, when the
  * output lock is free, the outbound queue is empty and open, and nothing was written for a short
- * gap ({@value #BURST_GAP_NANOS} ns: a send sooner than that is part of a burst, which the writer
+ * gap ({@value AbstractConnection#BURST_GAP_NANOS} ns: a send sooner than that is part of a burst, which the writer
  * coalesces better), holding the lock from that check to the end of the write. A request or
  * reply on an otherwise quiet connection thus costs no thread hand-off.
  * A write-through blocks while the socket's send buffer is full, which is the backpressure
@@ -97,12 +97,6 @@ final class TcpConnection extends AbstractConnection {
     private static final long SHRINK_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** The {@code bufferBytes} statistic of a connection whose flows have stopped. */
     static final long IDLE_BUFFER_BYTES = IDLE_READ_BUFFER_BYTES + IDLE_WRITE_BUFFER_BYTES;
-    /**
-     * A send this soon after the last write is taken as part of a burst and queued, so that the
-     * writer coalesces the burst into few writes instead of the senders making one system call per
-     * frame; a frame after a longer gap (a request, a reply) is written through.
-     */
-    private static final long BURST_GAP_NANOS = 20_000;
 
     private final Socket socket;
     /** The TCP socket under {@code socket}: itself, or the one a TLS socket is layered on. */

@@ -395,6 +395,15 @@ public final class ReliableSession {
         return udp.sendBufferBytes() - stream.bufferedBytes();
     }
 
+    /**
+     * True if the session is open, everything it was given went out and was acknowledged, and it
+     * sent nothing that needed an answer for {@code quietNanos} before {@code now}: a frame sent
+     * now leaves alone and at once, and is no part of a burst.
+     */
+    public boolean isIdle(long now, long quietNanos) {
+        return state == State.OPEN && stream.isIdle() && now - lastSpoke >= quietNanos;
+    }
+
     /** True while frames may be handed to {@link #send}. */
     public boolean canSend() {
         return state != State.CLOSED && !stream.isFinishing();

@@ -299,6 +299,11 @@ final class SendStream {
         }
     }
 
+    /** True if every frame taken was sent and acknowledged, and nothing waits to be sent again. */
+    boolean isIdle() {
+        return unsent.isEmpty() && retransmit.isEmpty() && unackedCount == 0;
+    }
+
     /** True once the FIN and every chunk were acknowledged: the peer has the whole stream. */
     boolean isFullyAcknowledged() {
         return finAcked && unackedCount == 0;

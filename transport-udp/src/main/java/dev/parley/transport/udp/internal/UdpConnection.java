@@ -35,9 +35,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Threads.</b> The receive loop calls {@link #onPacket}; the timer loop calls
  * {@link #fire} and also moves queued frames into the session and out to the network; senders
- * only queue frames and wake the timer. Each takes the session lock briefly and none of them runs
- * handler code. The handler is called only by this connection's delivery thread, in order:
- * {@code onOpen}, frames, {@code onClose}.
+ * queue frames and wake the timer, except on a quiet connection (see {@link #writeThrough}). Each
+ * takes the session lock briefly and none of them runs handler code. The handler is called only
+ * by this connection's delivery thread, in order: {@code onOpen}, frames, {@code onClose}.
  */
 public final class UdpConnection extends AbstractConnection implements ReliableSession.Events, TimerLoop.Target {
 
@@ -63,6 +63,10 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
     private final List<byte[]> batch = new ArrayList<>();
     private ReliableSession session;
     private boolean gone;
+    /** Whether the socket is this connection's alone (a client's), not a listener's that others share. */
+    private boolean ownsSocket;
+    /** The thread that calls the handler; set before it starts, so it sees itself here. */
+    private Thread deliveryThread;
 
     /**
      * @param onGone runs once, on the timer thread, when the session has ended and lingered: the
@@ -83,6 +87,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
     /** Starts a client handshake with connection id {@code localId}; see {@link #awaitOpen}. */
     public void startClient(long localId, DatagramSink sink) {
         long now = System.nanoTime();
+        ownsSocket = true;
         start(() -> session = ReliableSession.client(localId, udp, options, sink, this, now), now, () -> { });
     }
 
@@ -110,7 +115,8 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
             unlock();
         }
         admitted.run();
-        Thread.ofVirtual().name("parley-udp-" + id()).start(this::deliveryLoop);
+        deliveryThread = Thread.ofVirtual().name("parley-udp-" + id()).unstarted(this::deliveryLoop);
+        deliveryThread.start();
     }
 
     /**
@@ -227,31 +233,46 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
 
     // ------------------------------------------------------------------ sending
 
+
     /**
-     * Queues the frame and wakes the timer loop to move it into the session: the sender never does
-     * the network I/O itself, so frames queued in quick succession leave together in full packets
-     * (what a TCP writer thread gains by coalescing).
+     * Sends {@code frame} on the calling thread when the connection is quiet, as TCP's write-through
+     * does: the session lock is free, nothing is queued, everything sent before was acknowledged
+     * and nothing went out for {@link #BURST_GAP_NANOS} ({@link ReliableSession#isIdle}). A
+     * request, a reply or a chat line then reaches the socket without waking the timer thread; the
+     * frames of a burst are queued, and the timer loop packs them together. Only threads that nobody else interrupts
+     * mid-send write through a listener's socket, which every connection on it shares (see
+     * {@link Datagrams}): on the server side, the connection's own delivery thread, a handler
+     * answering; on the client side, whose socket is its own, any sender, as over TCP.
      */
     @Override
-    public void send(byte[] frame) throws IOException {
-        super.send(frame);
-        requestPump();
-    }
-
-    @Override
-    public boolean trySend(byte[] frame) throws ConnectionClosedException {
-        boolean queued = super.trySend(frame);
-        if (queued) {
-            requestPump();
+    protected boolean writeThrough(byte[] frame) {
+        if ((!ownsSocket && Thread.currentThread() != deliveryThread) || !lock.tryLock()) {
+            return false;
         }
-        return queued;
+        try {
+            long now = System.nanoTime();
+            if (gone || !session.isIdle(now, BURST_GAP_NANOS) || session.sendRoom() < frame.length
+                    || !queue().isEmptyAndOpen()) {
+                return false;
+            }
+            session.send(frame);
+            recordSent(frame.length);
+            session.flush(now);
+            timer.schedule(timerHandle, session.nextDeadline());
+            return true;
+        } finally {
+            unlock();
+        }
     }
 
     /**
-     * Wakes the timer loop unless a wake-up is pending already, which then takes this frame too.
-     * Reads before it swaps: while a wake-up is pending, senders only share the flag's cache line.
+     * Wakes the timer loop to move the queued frame into the session, unless a wake-up is pending
+     * already, which then takes this frame too: frames queued in quick succession leave together
+     * in full packets (what a TCP writer thread gains by coalescing). Reads before it swaps: while a
+     * wake-up is pending, senders only share the flag's cache line.
      */
-    private void requestPump() {
+    @Override
+    protected void onQueued() {
         if (!pumpRequested.get() && pumpRequested.compareAndSet(false, true)) {
             timer.schedule(timerHandle, System.nanoTime());
         }

@@ -49,6 +49,24 @@ class SendStreamTest {
         assertThat(stream.hasSendable()).isFalse();
     }
 
+    /** What lets a sender write a frame through at once: nothing unsent, in flight or to send again. */
+    @Test
+    void isIdleOnlyOnceEverythingTakenWasSentAndAcknowledged() {
+        stream.raisePeerByteLimit(NO_LIMIT);
+        assertThat(stream.isIdle()).as("new").isTrue();
+        stream.add(new byte[]{1, 2, 3});
+        assertThat(stream.isIdle()).as("a frame waits").isFalse();
+
+        Sent sent = send(MAX_PACKET);
+        assertThat(stream.isIdle()).as("in flight").isFalse();
+        stream.onLost(sent.packet());
+        assertThat(stream.isIdle()).as("lost, to send again").isFalse();
+        Sent again = send(MAX_PACKET);
+        stream.onAcked(again.packet());
+
+        assertThat(stream.isIdle()).isTrue();
+    }
+
     @Test
     void fragmentsAFrameLongerThanTheRoomWithOffsetsThatReassembleIt() {
         stream.raisePeerByteLimit(NO_LIMIT);
