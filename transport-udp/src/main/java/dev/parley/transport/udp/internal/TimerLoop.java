@@ -3,7 +3,8 @@ package dev.parley.transport.udp.internal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.PriorityQueue;
+import java.util.Comparator;
+import java.util.TreeSet;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -11,8 +12,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * One thread that fires the timers of many sessions at their deadlines (retransmission, delayed
  * acknowledgement, pacing, keepalive, idle). A target is armed with {@link #schedule}; arming it
  * later than it already is does nothing (it fires early, finds nothing due, and re-arms itself),
- * so a busy connection does not churn the queue. The thread starts on demand and ends by itself
- * when no timer is armed or the loop is closed.
+ * so a busy connection does not churn the queue; arming it earlier moves its one entry, so the
+ * queue holds at most one entry per target however often targets are re-armed (a connection
+ * woken for every burst it sends re-arms its timer each time). The thread starts on demand and
+ * ends by itself when no timer is armed or the loop is closed.
  *
  * <p>A target whose {@link Target#fire} throws is not dropped silently: it is told with
  * {@link Target#failed}, whose answer arms it again.
@@ -40,20 +43,24 @@ public final class TimerLoop implements AutoCloseable {
     /** A target's place in this loop. */
     public static final class Handle {
         private final Target target;
-        private long armed = Long.MAX_VALUE;
+        /** Its entry in the queue, or null while it is not armed (or being fired). */
+        private Entry queued;
 
         private Handle(Target target) {
             this.target = target;
         }
     }
 
-    private record Entry(long deadline, Handle handle) {
+    /** {@code order} tells apart entries of one deadline. */
+    private record Entry(long deadline, long order, Handle handle) {
     }
 
     private final Thread.Builder threads;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final PriorityQueue<Entry> queue = new PriorityQueue<>((a, b) -> Long.compare(a.deadline, b.deadline));
+    private final TreeSet<Entry> queue = new TreeSet<>(Comparator.comparingLong(Entry::deadline)
+            .thenComparingLong(Entry::order));
+    private long entriesMade;
     private Thread thread;
     private boolean closed;
 
@@ -73,15 +80,18 @@ public final class TimerLoop implements AutoCloseable {
         }
         lock.lock();
         try {
-            if (closed || handle.armed <= deadline) {
+            if (closed || (handle.queued != null && handle.queued.deadline <= deadline)) {
                 return;
             }
-            handle.armed = deadline;
-            var entry = new Entry(deadline, handle);
+            if (handle.queued != null) {
+                queue.remove(handle.queued);
+            }
+            var entry = new Entry(deadline, entriesMade++, handle);
+            handle.queued = entry;
             queue.add(entry);
             if (thread == null) {
                 thread = threads.start(this::run);
-            } else if (queue.peek() == entry) {
+            } else if (queue.first() == entry) {
                 changed.signal();
             }
         } finally {
@@ -122,25 +132,32 @@ public final class TimerLoop implements AutoCloseable {
         lock.lock();
         try {
             while (true) {
-                Entry head = queue.peek();
-                if (closed || head == null) {
+                if (closed || queue.isEmpty()) {
                     thread = null;
                     return null;
                 }
+                Entry head = queue.first();
                 long wait = head.deadline - System.nanoTime();
                 if (wait <= 0) {
-                    queue.poll();
-                    if (head.handle.armed == head.deadline) {
-                        head.handle.armed = Long.MAX_VALUE;
-                        return head.handle;
-                    }
-                    continue;
+                    queue.pollFirst();
+                    head.handle.queued = null;
+                    return head.handle;
                 }
                 changed.awaitNanos(wait);
             }
         } catch (InterruptedException e) {
             thread = null;
             return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Targets armed now: each has one entry, however often it was armed. */
+    int armedTargets() {
+        lock.lock();
+        try {
+            return queue.size();
         } finally {
             lock.unlock();
         }

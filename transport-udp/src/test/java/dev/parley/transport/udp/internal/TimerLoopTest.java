@@ -13,6 +13,42 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class TimerLoopTest {
 
+    /**
+     * A connection re-arms its timer for every burst it sends: the queue must not keep an entry for
+     * each arming (it grew to hundreds per connection under loss, each costing every later arming).
+     */
+    @Test
+    void keepsOneEntryPerTargetHoweverOftenItIsArmedAndFiresItOnceAtTheEarliest() throws Exception {
+        var fired = new AtomicInteger();
+        var firedAt = new CompletableFuture<Long>();
+        try (var loop = new TimerLoop(Thread.ofVirtual().name("test-timer"))) {
+            var handle = loop.register(new TimerLoop.Target() {
+                @Override
+                public long fire(long now) {
+                    fired.incrementAndGet();
+                    firedAt.complete(now);
+                    return Long.MAX_VALUE;
+                }
+
+                @Override
+                public long failed(long now, Throwable thrown) {
+                    return Long.MAX_VALUE;
+                }
+            });
+            long later = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+
+            for (int i = 1_000; i > 0; i--) {
+                loop.schedule(handle, later + TimeUnit.MILLISECONDS.toNanos(i));
+                loop.schedule(handle, later + TimeUnit.MILLISECONDS.toNanos(i + 500));
+            }
+
+            assertThat(loop.armedTargets()).isEqualTo(1);
+            assertThat(firedAt.get(10, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(later + TimeUnit.MILLISECONDS.toNanos(1));
+            assertThat(loop.armedTargets()).isZero();
+            assertThat(fired).hasValue(1);
+        }
+    }
+
     @Test
     void tellsATargetThatThrewAndArmsItForTheDeadlineItAnswers() throws Exception {
         var failure = new CompletableFuture<Throwable>();
