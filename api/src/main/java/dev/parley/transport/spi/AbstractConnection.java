@@ -33,6 +33,13 @@ public abstract class AbstractConnection implements Connection {
 
     private static final Logger log = LoggerFactory.getLogger(AbstractConnection.class);
     private static final AtomicLong IDS = new AtomicLong();
+    /**
+     * For {@link #writeThrough}: a send this soon after the connection last wrote is taken as part
+     * of a burst and queued, so that the transport's sending thread coalesces the burst into few
+     * writes instead of the senders making one system call per frame; a frame after a longer gap
+     * (a request, a reply) is written through.
+     */
+    protected static final long BURST_GAP_NANOS = 20_000;
 
     private final long id = IDS.incrementAndGet();
     private final String transportName;
@@ -82,14 +89,6 @@ public abstract class AbstractConnection implements Connection {
      */
     protected void onQueued() {
     }
-
-    /**
-     * For {@link #writeThrough}: a send this soon after the connection last wrote is taken as part
-     * of a burst and queued, so that the transport's sending thread coalesces the burst into few
-     * writes instead of the senders making one system call per frame; a frame after a longer gap
-     * (a request, a reply) is written through.
-     */
-    protected static final long BURST_GAP_NANOS = 20_000;
 
     /**
      * Lets a transport write {@code frame} at once, on the thread calling {@link #send}, instead
@@ -318,7 +317,7 @@ public abstract class AbstractConnection implements Connection {
     }
 
     /** True if the calling thread is the one that calls this connection's handler. */
-    final boolean isDeliveringOnCurrentThread() {
+    protected final boolean isDeliveringOnCurrentThread() {
         return deliveryThread == Thread.currentThread();
     }
 

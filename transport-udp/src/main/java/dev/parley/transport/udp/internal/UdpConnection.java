@@ -65,8 +65,6 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
     private boolean gone;
     /** Whether the socket is this connection's alone (a client's), not a listener's that others share. */
     private boolean ownsSocket;
-    /** The thread that calls the handler; set before it starts, so it sees itself here. */
-    private Thread deliveryThread;
 
     /**
      * @param onGone runs once, on the timer thread, when the session has ended and lingered: the
@@ -115,8 +113,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
             unlock();
         }
         admitted.run();
-        deliveryThread = Thread.ofVirtual().name("parley-udp-" + id()).unstarted(this::deliveryLoop);
-        deliveryThread.start();
+        Thread.ofVirtual().name("parley-udp-" + id()).start(this::deliveryLoop);
     }
 
     /**
@@ -233,20 +230,19 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
 
     // ------------------------------------------------------------------ sending
 
-
     /**
      * Sends {@code frame} on the calling thread when the connection is quiet, as TCP's write-through
      * does: the session lock is free, nothing is queued, everything sent before was acknowledged
      * and nothing went out for {@link #BURST_GAP_NANOS} ({@link ReliableSession#isIdle}). A
      * request, a reply or a chat line then reaches the socket without waking the timer thread; the
-     * frames of a burst are queued, and the timer loop packs them together. Only threads that nobody else interrupts
-     * mid-send write through a listener's socket, which every connection on it shares (see
-     * {@link Datagrams}): on the server side, the connection's own delivery thread, a handler
-     * answering; on the client side, whose socket is its own, any sender, as over TCP.
+     * frames of a burst are queued, and the timer loop packs them together. Only threads that
+     * nobody else interrupts mid-send write through a listener's socket, which every connection on
+     * it shares (see {@link Datagrams}): on the server side, the connection's own delivery thread,
+     * a handler answering; on the client side, whose socket is its own, any sender, as over TCP.
      */
     @Override
     protected boolean writeThrough(byte[] frame) {
-        if ((!ownsSocket && Thread.currentThread() != deliveryThread) || !lock.tryLock()) {
+        if ((!ownsSocket && !isDeliveringOnCurrentThread()) || !lock.tryLock()) {
             return false;
         }
         try {
