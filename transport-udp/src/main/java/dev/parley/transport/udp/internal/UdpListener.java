@@ -91,6 +91,8 @@ public final class UdpListener extends AbstractListener {
     private final AtomicLong internalErrors = new AtomicLong();
     /** Set under {@link #accepting} once accepting stopped: INITIALs are refused from then on. */
     private boolean closed;
+    /** Set when {@link #release} closes the sockets: a socket that closes before then is a fault. */
+    private volatile boolean releasing;
 
     private UdpListener(InetSocketAddress localAddress, ConnectionHandler handler, TransportOptions options,
                         UdpOptions udp) {
@@ -181,6 +183,11 @@ public final class UdpListener extends AbstractListener {
                 buf.clear();
                 from = channel.receive(buf);
             } catch (ClosedChannelException e) {
+                if (!releasing) {
+                    log.error("listener {}: a socket closed under the open listener (a thread interrupted in the "
+                            + "system call of a send on it; see Datagrams): the connections it served will time out",
+                            localAddress);
+                }
                 return;
             } catch (IOException e) {
                 log.debug("receive failed on {}; carrying on", localAddress, e);
@@ -329,6 +336,7 @@ public final class UdpListener extends AbstractListener {
      */
     @Override
     protected void release() {
+        releasing = true;
         for (Receiver receiver : receivers) {
             receiver.timer().close();
             try {
