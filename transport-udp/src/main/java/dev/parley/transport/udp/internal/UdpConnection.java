@@ -242,7 +242,9 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
      */
     @Override
     protected boolean writeThrough(byte[] frame) {
-        if ((!ownsSocket && !isDeliveringOnCurrentThread()) || !lock.tryLock()) {
+        // A pending wake-up means frames are queued: checked first, so that the senders of a stream
+        // of frames do not contend for the session lock with the receive loop and the timer.
+        if ((!ownsSocket && !isDeliveringOnCurrentThread()) || pumpRequested.get() || !lock.tryLock()) {
             return false;
         }
         try {
