@@ -30,8 +30,13 @@ class SharedLinkFairnessTest {
     private static final Duration WARM_UP = Duration.ofSeconds(3);
     private static final Duration MEASURED = Duration.ofSeconds(5);
     private static final Duration RUN_LIMIT = Duration.ofSeconds(60);
-    /** The least share of the link TCP keeps: a quarter, where a fair share is half. */
-    private static final double LEAST_TCP_SHARE = 0.25;
+    /**
+     * The least share of the link TCP keeps, which tells a fair part from starvation. Measured here
+     * by hand with this rate and queue: TCP kept 54–69 % (35 % with a 1 MB queue); starved (a
+     * one-packet queue) it kept 2–4 %. The share in one 5 s window also moves with the phases of
+     * both controllers and with the machine's load: a CI run beside two others measured 22 %.
+     */
+    private static final double LEAST_TCP_SHARE = 0.10;
 
     @Test
     void aParleyUdpFlowLeavesATcpFlowOnTheSameLinkAFairPart() throws Exception {
