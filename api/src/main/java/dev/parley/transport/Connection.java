@@ -32,6 +32,12 @@ public interface Connection extends AutoCloseable {
      * Queues {@code frame} for reliable, ordered delivery, waiting while the outbound queue is full.
      * The array must not be changed afterwards (it may be shared, for example by a broadcast).
      *
+     * <p>A transport may hold what a handler sends from {@code onFrame}, on the delivery thread,
+     * until {@code onFrame} has returned for every frame that arrived together with the one it
+     * handles, and then send it all together (TCP does), so that the replies to a burst of requests
+     * leave in one write (as Netty flushes at the end of a read). A handler that blocks after
+     * sending a reply therefore delays that reply by as long, as it delays the frames behind it.
+     *
      * @throws IllegalArgumentException if the frame is empty
      * @throws FrameTooLongException if the frame exceeds {@link TransportOptions#maxFrameLength()}
      * @throws ConnectionClosedException if the connection is closed, or closes while waiting

@@ -513,6 +513,53 @@ public abstract class TransportConformanceTest {
         assertThat(client.take(100)).extracting(TransportConformanceTest::indexOf).containsExactlyElementsOf(range(100));
     }
 
+    /**
+     * A handler answering a burst of small requests with larger replies: more replies than the
+     * outbound queue holds are sent while the handler has the frames of one read, so its sends
+     * must wait for the writer to make room, and the writer must be woken to make it (keepalives
+     * are rare here, so that no timed wake-up of the writer hides a missing one).
+     */
+    @Test
+    void answersEveryRequestOfABurstWhoseRepliesOverflowTheOutboundQueue() throws Exception {
+        var transport = transport(options().toBuilder()
+                .keepAliveInterval(AWAIT.multipliedBy(3)).idleTimeout(AWAIT.multipliedBy(6)).build());
+        int requests = 2_000;
+        int replyBytes = 4 * 1024;
+        assertThat((long) requests * replyBytes).isGreaterThan(10 * transport.options().maxQueuedBytes());
+        var listener = listen(transport, (connection, frame) -> send(connection, numbered(indexOf(frame), replyBytes)));
+        var client = new Peer();
+        Connection connection = connect(transport, listener, client);
+
+        for (int i = 0; i < requests; i++) {
+            connection.send(numbered(i, Integer.BYTES));
+        }
+
+        assertThat(client.take(requests)).extracting(TransportConformanceTest::indexOf).containsExactlyElementsOf(range(requests));
+    }
+
+    @Test
+    void deliversTheRepliesAHandlerSentBeforeItClosedItsConnection() throws Exception {
+        var transport = transport(options());
+        int requests = 500;
+        var listener = listen(transport, (connection, frame) -> {
+            int index = indexOf(frame);
+            send(connection, numbered(index, 64));
+            if (index == requests - 1) {
+                connection.close();
+            }
+        });
+        var client = new Peer();
+        Connection connection = connect(transport, listener, client);
+
+        for (int i = 0; i < requests; i++) {
+            connection.send(numbered(i, Integer.BYTES));
+        }
+
+        assertThat(client.closed.get(AWAIT.toMillis(), TimeUnit.MILLISECONDS).reason()).isEqualTo(Reason.CLOSED_BY_PEER);
+        assertThat(client.framesBeforeClose).isEqualTo(requests);
+        assertThat(client.take(requests)).extracting(TransportConformanceTest::indexOf).containsExactlyElementsOf(range(requests));
+    }
+
     @Test
     void closingBothEndsAtOnceEndsGracefullyOnBothSidesWithoutWaitingForTheCloseTimeout() throws Exception {
         var transport = transport(options().toBuilder().closeTimeout(AWAIT.multipliedBy(3)).build());
@@ -1097,6 +1144,15 @@ public abstract class TransportConformanceTest {
                 fail("timed out waiting until " + what);
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+
+    /** Sends from a handler, which may not throw checked exceptions. */
+    private static void send(Connection connection, byte[] frame) {
+        try {
+            connection.send(frame);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

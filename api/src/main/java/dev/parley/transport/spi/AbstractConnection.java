@@ -56,6 +56,10 @@ public abstract class AbstractConnection implements Connection {
     private volatile Object attachment;
     /** The thread that calls the handler, once {@link #opened()} ran. */
     private volatile Thread deliveryThread;
+    /** Delivery thread only: between {@link #holdSends} and {@link #releaseSends}. */
+    private boolean holdingSends;
+    /** Delivery thread only: a frame was queued quietly since {@link #holdSends}. */
+    private boolean sendsHeld;
 
     protected AbstractConnection(String transportName, ConnectionHandler handler, TransportOptions options) {
         this.transportName = transportName;
@@ -77,10 +81,44 @@ public abstract class AbstractConnection implements Connection {
     @Override
     public void send(byte[] frame) throws IOException {
         checkLength(frame);
-        if (!writeThrough(frame)) {
+        if (isDeliveringOnCurrentThread() && holdingSends) {
+            queue.putQuietly(frame);
+            sendsHeld = true;
+        } else if (!writeThrough(frame)) {
             queue.put(frame);
             onQueued();
         }
+    }
+
+    /**
+     * Starts delivering frames that arrived together (those of one read): until
+     * {@link #releaseSends}, frames the handler sends are queued without waking the transport's
+     * writer or writing through, so that the replies to all of them leave together, in one write,
+     * with no thread woken per reply (Netty's "write in channelRead, flush in
+     * channelReadComplete"). A reply thus waits until the handler has returned from the frames that
+     * came with its request, its own included. Frames sent by other threads are not held. Delivery
+     * thread.
+     */
+    protected final void holdSends() {
+        holdingSends = true;
+    }
+
+    /** Ends what {@link #holdSends} began: if the handler sent anything, calls {@link #sendHeld}. Delivery thread. */
+    protected final void releaseSends() {
+        holdingSends = false;
+        if (sendsHeld) {
+            sendsHeld = false;
+            sendHeld();
+        }
+    }
+
+    /**
+     * Frames the handler sent while sends were held wait in the queue, quietly: send them. Called on
+     * the delivery thread, which may write them itself. Default: wakes the writer, as a send would.
+     */
+    protected void sendHeld() {
+        queue.wakeWriter();
+        onQueued();
     }
 
     /**

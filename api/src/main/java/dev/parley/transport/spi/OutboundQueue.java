@@ -46,14 +46,28 @@ public final class OutboundQueue {
         this.closedCause = closedCause;
     }
 
-    /** Queues {@code frame}, waiting while the queue is full. */
+    /** Queues {@code frame}, waiting while the queue is full, and wakes the writer. */
     public void put(byte[] frame) throws ConnectionClosedException, InterruptedIOException {
+        put(frame, true);
+    }
+
+    /**
+     * Queues {@code frame} as {@link #put} does but leaves the writer asleep, for a sender that
+     * will write what is queued itself or {@linkplain #wakeWriter() wake the writer} soon; while it
+     * waits for room, the writer is woken to make it.
+     */
+    public void putQuietly(byte[] frame) throws ConnectionClosedException, InterruptedIOException {
+        put(frame, false);
+    }
+
+    private void put(byte[] frame, boolean wake) throws ConnectionClosedException, InterruptedIOException {
         lock.lock();
         try {
             while (!closed && !fits(frame)) {
+                notEmpty.signal(); // only the writer makes room
                 notFull.await();
             }
-            append(frame);
+            append(frame, wake);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for room in the outbound queue");
@@ -69,7 +83,7 @@ public final class OutboundQueue {
             if (!closed && !fits(frame)) {
                 return false;
             }
-            append(frame);
+            append(frame, true);
             return true;
         } finally {
             lock.unlock();
@@ -126,6 +140,18 @@ public final class OutboundQueue {
                 nanos = notEmpty.awaitNanos(nanos);
             }
             return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Wakes the writer if frames wait: after {@link #putQuietly}. */
+    public void wakeWriter() {
+        lock.lock();
+        try {
+            if (!frames.isEmpty()) {
+                notEmpty.signal();
+            }
         } finally {
             lock.unlock();
         }
@@ -194,12 +220,14 @@ public final class OutboundQueue {
         return frames.isEmpty() || bytes + frame.length <= maxBytes;
     }
 
-    private void append(byte[] frame) throws ConnectionClosedException {
+    private void append(byte[] frame, boolean wake) throws ConnectionClosedException {
         if (closed) {
             throw closedCause.get();
         }
         frames.add(frame);
         bytes += frame.length;
-        notEmpty.signal();
+        if (wake) {
+            notEmpty.signal();
+        }
     }
 }

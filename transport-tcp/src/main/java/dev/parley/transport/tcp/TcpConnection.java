@@ -50,7 +50,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Writing takes the <b>output lock</b>, a {@link ReentrantLock} (a virtual thread blocked in a
  * write under {@code synchronized} would pin its carrier on JDK 21), which guards the socket's
- * output and the write buffer. A frame reaches the socket in one of two ways:
+ * output and the write buffer. A frame reaches the socket in one of three ways:
  * <ul>
  * <li><b>write-through</b>: {@link #send} writes the frame itself, on the sending thread, when the
  * output lock is free, the outbound queue is empty and open, and nothing was written for a short
@@ -62,6 +62,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * fails, the connection is aborted and {@code send} throws the close cause. It is skipped when
  * the sending thread is interrupted (the JDK closes a socket whose virtual thread is
  * interrupted in a write). {@link #trySend} never writes through, since it must never wait.
+ * <li><b>replies from the reader</b>: what the handler sends while it handles the frames of one
+ * read is queued without waking the writer, and once it has had them all the reader writes what is
+ * queued itself, in one write, if the output lock is free (else the writer does): the replies to
+ * a burst of requests cost no thread hand-off ({@link #sendHeld}).
  * <li><b>the writer</b> virtual thread: every other frame is queued, and the writer, woken by the
  * queue, takes the output lock, drains the queue in batches and copies small frames, header and
  * payload, into one buffer, so that a burst of frames costs one {@code write}. It drains only
@@ -115,6 +119,8 @@ final class TcpConnection extends AbstractConnection {
     /** Used only by the reader. */
     private final ElasticBuffer readBuffer = new ElasticBuffer(IDLE_READ_BUFFER_BYTES, MAX_BUFFER_BYTES);
     private final ReentrantLock outputLock = new ReentrantLock();
+    /** The reader's, for {@link #sendHeld}; guarded by {@link #outputLock}. */
+    private final List<byte[]> heldReplies = new ArrayList<>();
     /** Guarded by {@link #outputLock}. */
     private final ElasticBuffer writeBuffer = new ElasticBuffer(IDLE_WRITE_BUFFER_BYTES, MAX_BUFFER_BYTES);
     private final long keepAliveNanos;
@@ -275,16 +281,21 @@ final class TcpConnection extends AbstractConnection {
             // A full read means the socket had more than fitted: read bigger blocks.
             readBuffer.ensure(n == bytes.length ? 2L * n : n, receivedNanos);
             var buffer = ByteBuffer.wrap(bytes, 0, n);
-            while (buffer.hasRemaining()) {
-                byte[] frame = decoder.decode(buffer);
-                if (frame == FrameDecoder.KEEPALIVE) {
-                    keepAlivesReceived.incrementAndGet();
-                    lastFrameNanos = Math.max(lastFrameNanos, receivedNanos);
-                } else if (frame != null) {
-                    deliver(frame);
-                    // The handler may have blocked; what the peer sent meanwhile waits unread.
-                    lastFrameNanos = System.nanoTime();
+            holdSends();
+            try {
+                while (buffer.hasRemaining()) {
+                    byte[] frame = decoder.decode(buffer);
+                    if (frame == FrameDecoder.KEEPALIVE) {
+                        keepAlivesReceived.incrementAndGet();
+                        lastFrameNanos = Math.max(lastFrameNanos, receivedNanos);
+                    } else if (frame != null) {
+                        deliver(frame);
+                        // The handler may have blocked; what the peer sent meanwhile waits unread.
+                        lastFrameNanos = System.nanoTime();
+                    }
                 }
+            } finally {
+                releaseSends();
             }
         }
         return false;
@@ -323,6 +334,33 @@ final class TcpConnection extends AbstractConnection {
         } finally {
             outputLock.unlock();
         }
+    }
+
+    /**
+     * Writes the replies the handler sent to the frames of one read, on the reader, in one write,
+     * when the output lock is free (else the writer, which holds it or is woken, takes them): a
+     * burst of requests costs its replies no thread hand-off. What does not fit one buffer is
+     * left to the writer.
+     */
+    @Override
+    protected void sendHeld() {
+        if (Thread.currentThread().isInterrupted() || !outputLock.tryLock()) {
+            queue().wakeWriter();
+            return;
+        }
+        try {
+            if (queue().drainTo(heldReplies, MAX_BUFFER_BYTES, 0, TimeUnit.NANOSECONDS) > 0) {
+                writeFrames(heldReplies);
+            }
+        } catch (IOException e) {
+            fail(ioFailure("write", e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // not waited for: drainTo with no timeout does not wait
+        } finally {
+            heldReplies.clear();
+            outputLock.unlock();
+        }
+        queue().wakeWriter();
     }
 
     // ---- writer thread ----
