@@ -6,12 +6,13 @@ import dev.parley.rpc.RemoteFaultException;
 import dev.parley.rpc.RemoteTimeoutException;
 
 import java.time.Duration;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The calls one connection is waiting on, by call id. Any number may be outstanding; each ends
@@ -33,14 +34,29 @@ public final class PendingCalls {
     private static final long SWEEP_GRANULARITY_NANOS = 1_000_000;
     private static final long NONE = Long.MAX_VALUE;
 
-    private record Pending(CompletableFuture<Object> result, String method, Duration deadline, long dueNanos) {
+    /** A call awaited: the future its caller holds, with what its timeout needs. */
+    private static final class Pending extends CompletableFuture<Object> {
+        private final long id;
+        private final String method;
+        private final Duration deadline;
+        private final long dueNanos;
+
+        Pending(long id, String method, Duration deadline, long dueNanos) {
+            this.id = id;
+            this.method = method;
+            this.deadline = deadline;
+            this.dueNanos = dueNanos;
+        }
     }
 
     private final AtomicLong ids = new AtomicLong();
-    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    /** Guards {@link #pending} and {@link #closedCause}; held for a few instructions, never while completing a call. */
+    private final ReentrantLock lock = new ReentrantLock();
+    /** The calls awaited, by id: no boxing and no allocation per call but the future itself. */
+    private final LongMap<Pending> pending = new LongMap<>();
+    private Throwable closedCause;
     /** When the armed sweep runs (nanoTime), or {@link #NONE}. */
     private final AtomicLong sweepAt = new AtomicLong(NONE);
-    private volatile Throwable closedCause;
 
     /** A fresh call id. */
     public long nextId() {
@@ -52,16 +68,24 @@ public final class PendingCalls {
      * answer arrives within {@code deadline}.
      */
     public CompletableFuture<Object> expect(long id, String method, Duration deadline) {
-        CompletableFuture<Object> result = new CompletableFuture<>();
         long due = System.nanoTime() + deadline.toNanos();
-        pending.put(id, new Pending(result, method, deadline, due));
-        Throwable closed = closedCause;
-        if (closed != null) {
-            fail(id, closed);
-            return result;
+        var call = new Pending(id, method, deadline, due);
+        Throwable closed;
+        lock.lock();
+        try {
+            closed = closedCause;
+            if (closed == null) {
+                pending.put(id, call);
+            }
+        } finally {
+            lock.unlock();
         }
-        armSweep(due);
-        return result;
+        if (closed != null) {
+            failWith(call, closed);
+        } else {
+            armSweep(due);
+        }
+        return call;
     }
 
     /**
@@ -87,57 +111,92 @@ public final class PendingCalls {
             return; // an earlier sweep was armed since; it (or its successors) covers every call
         }
         long now = System.nanoTime();
+        List<Pending> due = new ArrayList<>();
         long earliest = NONE;
-        for (var entry : pending.entrySet()) {
-            Pending p = entry.getValue();
-            if (p.dueNanos() - now <= 0) {
-                if (pending.remove(entry.getKey(), p)) {
-                    p.result().completeExceptionally(new RemoteTimeoutException(p.method(), p.deadline()));
+        lock.lock();
+        try {
+            List<Pending> calls = new ArrayList<>(pending.size());
+            pending.forEach(calls::add);
+            for (Pending call : calls) {
+                if (call.dueNanos - now <= 0) {
+                    pending.remove(call.id);
+                    due.add(call);
+                } else if (earliest == NONE || call.dueNanos - earliest < 0) {
+                    earliest = call.dueNanos;
                 }
-            } else if (earliest == NONE || p.dueNanos() - earliest < 0) {
-                earliest = p.dueNanos();
             }
+        } finally {
+            lock.unlock();
+        }
+        for (Pending call : due) {
+            call.completeExceptionally(new RemoteTimeoutException(call.method, call.deadline));
         }
         if (earliest != NONE) {
             armSweep(Math.max(earliest, now + SWEEP_GRANULARITY_NANOS));
         }
     }
+
     /** Stops waiting for call {@code id}, failing it with {@code cause}, if it is still awaited. */
     public void fail(long id, Throwable cause) {
-        Pending p = pending.remove(id);
-        if (p != null) {
-            p.result().completeExceptionally(cause instanceof RemoteException r
-                    ? r : new RemoteException(p.method() + " failed: " + cause.getMessage(), cause));
+        Pending call = take(id);
+        if (call != null) {
+            failWith(call, cause);
         }
     }
 
     /** An answer arrived. Answers to calls no longer awaited (timed out) are dropped. */
     public void answer(Reply reply) {
-        Pending p = pending.remove(reply.callId());
-        if (p != null) {
-            p.result().complete(reply.value());
+        Pending call = take(reply.callId());
+        if (call != null) {
+            call.complete(reply.value());
         }
     }
 
     /** A fault arrived. */
     public void answer(Fault fault) {
-        Pending p = pending.remove(fault.callId());
-        if (p != null) {
-            p.result().completeExceptionally(new RemoteFaultException(p.method(), fault));
+        Pending call = take(fault.callId());
+        if (call != null) {
+            call.completeExceptionally(new RemoteFaultException(call.method, fault));
         }
     }
 
     /** The connection closed: every outstanding call, and every later one, fails with {@code cause}. */
     public void closeAll(Throwable cause) {
-        closedCause = cause;
-        for (Long id : pending.keySet()) {
-            fail(id, cause);
+        List<Pending> calls = new ArrayList<>();
+        lock.lock();
+        try {
+            closedCause = cause;
+            pending.clear(calls::add);
+        } finally {
+            lock.unlock();
+        }
+        for (Pending call : calls) {
+            failWith(call, cause);
         }
     }
 
     /** How many calls are waiting. */
     public int outstanding() {
-        return pending.size();
+        lock.lock();
+        try {
+            return pending.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Pending take(long id) {
+        lock.lock();
+        try {
+            return pending.remove(id);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void failWith(Pending call, Throwable cause) {
+        call.completeExceptionally(cause instanceof RemoteException r
+                ? r : new RemoteException(call.method + " failed: " + cause.getMessage(), cause));
     }
 
     private static ScheduledThreadPoolExecutor deadlineTimer() {

@@ -71,9 +71,12 @@ public final class RemoteInvoker implements InvocationHandler {
         if (method.isDefault()) {
             return InvocationHandler.invokeDefault(proxy, method, args);
         }
-        MethodInfo info = methods.computeIfAbsent(method, m -> new MethodInfo(MethodKeys.key(iface, m),
-                MethodKeys.shortName(iface, m), m.isAnnotationPresent(OneWay.class),
-                CompletableFuture.class.isAssignableFrom(m.getReturnType())));
+        MethodInfo info = methods.get(method);
+        if (info == null) { // looked up first: computeIfAbsent would allocate its capturing lambda on every call
+            info = methods.computeIfAbsent(method, m -> new MethodInfo(MethodKeys.key(iface, m),
+                    MethodKeys.shortName(iface, m), m.isAnnotationPresent(OneWay.class),
+                    CompletableFuture.class.isAssignableFrom(m.getReturnType())));
+        }
         Object[] arguments = args == null ? new Object[0] : args;
         PendingCalls pending = channel.pendingCalls();
         long id = pending.nextId();

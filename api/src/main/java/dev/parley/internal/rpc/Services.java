@@ -6,6 +6,7 @@ import dev.parley.rpc.OneWay;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -22,10 +23,25 @@ public final class Services {
     private record Target(Object implementation, Method method, String name) {
     }
 
+    /** Every target, as given to the constructor. */
     private final Map<Integer, Target> targets;
+    /** The method keys in ascending order, and at the same index each one's target: looked up without boxing the key. */
+    private final int[] keys;
+    private final Target[] byKey;
 
     private Services(Map<Integer, Target> targets) {
         this.targets = Map.copyOf(targets);
+        this.keys = targets.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
+        this.byKey = new Target[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            byKey[i] = targets.get(keys[i]);
+        }
+    }
+
+    /** The target of method key {@code key}, or null. */
+    private Target target(int key) {
+        int index = Arrays.binarySearch(keys, key);
+        return index >= 0 ? byKey[index] : null;
     }
 
     public static Services none() {
@@ -74,7 +90,7 @@ public final class Services {
      * promises not to block in it, only to start the work and return the future).
      */
     public boolean isAsync(Call call) {
-        Target target = targets.get(call.method());
+        Target target = target(call.method());
         return target != null && CompletableFuture.class.isAssignableFrom(target.method().getReturnType());
     }
 
@@ -84,7 +100,7 @@ public final class Services {
      * methods returning {@code CompletableFuture}.
      */
     public void invoke(Call call, Consumer<Object> answer) {
-        Target target = targets.get(call.method());
+        Target target = target(call.method());
         if (target == null) {
             answer.accept(new Fault(call.id(), UnsupportedOperationException.class.getName(),
                     "no remote method with key " + call.method() + " is served here"));
