@@ -35,7 +35,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Threads.</b> The receive loop calls {@link #onPacket}; the timer loop calls
  * {@link #fire} and also moves queued frames into the session and out to the network; senders
- * queue frames and wake the timer, except on a quiet connection (see {@link #writeThrough}). Each
+ * queue frames and wake the timer, except on a quiet connection (see {@link #writeThrough}) and
+ * for the replies a handler sends to one batch of the inbox (see {@link #sendHeld}). Each
  * takes the session lock briefly and none of them runs handler code. The handler is called only
  * by this connection's delivery thread, in order: {@code onOpen}, frames, {@code onClose}.
  */
@@ -264,6 +265,27 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
     }
 
     /**
+     * Sends what the handler sent while it had one batch of the inbox, on the delivery thread, if
+     * the session lock is free and no wake-up of the timer is pending (which would send it): the
+     * replies go out together, as far as the congestion window lets them, without waking the
+     * timer. What the window holds back leaves as acknowledgements open it, as for any frame.
+     */
+    @Override
+    protected void sendHeld() {
+        if (pumpRequested.get() || !lock.tryLock()) {
+            onQueued();
+            return;
+        }
+        try {
+            if (!gone) {
+                afterEvent(System.nanoTime());
+            }
+        } finally {
+            unlock();
+        }
+    }
+
+    /**
      * Wakes the timer loop to move the queued frame into the session, unless a wake-up is pending
      * already, which then takes this frame too: frames queued in quick succession leave together
      * in full packets (what a TCP writer thread gains by coalescing). Reads before it swaps: while a
@@ -425,6 +447,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
         try {
             while (true) {
                 long consumedUpTo = inbox.takeAll(events);
+                holdSends();
                 for (InboxEvent event : events) {
                     switch (event) {
                         case InboxEvent.Batch(byte[][] frames) -> {
@@ -455,6 +478,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
                     }
                 }
                 events.clear();
+                releaseSends();
                 if (consumedUpTo >= 0) {
                     consumed(consumedUpTo);
                 }
