@@ -46,7 +46,9 @@ import java.util.function.Consumer;
  * <p><b>Threads.</b> Handlers run on the thread that delivers their peer's frames: one message at a
  * time per peer, in order. Remote methods that return {@code CompletableFuture} run there too,
  * without a thread hand-off per call: they must not block, only start their work and return the
- * future (the answer is sent when it completes, from the thread that completes it). Every other
+ * future (the answer is sent when it completes, from the thread that completes it; answers of
+ * futures already done leave together with the other answers to the frames of one read, see
+ * {@link dev.parley.transport.Connection#sendBatched}). Every other
  * remote method runs on a virtual thread per call, so a slow method holds up neither the peer's
  * messages nor other calls. At most {@link Builder#maxConcurrentCalls} calls per peer run at once;
  * past that, reading from the peer waits.
@@ -206,23 +208,35 @@ public final class Endpoint {
         }
     }
 
+    /**
+     * Runs {@code call} and sends its answer. An answer known at once is sent batched: on the
+     * delivery thread (a {@code CompletableFuture} method, which must not block) it leaves with
+     * the other answers to the frames of the same read.
+     */
     private void invoke(Peer peer, Call call) {
         try {
-            services.invoke(call, answer -> {
-                if (!call.oneWay()) {
-                    answerCall(peer, answer);
-                } else if (answer instanceof Fault fault) {
-                    log.warn("{}: one-way call failed: {}: {}", peer, fault.type(), fault.message());
-                }
-            });
+            Object answer = services.invoke(call, later -> answerCall(peer, call, later, false));
+            if (answer != null) {
+                answerCall(peer, call, answer, true);
+            }
         } finally {
             peer.callSlots().release();
         }
     }
 
-    private void answerCall(Peer peer, Object answer) {
+    private void answerCall(Peer peer, Call call, Object answer, boolean batched) {
+        if (call.oneWay()) {
+            if (answer instanceof Fault fault) {
+                log.warn("{}: one-way call failed: {}: {}", peer, fault.type(), fault.message());
+            }
+            return;
+        }
         try {
-            peer.send(answer);
+            if (batched) {
+                peer.sendBatched(answer);
+            } else {
+                peer.send(answer);
+            }
         } catch (IllegalArgumentException e) {
             long callId = answer instanceof Reply r ? r.callId() : ((Fault) answer).callId();
             sendQuietly(peer, new Fault(callId, IllegalArgumentException.class.getName(),

@@ -75,6 +75,11 @@ public final class Peer {
         connection.send(endpoint.codec().encode(message));
     }
 
+    /** Sends an answer from the delivery thread: see {@link Connection#sendBatched}. */
+    void sendBatched(Object message) throws IOException {
+        connection.sendBatched(endpoint.codec().encode(message));
+    }
+
     /**
      * Encodes and queues {@code message} if the outbound queue has room.
      *

@@ -31,12 +31,7 @@ public interface Connection extends AutoCloseable {
     /**
      * Queues {@code frame} for reliable, ordered delivery, waiting while the outbound queue is full.
      * The array must not be changed afterwards (it may be shared, for example by a broadcast).
-     *
-     * <p>A transport may hold what a handler sends from {@code onFrame}, on the delivery thread,
-     * until {@code onFrame} has returned for every frame that arrived together with the one it
-     * handles, and then send it all together (TCP does), so that the replies to a burst of requests
-     * leave in one write (as Netty flushes at the end of a read). A handler that blocks after
-     * sending a reply therefore delays that reply by as long, as it delays the frames behind it.
+
      *
      * @throws IllegalArgumentException if the frame is empty
      * @throws FrameTooLongException if the frame exceeds {@link TransportOptions#maxFrameLength()}
@@ -44,6 +39,24 @@ public interface Connection extends AutoCloseable {
      * @throws java.io.InterruptedIOException if the thread is interrupted while waiting
      */
     void send(byte[] frame) throws IOException;
+
+    /**
+     * Sends {@code frame} as {@link #send} does, but lets the transport hold it when the handler
+     * sends it from {@code onFrame}: until {@code onFrame} has returned for every frame that arrived
+     * together with the one it handles, so that the replies to a burst of requests leave together,
+     * in one write and with no thread woken per reply (as Netty flushes at the end of a read; TCP
+     * and UDP hold, others need not). For a handler that returns promptly after sending: one that
+     * blocks afterwards holds the frame back as long. From any other thread, the same as
+     * {@link #send}. Default: {@link #send}.
+     *
+     * @throws IllegalArgumentException if the frame is empty
+     * @throws FrameTooLongException if the frame exceeds {@link TransportOptions#maxFrameLength()}
+     * @throws ConnectionClosedException if the connection is closed, or closes while waiting
+     * @throws java.io.InterruptedIOException if the thread is interrupted while waiting
+     */
+    default void sendBatched(byte[] frame) throws IOException {
+        send(frame);
+    }
 
     /**
      * Queues {@code frame} for reliable, ordered delivery if the outbound queue has room now.

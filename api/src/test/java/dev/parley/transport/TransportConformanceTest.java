@@ -513,11 +513,33 @@ public abstract class TransportConformanceTest {
         assertThat(client.take(100)).extracting(TransportConformanceTest::indexOf).containsExactlyElementsOf(range(100));
     }
 
+    /** A handler may block ({@link ConnectionHandler}): what it sent before leaves meanwhile. */
+    @Test
+    void sendsWhatAHandlerSentWhileTheHandlerIsStillBlocked() throws Exception {
+        var transport = transport(options());
+        var replyArrived = gate();
+        var listener = listen(transport, (connection, frame) -> {
+            send(connection, frame);
+            try {
+                replyArrived.await(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        var client = new Peer();
+        Connection connection = connect(transport, listener, client);
+
+        connection.send(text("ping"));
+
+        assertThat(client.take(1)).extracting(TransportConformanceTest::string).containsExactly("ping");
+        replyArrived.countDown();
+    }
+
     /**
-     * A handler answering a burst of small requests with larger replies: more replies than the
-     * outbound queue holds are sent while the handler has the frames of one read, so its sends
-     * must wait for the writer to make room, and the writer must be woken to make it (keepalives
-     * are rare here, so that no timed wake-up of the writer hides a missing one).
+     * A handler answering a burst of small requests with larger replies, batched: more replies
+     * than the outbound queue holds are sent while the handler has the frames of one read, so its
+     * sends must wait for the writer to make room, and the writer must be woken to make it
+     * (keepalives are rare here, so that no timed wake-up of the writer hides a missing one).
      */
     @Test
     void answersEveryRequestOfABurstWhoseRepliesOverflowTheOutboundQueue() throws Exception {
@@ -526,7 +548,7 @@ public abstract class TransportConformanceTest {
         int requests = 2_000;
         int replyBytes = 4 * 1024;
         assertThat((long) requests * replyBytes).isGreaterThan(10 * transport.options().maxQueuedBytes());
-        var listener = listen(transport, (connection, frame) -> send(connection, numbered(indexOf(frame), replyBytes)));
+        var listener = listen(transport, (connection, frame) -> sendBatched(connection, numbered(indexOf(frame), replyBytes)));
         var client = new Peer();
         Connection connection = connect(transport, listener, client);
 
@@ -538,12 +560,12 @@ public abstract class TransportConformanceTest {
     }
 
     @Test
-    void deliversTheRepliesAHandlerSentBeforeItClosedItsConnection() throws Exception {
+    void deliversTheBatchedRepliesAHandlerSentBeforeItClosedItsConnection() throws Exception {
         var transport = transport(options());
         int requests = 500;
         var listener = listen(transport, (connection, frame) -> {
             int index = indexOf(frame);
-            send(connection, numbered(index, 64));
+            sendBatched(connection, numbered(index, 64));
             if (index == requests - 1) {
                 connection.close();
             }
@@ -1151,6 +1173,15 @@ public abstract class TransportConformanceTest {
     private static void send(Connection connection, byte[] frame) {
         try {
             connection.send(frame);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@link Connection#sendBatched} from a handler. */
+    private static void sendBatched(Connection connection, byte[] frame) {
+        try {
+            connection.sendBatched(frame);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -95,40 +95,38 @@ public final class Services {
     }
 
     /**
-     * Runs {@code call} on the calling thread and hands the answer (a {@link Reply} or a
-     * {@link Fault}) to {@code answer} when it is known: at once for ordinary methods, later for
-     * methods returning {@code CompletableFuture}.
+     * Runs {@code call} on the calling thread and returns its answer (a {@link Reply} or a
+     * {@link Fault}) if it is known at once: for ordinary methods, and for methods returning a
+     * {@code CompletableFuture} already done. Otherwise returns null and hands the answer to
+     * {@code later} when the future completes, on the thread that completes it.
      */
-    public void invoke(Call call, Consumer<Object> answer) {
+    public Object invoke(Call call, Consumer<Object> later) {
         Target target = target(call.method());
         if (target == null) {
-            answer.accept(new Fault(call.id(), UnsupportedOperationException.class.getName(),
-                    "no remote method with key " + call.method() + " is served here"));
-            return;
+            return new Fault(call.id(), UnsupportedOperationException.class.getName(),
+                    "no remote method with key " + call.method() + " is served here");
         }
         Object result;
         try {
             result = target.method().invoke(target.implementation(), call.arguments());
         } catch (InvocationTargetException e) {
-            answer.accept(fault(call.id(), e.getCause()));
-            return;
+            return fault(call.id(), e.getCause());
         } catch (IllegalArgumentException e) {
-            answer.accept(new Fault(call.id(), IllegalArgumentException.class.getName(),
-                    "arguments do not match " + target.name() + ": " + e.getMessage()));
-            return;
+            return new Fault(call.id(), IllegalArgumentException.class.getName(),
+                    "arguments do not match " + target.name() + ": " + e.getMessage());
         } catch (IllegalAccessException e) {
-            answer.accept(fault(call.id(), e));
-            return;
+            return fault(call.id(), e);
         }
-        if (result instanceof CompletableFuture<?> future && future.state() == Future.State.SUCCESS) {
-            answer.accept(new Reply(call.id(), future.resultNow())); // done already: no callback to allocate
-        } else if (result instanceof CompletableFuture<?> future) {
-            future.whenComplete((value, failure) -> answer.accept(failure == null
-                    ? new Reply(call.id(), value)
-                    : fault(call.id(), failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure)));
-        } else {
-            answer.accept(new Reply(call.id(), result));
+        if (!(result instanceof CompletableFuture<?> future)) {
+            return new Reply(call.id(), result);
         }
+        if (future.state() == Future.State.SUCCESS) {
+            return new Reply(call.id(), future.resultNow()); // done already: no callback to allocate
+        }
+        future.whenComplete((value, failure) -> later.accept(failure == null
+                ? new Reply(call.id(), value)
+                : fault(call.id(), failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure)));
+        return null;
     }
 
     private static Fault fault(long callId, Throwable failure) {

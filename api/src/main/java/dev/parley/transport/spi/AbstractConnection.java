@@ -81,23 +81,30 @@ public abstract class AbstractConnection implements Connection {
     @Override
     public void send(byte[] frame) throws IOException {
         checkLength(frame);
-        if (isDeliveringOnCurrentThread() && holdingSends) {
-            queue.putQuietly(frame);
-            sendsHeld = true;
-        } else if (!writeThrough(frame)) {
+        if (!writeThrough(frame)) {
             queue.put(frame);
             onQueued();
         }
     }
 
+    /** Holds the frame while the handler has the frames of one batch (see {@link #holdSends}). */
+    @Override
+    public void sendBatched(byte[] frame) throws IOException {
+        if (isDeliveringOnCurrentThread() && holdingSends) {
+            checkLength(frame);
+            queue.putQuietly(frame);
+            sendsHeld = true;
+        } else {
+            send(frame);
+        }
+    }
+
     /**
      * Starts delivering frames that arrived together (those of one read): until
-     * {@link #releaseSends}, frames the handler sends are queued without waking the transport's
-     * writer or writing through, so that the replies to all of them leave together, in one write,
-     * with no thread woken per reply (Netty's "write in channelRead, flush in
-     * channelReadComplete"). A reply thus waits until the handler has returned from the frames that
-     * came with its request, its own included. Frames sent by other threads are not held. Delivery
-     * thread.
+     * {@link #releaseSends}, frames the handler sends with {@link #sendBatched} are queued without
+     * waking the transport's writer or writing through, so that the replies to all of them leave
+     * together, in one write, with no thread woken per reply (Netty's "write in channelRead, flush
+     * in channelReadComplete"). Delivery thread.
      */
     protected final void holdSends() {
         holdingSends = true;

@@ -62,10 +62,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * fails, the connection is aborted and {@code send} throws the close cause. It is skipped when
  * the sending thread is interrupted (the JDK closes a socket whose virtual thread is
  * interrupted in a write). {@link #trySend} never writes through, since it must never wait.
- * <li><b>replies from the reader</b>: what the handler sends while it handles the frames of one
- * read is queued without waking the writer, and once it has had them all the reader writes what is
- * queued itself, in one write, if the output lock is free (else the writer does): the replies to
- * a burst of requests cost no thread hand-off ({@link #sendHeld}).
+ * <li><b>batched replies, from the reader</b>: what the handler sends with {@link #sendBatched}
+ * while it handles the frames of one read is queued without waking the writer, and once it has
+ * had them all the reader writes what is queued itself, in one write, if the output lock is free
+ * (else the writer does): the replies to a burst of requests cost no thread hand-off
+ * ({@link #sendHeld}).
  * <li><b>the writer</b> virtual thread: every other frame is queued, and the writer, woken by the
  * queue, takes the output lock, drains the queue in batches and copies small frames, header and
  * payload, into one buffer, so that a burst of frames costs one {@code write}. It drains only
@@ -337,7 +338,7 @@ final class TcpConnection extends AbstractConnection {
     }
 
     /**
-     * Writes the replies the handler sent to the frames of one read, on the reader, in one write,
+     * Writes the replies the handler batched to the frames of one read, on the reader, in one write,
      * when the output lock is free (else the writer, which holds it or is woken, takes them): a
      * burst of requests costs its replies no thread hand-off. What does not fit one buffer is
      * left to the writer.

@@ -36,7 +36,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Threads.</b> The receive loop calls {@link #onPacket}; the timer loop calls
  * {@link #fire} and also moves queued frames into the session and out to the network; senders
  * queue frames and wake the timer, except on a quiet connection (see {@link #writeThrough}) and
- * for the replies a handler sends to one batch of the inbox (see {@link #sendHeld}). Each
+ * for the replies a handler batches to one batch of the inbox (see {@link #sendHeld}). Each
  * takes the session lock briefly and none of them runs handler code. The handler is called only
  * by this connection's delivery thread, in order: {@code onOpen}, frames, {@code onClose}.
  */
@@ -265,7 +265,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
     }
 
     /**
-     * Sends what the handler sent while it had one batch of the inbox, on the delivery thread, if
+     * Sends what the handler batched while it had one batch of the inbox, on the delivery thread, if
      * the session lock is free and no wake-up of the timer is pending (which would send it): the
      * replies go out together, as far as the congestion window lets them, without waking the
      * timer. What the window holds back leaves as acknowledgements open it, as for any frame.
