@@ -6,21 +6,28 @@ import dev.parley.server.store.SharedStore;
 import dev.parley.server.store.StoreException;
 import dev.parley.server.store.StoreListener;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A {@link SharedStore} that counts how often each conversation's feed is read, and loses the next
- * hints that carry changes of a conversation when told to, as a lost notification would. Everything
- * else is the wrapped store's. One per node: it counts that node's reads.
+ * A {@link SharedStore} that counts how often each conversation's feed is read, loses the next
+ * hints that carry changes of a conversation when told to, as a lost notification would, and holds
+ * feed reads when told to, as a slow store would. Everything else is the wrapped store's. One per
+ * node: it counts that node's reads.
  */
 final class CarriedHintsStore extends ForwardingSharedStore {
 
     private final Map<Long, AtomicInteger> reads = new ConcurrentHashMap<>();
     private final Map<Long, AtomicInteger> toLose = new ConcurrentHashMap<>();
     private final AtomicInteger lost = new AtomicInteger();
+    private final CountDownLatch releasedReads = new CountDownLatch(1);
+    private final CountDownLatch heldARead = new CountDownLatch(1);
+    private volatile boolean holdingReads;
 
     CarriedHintsStore(SharedStore store) {
         super(store);
@@ -46,20 +53,48 @@ final class CarriedHintsStore extends ForwardingSharedStore {
         return lost.get();
     }
 
+    /** Feed reads from now on wait, before reading, until {@link #releaseReads()}. */
+    void holdReads() {
+        holdingReads = true;
+    }
+
+    /** Waits until a read is held. */
+    void awaitHeldRead() throws InterruptedException {
+        if (!heldARead.await(ScriptedClient.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("no feed read within " + ScriptedClient.TIMEOUT);
+        }
+    }
+
+    /** Lets held reads go on, and reads from now on go at once. */
+    void releaseReads() {
+        holdingReads = false;
+        releasedReads.countDown();
+    }
+
     @Override
     public ChangePage changes(long conversationId, long after, int limit) throws StoreException {
-        counted(conversationId);
+        counted(List.of(conversationId));
         return shared.changes(conversationId, after, limit);
     }
 
     @Override
     public Map<Long, ChangePage> changes(Map<Long, Long> after, int limit) throws StoreException {
-        after.keySet().forEach(this::counted);
+        counted(after.keySet());
         return shared.changes(after, limit);
     }
 
-    private void counted(long conversationId) {
-        reads.computeIfAbsent(conversationId, id -> new AtomicInteger()).incrementAndGet();
+    private void counted(Collection<Long> conversations) {
+        conversations.forEach(id -> reads.computeIfAbsent(id, any -> new AtomicInteger()).incrementAndGet());
+        if (holdingReads) {
+            heldARead.countDown();
+            try {
+                if (!releasedReads.await(ScriptedClient.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    throw new IllegalStateException("a read held longer than " + ScriptedClient.TIMEOUT);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     @Override

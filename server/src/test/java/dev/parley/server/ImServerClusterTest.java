@@ -334,6 +334,39 @@ class ImServerClusterTest {
     }
 
     /**
+     * A node held up (here in a read of the feed) while more hints carrying a conversation's messages
+     * come than it queues for one conversation ({@link ClusterNode#MAX_CARRIED_PAGES}) drops them and
+     * reads the feed instead: its member still gets every message once, in order.
+     */
+    @Test
+    void aNodeHeldUpWhileMoreCarryingHintsComeThanItQueuesReadsTheFeedAndDeliversEachMessageOnceInOrder()
+            throws Exception {
+        var two = new CarriedHintsStore(storeForNode());
+        var pair = aliceOnOneAndBobOn(two);
+        ScriptedClient bob = pair.bob();
+        two.loseNextCarried(pair.id(), 1);
+        two.holdReads();
+        int count = ClusterNode.MAX_CARRIED_PAGES + 10;
+
+        for (int i = 1; i <= count; i++) {
+            pair.alice().client().send(pair.id(), "m" + i).get(30, TimeUnit.SECONDS);
+            if (i == 2) {
+                two.awaitHeldRead(); // the gap after the lost hint of m1
+            }
+        }
+        two.releaseReads();
+
+        List<Long> sequences = new ArrayList<>();
+        while (sequences.size() < count) {
+            sequences.add(bob.await(Message.class).sequence());
+        }
+        assertThat(sequences).containsExactlyElementsOf(
+                LongStream.rangeClosed(pair.settledAt() + 1, pair.settledAt() + count).boxed().toList());
+        assertThat(bob.sync()).noneMatch(Message.class::isInstance);
+        assertThat(two.reads(pair.id())).as("the held read and the one for the dropped hints").isEqualTo(2);
+    }
+
+    /**
      * The sender's own node gets its append from the hint too; when that hint is lost, it reads the
      * feed within {@link ClusterNode#CARRIED_GRACE}, so the sender's copy (the acknowledgement) and
      * the other members here still come, at once, not at the next periodic read.
