@@ -841,6 +841,12 @@ final class ChatCore implements PresenceBatcher.Audience {
         return conversation == null ? -1 : conversation.cursor;
     }
 
+    /** On a shared store: see {@link ClusterNode.Followers#sent(long, long)}. */
+    boolean sent(long conversationId, long sequence) {
+        Conversation conversation = conversations.get(conversationId);
+        return conversation == null || conversation.lastSent() >= sequence;
+    }
+
     /**
      * On a shared store: applies {@code page} of a conversation's feed, read after {@code after}, if
      * its cursor is still there (see {@link ClusterNode.Followers#apply}).

@@ -10,6 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -32,8 +34,26 @@ import java.util.concurrent.locks.ReentrantLock;
  * a period, never loses it, and since only this thread reads a node's feeds and each page is applied
  * at the cursor it was read after, members get each message once and in order.
  *
- * <p>Hints ({@link StoreListener}) come on the store's threads and only note what to read. A store
- * that fails is logged and read again at the next period; the thread runs until {@link #close()}.
+ * <p><b>Carried changes.</b> A hint may carry the messages an append posted
+ * ({@link StoreListener#changesPosted}): the node queues them (at most {@link #MAX_CARRIED_PAGES}
+ * hints a conversation and {@link #MAX_CARRIED_CHARS} characters in all; past either it drops that
+ * conversation's and reads its feed instead) and, at the start of its next pass, before any read,
+ * applies each conversation's in cursor order wherever they start at the server's cursor, as a page
+ * read there would be applied: one that the cursor has passed is skipped (read already), the part
+ * of one past the cursor is applied, and one that starts beyond the cursor (a hint before it was
+ * lost) has the feed read from the cursor as after any hint. A carried change is the feed's own, so
+ * which of the two brings it does not matter; the server applies each cursor once. With carried
+ * hints a message reaches the members of other nodes without a read of the feed, whose reply
+ * would wait for another fsync of the store's.
+ *
+ * <p><b>Appends of this node's own.</b> Its members get them the same way, from the hint that
+ * carries them ({@link #appended}); if the message has not been sent to them within
+ * {@link #CARRIED_GRACE} of the append (its hint lost, or the store carries none), the node reads
+ * the feed. A later hint that starts past the cursor is a gap, read at once, so the grace only
+ * counts after the last append of a conversation.
+ *
+ * <p>Hints ({@link StoreListener}) come on the store's threads and only note what to read or apply.
+ * A store that fails is logged and read again at the next period; the thread runs until {@link #close()}.
  */
 final class ClusterNode implements StoreListener, AutoCloseable {
 
@@ -48,6 +68,32 @@ final class ClusterNode implements StoreListener, AutoCloseable {
     /** Most feeds read in one round trip, so that a full sync of many conversations is not one huge reply. */
     static final int FEEDS_A_READ = 64;
 
+    /**
+     * Most carrying hints queued for one conversation between two passes; past it the node drops
+     * them and reads the feed, which has the same changes, so that a busy conversation's hints cannot
+     * pile up while the node thread waits for the store.
+     */
+    static final int MAX_CARRIED_PAGES = 64;
+
+    /**
+     * Most characters of carried messages (text and sender, plus {@value #CARRIED_OVERHEAD} a
+     * change) queued for all conversations together, about 8 MiB of heap: every hint of every
+     * conversation reaches every node, followed here or not. Past it a hint is dropped and its
+     * conversation's feed read instead.
+     */
+    static final int MAX_CARRIED_CHARS = 4 << 20;
+
+    /** What a carried change counts towards {@link #MAX_CARRIED_CHARS} beyond its text and sender. */
+    private static final int CARRIED_OVERHEAD = 32;
+
+    /**
+     * How long after an append of this node's the members here may wait for the hint carrying it
+     * before the node reads the feed instead: long enough for a hint that comes a little after the
+     * append's reply (both leave the store at once, on different connections), short enough that a
+     * lost one costs the sender's copy little.
+     */
+    static final Duration CARRIED_GRACE = Duration.ofMillis(50);
+
     /** The server's side: its cursors, and what it does with what was read, each under its own lock. */
     interface Followers {
 
@@ -56,6 +102,12 @@ final class ClusterNode implements StoreListener, AutoCloseable {
 
         /** Where the feed of {@code conversationId} is read from, or -1 if it is not followed. */
         long cursor(long conversationId);
+
+        /**
+         * True if message {@code sequence} of {@code conversationId} has been sent to its members
+         * here, or the conversation is not followed (nobody here is waiting for it).
+         */
+        boolean sent(long conversationId, long sequence);
 
         /**
          * Applies {@code page}, read after {@code after}, if the cursor is still there.
@@ -86,6 +138,14 @@ final class ClusterNode implements StoreListener, AutoCloseable {
     private final Condition hinted = lock.newCondition();
     // Guarded by lock.
     private final Set<Long> changed = new LinkedHashSet<>();
+    /** Carrying hints not applied yet, by conversation, as they came. */
+    private Map<Long, List<Carried>> carried = new LinkedHashMap<>();
+    private int carriedChars;
+    /** This node's appends whose hints are awaited, by conversation. */
+    private final Map<Long, Awaited> awaited = new HashMap<>();
+    /** When the node thread, while {@code waiting}, wakes by itself. */
+    private long wakeAt;
+    private boolean waiting;
     private boolean createdChanged;
     private boolean presenceChanged;
     private boolean hintsLost;
@@ -93,6 +153,14 @@ final class ClusterNode implements StoreListener, AutoCloseable {
 
     /** Only the node thread touches it. */
     private long createdCursor;
+
+    /** A carrying hint: {@code changes} right after cursor {@code after}. */
+    private record Carried(long after, List<Change.Posted> changes) {
+    }
+
+    /** Message {@code sequence} (and those before it) appended here, to be sent here by {@code deadline}. */
+    private record Awaited(long sequence, long deadline) {
+    }
 
     private ClusterNode(SharedStore store, String id, ServerOptions options, Followers followers)
             throws StoreException {
@@ -135,6 +203,56 @@ final class ClusterNode implements StoreListener, AutoCloseable {
     @Override
     public void conversationChanged(long conversationId) {
         noteHint(() -> changed.add(conversationId));
+    }
+
+    /** Queues a carrying hint, or notes its feed to be read if the queue is full. */
+    @Override
+    public void changesPosted(long conversationId, long after, List<Change.Posted> changes) {
+        var page = new Carried(after, changes);
+        int weight = weight(page);
+        noteHint(() -> {
+            List<Carried> queued = carried.computeIfAbsent(conversationId, id -> new ArrayList<>());
+            if (queued.size() < MAX_CARRIED_PAGES && carriedChars + weight <= MAX_CARRIED_CHARS) {
+                queued.add(page);
+                carriedChars += weight;
+            } else {
+                for (Carried dropped : carried.remove(conversationId)) {
+                    carriedChars -= weight(dropped);
+                }
+                changed.add(conversationId);
+            }
+        });
+    }
+
+    private static int weight(Carried page) {
+        int chars = 0;
+        for (Change.Posted change : page.changes()) {
+            chars += change.message().text().length() + change.message().sender().length() + CARRIED_OVERHEAD;
+        }
+        return chars;
+    }
+
+    /**
+     * This node appended message {@code sequence} to {@code conversationId}: its members here get it
+     * from the hint that carries it, or, if it has not been sent to them within {@link #CARRIED_GRACE},
+     * from a read of the feed. Called on any thread not holding the server's lock; returns at once.
+     */
+    void appended(long conversationId, long sequence) {
+        if (followers.sent(conversationId, sequence)) {
+            return; // its hint came before the store's reply
+        }
+        long deadline = System.nanoTime() + CARRIED_GRACE.toNanos();
+        lock.lock();
+        try {
+            awaited.merge(conversationId, new Awaited(sequence, deadline),
+                    (was, now) -> new Awaited(Math.max(was.sequence(), now.sequence()), now.deadline()));
+            // Only a thread that would sleep past the deadline is woken: the hint usually wakes it first.
+            if (waiting && deadline - wakeAt < 0) {
+                hinted.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -186,21 +304,41 @@ final class ClusterNode implements StoreListener, AutoCloseable {
         long nextSync = System.nanoTime();
         while (true) {
             Set<Long> conversations;
+            Map<Long, List<Carried>> pages;
+            Map<Long, Awaited> appends;
             boolean created;
             boolean presence;
             boolean lost;
             boolean full;
             lock.lock();
             try {
-                long wait = nextSync - System.nanoTime();
-                while (!closed && wait > 0 && changed.isEmpty() && !createdChanged && !presenceChanged && !hintsLost) {
-                    wait = hinted.awaitNanos(wait);
+                while (!closed && changed.isEmpty() && carried.isEmpty() && !createdChanged && !presenceChanged
+                        && !hintsLost) {
+                    long wake = nextSync;
+                    for (Awaited append : awaited.values()) {
+                        wake = append.deadline() - wake < 0 ? append.deadline() : wake;
+                    }
+                    long wait = wake - System.nanoTime();
+                    if (wait <= 0) {
+                        break;
+                    }
+                    wakeAt = wake;
+                    waiting = true;
+                    try {
+                        hinted.awaitNanos(wait);
+                    } finally {
+                        waiting = false;
+                    }
                 }
                 if (closed) {
                     return;
                 }
                 full = nextSync - System.nanoTime() <= 0;
                 conversations = new LinkedHashSet<>(changed);
+                pages = carried;
+                carried = new LinkedHashMap<>();
+                carriedChars = 0;
+                appends = awaited.isEmpty() ? Map.of() : new HashMap<>(awaited);
                 created = createdChanged;
                 presence = presenceChanged;
                 lost = hintsLost;
@@ -214,6 +352,12 @@ final class ClusterNode implements StoreListener, AutoCloseable {
                 lock.unlock();
             }
             try {
+                try {
+                    applyCarried(pages, conversations);
+                } finally {
+                    // Even if applying failed: an append past its grace would wake this thread again and again.
+                    checkAppends(appends, conversations);
+                }
                 boolean republish = false;
                 if (full) {
                     nextSync = System.nanoTime() + syncPeriod.toNanos();
@@ -239,6 +383,66 @@ final class ClusterNode implements StoreListener, AutoCloseable {
             } catch (RuntimeException e) {
                 log.error("node {}: failed applying what the store said; trying again in {}", id, syncPeriod, e);
             }
+        }
+    }
+
+    /**
+     * Applies the carried changes of each conversation in {@code pages} that follow on from its
+     * cursor, in cursor order; adds to {@code toRead} the conversations where one starts past it
+     * (a hint was lost), whose feeds are then read from the cursor.
+     */
+    private void applyCarried(Map<Long, List<Carried>> pages, Set<Long> toRead) throws StoreException {
+        for (var queued : pages.entrySet()) {
+            long conversation = queued.getKey();
+            List<Carried> inOrder = queued.getValue();
+            // Two appends' hints may come out of order (a store hinting from the appending threads).
+            inOrder.sort(Comparator.comparingLong(Carried::after));
+            for (Carried page : inOrder) {
+                long cursor = followers.cursor(conversation);
+                long last = page.changes().getLast().cursor();
+                if (cursor < 0) {
+                    break;
+                }
+                if (last <= cursor) {
+                    continue;
+                }
+                if (page.after() > cursor) {
+                    toRead.add(conversation);
+                    break;
+                }
+                List<Change> fresh = List.copyOf(
+                        page.changes().subList((int) (cursor - page.after()), page.changes().size()));
+                followers.apply(conversation, cursor, new ChangePage(fresh, cursor + 1, last, false));
+            }
+        }
+    }
+
+    /**
+     * Of this node's appends in {@code appends} (as awaited at the start of the pass), forgets those
+     * sent to the members here, and adds to {@code toRead} the conversations of those that were not
+     * within {@link #CARRIED_GRACE}.
+     */
+    private void checkAppends(Map<Long, Awaited> appends, Set<Long> toRead) {
+        if (appends.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        List<Map.Entry<Long, Awaited>> settled = new ArrayList<>();
+        for (var append : appends.entrySet()) {
+            boolean sent = followers.sent(append.getKey(), append.getValue().sequence());
+            if (!sent && now - append.getValue().deadline() >= 0) {
+                toRead.add(append.getKey());
+            }
+            if (sent || now - append.getValue().deadline() >= 0) {
+                settled.add(append);
+            }
+        }
+        lock.lock();
+        try {
+            // An append made since is awaited still: its entry is another.
+            settled.forEach(append -> awaited.remove(append.getKey(), append.getValue()));
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -467,8 +467,9 @@ public final class ImServer implements AutoCloseable {
         }
         long conversationId = appended.message().conversationId();
         if (node != null && !appended.duplicate()) {
-            // The feed sends it, in the store's order with what other nodes took: read it now.
-            node.conversationChanged(conversationId);
+            // The feed sends it, in the store's order with what other nodes took: its hint carries it,
+            // or the node reads it.
+            node.appended(conversationId, appended.message().sequence());
             return;
         }
         long gap;
@@ -565,6 +566,16 @@ public final class ImServer implements AutoCloseable {
             lock.lock();
             try {
                 return core.cursor(conversationId);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public boolean sent(long conversationId, long sequence) {
+            lock.lock();
+            try {
+                return core.sent(conversationId, sequence);
             } finally {
                 lock.unlock();
             }

@@ -292,6 +292,134 @@ class ImServerClusterTest {
         }
     }
 
+    /**
+     * A node applies the message another node's member posts from the hint that carries it, without
+     * reading the conversation's feed (whose reply, on Redis, would wait for another fsync). The
+     * nodes' periodic reads are put off past the test, so that only hints move anything.
+     */
+    @Test
+    void aNodeDeliversAMessagePostedOnAnotherNodeFromItsHintWithoutReadingTheFeed() throws Exception {
+        var two = new CarriedHintsStore(storeForNode());
+        var pair = aliceOnOneAndBobOn(two);
+
+        pair.alice().client().send(pair.id(), "hello bob").get(30, TimeUnit.SECONDS);
+
+        assertThat(pair.bob().await(Message.class).text()).isEqualTo("hello bob");
+        assertThat(two.reads(pair.id())).as("reads of the feed by bob's node").isZero();
+    }
+
+    /**
+     * A node that loses the hint carrying one message learns of it from the next hint, which does not
+     * follow on from its cursor, reads the feed from there, and its member gets every message once, in
+     * order.
+     */
+    @Test
+    void aNodeThatLosesACarryingHintReadsTheGapFromTheFeedAndDeliversEachMessageOnceInOrder() throws Exception {
+        var two = new CarriedHintsStore(storeForNode());
+        var pair = aliceOnOneAndBobOn(two);
+        ScriptedClient bob = pair.bob();
+        two.loseNextCarried(pair.id(), 1);
+
+        for (String text : List.of("lost", "after the gap", "and on")) {
+            pair.alice().client().send(pair.id(), text).get(30, TimeUnit.SECONDS);
+        }
+
+        List<Message> received = List.of(bob.await(Message.class), bob.await(Message.class), bob.await(Message.class));
+        assertThat(received).extracting(Message::text).containsExactly("lost", "after the gap", "and on");
+        long before = pair.settledAt();
+        assertThat(received).extracting(Message::sequence).containsExactly(before + 1, before + 2, before + 3);
+        assertThat(bob.sync()).noneMatch(Message.class::isInstance);
+        assertThat(two.lost()).isEqualTo(1);
+        assertThat(two.reads(pair.id())).as("reads of the feed by bob's node").isPositive();
+    }
+
+    /**
+     * A node held up (here in a read of the feed) while more hints carrying a conversation's messages
+     * come than it queues for one conversation ({@link ClusterNode#MAX_CARRIED_PAGES}) drops them and
+     * reads the feed instead: its member still gets every message once, in order.
+     */
+    @Test
+    void aNodeHeldUpWhileMoreCarryingHintsComeThanItQueuesReadsTheFeedAndDeliversEachMessageOnceInOrder()
+            throws Exception {
+        var two = new CarriedHintsStore(storeForNode());
+        var pair = aliceOnOneAndBobOn(two);
+        ScriptedClient bob = pair.bob();
+        two.loseNextCarried(pair.id(), 1);
+        two.holdReads();
+        int count = ClusterNode.MAX_CARRIED_PAGES + 10;
+
+        for (int i = 1; i <= count; i++) {
+            pair.alice().client().send(pair.id(), "m" + i).get(30, TimeUnit.SECONDS);
+            if (i == 2) {
+                two.awaitHeldRead(); // the gap after the lost hint of m1
+            }
+        }
+        two.releaseReads();
+
+        List<Long> sequences = new ArrayList<>();
+        while (sequences.size() < count) {
+            sequences.add(bob.await(Message.class).sequence());
+        }
+        assertThat(sequences).containsExactlyElementsOf(
+                LongStream.rangeClosed(pair.settledAt() + 1, pair.settledAt() + count).boxed().toList());
+        assertThat(bob.sync()).noneMatch(Message.class::isInstance);
+        assertThat(two.reads(pair.id())).as("the held read and the one for the dropped hints").isEqualTo(2);
+    }
+
+    /**
+     * The sender's own node gets its append from the hint too; when that hint is lost, it reads the
+     * feed within {@link ClusterNode#CARRIED_GRACE}, so the sender's copy (the acknowledgement) and
+     * the other members here still come, at once, not at the next periodic read.
+     */
+    @Test
+    void theSendersNodeReadsItsOwnAppendFromTheFeedWhenTheHintCarryingItIsLost() throws Exception {
+        var one = new CarriedHintsStore(storeForNode());
+        ImServer node = quietNode("one", one);
+        var alice = online(node, "alice");
+        var carol = online(node, "carol");
+        var bob = online(quietNode("two", storeForNode()), "bob");
+        long id = conversationOf(List.of(alice, bob, carol));
+        long before = settle(id, List.of(alice, bob, carol));
+        one.loseNextCarried(id, 1);
+
+        assertThat(alice.client().send(id, "mine").get(30, TimeUnit.SECONDS)).isEqualTo(before + 1);
+
+        assertThat(carol.await(Message.class).text()).isEqualTo("mine");
+        assertThat(bob.await(Message.class).text()).isEqualTo("mine");
+        assertThat(one.lost()).isEqualTo(1);
+    }
+
+    /** Alice and Bob, online on two nodes, in conversation {@code id}, settled at message {@code settledAt}. */
+    private record Pair(ScriptedClient alice, ScriptedClient bob, long id, long settledAt) {
+    }
+
+    /** Alice on a quiet node, Bob on one on {@code two}, in one conversation, settled; no reads counted yet. */
+    private Pair aliceOnOneAndBobOn(CarriedHintsStore two) throws Exception {
+        var alice = online(quietNode("one", storeForNode()), "alice");
+        var bob = online(quietNode("two", two), "bob");
+        long id = conversationOf(List.of(alice, bob));
+        long settledAt = settle(id, List.of(alice, bob));
+        two.resetReads();
+        return new Pair(alice, bob, id, settledAt);
+    }
+
+    /**
+     * Sends one message and waits until every user got it, so that whatever the set-up's joins had
+     * their nodes read is read; returns its number.
+     */
+    private static long settle(long id, List<ScriptedClient> users) throws Exception {
+        long sequence = users.getFirst().client().send(id, "settling").get(30, TimeUnit.SECONDS);
+        for (ScriptedClient user : users) {
+            user.await(Message.class, message -> message.sequence() == sequence);
+        }
+        return sequence;
+    }
+
+    /** A node whose periodic reads come long after the test: only hints make it read. */
+    private ImServer quietNode(String name, SharedStore shared) throws IOException {
+        return node(name, Duration.ofMinutes(20), Duration.ofMinutes(10), shared);
+    }
+
     /** "registered", or the message of the error that refused {@code user}'s registration. */
     private static String registrationOutcome(ScriptedClient user) throws IOException {
         try {
@@ -307,9 +435,13 @@ class ImServerClusterTest {
     }
 
     private ImServer node(String name, Duration lease, SharedStore shared) throws IOException {
+        return node(name, lease, SYNC, shared);
+    }
+
+    private ImServer node(String name, Duration lease, Duration sync, SharedStore shared) throws IOException {
         // No rate limit: tests here send in bursts, and rate limits are ImServerTest's.
         ServerOptions options = ServerOptions.builder().onlineBroadcastPeriod(Duration.ZERO).messagesPerSecond(0)
-                .presenceDelay(PRESENCE_DELAY).nodeId(name).nodeLease(lease).nodeSyncPeriod(SYNC).build();
+                .presenceDelay(PRESENCE_DELAY).nodeId(name).nodeLease(lease).nodeSyncPeriod(sync).build();
         ImServer node = ImServer.start(transport, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), options,
                 shared);
         opened.add(node);

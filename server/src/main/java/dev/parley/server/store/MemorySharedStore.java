@@ -29,7 +29,10 @@ import java.util.function.Consumer;
  * lock. A feed keeps at most {@link StoreOptions#retainedMessages()} changes. Leases follow the
  * clock it is given.
  *
- * <p>Hints reach listeners on the thread that made the change, after the lock is released. Closing
+ * <p>Hints reach listeners on the thread that made the change, after the lock is released (so two
+ * appends on two threads may hint out of order); an append's hint carries its change
+ * ({@link StoreListener#changesPosted}), as {@link RedisStore}'s do, so that nodes on this store
+ * take the path they take on Redis. Closing
  * it does nothing (its nodes may close one by one), so it may be shared by nodes that close at
  * different times.
  */
@@ -150,21 +153,25 @@ public final class MemorySharedStore implements SharedStore {
     @Override
     public CompletionStage<Appended> append(long conversationId, String sender, long clientMessageId, String text) {
         Appended appended;
+        Change.Posted posted = null;
         lock.lock();
         try {
             appended = messages.append(conversationId, sender, clientMessageId, text).toCompletableFuture().join();
             if (!appended.duplicate()) {
                 Feed feed = feeds.get(conversationId);
                 feed.lastSequence = appended.message().sequence();
-                record(feed, new Change.Posted(feed.lastCursor + 1, appended.message()));
+                posted = new Change.Posted(feed.lastCursor + 1, appended.message());
+                record(feed, posted);
             }
         } catch (CompletionException refused) {
             return CompletableFuture.failedFuture(refused.getCause());
         } finally {
             lock.unlock();
         }
-        if (!appended.duplicate()) {
-            hint(listener -> listener.conversationChanged(conversationId));
+        if (posted != null) {
+            List<Change.Posted> carried = List.of(posted);
+            long after = posted.cursor() - 1;
+            hint(listener -> listener.changesPosted(conversationId, after, carried));
         }
         return CompletableFuture.completedFuture(appended);
     }

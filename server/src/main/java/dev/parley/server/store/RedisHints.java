@@ -5,8 +5,11 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -20,6 +23,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * from their cursors what was published while it was away. It does so after the first subscription
  * too, for what was published before it took effect. When Redis is quiet for a command timeout it
  * sends PING, and counts the connection lost if the next timeout passes without a word.
+ *
+ * <p>A conversation's hint that carries the changes an append posted (see {@link RedisScripts#APPEND}
+ * for its format) is passed on as {@link StoreListener#changesPosted}, one with the cursor alone (a
+ * join, a leave, an append too long to carry, or a node of an older version) as
+ * {@link StoreListener#conversationChanged}. A hint that cannot be parsed is passed on as the latter,
+ * with a warning the first time (debug after): it still says the feed changed.
  *
  * <p>Thread-safe.
  */
@@ -35,6 +44,7 @@ final class RedisHints implements AutoCloseable {
     private final RedisAddress address;
     private final RedisOptions options;
     private final List<StoreListener> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean warnedMalformed = new AtomicBoolean();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changedState = lock.newCondition();
     // Guarded by lock.
@@ -172,7 +182,7 @@ final class RedisHints implements AutoCloseable {
                 continue;
             }
             switch (String.valueOf(message.getFirst())) {
-                case "pmessage" -> changed(String.valueOf(message.get(2)));
+                case "pmessage" -> changed(String.valueOf(message.get(2)), String.valueOf(message.get(3)));
                 case "message" -> {
                     if (CREATED_CHANNEL.equals(message.get(1))) {
                         long id = Long.parseLong(String.valueOf(message.get(2)));
@@ -194,11 +204,133 @@ final class RedisHints implements AutoCloseable {
         }
     }
 
-    private void changed(String channel) {
-        if (channel.startsWith(CHANGED_PREFIX) && channel.endsWith(CHANGED_SUFFIX)) {
-            long id = Long.parseLong(channel.substring(CHANGED_PREFIX.length(),
-                    channel.length() - CHANGED_SUFFIX.length()));
+    private void changed(String channel, String payload) {
+        if (!channel.startsWith(CHANGED_PREFIX) || !channel.endsWith(CHANGED_SUFFIX)) {
+            return;
+        }
+        long id = Long.parseLong(
+                channel.substring(CHANGED_PREFIX.length(), channel.length() - CHANGED_SUFFIX.length()));
+        Carried carried = parsed(id, payload);
+        if (carried == null) {
             listeners.forEach(listener -> listener.conversationChanged(id));
+        } else {
+            listeners.forEach(listener -> listener.changesPosted(id, carried.after(), carried.changes()));
+        }
+    }
+
+    /** What {@code payload} carries, or null for a hint only, or one that cannot be parsed (logged). */
+    private Carried parsed(long conversationId, String payload) {
+        try {
+            return carried(conversationId, payload);
+        } catch (IllegalArgumentException malformed) {
+            if (warnedMalformed.compareAndSet(false, true)) {
+                log.warn("hints: cannot parse a hint of conversation {} ({}); taking it as a hint only, as any"
+                        + " such hint from now on (logged at debug)", conversationId, malformed.getMessage());
+            } else {
+                log.debug("hints: cannot parse a hint of conversation {}: {}", conversationId, malformed.getMessage());
+            }
+            return null;
+        }
+    }
+
+    /** The changes a hint of {@link RedisScripts#APPEND} carries: {@code changes} right after cursor {@code after}. */
+    record Carried(long after, List<Change.Posted> changes) {
+    }
+
+    /**
+     * Parses {@code payload}, a hint published on conversation {@code conversationId}'s channel, in
+     * the format {@link RedisScripts#APPEND} describes. Lengths there count bytes, so it is parsed as
+     * the UTF-8 it came as: Redis has the bytes Java sent, {@link RedisConnection} decoded them, and
+     * encoding a string Java decoded from valid UTF-8 gives those bytes back.
+     *
+     * @return null for a hint with the cursor alone
+     * @throws IllegalArgumentException if it is neither
+     */
+    static Carried carried(long conversationId, String payload) {
+        if (!payload.startsWith("P")) {
+            parseLong(payload);
+            return null;
+        }
+        var reader = new HintReader(payload.getBytes(StandardCharsets.UTF_8));
+        reader.expect('P');
+        long after = reader.number(';');
+        List<Change.Posted> changes = new ArrayList<>();
+        long expected = after + 1;
+        do {
+            long cursor = reader.number(',');
+            if (cursor != expected) {
+                throw new IllegalArgumentException("cursor " + cursor + " where " + expected + " was due");
+            }
+            long sequence = reader.number(',');
+            long timestamp = reader.number(',');
+            long clientId = reader.number(',');
+            String sender = reader.string(',');
+            String text = reader.string(';');
+            changes.add(new Change.Posted(cursor,
+                    new StoredMessage(conversationId, sequence, timestamp, sender, clientId, text)));
+            expected++;
+        } while (!reader.atEnd());
+        return new Carried(after, changes);
+    }
+
+    private static long parseLong(String digits) {
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a number: " + abbreviate(digits));
+        }
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 40 ? '"' + text + '"' : '"' + text.substring(0, 40) + "\"...";
+    }
+
+    /** Reads the fields of a carrying hint from its bytes, each followed by the separator expected. */
+    private static final class HintReader {
+
+        private final byte[] bytes;
+        private int at;
+
+        HintReader(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        boolean atEnd() {
+            return at == bytes.length;
+        }
+
+        void expect(char separator) {
+            if (at >= bytes.length || bytes[at] != separator) {
+                throw new IllegalArgumentException("'" + separator + "' expected at byte " + at);
+            }
+            at++;
+        }
+
+        /** A decimal number (ASCII, maybe negative) up to {@code separator}, which it consumes. */
+        long number(char separator) {
+            int start = at;
+            while (at < bytes.length && bytes[at] != separator) {
+                at++;
+            }
+            if (at == bytes.length) {
+                throw new IllegalArgumentException("'" + separator + "' expected after byte " + start);
+            }
+            long value = parseLong(new String(bytes, start, at - start, StandardCharsets.US_ASCII));
+            at++;
+            return value;
+        }
+
+        /** A string as {@code length:bytes}, then {@code separator}. */
+        String string(char separator) {
+            long length = number(':');
+            if (length < 0 || length > bytes.length - at) {
+                throw new IllegalArgumentException("a string of " + length + " bytes at byte " + at + " of "
+                        + bytes.length);
+            }
+            String value = new String(bytes, at, (int) length, StandardCharsets.UTF_8);
+            at += (int) length;
+            expect(separator);
+            return value;
         }
     }
 

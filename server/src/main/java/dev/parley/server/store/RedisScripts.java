@@ -27,25 +27,44 @@ final class RedisScripts {
     }
 
     /**
-     * KEYS: meta, log, dedupe, feed. ARGV: messages retained, hint channel, then sender, client
-     * message id and text of each message, in order. Returns {duplicate (0 or 1), sequence,
-     * timestamp} of each. Numbers each new message from the conversation's counter (so numbers stay
-     * dense whatever Redis's clock does), stamps it with Redis's clock, adds it to the stream under
-     * the id SEQUENCE-0, remembers its client id and records it in the change feed; a client id
-     * already kept answers the message stored under it. Then trims the oldest messages past
-     * retention with their client ids, trims the feed to as many changes as messages are retained
-     * (so a change's message is always kept), and publishes the feed's last cursor as a hint.
-     * Appending a batch of one conversation's messages in one call keeps Redis's work (and its
-     * fsync per event loop) per message small.
+     * KEYS: meta, log, dedupe, feed. ARGV: messages retained, hint channel, longest carrying hint in
+     * bytes ({@link RedisOptions#maxCarriedBytes()}), then sender, client message id and text of each
+     * message, in order. Returns {duplicate (0 or 1), sequence, timestamp} of each. Numbers each new
+     * message from the conversation's counter (so numbers stay dense whatever Redis's clock does),
+     * stamps it with Redis's clock, adds it to the stream under the id SEQUENCE-0, remembers its
+     * client id and records it in the change feed; a client id already kept answers the message
+     * stored under it. Then trims the oldest messages past retention with their client ids, trims
+     * the feed to as many changes as messages are retained (so a change's message is always kept),
+     * and publishes a hint (if anything new was posted). Appending a batch of one conversation's
+     * messages in one call keeps Redis's work (and its fsync per event loop) per message small.
+     *
+     * <p>The hint carries the changes this call posted, so that a node whose cursor is where they
+     * start applies them without reading the feed (whose reply would wait for another fsync of
+     * Redis's). Duplicates post nothing and are left out. Numbers are decimal ASCII; each string is
+     * its length in bytes (of its UTF-8, as Lua counts), a colon and the bytes, so any text
+     * (newlines, separators, nothing at all) comes through as it is:
+     * <pre>
+     *   hint    = "P" after ";" posted+           carried: the changes right after cursor "after"
+     *           | cursor                          hint only: the feed's last cursor (as JOIN and LEAVE publish)
+     *   posted  = cursor "," sequence "," timestamp "," clientId "," string "," string ";"
+     *                                                                  (sender)     (text)
+     *   string  = length ":" bytes
+     *
+     *   P41;42,17,1765000000000,9,5:alice,6:hi you;43,18,1765000000000,0,5:alice,0:;
+     * </pre>
+     * The cursors are consecutive from {@code after + 1}. A hint that would be longer than the limit
+     * (ARGV[3] bytes) is the cursor alone, and nodes read the feed as they do after any hint.
      */
     static final Script APPEND = Script.of("append", """
             if redis.call('EXISTS', KEYS[1]) == 0 then return nil end
             local now = redis.call('TIME')
             local ts = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
             local stamp = string.format('%d', ts)
+            local limit = tonumber(ARGV[3])
             local out = {}
-            local seq, cursor
-            for i = 3, #ARGV, 3 do
+            local seq, cursor, after
+            local carried, size = {}, 0
+            for i = 4, #ARGV, 3 do
               local sender, client, text = ARGV[i], ARGV[i + 1], ARGV[i + 2]
               local dedupe, seen
               if client ~= '0' then
@@ -66,6 +85,14 @@ final class RedisScripts {
                 cursor = redis.call('HINCRBY', KEYS[1], 'cursor', 1)
                 redis.call('XADD', KEYS[4], cursor .. '-0', 'k', 'P', 'v', seq)
                 out[#out + 1] = 0; out[#out + 1] = seq; out[#out + 1] = ts
+                if not after then after = cursor - 1 end
+                if carried then
+                  -- Concatenated, not formatted: Lua 5.1's %s stops a short string at a zero byte.
+                  local posted = string.format('%d,%d,', cursor, seq) .. stamp .. ',' .. client .. ','
+                    .. #sender .. ':' .. sender .. ',' .. #text .. ':' .. text .. ';'
+                  size = size + #posted
+                  if size > limit then carried = nil else carried[#carried + 1] = posted end
+                end
               end
             end
             if seq then
@@ -83,7 +110,12 @@ final class RedisScripts {
                 end
               end
               redis.call('XTRIM', KEYS[4], 'MAXLEN', keep)
-              redis.call('PUBLISH', ARGV[2], cursor)
+              local hint = string.format('%d', cursor)
+              if carried then
+                local head = string.format('P%d;', after)
+                if size + #head <= limit then hint = head .. table.concat(carried) end
+              end
+              redis.call('PUBLISH', ARGV[2], hint)
             end
             return out
             """);

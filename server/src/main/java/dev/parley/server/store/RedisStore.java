@@ -44,7 +44,8 @@ import static dev.parley.server.store.RedisWriter.script;
  *   parley:{c:ID}:log          stream: one entry per message, id SEQUENCE-0, fields ts s c t
  *   parley:{c:ID}:dedupe       hash: "CLIENTID:SENDER" to sequence, for the messages kept
  *   parley:{c:ID}:feed         stream: one entry per change, id CURSOR-0, fields k (J, L, P) v (user, sequence)
- *   parley:{c:ID}:changed      pub/sub channel: the cursor of each change (a hint)
+ *   parley:{c:ID}:changed      pub/sub channel: a hint of each change: the cursor, or an append's
+ *                              posted messages (see {@link RedisScripts#APPEND})
  *   parley:{u:USER}:conversations  set: ids of the conversations USER is in, and maybe some they are not
  *   parley:{conversations}:indexed  set (to 1) once every user's index lists their conversations
  * </pre>
@@ -56,7 +57,9 @@ import static dev.parley.server.store.RedisWriter.script;
  * An append is one script ({@link RedisScripts#APPEND}): existence check, dedupe, next number,
  * XADD to the log and the feed, retention trim and PUBLISH at once, so a conversation's order is
  * Redis's order whichever node the senders are on; joins and leaves record their change in the
- * same way. Messages are stamped with Redis's clock. Hints come through {@link RedisHints}.
+ * same way. Messages are stamped with Redis's clock. Hints come through {@link RedisHints}; an
+ * append's hint carries the messages it posted (up to {@link RedisOptions#maxCarriedBytes()}), so
+ * that nodes need not read the feed for them.
  *
  * <p><b>Batching.</b> Operations go to {@link RedisOptions#connections()} writers
  * ({@link RedisWriter}), each a connection and a thread ({@code parley-redis-writer-N}) that sends

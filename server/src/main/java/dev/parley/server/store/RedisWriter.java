@@ -238,9 +238,10 @@ final class RedisWriter {
 
     private void addAppends(Map<Long, List<Operation<?>>> appends, List<Unit> units) {
         appends.forEach((id, operations) -> {
-            List<Object> arguments = new ArrayList<>(2 + 3 * operations.size());
+            List<Object> arguments = new ArrayList<>(3 + 3 * operations.size());
             arguments.add(options.retainedMessages());
             arguments.add(RedisHints.changedChannel(id));
+            arguments.add(redisOptions.maxCarriedBytes());
             for (Operation<?> operation : operations) {
                 arguments.add(operation.append().sender());
                 arguments.add(operation.append().clientMessageId());

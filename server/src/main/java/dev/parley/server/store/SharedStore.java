@@ -21,8 +21,10 @@ import java.util.Set;
  * {@link Change.Created} in the feed of created conversations, where it is visible in id order (a
  * conversation never becomes visible after one with a greater id). A feed is durable as the store
  * is; old changes may be trimmed, as old messages are (see {@link ChangePage#firstCursor()}). A
- * {@link StoreListener} is told, as a hint that may be lost, which feed changed: nodes read from
- * their cursor after a hint and every sync period, so that a lost hint costs time, never a change.
+ * {@link StoreListener} is told, as a hint that may be lost, which feed changed (and, where the store
+ * can, the messages an append posted: {@link StoreListener#changesPosted}): nodes read from their
+ * cursor after a hint that does not follow on from it and every sync period, so that a lost hint
+ * costs time, never a change.
  *
  * <p><b>Leases and presence.</b> A node {@linkplain #renewLease renews} its lease more often than it
  * expires; a node whose lease expired is dead, and the store stops counting its users as online:

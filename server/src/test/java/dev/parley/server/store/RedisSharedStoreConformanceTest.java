@@ -4,10 +4,12 @@ import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -96,5 +98,68 @@ class RedisSharedStoreConformanceTest extends SharedStoreConformanceTest {
             awaitHint(hints, "changed " + conversation,
                     () -> append(one, conversation, "alice", 1, "after the reconnect"));
         }
+    }
+
+    /**
+     * An append's hint carries its message up to {@link RedisOptions#maxCarriedBytes()} bytes of
+     * hint, counted in UTF-8 (here texts of four-byte emoji), and is the cursor alone past it.
+     */
+    @Test
+    void carriesAMessageInAHintOfExactlyTheLimitAndHintsTheCursorAloneOneByteOver() throws Exception {
+        SharedStore one = (SharedStore) open(OPTIONS);
+        SharedStore two = anotherNode(one);
+        long conversation = one.create("zoë", List.of());
+        var carried = new LinkedBlockingQueue<Carried>();
+        try (var subscription = two.subscribe(carryingInto(conversation, carried))) {
+            awaitCarried(carried, () -> append(one, conversation, "zoë", 0, "until hints come"));
+            int limit = RedisOptions.DEFAULT_MAX_CARRIED_BYTES;
+            ConversationSnapshot before = one.snapshot(conversation);
+            long cursor = before.cursor() + 1;
+            String under = textOfBytes(limit - hintBytesBesidesText(cursor - 1, cursor, before.lastSequence() + 1, 7,
+                    "zoë", limit));
+            String over = textOfBytes(limit + 1 - hintBytesBesidesText(cursor, cursor + 1, before.lastSequence() + 2, 8,
+                    "zoë", limit));
+
+            append(one, conversation, "zoë", 7, under);
+            append(one, conversation, "zoë", 8, over);
+
+            Carried first = nextAfter(carried, cursor - 1);
+            assertThat(first.changes()).hasSize(1);
+            assertThat(first.changes().getFirst().cursor()).isEqualTo(cursor);
+            assertThat(first.changes().getFirst().message().text()).isEqualTo(under);
+            assertThat(first.changes().getFirst().message().clientMessageId()).isEqualTo(7);
+            assertThat(nextAfter(carried, cursor - 1)).as("the hint of the append over the limit")
+                    .isEqualTo(new Carried(-1, List.of()));
+        }
+    }
+
+    /** The next hint that is not of the appends before cursor {@code after}. */
+    private static Carried nextAfter(LinkedBlockingQueue<Carried> carried, long after) throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (true) {
+            Carried page = carried.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            assertThat(page).as("a hint within %s", PATIENCE).isNotNull();
+            if (page.changes().isEmpty() || page.after() >= after) {
+                return page;
+            }
+        }
+    }
+
+    /**
+     * The bytes of a hint that carries one message (see {@link RedisScripts#APPEND}) besides its
+     * text, for a text that makes the hint about {@code total} bytes long.
+     */
+    private static int hintBytesBesidesText(long after, long cursor, long sequence, long clientId, String sender,
+                                            int total) {
+        int timestamp = Long.toString(System.currentTimeMillis()).length();
+        String head = "P" + after + ";" + cursor + "," + sequence + "," + "0".repeat(timestamp) + "," + clientId + ","
+                + sender.getBytes(StandardCharsets.UTF_8).length + ":" + sender + ",";
+        int besides = head.getBytes(StandardCharsets.UTF_8).length + ":;".length();
+        return besides + Integer.toString(total - besides).length();
+    }
+
+    /** A text of exactly {@code bytes} bytes of UTF-8: four-byte emoji, then as many one-byte letters as are left. */
+    private static String textOfBytes(int bytes) {
+        return "😀".repeat(bytes / 4) + "a".repeat(bytes % 4);
     }
 }

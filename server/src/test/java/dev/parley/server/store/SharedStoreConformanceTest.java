@@ -7,11 +7,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -285,6 +287,94 @@ public abstract class SharedStoreConformanceTest extends ChatStoreConformanceTes
     }
 
     /**
+     * A store's hint of an append may carry the changes it posted (Redis's and the memory store's do):
+     * they must be the feed's own changes right after the cursor the hint names, with their texts
+     * intact whatever those hold, and a duplicate must carry nothing.
+     */
+    @Test
+    void hintsCarryTheFeedsOwnPostedChangesRightAfterTheirCursorWhateverTheTextsHold() throws Exception {
+        SharedStore one = openShared();
+        SharedStore two = anotherNode(one);
+        long conversation = one.create("zoë", List.of());
+        var carried = new LinkedBlockingQueue<Carried>();
+        try (var subscription = two.subscribe(carryingInto(conversation, carried))) {
+            awaitCarried(carried, () -> append(one, conversation, "zoë", 0, "until hints come"));
+            long start = one.snapshot(conversation).cursor();
+            List<String> texts = List.of("emoji 😀, CJK 中文字", "two\nlines\r\n", "  spaces  ", "",
+                    "P1;2,3,4,5,1:x,1:y;", "a zero \0 byte", "99", "ß".repeat(3_000));
+            List<CompletableFuture<Appended>> appends = new ArrayList<>();
+            for (int i = 0; i < texts.size(); i++) {
+                appends.add(one.append(conversation, "zoë", 100 + i, texts.get(i)).toCompletableFuture());
+            }
+            appends.add(one.append(conversation, "zoë", 100, "a resend, stored once").toCompletableFuture());
+            appends.forEach(CompletableFuture::join);
+            assertThat(one.snapshot(conversation).cursor()).isEqualTo(start + texts.size());
+
+            Map<Long, Change> heard = new TreeMap<>();
+            long deadline = System.nanoTime() + PATIENCE.toNanos();
+            while (heard.size() < texts.size()) {
+                Carried page = carried.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                if (page == null) {
+                    fail("carried %s of %s changes within %s", heard.size(), texts.size(), PATIENCE);
+                }
+                if (page.after() < start) {
+                    continue; // a hint of the appends awaited above
+                }
+                assertThat(page.changes()).as("carried after %s", page.after())
+                        .isEqualTo(two.changes(conversation, page.after(), page.changes().size()).changes());
+                page.changes().forEach(change -> heard.put(change.cursor(), change));
+            }
+            assertThat(heard.keySet()).containsExactlyElementsOf(
+                    LongStream.rangeClosed(start + 1, start + texts.size()).boxed().toList());
+            assertThat(heard.values()).extracting(change -> ((Change.Posted) change).message().text())
+                    .containsExactlyElementsOf(texts);
+        }
+    }
+
+    /** A carrying hint as a listener was told it: {@code changes} right after cursor {@code after}. */
+    protected record Carried(long after, List<Change.Posted> changes) {
+    }
+
+    /**
+     * A listener that adds each carrying hint of {@code conversation} to {@code carried}, and a hint
+     * of it that carries nothing as a {@code Carried} with no changes.
+     */
+    protected static StoreListener carryingInto(long conversation, LinkedBlockingQueue<Carried> carried) {
+        return new StoreListener() {
+            @Override
+            public void changesPosted(long conversationId, long after, List<Change.Posted> changes) {
+                if (conversationId == conversation) {
+                    carried.add(new Carried(after, changes));
+                }
+            }
+
+            @Override
+            public void conversationChanged(long conversationId) {
+                if (conversationId == conversation) {
+                    carried.add(new Carried(-1, List.of()));
+                }
+            }
+
+            @Override
+            public void conversationCreated(long conversationId) {
+            }
+
+            @Override
+            public void presenceChanged() {
+            }
+        };
+    }
+
+    /**
+     * Runs {@code change} until a hint that carries changes comes (a subscription may not be in
+     * place when {@code subscribe} returns), making it again after each second without one.
+     */
+    protected static void awaitCarried(LinkedBlockingQueue<Carried> carried, Runnable change)
+            throws InterruptedException {
+        awaitPolled(carried, page -> !page.changes().isEmpty(), change, "a hint carrying changes");
+    }
+
+    /**
      * A listener that adds each hint to {@code hints} as "changed ID", "created ID", "presence" or
      * "lost" (hints may have been lost).
      */
@@ -320,18 +410,24 @@ public abstract class SharedStoreConformanceTest extends ChatStoreConformanceTes
      */
     protected static void awaitHint(LinkedBlockingQueue<String> hints, String expected, Runnable change)
             throws InterruptedException {
+        awaitPolled(hints, hint -> hint.startsWith(expected), change, "hint '" + expected + "'");
+    }
+
+    /** Runs {@code change} until {@code queue} has an item that is {@code wanted}, again after each second without. */
+    private static <T> void awaitPolled(LinkedBlockingQueue<T> queue, Predicate<T> wanted, Runnable change, String what)
+            throws InterruptedException {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         while (System.nanoTime() < deadline) {
             change.run();
             long again = Math.min(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
             while (System.nanoTime() < again) {
-                String hint = hints.poll(again - System.nanoTime(), TimeUnit.NANOSECONDS);
-                if (hint != null && hint.startsWith(expected)) {
+                T item = queue.poll(again - System.nanoTime(), TimeUnit.NANOSECONDS);
+                if (item != null && wanted.test(item)) {
                     return;
                 }
             }
         }
-        fail("no hint '%s' within %s", expected, PATIENCE);
+        fail("no %s within %s", what, PATIENCE);
     }
 
     @Test
