@@ -538,8 +538,8 @@ public abstract class TransportConformanceTest {
     /**
      * A handler answering a burst of small requests with larger replies, batched: more replies
      * than the outbound queue holds are sent while the handler has the frames of one read, so its
-     * sends must wait for the writer to make room, and the writer must be woken to make it
-     * (keepalives are rare here, so that no timed wake-up of the writer hides a missing one).
+     * sends must wait for room, and what was held must be on its way to make it (keepalives are
+     * rare here, so that no timed wake-up of the transport's sender hides a missing one).
      */
     @Test
     void answersEveryRequestOfABurstWhoseRepliesOverflowTheOutboundQueue() throws Exception {

@@ -87,16 +87,29 @@ public abstract class AbstractConnection implements Connection {
         }
     }
 
-    /** Holds the frame while the handler has the frames of one batch (see {@link #holdSends}). */
+    /**
+     * Holds the frame while the handler has the frames of one batch (see {@link #holdSends}). When
+     * the queue has no room for it, what is held is sent first ({@link #sendHeld}), and the frame
+     * then waits for room as with {@link #send}, so that a held queue never waits on a sleeping
+     * writer.
+     */
     @Override
     public void sendBatched(byte[] frame) throws IOException {
-        if (isDeliveringOnCurrentThread() && holdingSends) {
-            checkLength(frame);
-            queue.putQuietly(frame);
-            sendsHeld = true;
-        } else {
+        if (!isDeliveringOnCurrentThread() || !holdingSends) {
             send(frame);
+            return;
         }
+        checkLength(frame);
+        if (queue.offerQuietly(frame)) {
+            sendsHeld = true;
+            return;
+        }
+        if (sendsHeld) {
+            sendsHeld = false;
+            sendHeld();
+        }
+        queue.put(frame);
+        onQueued();
     }
 
     /**

@@ -46,28 +46,14 @@ public final class OutboundQueue {
         this.closedCause = closedCause;
     }
 
-    /** Queues {@code frame}, waiting while the queue is full, and wakes the writer. */
+    /** Queues {@code frame}, waiting while the queue is full. */
     public void put(byte[] frame) throws ConnectionClosedException, InterruptedIOException {
-        put(frame, true);
-    }
-
-    /**
-     * Queues {@code frame} as {@link #put} does but leaves the writer asleep, for a sender that
-     * will write what is queued itself or {@linkplain #wakeWriter() wake the writer} soon; while it
-     * waits for room, the writer is woken to make it.
-     */
-    public void putQuietly(byte[] frame) throws ConnectionClosedException, InterruptedIOException {
-        put(frame, false);
-    }
-
-    private void put(byte[] frame, boolean wake) throws ConnectionClosedException, InterruptedIOException {
         lock.lock();
         try {
             while (!closed && !fits(frame)) {
-                notEmpty.signal(); // only the writer makes room
                 notFull.await();
             }
-            append(frame, wake);
+            append(frame, true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for room in the outbound queue");
@@ -78,12 +64,25 @@ public final class OutboundQueue {
 
     /** Queues {@code frame} if it fits now; returns false if not. */
     public boolean offer(byte[] frame) throws ConnectionClosedException {
+        return offer(frame, true);
+    }
+
+    /**
+     * Queues {@code frame} if it fits now, as {@link #offer} does, but leaves the writer asleep: for
+     * a sender that will write what is queued itself, or {@linkplain #wakeWriter() wake the writer},
+     * soon.
+     */
+    public boolean offerQuietly(byte[] frame) throws ConnectionClosedException {
+        return offer(frame, false);
+    }
+
+    private boolean offer(byte[] frame, boolean wake) throws ConnectionClosedException {
         lock.lock();
         try {
             if (!closed && !fits(frame)) {
                 return false;
             }
-            append(frame, true);
+            append(frame, wake);
             return true;
         } finally {
             lock.unlock();
@@ -145,7 +144,7 @@ public final class OutboundQueue {
         }
     }
 
-    /** Wakes the writer if frames wait: after {@link #putQuietly}. */
+    /** Wakes the writer if frames wait: after {@link #offerQuietly}. */
     public void wakeWriter() {
         lock.lock();
         try {
