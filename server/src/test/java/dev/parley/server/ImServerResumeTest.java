@@ -56,11 +56,17 @@ class ImServerResumeTest {
         Peer bob = rawPeer(bobEvents);
         long id = registerAndInvite(bob, "bob", alice);
         bob.send(new dev.parley.im.Join(id));
+        // Requests of one connection are handled in order: once this is answered, bob is a member.
+        bob.send(new ListConversations());
+        awaitEvent(bobEvents, Conversations.class);
         alice.client().send(id, "one").get(30, TimeUnit.SECONDS);
         assertThat(awaitEvent(bobEvents, Message.class).sequence()).isEqualTo(1);
 
         bob.close();
         bob.closeFuture().get(30, TimeUnit.SECONDS);
+        // The server hears of the close on its own thread, maybe after the client's close completed:
+        // until it holds bob for the window, bob is still connected there and a new "bob" is refused.
+        awaitHeld("bob");
         alice.client().send(id, "two").get(30, TimeUnit.SECONDS);
         alice.client().send(id, "three").get(30, TimeUnit.SECONDS);
         BlockingQueue<ImEvent> backEvents = new LinkedBlockingQueue<>();
@@ -92,6 +98,9 @@ class ImServerResumeTest {
 
         bob.close();
         bob.closeFuture().get(30, TimeUnit.SECONDS);
+        // The server hears of the close on its own thread, maybe after the client's close completed:
+        // until it holds bob for the window, bob is still connected there and a new "bob" is refused.
+        awaitHeld("bob");
         alice.client().send(id, "missed").get(30, TimeUnit.SECONDS);
         BlockingQueue<ImEvent> backEvents = new LinkedBlockingQueue<>();
         Peer back = rawPeer(backEvents);
