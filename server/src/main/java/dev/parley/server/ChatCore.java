@@ -77,6 +77,9 @@ final class ChatCore implements PresenceBatcher.Audience {
     /** The server's log: its lines are part of {@link ImServer}'s contract. */
     private static final Logger log = LoggerFactory.getLogger(ImServer.class);
 
+    /** What a client is told when another node took its user over. */
+    private static final String SIGNED_IN_ELSEWHERE = "signed in on another node";
+
     /** Most conversation ids one "not resumed" answer names. */
     private static final int NOT_RESUMED_NAMED = 10;
 
@@ -721,20 +724,21 @@ final class ChatCore implements PresenceBatcher.Audience {
     /**
      * On a shared store: puts {@code session}'s user, registered here, in the store as online (or
      * held) here, for the other nodes. The store refuses it only if, while this node counted as
-     * dead, another node took the user over (this node lets them go when it reads that) or let in a
-     * look-alike; it logs that.
+     * dead or could not reach the store, another node took the user over or let in a look-alike.
+     *
+     * @return the entry that stopped it, written nowhere, or null if the store took it or could not
+     *         be reached (which is logged)
      */
-    private void publish(Session session) {
+    private Presence publish(Session session) {
         if (shared == null) {
-            return;
+            return null;
         }
         try {
-            shared.putPresence(Rules.key(session.username), Rules.lookAlike(session.username),
-                    new Presence(session.username, session.status, nodeId, session.detached), false)
-                    .ifPresent(blocker -> log.warn("the other nodes do not see {} online: the store has {} on node {}",
-                            session.username, blocker.username(), blocker.nodeId()));
+            return shared.putPresence(Rules.key(session.username), Rules.lookAlike(session.username),
+                    new Presence(session.username, session.status, nodeId, session.detached), false).orElse(null);
         } catch (StoreException e) {
             log.warn("the other nodes may not see {} online: {}", session.username, e.getMessage());
+            return null;
         }
     }
 
@@ -811,13 +815,13 @@ final class ChatCore implements PresenceBatcher.Audience {
     }
 
     /**
-     * On a shared store: {@code session}'s user came online on another node, which took them over:
-     * drops them here without a word to anyone else.
+     * On a shared store: another node has {@code session}'s user (it took them over), or a look-alike
+     * of them, online: drops them here without a word to anyone else, telling their client {@code why}.
      *
      * @return true if its connection is still open, to be closed once the lock is released
      */
-    private boolean letGo(Session session) {
-        log.info("{} went on to another node", session.username);
+    private boolean letGo(Session session, String why) {
+        log.info("{} let go: {}", session.username, why);
         List<Conversation> theirs = new ArrayList<>(memberships.getOrDefault(Rules.key(session.username), Set.of()));
         forgetLocal(session);
         session.username = null;
@@ -826,7 +830,7 @@ final class ChatCore implements PresenceBatcher.Audience {
         if (session.detached) {
             return false;
         }
-        clients.broadcast(List.of(session), new Error("signed in on another node", Register.class.getSimpleName()));
+        clients.broadcast(List.of(session), new Error(why, Register.class.getSimpleName()));
         return true;
     }
 
@@ -923,13 +927,20 @@ final class ChatCore implements PresenceBatcher.Audience {
      * On a shared store: makes the online list what the store said (see
      * {@link ClusterNode.Followers#presence}).
      *
-     * @return the sessions of users taken over by another node whose connections are still open, to
-     *         be closed once the lock is released
+     * @return the sessions of users taken over by another node, or refused when put in again because
+     *         a look-alike got in while this node counted as dead, whose connections are still open,
+     *         to be closed once the lock is released
      */
     List<Session> presence(Map<String, Presence> presence, long readAt, boolean republish) {
         List<Session> toClose = new ArrayList<>();
         if (republish) {
-            online.values().forEach(this::publish);
+            for (Session session : List.copyOf(online.values())) {
+                Presence blocker = publish(session);
+                if (blocker != null && letGo(session, Rules.key(blocker.username()).equals(Rules.key(session.username))
+                        ? SIGNED_IN_ELSEWHERE : nameTaken(session.username, blocker.username()).getMessage())) {
+                    toClose.add(session);
+                }
+            }
         }
         boolean changed = false;
         for (String key : new ArrayList<>(remote.keySet())) {
@@ -948,7 +959,7 @@ final class ChatCore implements PresenceBatcher.Audience {
             Presence user = entry.getValue();
             Session local = online.get(key);
             if (user.nodeId().equals(nodeId)) {
-                if (local == null && !republish) {
+                if (local == null) {
                     withdraw(key);
                 }
                 continue;
@@ -957,7 +968,7 @@ final class ChatCore implements PresenceBatcher.Audience {
                 continue;
             }
             String wasStatus = local != null ? local.status : null;
-            if (local != null && letGo(local)) {
+            if (local != null && letGo(local, SIGNED_IN_ELSEWHERE)) {
                 toClose.add(local);
             }
             Presence was = remote.put(key, user);

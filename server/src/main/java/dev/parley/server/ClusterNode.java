@@ -121,7 +121,9 @@ final class ClusterNode implements StoreListener, AutoCloseable {
 
         /**
          * Makes the online list what the store said, {@code presence}, as read from {@code readAt}
-         * ({@link System#nanoTime()}); puts this node's users in again first if {@code republish}.
+         * ({@link System#nanoTime()}); puts this node's users in again first if {@code republish}
+         * (this node's lease had run out), letting go of those whom another node took over or let a
+         * look-alike of in the meantime.
          */
         void presence(Map<String, Presence> presence, long readAt, boolean republish);
     }

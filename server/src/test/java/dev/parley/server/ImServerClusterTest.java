@@ -1,6 +1,7 @@
 package dev.parley.server;
 
 import dev.parley.im.Conversations;
+import dev.parley.im.Error;
 import dev.parley.im.ImEvent;
 import dev.parley.im.ImException;
 import dev.parley.im.Invitation;
@@ -8,7 +9,9 @@ import dev.parley.im.Message;
 import dev.parley.im.OnlineUsersChanged;
 import dev.parley.im.ReconnectPolicy;
 import dev.parley.server.store.MemorySharedStore;
+import dev.parley.server.store.Presence;
 import dev.parley.server.store.SharedStore;
+import dev.parley.server.store.StoreException;
 import dev.parley.server.store.StoreOptions;
 import dev.parley.transport.Transport;
 import org.junit.jupiter.api.AfterEach;
@@ -289,6 +292,60 @@ class ImServerClusterTest {
                 assertThat(racing.presence()).containsOnlyKeys(winners);
                 assertThat(racing.presence().get(won).nodeId()).isEqualTo(winner == 0 ? "one" : "two");
             }
+        }
+    }
+
+    /**
+     * A node cut off from the store long enough to count as dead comes back to find that another
+     * node let in a look-alike of one of its users meanwhile: the store refuses to put that user
+     * online again, so the node tells them why, closes their connection and withdraws their entry
+     * from before, leaving one of the two names online, as if they had registered one after the
+     * other. Both nodes are hintless and the other one quiet, so that nobody reads who is online
+     * (which drops a dead node's entries) before the node comes back, and its entry from before is
+     * live again when it does.
+     */
+    @Test
+    void aUserWhoseLookAlikeGotInWhileTheirNodeCountedAsDeadIsToldAndLetGoWhenItComesBack() throws Exception {
+        var cutOff = new LeaseCutStore(new HintlessStore(storeForNode()));
+        ImServer one = node("one", LEASE, cutOff);
+        ImServer two = quietNode("two", new HintlessStore(storeForNode()));
+        var alice = online(one, "alice");
+
+        cutOff.cut = true;
+        awaitLeaseRunOut(cutOff, "one");
+        online(two, "aIice");
+        cutOff.cut = false;
+
+        assertThat(alice.await(Error.class).message()).isEqualTo("username alice looks like aIice, who is online");
+        alice.awaitDisconnect();
+        assertThat(one.onlineUsers()).containsOnlyKeys("aIice");
+        assertThat(cutOff.presence().values()).extracting(Presence::username).containsOnly("aIice");
+    }
+
+    /** Waits until node {@code nodeId}'s lease in {@code store} has run out, for at most {@link ScriptedClient#TIMEOUT}. */
+    private static void awaitLeaseRunOut(SharedStore store, String nodeId) throws Exception {
+        long deadline = System.nanoTime() + ScriptedClient.TIMEOUT.toNanos();
+        while (store.liveNodes().contains(nodeId)) {
+            assertThat(System.nanoTime() - deadline).as("%s's lease still live after %s", nodeId, ScriptedClient.TIMEOUT)
+                    .isNegative();
+            TimeUnit.MILLISECONDS.sleep(10);
+        }
+    }
+
+    /** A store whose lease renewals fail while {@link #cut} is set, as for a node cut off from it. */
+    private static final class LeaseCutStore extends ForwardingSharedStore {
+        volatile boolean cut;
+
+        LeaseCutStore(SharedStore store) {
+            super(store);
+        }
+
+        @Override
+        public boolean renewLease(String nodeId, Duration lease) throws StoreException {
+            if (cut) {
+                throw new StoreException("cut off, in this test");
+            }
+            return shared.renewLease(nodeId, lease);
         }
     }
 
