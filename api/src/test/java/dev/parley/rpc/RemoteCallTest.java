@@ -52,6 +52,16 @@ class RemoteCallTest {
         int anything();
     }
 
+    public interface Greeter {
+        String hello(String name);
+
+        int length(String name);
+    }
+
+    public interface Doubler {
+        int twice(int n);
+    }
+
     private final Transport memory = Transport.byName("memory");
     private final BlockingQueue<String> notes = new LinkedBlockingQueue<>();
     private final BlockingQueue<String> callThreads = new LinkedBlockingQueue<>();
@@ -260,5 +270,45 @@ class RemoteCallTest {
         assertThatThrownBy(() -> client.remote(Bad.class))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("must return void");
+    }
+
+    @Test
+    void servesEveryMethodOfEachInterfaceItIsGiven() throws Exception {
+        Greeter greeter = new Greeter() {
+            @Override
+            public String hello(String name) {
+                return "hello " + name;
+            }
+
+            @Override
+            public int length(String name) {
+                return name.length();
+            }
+        };
+        Doubler doubler = n -> 2 * n;
+        Server both = Endpoint.builder(Codec.defaults())
+                .serve(Greeter.class, greeter)
+                .serve(Doubler.class, doubler)
+                .build()
+                .listen(memory, new InetSocketAddress("127.0.0.1", 0));
+        try {
+            Peer peer = Endpoint.builder(Codec.defaults()).build().connect(memory, both.localAddress());
+
+            assertThat(peer.remote(Greeter.class).hello("ann")).isEqualTo("hello ann");
+            assertThat(peer.remote(Greeter.class).length("ann")).isEqualTo(3);
+            assertThat(peer.remote(Doubler.class).twice(21)).isEqualTo(42);
+        } finally {
+            both.close();
+        }
+    }
+
+    @Test
+    void refusesAnInterfaceServedTwice() {
+        Doubler doubler = n -> 2 * n;
+        var builder = Endpoint.builder(Codec.defaults()).serve(Doubler.class, doubler);
+
+        assertThatThrownBy(() -> builder.serve(Doubler.class, doubler))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Doubler.twice or is served twice");
     }
 }

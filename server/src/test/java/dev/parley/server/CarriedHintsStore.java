@@ -99,7 +99,7 @@ final class CarriedHintsStore extends ForwardingSharedStore {
 
     @Override
     public Subscription subscribe(StoreListener listener) {
-        return shared.subscribe(new StoreListener() {
+        return shared.subscribe(new ForwardingStoreListener(listener) {
             @Override
             public void changesPosted(long conversationId, long after, List<Change.Posted> changes) {
                 AtomicInteger losing = toLose.get(conversationId);
@@ -107,27 +107,7 @@ final class CarriedHintsStore extends ForwardingSharedStore {
                     lost.incrementAndGet();
                     return;
                 }
-                listener.changesPosted(conversationId, after, changes);
-            }
-
-            @Override
-            public void conversationChanged(long conversationId) {
-                listener.conversationChanged(conversationId);
-            }
-
-            @Override
-            public void conversationCreated(long conversationId) {
-                listener.conversationCreated(conversationId);
-            }
-
-            @Override
-            public void presenceChanged() {
-                listener.presenceChanged();
-            }
-
-            @Override
-            public void hintsMayHaveBeenLost() {
-                listener.hintsMayHaveBeenLost();
+                super.changesPosted(conversationId, after, changes);
             }
         });
     }

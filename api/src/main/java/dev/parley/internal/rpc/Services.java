@@ -7,8 +7,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Future;
@@ -23,19 +21,13 @@ public final class Services {
     private record Target(Object implementation, Method method, String name) {
     }
 
-    /** Every target, as given to the constructor. */
-    private final Map<Integer, Target> targets;
     /** The method keys in ascending order, and at the same index each one's target: looked up without boxing the key. */
     private final int[] keys;
     private final Target[] byKey;
 
-    private Services(Map<Integer, Target> targets) {
-        this.targets = Map.copyOf(targets);
-        this.keys = targets.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
-        this.byKey = new Target[keys.length];
-        for (int i = 0; i < keys.length; i++) {
-            byKey[i] = targets.get(keys[i]);
-        }
+    private Services(int[] keys, Target[] byKey) {
+        this.keys = keys;
+        this.byKey = byKey;
     }
 
     /** The target of method key {@code key}, or null. */
@@ -45,11 +37,12 @@ public final class Services {
     }
 
     public static Services none() {
-        return new Services(Map.of());
+        return new Services(new int[0], new Target[0]);
     }
 
     /**
-     * Adds every method of {@code iface}, served by {@code implementation}.
+     * Returns these services and every method of {@code iface}, served by {@code implementation};
+     * this instance is unchanged.
      *
      * @throws IllegalArgumentException if {@code iface} is not an interface, a {@link OneWay} method
      *                                  does not return void, or two methods share a key
@@ -61,20 +54,29 @@ public final class Services {
         if (!iface.isInstance(implementation)) {
             throw new IllegalArgumentException(implementation.getClass().getName() + " does not implement " + iface.getName());
         }
-        Map<Integer, Target> all = new HashMap<>(targets);
-        for (Method method : iface.getMethods()) {
+        Method[] methods = iface.getMethods();
+        int[] allKeys = Arrays.copyOf(keys, keys.length + methods.length);
+        Target[] all = Arrays.copyOf(byKey, allKeys.length);
+        int size = keys.length;
+        for (Method method : methods) {
             if (Modifier.isStatic(method.getModifiers())) {
                 continue;
             }
             checkOneWay(iface, method);
-            Target previous = all.put(MethodKeys.key(iface, method),
-                    new Target(implementation, method, MethodKeys.shortName(iface, method)));
-            if (previous != null) {
+            int key = MethodKeys.key(iface, method);
+            int index = Arrays.binarySearch(allKeys, 0, size, key);
+            if (index >= 0) {
                 throw new IllegalArgumentException(MethodKeys.signature(iface, method) + " has the same key as "
-                        + previous.name() + " or is served twice");
+                        + all[index].name() + " or is served twice");
             }
+            int at = -index - 1; // keeps the keys sorted
+            System.arraycopy(allKeys, at, allKeys, at + 1, size - at);
+            System.arraycopy(all, at, all, at + 1, size - at);
+            allKeys[at] = key;
+            all[at] = new Target(implementation, method, MethodKeys.shortName(iface, method));
+            size++;
         }
-        return new Services(all);
+        return new Services(Arrays.copyOf(allKeys, size), Arrays.copyOf(all, size));
     }
 
     /** Checks a method may be called remotely; shared by the serving and the calling side. */

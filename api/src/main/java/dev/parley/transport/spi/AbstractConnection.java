@@ -104,10 +104,7 @@ public abstract class AbstractConnection implements Connection {
             sendsHeld = true;
             return;
         }
-        if (sendsHeld) {
-            sendsHeld = false;
-            sendHeld();
-        }
+        sendAnyHeld();
         queue.put(frame);
         onQueued();
     }
@@ -126,6 +123,11 @@ public abstract class AbstractConnection implements Connection {
     /** Ends what {@link #holdSends} began: if the handler sent anything, calls {@link #sendHeld}. Delivery thread. */
     protected final void releaseSends() {
         holdingSends = false;
+        sendAnyHeld();
+    }
+
+    /** If the handler queued a frame quietly that has not been sent on yet, calls {@link #sendHeld}. Delivery thread. */
+    private void sendAnyHeld() {
         if (sendsHeld) {
             sendsHeld = false;
             sendHeld();

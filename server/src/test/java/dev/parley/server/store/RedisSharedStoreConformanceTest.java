@@ -85,18 +85,16 @@ class RedisSharedStoreConformanceTest extends SharedStoreConformanceTest {
 
     @Test
     void subscribesAgainAfterRedisDropsTheHintConnectionAndSaysHintsMayHaveBeenLost() throws Exception {
-        SharedStore one = (SharedStore) open(OPTIONS);
-        SharedStore two = anotherNode(one);
-        long conversation = one.create("alice", List.of());
+        var chat = conversationOnTwoNodes("alice", List.of());
         var hints = new LinkedBlockingQueue<String>();
-        try (var subscription = two.subscribe(recordingInto(hints))) {
+        try (var subscription = chat.two().subscribe(recordingInto(hints))) {
             awaitHint(hints, "lost", () -> { });
             try (var admin = RedisConnection.open(redis.address(), RedisOptions.defaults())) {
                 assertThat(admin.call(List.of("CLIENT", "KILL", "TYPE", "pubsub"))).isEqualTo(1L);
             }
             awaitHint(hints, "lost", () -> { });
-            awaitHint(hints, "changed " + conversation,
-                    () -> append(one, conversation, "alice", 1, "after the reconnect"));
+            awaitHint(hints, "changed " + chat.id(),
+                    () -> append(chat.one(), chat.id(), "alice", 1, "after the reconnect"));
         }
     }
 
@@ -106,22 +104,20 @@ class RedisSharedStoreConformanceTest extends SharedStoreConformanceTest {
      */
     @Test
     void carriesAMessageInAHintOfExactlyTheLimitAndHintsTheCursorAloneOneByteOver() throws Exception {
-        SharedStore one = (SharedStore) open(OPTIONS);
-        SharedStore two = anotherNode(one);
-        long conversation = one.create("zoë", List.of());
+        var chat = conversationOnTwoNodes("zoë", List.of());
         var carried = new LinkedBlockingQueue<Carried>();
-        try (var subscription = two.subscribe(carryingInto(conversation, carried))) {
-            awaitCarried(carried, () -> append(one, conversation, "zoë", 0, "until hints come"));
+        try (var subscription = chat.two().subscribe(carryingInto(chat.id(), carried))) {
+            awaitCarried(carried, () -> append(chat.one(), chat.id(), "zoë", 0, "until hints come"));
             int limit = RedisOptions.DEFAULT_MAX_CARRIED_BYTES;
-            ConversationSnapshot before = one.snapshot(conversation);
+            ConversationSnapshot before = chat.one().snapshot(chat.id());
             long cursor = before.cursor() + 1;
             String under = textOfBytes(limit - hintBytesBesidesText(cursor - 1, cursor, before.lastSequence() + 1, 7,
                     "zoë", limit));
             String over = textOfBytes(limit + 1 - hintBytesBesidesText(cursor, cursor + 1, before.lastSequence() + 2, 8,
                     "zoë", limit));
 
-            append(one, conversation, "zoë", 7, under);
-            append(one, conversation, "zoë", 8, over);
+            append(chat.one(), chat.id(), "zoë", 7, under);
+            append(chat.one(), chat.id(), "zoë", 8, over);
 
             Carried first = nextAfter(carried, cursor - 1);
             assertThat(first.changes()).hasSize(1);

@@ -38,6 +38,20 @@ public abstract class SharedStoreConformanceTest extends ChatStoreConformanceTes
         return (SharedStore) open(OPTIONS);
     }
 
+    /** A conversation, {@code id}, created on node {@code one}, and another node, {@code two}, on the same data. */
+    protected record SharedConversation(SharedStore one, SharedStore two, long id) {
+    }
+
+    /**
+     * Opens a store and another node on its data, and creates on the first a conversation of
+     * {@code creator}'s, inviting {@code invited}.
+     */
+    protected SharedConversation conversationOnTwoNodes(String creator, List<String> invited) throws Exception {
+        SharedStore one = openShared();
+        SharedStore two = anotherNode(one);
+        return new SharedConversation(one, two, one.create(creator, invited));
+    }
+
     private static List<Change> readFeed(SharedStore store, long conversation, long after) throws StoreException {
         List<Change> all = new ArrayList<>();
         long cursor = after;
@@ -167,23 +181,21 @@ public abstract class SharedStoreConformanceTest extends ChatStoreConformanceTes
 
     @Test
     void feedsAppendsFromTwoNodesInTheOneOrderOfTheirSequenceNumbers() throws Exception {
-        SharedStore one = openShared();
-        SharedStore two = anotherNode(one);
-        long conversation = one.create("alice", List.of("bob"));
-        two.join(conversation, "bob");
-        long start = one.snapshot(conversation).cursor();
+        var chat = conversationOnTwoNodes("alice", List.of("bob"));
+        chat.two().join(chat.id(), "bob");
+        long start = chat.one().snapshot(chat.id()).cursor();
         int each = 100;
         List<CompletableFuture<Appended>> appends = new ArrayList<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
-            var fromOne = pool.submit(() -> sendAll(one, conversation, "alice", each));
-            var fromTwo = pool.submit(() -> sendAll(two, conversation, "bob", each));
+            var fromOne = pool.submit(() -> sendAll(chat.one(), chat.id(), "alice", each));
+            var fromTwo = pool.submit(() -> sendAll(chat.two(), chat.id(), "bob", each));
             appends.addAll(fromOne.get());
             appends.addAll(fromTwo.get());
         }
         appends.forEach(CompletableFuture::join);
 
-        List<Change> seenByOne = readFeed(one, conversation, start);
-        List<Change> seenByTwo = readFeed(two, conversation, start);
+        List<Change> seenByOne = readFeed(chat.one(), chat.id(), start);
+        List<Change> seenByTwo = readFeed(chat.two(), chat.id(), start);
 
         assertThat(seenByOne).containsExactlyElementsOf(seenByTwo);
         assertThat(seenByOne).extracting(change -> ((Change.Posted) change).message().sequence())
@@ -293,22 +305,20 @@ public abstract class SharedStoreConformanceTest extends ChatStoreConformanceTes
      */
     @Test
     void hintsCarryTheFeedsOwnPostedChangesRightAfterTheirCursorWhateverTheTextsHold() throws Exception {
-        SharedStore one = openShared();
-        SharedStore two = anotherNode(one);
-        long conversation = one.create("zoë", List.of());
+        var chat = conversationOnTwoNodes("zoë", List.of());
         var carried = new LinkedBlockingQueue<Carried>();
-        try (var subscription = two.subscribe(carryingInto(conversation, carried))) {
-            awaitCarried(carried, () -> append(one, conversation, "zoë", 0, "until hints come"));
-            long start = one.snapshot(conversation).cursor();
+        try (var subscription = chat.two().subscribe(carryingInto(chat.id(), carried))) {
+            awaitCarried(carried, () -> append(chat.one(), chat.id(), "zoë", 0, "until hints come"));
+            long start = chat.one().snapshot(chat.id()).cursor();
             List<String> texts = List.of("emoji 😀, CJK 中文字", "two\nlines\r\n", "  spaces  ", "",
                     "P1;2,3,4,5,1:x,1:y;", "a zero \0 byte", "99", "ß".repeat(3_000));
             List<CompletableFuture<Appended>> appends = new ArrayList<>();
             for (int i = 0; i < texts.size(); i++) {
-                appends.add(one.append(conversation, "zoë", 100 + i, texts.get(i)).toCompletableFuture());
+                appends.add(chat.one().append(chat.id(), "zoë", 100 + i, texts.get(i)).toCompletableFuture());
             }
-            appends.add(one.append(conversation, "zoë", 100, "a resend, stored once").toCompletableFuture());
+            appends.add(chat.one().append(chat.id(), "zoë", 100, "a resend, stored once").toCompletableFuture());
             appends.forEach(CompletableFuture::join);
-            assertThat(one.snapshot(conversation).cursor()).isEqualTo(start + texts.size());
+            assertThat(chat.one().snapshot(chat.id()).cursor()).isEqualTo(start + texts.size());
 
             Map<Long, Change> heard = new TreeMap<>();
             long deadline = System.nanoTime() + PATIENCE.toNanos();
@@ -321,7 +331,7 @@ public abstract class SharedStoreConformanceTest extends ChatStoreConformanceTes
                     continue; // a hint of the appends awaited above
                 }
                 assertThat(page.changes()).as("carried after %s", page.after())
-                        .isEqualTo(two.changes(conversation, page.after(), page.changes().size()).changes());
+                        .isEqualTo(chat.two().changes(chat.id(), page.after(), page.changes().size()).changes());
                 page.changes().forEach(change -> heard.put(change.cursor(), change));
             }
             assertThat(heard.keySet()).containsExactlyElementsOf(
