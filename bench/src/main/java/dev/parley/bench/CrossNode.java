@@ -32,8 +32,9 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Part of {@code parley bench --only stores}: send→delivery between IM clients on different server
- * nodes that share one Redis ({@code appendfsync always}). 1, 2 and 3 {@link ImServer} nodes run in
- * this JVM, each with its own {@link RedisStore} and node id; a sender client on the first node
+ * nodes that share one Redis, which fsyncs its append-only file before it answers ({@code appendfsync
+ * always}) or once a second ({@code everysec}; see OPERATIONS.md for what each keeps). 1, 2 and 3
+ * {@link ImServer} nodes run in this JVM, each with its own {@link RedisStore} and node id; a sender client on the first node
  * sends to {@value #CONVERSATIONS} conversations in turn at {@value Stores#PACED_RATE} messages a
  * second, and a receiver client on the last node (the same one with 1 node) records, for each
  * message, the time from the send to its delivery: store, feed, the other node's fan-out and both
@@ -44,33 +45,43 @@ final class CrossNode {
     static final int CONVERSATIONS = 10;
     private static final Duration PATIENCE = Duration.ofSeconds(30);
 
-    /** One row: nodes, messages measured, and send→delivery at the paced rate. */
-    record Row(int nodes, int messages, double p50Millis, double p99Millis) {
+    /** The values of Redis's {@code appendfsync} measured, in this order. */
+    static final List<String> APPEND_FSYNC = List.of("always", "everysec");
+
+    /** One row: Redis's {@code appendfsync}, nodes, messages measured, and send→delivery at the paced rate. */
+    record Row(String appendFsync, int nodes, int messages, double p50Millis, double p99Millis) {
     }
 
     private CrossNode() {
     }
 
-    /** One row for each of 1, 2 and 3 nodes, each on a Redis of its own; none without {@code redis-server}. */
+    /**
+     * One row for each of {@link #APPEND_FSYNC} and 1, 2 and 3 nodes, each on a Redis of its own;
+     * none without {@code redis-server}.
+     */
     static List<Row> run(Duration warmUp, Duration measure, PrintStream progress) throws Exception {
         List<Row> rows = new ArrayList<>();
         if (RedisProcess.find() == null) {
             progress.println("cross-node: no rows: " + RedisProcess.HOW_TO_INSTALL);
             return rows;
         }
-        for (int nodes = 1; nodes <= 3; nodes++) {
-            try (RedisProcess redis = RedisProcess.start()) {
-                Row row = measure(redis, nodes, warmUp, measure);
-                progress.printf(Locale.ROOT, "cross-node: %d node(s), %,d messages at %,d msg/s: send->delivery p50 "
-                        + "%.2f ms, p99 %.2f ms%n", nodes, row.messages(), Stores.PACED_RATE, row.p50Millis(),
-                        row.p99Millis());
-                rows.add(row);
+        for (String appendFsync : APPEND_FSYNC) {
+            for (int nodes = 1; nodes <= 3; nodes++) {
+                try (RedisProcess redis = RedisProcess.start()) {
+                    RedisConfig.set(redis, "appendfsync", appendFsync);
+                    Row row = measure(redis, appendFsync, nodes, warmUp, measure);
+                    progress.printf(Locale.ROOT, "cross-node: appendfsync %s, %d node(s), %,d messages at %,d msg/s: "
+                            + "send->delivery p50 %.2f ms, p99 %.2f ms%n", appendFsync, nodes, row.messages(),
+                            Stores.PACED_RATE, row.p50Millis(), row.p99Millis());
+                    rows.add(row);
+                }
             }
         }
         return rows;
     }
 
-    private static Row measure(RedisProcess redis, int count, Duration warmUp, Duration measure) throws Exception {
+    private static Row measure(RedisProcess redis, String appendFsync, int count, Duration warmUp, Duration measure)
+            throws Exception {
         List<AutoCloseable> opened = new ArrayList<>();
         try {
             Transport tcp = Transport.byName("tcp");
@@ -120,7 +131,7 @@ final class CrossNode {
             receiver.arrivals.awaitAtLeast(measured);
             long[] latencies = receiver.latencies.clone();
             Arrays.sort(latencies);
-            return new Row(count, measured, Stores.percentile(latencies, 0.50) / 1e6, Stores.percentile(latencies, 0.99) / 1e6);
+            return new Row(appendFsync, count, measured, Stores.percentile(latencies, 0.50) / 1e6, Stores.percentile(latencies, 0.99) / 1e6);
         } finally {
             for (AutoCloseable closeable : opened.reversed()) {
                 closeable.close();
@@ -162,12 +173,13 @@ final class CrossNode {
         var out = new StringBuilder("### IM on Redis: send→delivery from a client on the first node to one on the last\n\n")
                 .append("A sender on the first node, a receiver on the last (the same node with 1), " + CONVERSATIONS
                         + " conversations, " + String.format(Locale.ROOT, "%,d", Stores.PACED_RATE)
-                        + " messages/s; each node an `ImServer` with its own `RedisStore`, one Redis (appendfsync always).\n\n")
-                .append("| nodes | messages | p50 ms | p99 ms |\n")
-                .append("|---:|---:|---:|---:|\n");
+                        + " messages/s; each node an `ImServer` with its own `RedisStore`, one Redis with its"
+                        + " `appendfsync` as given.\n\n")
+                .append("| appendfsync | nodes | messages | p50 ms | p99 ms |\n")
+                .append("|---|---:|---:|---:|---:|\n");
         for (Row row : rows) {
-            out.append(String.format(Locale.ROOT, "| %d | %,d | %.2f | %.2f |%n", row.nodes(), row.messages(),
-                    row.p50Millis(), row.p99Millis()));
+            out.append(String.format(Locale.ROOT, "| %s | %d | %,d | %.2f | %.2f |%n", row.appendFsync(), row.nodes(),
+                    row.messages(), row.p50Millis(), row.p99Millis()));
         }
         return out.toString();
     }
