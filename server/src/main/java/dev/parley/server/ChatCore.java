@@ -123,6 +123,12 @@ final class ChatCore implements PresenceBatcher.Audience {
     private final Map<String, Presence> remote = new HashMap<>();
     private final Map<String, String> remoteLookAlikes = new HashMap<>();
     /**
+     * On a shared store: putting a user's presence failed because the store could not be reached,
+     * so the other nodes may not see everyone online here until the next read of who is online,
+     * which puts this node's users in again.
+     */
+    private boolean unpublished;
+    /**
      * On a shared store, the conversations created here whose invitations this node's users were
      * given at once, until the feed of created conversations brings them (the other nodes tell
      * theirs from it) or this node stops following them: at most one per followed conversation.
@@ -374,7 +380,8 @@ final class ChatCore implements PresenceBatcher.Audience {
      * there, deciding in one atomic write (see {@link SharedStore#putPresence}), so that of two nodes
      * registering look-alikes at once only one succeeds. If the store cannot be reached, it goes by
      * what this node last read of the other nodes, and logs it: two nodes cut off from the store may
-     * then both let a name in.
+     * then both let a name in, and the one that puts it in the store second, once it can, lets its
+     * user go (see {@link #presence}).
      *
      * @return null if the user may register; else the entry that stopped them, written nowhere
      */
@@ -384,6 +391,7 @@ final class ChatCore implements PresenceBatcher.Audience {
         } catch (StoreException e) {
             log.warn("cannot claim {} in the store, going by what this node read of the others: {}",
                     entry.username(), e.getMessage());
+            unpublished = true;
             Presence there = remote.get(key);
             if (there != null && !there.detached() && !takeOver) {
                 return there;
@@ -738,6 +746,7 @@ final class ChatCore implements PresenceBatcher.Audience {
                     new Presence(session.username, session.status, nodeId, session.detached), false).orElse(null);
         } catch (StoreException e) {
             log.warn("the other nodes may not see {} online: {}", session.username, e.getMessage());
+            unpublished = true;
             return null;
         }
     }
@@ -928,12 +937,13 @@ final class ChatCore implements PresenceBatcher.Audience {
      * {@link ClusterNode.Followers#presence}).
      *
      * @return the sessions of users taken over by another node, or refused when put in again because
-     *         a look-alike got in while this node counted as dead, whose connections are still open,
-     *         to be closed once the lock is released
+     *         another node let them or a look-alike in while this node counted as dead or could not
+     *         reach the store, whose connections are still open, to be closed once the lock is released
      */
     List<Session> presence(Map<String, Presence> presence, long readAt, boolean republish) {
         List<Session> toClose = new ArrayList<>();
-        if (republish) {
+        if (republish || unpublished) {
+            unpublished = false;
             for (Session session : List.copyOf(online.values())) {
                 Presence blocker = publish(session);
                 if (blocker != null && letGo(session, Rules.key(blocker.username()).equals(Rules.key(session.username))

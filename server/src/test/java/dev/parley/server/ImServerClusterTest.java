@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -306,7 +307,7 @@ class ImServerClusterTest {
      */
     @Test
     void aUserWhoseLookAlikeGotInWhileTheirNodeCountedAsDeadIsToldAndLetGoWhenItComesBack() throws Exception {
-        var cutOff = new LeaseCutStore(new HintlessStore(storeForNode()));
+        var cutOff = new CutOffStore(new HintlessStore(storeForNode()));
         ImServer one = node("one", LEASE, cutOff);
         ImServer two = quietNode("two", new HintlessStore(storeForNode()));
         var alice = online(one, "alice");
@@ -332,20 +333,51 @@ class ImServerClusterTest {
         }
     }
 
-    /** A store whose lease renewals fail while {@link #cut} is set, as for a node cut off from it. */
-    private static final class LeaseCutStore extends ForwardingSharedStore {
+    /**
+     * A user who registers while their node cannot reach the store gets in (the node goes by what it
+     * last read) and is seen online on the other nodes once the store is back, though their node's
+     * lease never ran out.
+     */
+    @Test
+    void aUserWhoRegisteredWhileTheirNodeCouldNotReachTheStoreIsSeenOnTheOthersOnceItCan() throws Exception {
+        Duration longLease = Duration.ofMinutes(1);
+        var cutOff = new CutOffStore(storeForNode());
+        ImServer one = node("one", longLease, cutOff);
+        var bob = online(node("two", longLease), "bob");
+
+        cutOff.cut = true;
+        online(one, "carol");
+        cutOff.cut = false;
+
+        bob.awaitOnline(users -> users.containsKey("carol"));
+        assertThat(cutOff.presence().get("carol").nodeId()).isEqualTo("one");
+    }
+
+    /** A store whose lease renewals and presence puts fail while {@link #cut} is set, as for a node cut off from it. */
+    private static final class CutOffStore extends ForwardingSharedStore {
         volatile boolean cut;
 
-        LeaseCutStore(SharedStore store) {
+        CutOffStore(SharedStore store) {
             super(store);
         }
 
         @Override
         public boolean renewLease(String nodeId, Duration lease) throws StoreException {
+            checkNotCut();
+            return shared.renewLease(nodeId, lease);
+        }
+
+        @Override
+        public Optional<Presence> putPresence(String key, String lookAlike, Presence presence, boolean takeOver)
+                throws StoreException {
+            checkNotCut();
+            return shared.putPresence(key, lookAlike, presence, takeOver);
+        }
+
+        private void checkNotCut() throws StoreException {
             if (cut) {
                 throw new StoreException("cut off, in this test");
             }
-            return shared.renewLease(nodeId, lease);
         }
     }
 
