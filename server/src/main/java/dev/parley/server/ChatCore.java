@@ -735,15 +735,20 @@ final class ChatCore implements PresenceBatcher.Audience {
      * dead or could not reach the store, another node took the user over or let in a look-alike.
      *
      * @return the entry that stopped it, written nowhere, or null if the store took it or could not
-     *         be reached (which is logged)
+     *         be reached; either failure is logged
      */
     private Presence publish(Session session) {
         if (shared == null) {
             return null;
         }
         try {
-            return shared.putPresence(Rules.key(session.username), Rules.lookAlike(session.username),
+            Presence blocker = shared.putPresence(Rules.key(session.username), Rules.lookAlike(session.username),
                     new Presence(session.username, session.status, nodeId, session.detached), false).orElse(null);
+            if (blocker != null) {
+                log.warn("the other nodes do not see {} online: the store has {} on node {}",
+                        session.username, blocker.username(), blocker.nodeId());
+            }
+            return blocker;
         } catch (StoreException e) {
             log.warn("the other nodes may not see {} online: {}", session.username, e.getMessage());
             unpublished = true;
