@@ -5,8 +5,8 @@ import java.util.function.Consumer;
 /**
  * A map from {@code long} keys to values that boxes nothing and allocates nothing per entry: open
  * addressing with linear probing, deletion by shifting the entries after back (no tombstones). It
- * doubles when half full and never shrinks, as a {@code HashMap} does. For {@link PendingCalls},
- * whose keys are consecutive call ids. Null values are not allowed. Not thread-safe.
+ * doubles when half full and never shrinks, as a {@code HashMap} does. For {@link PendingCalls}'
+ * calls that do not fit its ring, by call id. Null values are not allowed. Not thread-safe.
  */
 final class LongMap<V> {
 
@@ -65,19 +65,6 @@ final class LongMap<V> {
             }
         }
         return null;
-    }
-
-    /** Removes every entry, handing each value to {@code removed}. */
-    @SuppressWarnings("unchecked")
-    void clear(Consumer<V> removed) {
-        for (int slot = 0; slot < values.length; slot++) {
-            if (values[slot] != null) {
-                V value = (V) values[slot];
-                values[slot] = null;
-                removed.accept(value);
-            }
-        }
-        size = 0;
     }
 
     /** Calls {@code visit} with each value, in no particular order; it must not change the map. */

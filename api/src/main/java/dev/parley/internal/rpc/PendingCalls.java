@@ -12,11 +12,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The calls one connection is waiting on, by call id. Any number may be outstanding; each ends
  * exactly once: answered, timed out, or failed because the connection closed. Thread-safe.
+ *
+ * <p>The caller's thread puts a call and the connection's reader takes it when the answer comes,
+ * usually at the same moment when calls are pipelined, so they must not meet in a lock (each
+ * meeting parks one of them and costs a wake-up). Ids are handed out in sequence, so a call goes
+ * in the slot of a ring at its id modulo {@value #SLOTS}, put and taken with one compare-and-set
+ * each; only a call whose slot still holds an older one, more than {@value #SLOTS} calls back,
+ * goes to a map under a lock. Whoever takes a call out of its slot or the map ends it, so it ends
+ * once. The ring is made on the first call, so a connection that never calls pays nothing for it.
  *
  * <p>Deadlines cost a call nothing but its entry: rather than a timer per call (a task in the
  * JVM-wide timer's queue, whose lock every call on every connection would take twice), each
@@ -33,6 +42,8 @@ public final class PendingCalls {
     /** The least time between two sweeps of one connection: bounds a sweep's work when many calls time out together. */
     private static final long SWEEP_GRANULARITY_NANOS = 1_000_000;
     private static final long NONE = Long.MAX_VALUE;
+    /** Calls that fit the ring: more than a pipelining caller keeps in flight (Parley's benchmark keeps 256). */
+    static final int SLOTS = 512;
 
     /** A call awaited: the future its caller holds, with what its timeout needs. */
     private static final class Pending extends CompletableFuture<Object> {
@@ -50,11 +61,14 @@ public final class PendingCalls {
     }
 
     private final AtomicLong ids = new AtomicLong();
-    /** Guards {@link #pending} and {@link #closedCause}; held for a few instructions, never while completing a call. */
+    /** The calls awaited, at their id modulo {@link #SLOTS}; made by the first call, under {@link #lock}. */
+    private volatile AtomicReferenceArray<Pending> ring;
+    /** Guards {@link #overflow} and the making of {@link #ring}; held for a few instructions, never while completing a call. */
     private final ReentrantLock lock = new ReentrantLock();
-    /** The calls awaited, by id: no boxing and no allocation per call but the future itself. */
-    private final LongMap<Pending> pending = new LongMap<>();
-    private Throwable closedCause;
+    /** The calls awaited whose slot held an older call, by id: no boxing. */
+    private final LongMap<Pending> overflow = new LongMap<>();
+    /** Set once, before {@link #closeAll} empties the ring and the map: a call put after sees it. */
+    private volatile Throwable closedCause;
     /** When the armed sweep runs (nanoTime), or {@link #NONE}. */
     private final AtomicLong sweepAt = new AtomicLong(NONE);
 
@@ -70,22 +84,44 @@ public final class PendingCalls {
     public CompletableFuture<Object> expect(long id, String method, Duration deadline) {
         long due = System.nanoTime() + deadline.toNanos();
         var call = new Pending(id, method, deadline, due);
-        Throwable closed;
-        lock.lock();
-        try {
-            closed = closedCause;
-            if (closed == null) {
-                pending.put(id, call);
+        if (!ring().compareAndSet(slot(id), null, call)) {
+            lock.lock();
+            try {
+                overflow.put(id, call);
+            } finally {
+                lock.unlock();
             }
-        } finally {
-            lock.unlock();
         }
+        // Put, then read: closeAll writes the cause, then empties; one of the two sees the other.
+        Throwable closed = closedCause;
         if (closed != null) {
-            failWith(call, closed);
+            if (take(id) == call) {
+                failWith(call, closed);
+            }
         } else {
             armSweep(due);
         }
         return call;
+    }
+
+    private AtomicReferenceArray<Pending> ring() {
+        AtomicReferenceArray<Pending> slots = ring;
+        if (slots == null) {
+            lock.lock();
+            try {
+                slots = ring;
+                if (slots == null) {
+                    ring = slots = new AtomicReferenceArray<>(SLOTS);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+        return slots;
+    }
+
+    private static int slot(long id) {
+        return (int) id & (SLOTS - 1);
     }
 
     /**
@@ -113,20 +149,14 @@ public final class PendingCalls {
         long now = System.nanoTime();
         List<Pending> due = new ArrayList<>();
         long earliest = NONE;
-        lock.lock();
-        try {
-            List<Pending> calls = new ArrayList<>(pending.size());
-            pending.forEach(calls::add);
-            for (Pending call : calls) {
-                if (call.dueNanos - now <= 0) {
-                    pending.remove(call.id);
+        for (Pending call : awaited()) {
+            if (call.dueNanos - now <= 0) {
+                if (take(call.id) == call) {
                     due.add(call);
-                } else if (earliest == NONE || call.dueNanos - earliest < 0) {
-                    earliest = call.dueNanos;
                 }
+            } else if (earliest == NONE || call.dueNanos - earliest < 0) {
+                earliest = call.dueNanos;
             }
-        } finally {
-            lock.unlock();
         }
         for (Pending call : due) {
             call.completeExceptionally(new RemoteTimeoutException(call.method, call.deadline));
@@ -162,33 +192,53 @@ public final class PendingCalls {
 
     /** The connection closed: every outstanding call, and every later one, fails with {@code cause}. */
     public void closeAll(Throwable cause) {
-        List<Pending> calls = new ArrayList<>();
-        lock.lock();
-        try {
-            closedCause = cause;
-            pending.clear(calls::add);
-        } finally {
-            lock.unlock();
-        }
-        for (Pending call : calls) {
-            failWith(call, cause);
+        closedCause = cause;
+        for (Pending call : awaited()) {
+            if (take(call.id) == call) {
+                failWith(call, cause);
+            }
         }
     }
 
-    /** How many calls are waiting. */
+    /** How many calls are waiting: counted slot by slot, for diagnostics and tests, not for every call. */
     public int outstanding() {
+        return awaited().size();
+    }
+
+    /** The calls awaited at some moment during the call. */
+    private List<Pending> awaited() {
+        List<Pending> calls = new ArrayList<>();
+        AtomicReferenceArray<Pending> slots = ring;
+        if (slots != null) {
+            for (int i = 0; i < SLOTS; i++) {
+                Pending call = slots.get(i);
+                if (call != null) {
+                    calls.add(call);
+                }
+            }
+        }
         lock.lock();
         try {
-            return pending.size();
+            overflow.forEach(calls::add);
         } finally {
             lock.unlock();
         }
+        return calls;
     }
 
+    /** Takes call {@code id} out of its slot or the map; null if it is not awaited (ended, or never made). */
     private Pending take(long id) {
+        AtomicReferenceArray<Pending> slots = ring;
+        if (slots != null) {
+            int slot = slot(id);
+            Pending call = slots.get(slot);
+            if (call != null && call.id == id) {
+                return slots.compareAndSet(slot, call, null) ? call : null;
+            }
+        }
         lock.lock();
         try {
-            return pending.remove(id);
+            return overflow.remove(id);
         } finally {
             lock.unlock();
         }

@@ -72,7 +72,7 @@ class LongMapTest {
     }
 
     @Test
-    void growsPastItsFirstCapacityAndClearsEverything() {
+    void growsPastItsFirstCapacity() {
         for (long id = 1; id <= 1_000; id++) {
             map.put(id * 1_000_003, "value " + id);
         }
@@ -81,13 +81,7 @@ class LongMapTest {
         }
         List<String> seen = new ArrayList<>();
         map.forEach(seen::add);
-        assertThat(seen).hasSize(1_000);
-
-        List<String> cleared = new ArrayList<>();
-        map.clear(cleared::add);
-
-        assertThat(cleared).containsExactlyInAnyOrderElementsOf(seen);
-        assertThat(map.size()).isZero();
-        assertThat(map.get(1_000_003)).isNull();
+        assertThat(seen).hasSize(1_000).contains("value 1", "value 1000");
+        assertThat(map.size()).isEqualTo(1_000);
     }
 }
