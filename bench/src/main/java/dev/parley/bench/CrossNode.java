@@ -34,11 +34,11 @@ import java.util.concurrent.locks.LockSupport;
  * Part of {@code parley bench --only stores}: send→delivery between IM clients on different server
  * nodes that share one Redis, which fsyncs its append-only file before it answers ({@code appendfsync
  * always}) or once a second ({@code everysec}; see OPERATIONS.md for what each keeps). 1, 2 and 3
- * {@link ImServer} nodes run in this JVM, each with its own {@link RedisStore} and node id; a sender client on the first node
- * sends to {@value #CONVERSATIONS} conversations in turn at {@value Stores#PACED_RATE} messages a
- * second, and a receiver client on the last node (the same one with 1 node) records, for each
- * message, the time from the send to its delivery: store, feed, the other node's fan-out and both
- * TCP hops. Runs on the calling thread; the receiver's listener records on its client's thread.
+ * {@link ImServer} nodes run in this JVM, each with its own {@link RedisStore} and node id; a
+ * sender client on the first node sends to {@value #CONVERSATIONS} conversations in turn at
+ * {@value Stores#PACED_RATE} messages a second, and a receiver client on the last node (the same
+ * one with 1 node) records, for each message, the time from the send to its delivery: store, feed,
+ * the other node's fan-out and both TCP hops. Runs on the calling thread; the receiver's listener records on its client's thread.
  */
 final class CrossNode {
 
@@ -68,7 +68,7 @@ final class CrossNode {
         for (String appendFsync : APPEND_FSYNC) {
             for (int nodes = 1; nodes <= 3; nodes++) {
                 try (RedisProcess redis = RedisProcess.start()) {
-                    RedisConfig.set(redis, "appendfsync", appendFsync);
+                    redis.configure("appendfsync", appendFsync);
                     Row row = measure(redis, appendFsync, nodes, warmUp, measure);
                     progress.printf(Locale.ROOT, "cross-node: appendfsync %s, %d node(s), %,d messages at %,d msg/s: "
                             + "send->delivery p50 %.2f ms, p99 %.2f ms%n", appendFsync, nodes, row.messages(),

@@ -313,7 +313,7 @@ class ImServerClusterTest {
         var alice = online(one, "alice");
 
         cutOff.cut = true;
-        awaitLeaseRunOut(cutOff, "one");
+        Eventually.await(ScriptedClient.TIMEOUT, "node one's lease to run out", () -> !cutOff.liveNodes().contains("one"));
         online(two, "aIice");
         cutOff.cut = false;
 
@@ -321,16 +321,6 @@ class ImServerClusterTest {
         alice.awaitDisconnect();
         assertThat(one.onlineUsers()).containsOnlyKeys("aIice");
         assertThat(cutOff.presence().values()).extracting(Presence::username).containsOnly("aIice");
-    }
-
-    /** Waits until node {@code nodeId}'s lease in {@code store} has run out, for at most {@link ScriptedClient#TIMEOUT}. */
-    private static void awaitLeaseRunOut(SharedStore store, String nodeId) throws Exception {
-        long deadline = System.nanoTime() + ScriptedClient.TIMEOUT.toNanos();
-        while (store.liveNodes().contains(nodeId)) {
-            assertThat(System.nanoTime() - deadline).as("%s's lease still live after %s", nodeId, ScriptedClient.TIMEOUT)
-                    .isNegative();
-            TimeUnit.MILLISECONDS.sleep(10);
-        }
     }
 
     /**

@@ -214,12 +214,9 @@ class ImServerResumeTest {
     }
 
     /** Waits, up to 30 s, until the server holds exactly {@code usernames}, in that order. */
-    private void awaitHeld(String... usernames) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!server.heldUsers().equals(List.of(usernames)) && System.nanoTime() < deadline) {
-            TimeUnit.MILLISECONDS.sleep(5);
-        }
-        assertThat(server.heldUsers()).containsExactly(usernames);
+    private void awaitHeld(String... usernames) throws Exception {
+        Eventually.await(Duration.ofSeconds(30), "the server to hold " + List.of(usernames),
+                () -> server.heldUsers().equals(List.of(usernames)));
     }
 
     private ScriptedClient online(String username) throws Exception {

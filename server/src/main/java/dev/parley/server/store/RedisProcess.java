@@ -15,10 +15,10 @@ import java.util.stream.Stream;
 
 /**
  * A {@code redis-server} child process on a free loopback port, keeping its data (an append-only
- * file, fsynced on every write: {@code appendonly yes}, {@code appendfsync always}) in a
- * directory of its own; for tests and {@code parley demo --cluster}. It can be stopped and
- * started again on the same port and data, as a restarted Redis would be. It may serve TLS only
- * ({@link #startWithTls}). Not thread-safe.
+ * file, fsynced on every write: {@code appendonly yes}, {@code appendfsync always}, unless
+ * {@link #configure} changes that) in a directory of its own; for tests, benchmarks and
+ * {@code parley demo --cluster}. It can be stopped and started again on the same port and data, as
+ * a restarted Redis would be. It may serve TLS only ({@link #startWithTls}). Not thread-safe.
  */
 public final class RedisProcess implements AutoCloseable {
 
@@ -115,6 +115,22 @@ public final class RedisProcess implements AutoCloseable {
     /** Where it keeps its append-only file. */
     public Path directory() {
         return directory;
+    }
+
+    /**
+     * Sets Redis's {@code parameter} to {@code value} while it runs ({@code CONFIG SET}), until it
+     * is restarted: the benchmark measures {@code appendfsync everysec} this way.
+     *
+     * @throws IOException if Redis cannot be reached or refuses, saying why
+     */
+    public void configure(String parameter, String value) throws IOException {
+        try (var connection = RedisConnection.open(address(), clientOptions())) {
+            Object reply = connection.call(List.of("CONFIG", "SET", parameter, value));
+            if (!"OK".equals(reply)) {
+                throw new IOException("redis-server refused CONFIG SET " + parameter + " " + value + ": "
+                        + (reply instanceof RedisConnection.Failure failure ? failure.message() : reply));
+            }
+        }
     }
 
     /** True while the process runs. */

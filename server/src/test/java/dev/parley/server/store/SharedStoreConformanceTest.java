@@ -1,5 +1,6 @@
 package dev.parley.server.store;
 
+import dev.parley.server.Eventually;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -464,7 +465,7 @@ public abstract class SharedStoreConformanceTest extends ChatStoreConformanceTes
         assertThat(two.presence()).containsOnlyKeys("alice", "bob");
         assertThat(two.presence(List.of("alice", "dave"))).isEqualTo(Map.of("alice", alice));
         assertThat(two.presence(List.of())).isEmpty();
-        awaitTrue(() -> !two.liveNodes().contains("node-1"), "node-1's lease to run out");
+        Eventually.await(PATIENCE, "node-1's lease to run out", () -> !two.liveNodes().contains("node-1"));
 
         assertThat(two.presence()).isEqualTo(Map.of("bob", bob));
         assertThat(two.presence(List.of("alice", "bob"))).isEqualTo(Map.of("bob", bob));
@@ -534,7 +535,7 @@ public abstract class SharedStoreConformanceTest extends ChatStoreConformanceTes
         nodes.two().removePresence("aiice", "node-2");
 
         assertThat(nodes.one().putPresence("alice", "allce", nodes.alice(), false)).isEmpty();
-        awaitTrue(() -> !nodes.two().liveNodes().contains("node-1"), "node-1's lease to run out");
+        Eventually.await(PATIENCE, "node-1's lease to run out", () -> !nodes.two().liveNodes().contains("node-1"));
         assertThat(nodes.two().putPresence("alice", "allce", moved, false)).as("after alice's node died").isEmpty();
         nodes.two().removePresence("alice", "node-2");
         assertThat(nodes.two().putPresence("aiice", "allce", impostor, false)).isEmpty();
@@ -560,20 +561,4 @@ public abstract class SharedStoreConformanceTest extends ChatStoreConformanceTes
         assertThat(one.presence()).isEmpty();
     }
 
-    /** Waits, bounded by {@link #PATIENCE}, for {@code condition}, checking it every 10 ms. */
-    protected static void awaitTrue(StoreCondition condition, String what) throws Exception {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (!condition.holds()) {
-            if (System.nanoTime() > deadline) {
-                fail("waited %s for %s", PATIENCE, what);
-            }
-            TimeUnit.MILLISECONDS.sleep(10);
-        }
-    }
-
-    /** A condition on a store, which may throw. */
-    @FunctionalInterface
-    protected interface StoreCondition {
-        boolean holds() throws Exception;
-    }
 }
