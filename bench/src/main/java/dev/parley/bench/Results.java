@@ -245,19 +245,23 @@ record Results(Suite suite, List<Latency> latencies, List<Throughput> throughput
         if (loss.skipped().isPresent()) {
             return out.append("Skipped: ").append(loss.skipped().get()).append(".\n").toString();
         }
-        out.append("UDP with each congestion controller; `" + UnderLoss.DEFAULT_UDP + "` is the default.\n\n");
-        out.append("| loss | transport | delivery p50 | delivery p99 | samples | goodput | packets dropped "
+        out.append("UDP with each congestion controller; `" + UnderLoss.DEFAULT_UDP + "` is the default. Each figure is "
+                + "the median of " + loss.rounds().size() / loss.results().size() + " rounds, the transports "
+                + "interleaved in each; *goodput range* is the lowest and highest round.\n\n");
+        out.append("| loss | transport | delivery p50 | delivery p99 | samples | goodput | goodput range | packets dropped "
                         + "| p99 UDP ÷ TCP | goodput UDP ÷ TCP |\n")
-                .append("|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                .append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (UnderLoss.Result r : loss.results()) {
+            double[] range = loss.goodputRange(r.transport(), r.lossPercent());
             var tcp = r.transport().equals("tcp") ? Optional.<UnderLoss.Result>empty() : loss.at("tcp", r.lossPercent());
             String p99Ratio = tcp.map(t -> String.format(Locale.ROOT, "%.2f", (double) r.p99Nanos() / t.p99Nanos()))
                     .orElse("");
             String goodputRatio = tcp.map(t -> String.format(Locale.ROOT, "%.2f",
                     r.goodputBytesPerSecond() / t.goodputBytesPerSecond())).orElse("");
-            out.append(String.format(Locale.ROOT, "| %d%% | %s | %.2f ms | %.2f ms | %,d | %.1f MB/s | %,d | %s | %s |%n",
+            out.append(String.format(Locale.ROOT, "| %d%% | %s | %.2f ms | %.2f ms | %,d | %.1f MB/s | %.0f–%.0f | %,d | %s | %s |%n",
                     r.lossPercent(), r.transport(), r.p50Nanos() / 1e6, r.p99Nanos() / 1e6, r.samples(),
-                    r.goodputBytesPerSecond() / 1e6, r.droppedPackets(), p99Ratio, goodputRatio));
+                    r.goodputBytesPerSecond() / 1e6, range[0] / 1e6, range[1] / 1e6, r.droppedPackets(), p99Ratio,
+                    goodputRatio));
         }
         return out.toString();
     }

@@ -139,11 +139,11 @@ record Suite(int rounds, Duration warmUp, Duration measure, int codecRounds, int
     }
 
     /**
-     * Both transports at each of {@link #lossPercents}: latency over three timed phases' length
-     * (about a thousand samples a second), goodput over one.
+     * Both transports at each of {@link #lossPercents}, {@link #rounds} times: latency over three
+     * timed phases' length (about a thousand samples a second), goodput over one.
      */
     UnderLoss.Outcome underLoss(PrintStream progress) throws Exception {
-        return UnderLoss.run(lossPercents, warmUp, measure.multipliedBy(3), measure, progress);
+        return UnderLoss.run(rounds, lossPercents, warmUp, measure.multipliedBy(3), measure, progress);
     }
 
     private static void measure(int round, Supplier<Contender> make, Harness harness, List<Latency> latencies,

@@ -20,7 +20,10 @@ import java.util.stream.Stream;
  * a {@link NetworkNamespace} this benchmark creates (and always deletes), where {@link LossRun}
  * runs in a child JVM, one per transport and level, so all its traffic stays inside. Without
  * root, {@code ip} or {@code nft} it is skipped, saying why. The loss is turned on once the
- * clients are connected: what is measured is delivery, not handshakes. Runs on the calling thread.
+ * clients are connected: what is measured is delivery, not handshakes. Each level is measured for a
+ * number of rounds, the transports interleaved within each round as in the rest of the suite, and
+ * the tables quote the medians: one goodput flood on two busy cores varies by a third from one run
+ * to the next, as much as the gaps between the transports. Runs on the calling thread.
  */
 final class UnderLoss {
 
@@ -49,13 +52,40 @@ final class UnderLoss {
                   double goodputBytesPerSecond, long droppedPackets) {
     }
 
-    /** The figures, or why there are none. */
-    record Outcome(List<Result> results, Optional<String> skipped) {
+    /**
+     * The figures of every round, or why there are none.
+     *
+     * @param rounds each transport's result at each level in each round, in the order measured
+     */
+    record Outcome(List<Result> rounds, Optional<String> skipped) {
 
-        /** The figure of {@code transport} at {@code lossPercent}, if measured. */
+        /** One result per transport and level, in the order first measured: each figure the median of its rounds. */
+        List<Result> results() {
+            return rounds.stream().map(r -> at(r.transport(), r.lossPercent()).orElseThrow()).distinct().toList();
+        }
+
+        /** The median figures of {@code transport} at {@code lossPercent}, if measured. */
         Optional<Result> at(String transport, int lossPercent) {
-            return results.stream().filter(r -> r.transport().equals(transport) && r.lossPercent() == lossPercent)
-                    .findFirst();
+            List<Result> measured = roundsOf(transport, lossPercent);
+            if (measured.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(new Result(transport, lossPercent, (int) Medians.of(measured, Result::samples),
+                    (long) Medians.of(measured, Result::p50Nanos), (long) Medians.of(measured, Result::p99Nanos),
+                    Medians.of(measured, Result::goodputBytesPerSecond),
+                    (long) Medians.of(measured, Result::droppedPackets)));
+        }
+
+        /** The lowest and highest goodput of {@code transport}'s rounds at {@code lossPercent}, in bytes a second. */
+        double[] goodputRange(String transport, int lossPercent) {
+            double[] goodputs = roundsOf(transport, lossPercent).stream()
+                    .mapToDouble(Result::goodputBytesPerSecond).sorted().toArray();
+            return new double[] {goodputs[0], goodputs[goodputs.length - 1]};
+        }
+
+        private List<Result> roundsOf(String transport, int lossPercent) {
+            return rounds.stream().filter(r -> r.transport().equals(transport) && r.lossPercent() == lossPercent)
+                    .toList();
         }
     }
 
@@ -63,11 +93,12 @@ final class UnderLoss {
     }
 
     /**
-     * Measures each transport at each of {@code lossPercents}: {@code warmUp} of paced messages,
-     * then {@code latencyPhase} of them, then {@link LossRun#bulkWarmUp} and {@code goodputPhase} of bulk.
+     * Measures each transport at each of {@code lossPercents}, {@code rounds} times: {@code warmUp} of
+     * paced messages, then {@code latencyPhase} of them, then {@link LossRun#bulkWarmUp} and
+     * {@code goodputPhase} of bulk, each time in a fresh JVM.
      */
-    static Outcome run(List<Integer> lossPercents, Duration warmUp, Duration latencyPhase, Duration goodputPhase,
-                       PrintStream progress) throws IOException, InterruptedException {
+    static Outcome run(int rounds, List<Integer> lossPercents, Duration warmUp, Duration latencyPhase,
+                       Duration goodputPhase, PrintStream progress) throws IOException, InterruptedException {
         Optional<String> missing = NetworkNamespace.unavailable();
         if (missing.isPresent()) {
             progress.println("under loss: skipped, " + missing.get());
@@ -76,14 +107,16 @@ final class UnderLoss {
         List<Result> results = new ArrayList<>();
         try (var namespace = NetworkNamespace.create("parley-bench")) {
             for (int percent : lossPercents) {
-                for (String transport : TRANSPORTS) {
-                    String[] f = measure(namespace, percent, transport, warmUp, latencyPhase, goodputPhase);
-                    var result = new Result(transport, percent, Integer.parseInt(f[1]), Long.parseLong(f[2]),
-                            Long.parseLong(f[3]), Double.parseDouble(f[4]), namespace.droppedPackets());
-                    results.add(result);
-                    progress.printf("under loss %2d%% %s: delivery p50 %,d µs p99 %,d µs, goodput %,.1f MB/s, %,d packets dropped%n",
-                            percent, transport, result.p50Nanos() / 1_000, result.p99Nanos() / 1_000,
-                            result.goodputBytesPerSecond() / 1e6, result.droppedPackets());
+                for (int round = 1; round <= rounds; round++) {
+                    for (String transport : TRANSPORTS) {
+                        String[] f = measure(namespace, percent, transport, warmUp, latencyPhase, goodputPhase);
+                        var result = new Result(transport, percent, Integer.parseInt(f[1]), Long.parseLong(f[2]),
+                                Long.parseLong(f[3]), Double.parseDouble(f[4]), namespace.droppedPackets());
+                        results.add(result);
+                        progress.printf("round %d under loss %2d%% %s: delivery p50 %,d µs p99 %,d µs, goodput %,.1f MB/s, "
+                                        + "%,d packets dropped%n", round, percent, transport, result.p50Nanos() / 1_000,
+                                result.p99Nanos() / 1_000, result.goodputBytesPerSecond() / 1e6, result.droppedPackets());
+                    }
                 }
             }
         }
