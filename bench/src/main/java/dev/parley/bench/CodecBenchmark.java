@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * JMH: encode and decode of the IM {@link Message} record, Parley's codec against Java
  * serialization (of an equivalent {@link Serializable} record, as IM records are not
- * serializable). JMH runs it on its own threads; the state is shared and thread-safe.
+ * serializable), and of a {@link Stamp} with a 1 KiB payload, a long and bytes, through Parley's
+ * codec. JMH runs it on its own threads; the state is shared and thread-safe.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -30,7 +31,11 @@ public class CodecBenchmark {
     /** The message both codecs carry: what a chat line looks like. */
     static final Message MESSAGE = new Message(42, 1, 0, "alice", 0, "see you at the standup in five minutes");
 
+    /** A stamp as the under-loss benchmark sends it, with a 1 KiB payload. */
+    static final Stamp STAMP = new Stamp(1_234_567_890_123L, new byte[1024]);
+
     private final Codec codec = Codec.defaults();
+    private final Codec stampCodec = Codec.builder().register(LossRun.STAMP_ID, Stamp.class).build();
     private final SerializableMessage serializable =
             new SerializableMessage(MESSAGE.conversationId(), MESSAGE.sender(), MESSAGE.text());
 
@@ -38,6 +43,12 @@ public class CodecBenchmark {
     @Benchmark
     public Object parleyCodec() {
         return codec.decode(codec.encode(MESSAGE));
+    }
+
+    /** Encodes and decodes a {@link Stamp} with Parley's Kryo codec. */
+    @Benchmark
+    public Object parleyCodecStamp() {
+        return stampCodec.decode(stampCodec.encode(STAMP));
     }
 
     /** Encodes and decodes with {@link ObjectOutputStream} and {@link ObjectInputStream}. */

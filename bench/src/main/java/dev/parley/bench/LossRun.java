@@ -56,7 +56,7 @@ public final class LossRun {
      * flood, when the JIT has compiled it, whatever the transport or congestion controller.
      */
     static final Duration BULK_WARM_UP = Duration.ofSeconds(3);
-    private static final int STAMP_ID = 201;
+    static final int STAMP_ID = 201;
 
     private LossRun() {
     }

@@ -96,7 +96,7 @@ public final class CoreRegistrations {
         kryo.setRegistrationRequired(true);
         kryo.setReferences(false);
         kryo.setMaxDepth(maxDepth);
-        kryo.addDefaultSerializer(Record.class, RecordSerializer.FACTORY);
+        kryo.addDefaultSerializer(Record.class, RecordSerializer.factory(maxDepth));
         kryo.register(String.class, new Utf8StringSerializer(), 1);
         for (Entry e : ENTRIES) {
             if (e.serializer() == null) {
