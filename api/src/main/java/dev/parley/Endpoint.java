@@ -280,10 +280,16 @@ public final class Endpoint {
 
         @Override
         public void onFrame(Connection connection, byte[] frame) {
+            onFrame(connection, frame, 0, frame.length);
+        }
+
+        /** Decodes the frame where the transport read it: the message holds no reference to the bytes. */
+        @Override
+        public void onFrame(Connection connection, byte[] buffer, int offset, int length) {
             Peer peer = (Peer) connection.attachment();
             Object message;
             try {
-                message = codec.decode(frame);
+                message = codec.decode(buffer, offset, length);
             } catch (CodecException e) {
                 log.info("{}: closing after an undecodable frame: {}", peer, e.getMessage());
                 connection.abort(new ConnectionClosedException(Reason.PROTOCOL_ERROR,

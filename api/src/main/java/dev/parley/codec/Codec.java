@@ -139,23 +139,38 @@ public final class Codec {
      *                                    have bytes left over, or make a record refuse its values
      */
     public Object decode(byte[] frame) {
+        return decode(frame, 0, frame.length);
+    }
+
+    /**
+     * Decodes one message from a whole frame, the {@code length} bytes of {@code buffer} from
+     * {@code offset}: for a frame read into a larger buffer. The message holds no reference to
+     * {@code buffer}.
+     *
+     * @throws UnregisteredClassException if the bytes name a class outside the registry
+     * @throws CodecException             as {@link #decode(byte[])}
+     * @throws IndexOutOfBoundsException  if the bytes are not all within {@code buffer}
+     */
+    public Object decode(byte[] buffer, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, buffer.length);
         Session session = sessions.obtain();
         try {
             Input input = session.input;
-            input.setBuffer(frame);
+            input.setBuffer(buffer, offset, length);
             Object message = session.kryo.readClassAndObject(input);
             if (message == null) {
                 throw new CodecException("the frame holds null, not a message");
             }
-            if (input.position() != frame.length) {
-                throw new CodecException((frame.length - input.position()) + " bytes left over after a "
-                        + message.getClass().getSimpleName() + " in a frame of " + frame.length + " bytes");
+            int left = offset + length - input.position();
+            if (left != 0) {
+                throw new CodecException(left + " bytes left over after a "
+                        + message.getClass().getSimpleName() + " in a frame of " + length + " bytes");
             }
             return message;
         } catch (CodecException e) {
             throw e;
         } catch (RuntimeException | StackOverflowError e) {
-            throw translate(e, frame.length);
+            throw translate(e, length);
         } finally {
             session.input.setBuffer(EMPTY);
             sessions.free(session);

@@ -123,6 +123,27 @@ public final class FrameDecoder {
     }
 
     /**
+     * Takes the length prefix of the next frame if that frame lies whole in {@code in}: then
+     * {@code in} is left at its payload, which the caller may use where it lies, and must skip,
+     * instead of having {@link #decode} copy it into an array of its own.
+     *
+     * @return the frame's length; or -1, consuming nothing, when the frame is not whole in
+     *         {@code in}, another is mid-way, or the prefix is a keepalive or a length that
+     *         {@link #decode} refuses (which {@link #decode} then reads)
+     */
+    public int takeWholeFrame(ByteBuffer in) {
+        if (isMidFrame() || in.remaining() < HEADER_BYTES || in.order() != ByteOrder.BIG_ENDIAN) {
+            return -1;
+        }
+        long announced = in.getInt(in.position()) & 0xFFFF_FFFFL;
+        if (announced == 0 || announced > maxFrameLength || announced > in.remaining() - HEADER_BYTES) {
+            return -1;
+        }
+        in.position(in.position() + HEADER_BYTES);
+        return (int) announced;
+    }
+
+    /**
      * Gives back the room a frame left unfinished holds in the budget; for when the stream ends.
      * The decoder must not be used afterwards.
      */

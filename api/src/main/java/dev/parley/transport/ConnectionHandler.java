@@ -1,5 +1,7 @@
 package dev.parley.transport;
 
+import java.util.Arrays;
+
 /**
  * Receives the events of connections: opened, a frame arrived, closed.
  *
@@ -22,6 +24,19 @@ public interface ConnectionHandler {
      * A whole frame arrived. The array belongs to the handler from now on.
      */
     void onFrame(Connection connection, byte[] frame);
+
+    /**
+     * A whole frame arrived, as the {@code length} bytes of {@code buffer} from {@code offset},
+     * where the transport read it: they are the handler's only until this call returns, as the
+     * transport then reads on into the same array. A transport calls this instead of
+     * {@link #onFrame(Connection, byte[])} when a frame lies whole in what it read; a handler
+     * done with the bytes when it returns (one that decodes them) overrides it to spare the copy
+     * of every frame into an array of its own. Default: copies the bytes and calls
+     * {@link #onFrame(Connection, byte[])}.
+     */
+    default void onFrame(Connection connection, byte[] buffer, int offset, int length) {
+        onFrame(connection, Arrays.copyOfRange(buffer, offset, offset + length));
+    }
 
     /**
      * The connection is closed; {@code cause} says why (a graceful close by either side is a

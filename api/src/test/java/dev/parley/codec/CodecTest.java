@@ -166,6 +166,30 @@ class CodecTest {
     }
 
     @Test
+    void decodesAFrameWhereItLiesInALargerBufferAndKeepsNoReferenceToIt() {
+        var message = new Message(42, 1, 0, "alice", 0, "hello");
+        byte[] frame = codec.encode(message);
+        byte[] buffer = new byte[frame.length + 10];
+        System.arraycopy(frame, 0, buffer, 7, frame.length);
+
+        Object decoded = codec.decode(buffer, 7, frame.length);
+        Arrays.fill(buffer, (byte) 0);
+        assertThat(decoded).isEqualTo(message);
+        assertThatThrownBy(() -> codec.decode(buffer, 7, frame.length + 4)).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
+    @Test
+    void rejectsBytesLeftOverAfterTheMessageWithinALargerBuffer() {
+        byte[] whole = codec.encode(new Join(3));
+        byte[] buffer = new byte[whole.length + 5];
+        System.arraycopy(whole, 0, buffer, 1, whole.length);
+
+        assertThatThrownBy(() -> codec.decode(buffer, 1, whole.length + 2))
+                .isInstanceOf(CodecException.class)
+                .hasMessageContaining("2 bytes left over after a Join in a frame of " + (whole.length + 2) + " bytes");
+    }
+
+    @Test
     void rejectsAStringLengthLargerThanTheFrameWithoutAllocatingIt() {
         byte[] frame = kryoBytes(out -> {
             out.writeVarInt(34 + 2, true); // StatusChange

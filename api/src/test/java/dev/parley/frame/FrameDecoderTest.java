@@ -48,6 +48,37 @@ class FrameDecoderTest {
     }
 
     @Test
+    void takesTheFramesThatLieWholeInABufferLeavingTheRestToDecode() {
+        FrameDecoder decoder = new FrameDecoder(1024);
+        ByteBuffer in = framed(bytes(3, 1), bytes(100, 2));
+        in.limit(in.limit() - 1); // the second frame's last byte has not arrived
+
+        assertThat(decoder.takeWholeFrame(in)).isEqualTo(3);
+        assertThat(in.position()).isEqualTo(FrameDecoder.HEADER_BYTES);
+        assertThat(in.get(in.position())).isEqualTo((byte) 1);
+        in.position(in.position() + 3);
+        assertThat(decoder.takeWholeFrame(in)).isEqualTo(-1);
+        assertThat(in.position()).isEqualTo(FrameDecoder.HEADER_BYTES + 3);
+        assertThat(decoder.decode(in)).isNull();
+        assertThat(decoder.isMidFrame()).isTrue();
+        assertThat(decoder.takeWholeFrame(framed(bytes(1, 9)))).as("while a frame is mid-way")
+                .isEqualTo(-1);
+        assertThat(decoder.decode(ByteBuffer.wrap(new byte[] {101}))).isEqualTo(bytes(100, 2));
+    }
+
+    @Test
+    void leavesKeepalivesAndRefusedLengthsToDecode() {
+        FrameDecoder decoder = new FrameDecoder(16);
+        ByteBuffer keepalive = framed(new byte[0]);
+        ByteBuffer tooLong = framed(bytes(17, 0));
+
+        assertThat(decoder.takeWholeFrame(keepalive)).isEqualTo(-1);
+        assertThat(decoder.decode(keepalive)).isSameAs(FrameDecoder.KEEPALIVE);
+        assertThat(decoder.takeWholeFrame(tooLong)).isEqualTo(-1);
+        assertThatThrownBy(() -> decoder.decode(tooLong)).isInstanceOf(FrameTooLongException.class);
+    }
+
+    @Test
     void reassemblesAFrameFedOneByteAtATime() {
         FrameDecoder decoder = new FrameDecoder(1 << 20);
         byte[] payload = bytes(70_000, 7);

@@ -331,16 +331,38 @@ public abstract class AbstractConnection implements Connection {
      * close are delivered; after an abort they are dropped.
      */
     protected final void deliver(byte[] frame) {
+        if (received(frame.length)) {
+            try {
+                handler.onFrame(this, frame);
+            } catch (RuntimeException | Error e) {
+                handlerFailed("onFrame", e);
+            }
+        }
+    }
+
+    /**
+     * Hands the handler one frame that lies whole in the transport's read buffer, the
+     * {@code length} bytes of {@code buffer} from {@code offset}, as {@link #deliver(byte[])}
+     * does; the handler may use them until it returns. Delivery thread.
+     */
+    protected final void deliver(byte[] buffer, int offset, int length) {
+        if (received(length)) {
+            try {
+                handler.onFrame(this, buffer, offset, length);
+            } catch (RuntimeException | Error e) {
+                handlerFailed("onFrame", e);
+            }
+        }
+    }
+
+    /** Counts a frame of {@code length} bytes in, unless the connection was aborted: then it is dropped. */
+    private boolean received(int length) {
         if (aborted.get()) {
-            return;
+            return false;
         }
         framesReceived.incrementAndGet();
-        bytesReceived.addAndGet(frame.length);
-        try {
-            handler.onFrame(this, frame);
-        } catch (RuntimeException | Error e) {
-            handlerFailed("onFrame", e);
-        }
+        bytesReceived.addAndGet(length);
+        return true;
     }
 
     /**

@@ -285,6 +285,14 @@ final class TcpConnection extends AbstractConnection {
             holdSends();
             try {
                 while (buffer.hasRemaining()) {
+                    int whole = decoder.takeWholeFrame(buffer);
+                    if (whole > 0) {
+                        // Handed over where it lies, not copied: the handler has it until it returns.
+                        deliver(bytes, buffer.position(), whole);
+                        buffer.position(buffer.position() + whole);
+                        lastFrameNanos = System.nanoTime();
+                        continue;
+                    }
                     byte[] frame = decoder.decode(buffer);
                     if (frame == FrameDecoder.KEEPALIVE) {
                         keepAlivesReceived.incrementAndGet();

@@ -150,6 +150,40 @@ class TcpTransportTest {
         assertThat(cause).hasMessageContaining("look like TLS");
     }
 
+    /**
+     * Frames that arrive whole in one read reach a handler that takes them where they lie in the
+     * read buffer, uncopied (a frame that arrives in pieces is gathered into an array of its own,
+     * as the handlers of every other test take them).
+     */
+    @Test
+    void handsFramesThatArriveWholeToTheHandlerWhereTheyLieInTheReadBuffer() throws Exception {
+        record Slice(byte[] buffer, int offset, byte[] bytes) {
+        }
+        var slices = new ConcurrentLinkedQueue<Slice>();
+        ConnectionHandler inPlace = new ConnectionHandler() {
+            @Override
+            public void onFrame(Connection connection, byte[] frame) {
+                throw new AssertionError("a frame that arrived whole was copied");
+            }
+
+            @Override
+            public void onFrame(Connection connection, byte[] buffer, int offset, int length) {
+                slices.add(new Slice(buffer, offset, Arrays.copyOfRange(buffer, offset, offset + length)));
+            }
+        };
+        Socket raw = rawConnect(listen(TcpTransport.create(OPTIONS), inPlace));
+        ByteBuffer three = ByteBuffer.allocate(3 * FrameDecoder.HEADER_BYTES + 15)
+                .put(frame(text("one"))).put(frame(text("three"))).put(frame(text("seven!!")));
+
+        raw.getOutputStream().write(three.array()); // one segment on loopback, so one read
+        awaitTrue("three frames", () -> slices.size() == 3);
+
+        List<Slice> received = List.copyOf(slices);
+        assertThat(received).extracting(Slice::bytes).containsExactly(text("one"), text("three"), text("seven!!"));
+        assertThat(received).extracting(Slice::offset).containsExactly(4, 11, 20);
+        assertThat(received).extracting(Slice::buffer).allSatisfy(buffer -> assertThat(buffer).isSameAs(received.getFirst().buffer()));
+    }
+
     @ParameterizedTest(name = "cut after {0} bytes of the second frame")
     @ValueSource(ints = {1, 3, 4, 50})
     void treatsAStreamThatEndsInTheMiddleOfAFrameAsAReset(int cut) throws Exception {
