@@ -11,9 +11,10 @@ import java.util.Collection;
 
 /**
  * The codec benchmark's figures: JMH's average time per encode+decode of each codec, and the
- * bytes each puts on the wire for the same message.
+ * bytes each puts on the wire for the same message; and Parley's time for a {@link Stamp} with a
+ * 1 KiB payload ({@code stampNanos}).
  */
-record CodecFigures(double parleyNanos, double javaNanos, int parleyBytes, int javaBytes) {
+record CodecFigures(double parleyNanos, double javaNanos, int parleyBytes, int javaBytes, double stampNanos) {
 
     /**
      * Runs {@link CodecBenchmark} through JMH in this JVM (no fork, so it also runs from the
@@ -34,7 +35,7 @@ record CodecFigures(double parleyNanos, double javaNanos, int parleyBytes, int j
         Collection<RunResult> results = new Runner(options).run();
         var sizes = new CodecBenchmark();
         return new CodecFigures(score(results, "parleyCodec"), score(results, "javaSerialization"),
-                sizes.parleyBytes(), sizes.javaBytes());
+                sizes.parleyBytes(), sizes.javaBytes(), score(results, "parleyCodecStamp"));
     }
 
     private static double score(Collection<RunResult> results, String method) {

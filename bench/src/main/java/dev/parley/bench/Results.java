@@ -172,7 +172,9 @@ record Results(Suite suite, List<Latency> latencies, List<Throughput> throughput
                 .append(String.format(Locale.ROOT, "| Parley (Kryo) | %.0f | %d |%n| Java serialization | %.0f | %d |%n",
                         codec.parleyNanos(), codec.parleyBytes(), codec.javaNanos(), codec.javaBytes()))
                 .append(String.format(Locale.ROOT, "| ratio Java ÷ Parley | %.1f | %.1f |%n",
-                        codec.javaNanos() / codec.parleyNanos(), (double) codec.javaBytes() / codec.parleyBytes()));
+                        codec.javaNanos() / codec.parleyNanos(), (double) codec.javaBytes() / codec.parleyBytes()))
+                .append(String.format(Locale.ROOT, "%nParley, a `Stamp` (a long and %d bytes, what the goodput flood under loss sends): %.0f ns.%n",
+                        CodecBenchmark.STAMP.payload().length, codec.stampNanos()));
         out.append('\n').append(scaleMarkdown(scale)).append('\n').append(lossMarkdown(loss));
         return out.toString();
     }

@@ -121,8 +121,8 @@ record Suite(int rounds, Duration warmUp, Duration measure, int codecRounds, int
             }
         }
         CodecFigures codec = CodecFigures.measure(codecRounds, measure);
-        progress.printf("codec: parley %.0f ns (%d B), java serialization %.0f ns (%d B)%n",
-                codec.parleyNanos(), codec.parleyBytes(), codec.javaNanos(), codec.javaBytes());
+        progress.printf("codec: parley %.0f ns (%d B), java serialization %.0f ns (%d B); parley, a 1 KiB stamp %.0f ns%n",
+                codec.parleyNanos(), codec.parleyBytes(), codec.javaNanos(), codec.javaBytes(), codec.stampNanos());
         return new Results(this, latencies, throughputs, fanOuts, codec, scale(progress), underLoss(progress));
     }
 

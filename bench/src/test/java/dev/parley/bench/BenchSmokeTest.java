@@ -56,6 +56,7 @@ class BenchSmokeTest {
         assertThat(results.fanOuts()).allSatisfy(f -> assertThat(f.perSecond()).isPositive());
         assertThat(results.codec().parleyBytes()).isPositive().isLessThan(results.codec().javaBytes());
         assertThat(results.codec().parleyNanos()).isPositive();
+        assertThat(results.codec().stampNanos()).isPositive();
         assertThat(results.headline()).contains("Parley TCP round-trip p50");
         assertThat(results.scale()).extracting(Scale.Result::transport).containsExactly("tcp", "udp");
         assertThat(results.scale()).allSatisfy(s -> {
