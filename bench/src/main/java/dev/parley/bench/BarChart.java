@@ -29,7 +29,7 @@ record BarChart(String title, String unit, List<String> series, Map<String, doub
     private static final int LEFT = 70;
     private static final int TOP = 60;
     private static final int BOTTOM = 90;
-    private static final Color[] COLORS = {new Color(0x3B6FB6), new Color(0xE07B39), new Color(0x5AA469)};
+    private static final Color[] COLORS = {new Color(0x3B6FB6), new Color(0xE07B39), new Color(0x5AA469), new Color(0x8E5EA2)};
 
     /** Writes the chart to {@code file} as PNG. */
     void writePng(Path file) throws IOException {
@@ -91,8 +91,11 @@ record BarChart(String title, String unit, List<String> series, Map<String, doub
         if (value >= 1e6) {
             return String.format(Locale.ROOT, "%.2fM", value / 1e6);
         }
-        if (value >= 1e3) {
+        if (value >= 1e4) {
             return String.format(Locale.ROOT, "%.0fk", value / 1e3);
+        }
+        if (value >= 1e3) {
+            return String.format(Locale.ROOT, "%.1fk", value / 1e3);
         }
         return String.format(Locale.ROOT, "%.1f", value);
     }
