@@ -401,7 +401,12 @@ public final class ReliableSession {
      * now leaves alone and at once, and is no part of a burst.
      */
     public boolean isIdle(long now, long quietNanos) {
-        return state == State.OPEN && stream.isIdle() && now - lastSpoke >= quietNanos;
+        return isSettled() && now - lastSpoke >= quietNanos;
+    }
+
+    /** True if the session is open and everything it was given went out and was acknowledged. */
+    public boolean isSettled() {
+        return state == State.OPEN && stream.isIdle();
     }
 
     /** True while frames may be handed to {@link #send}. */

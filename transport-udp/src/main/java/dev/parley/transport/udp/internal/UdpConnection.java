@@ -63,6 +63,13 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
     private final CompletableFuture<Void> openSignal = new CompletableFuture<>();
     private final List<byte[]> batch = new ArrayList<>();
     private ReliableSession session;
+    /**
+     * Whether the session had nothing unacknowledged when its lock was last released: written only
+     * then, read by senders without the lock, so that the senders of a stream of frames skip
+     * write-through without taking the lock that the receive loop and the timer take for every
+     * packet. Only a hint: write-through checks again under the lock.
+     */
+    private volatile boolean settled;
     private boolean gone;
     /** Whether the socket is this connection's alone (a client's), not a listener's that others share. */
     private boolean ownsSocket;
@@ -245,7 +252,7 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
     protected boolean writeThrough(byte[] frame) {
         // A pending wake-up means frames are queued: checked first, so that the senders of a stream
         // of frames do not contend for the session lock with the receive loop and the timer.
-        if ((!ownsSocket && !isDeliveringOnCurrentThread()) || pumpRequested.get() || !lock.tryLock()) {
+        if (!settled || (!ownsSocket && !isDeliveringOnCurrentThread()) || pumpRequested.get() || !lock.tryLock()) {
             return false;
         }
         try {
@@ -521,6 +528,10 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
                 arrivals.clear();
                 arrivalsFrames = 0;
                 arrivalsEndOffset = -1;
+            }
+            boolean nowSettled = session != null && session.isSettled();
+            if (settled != nowSettled) {
+                settled = nowSettled;
             }
         } finally {
             lock.unlock();
