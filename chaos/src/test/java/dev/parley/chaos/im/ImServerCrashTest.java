@@ -35,9 +35,21 @@ class ImServerCrashTest {
     private static final int WINDOW = 32;
     private static final int KILLS = 3;
     private static final Duration PATIENCE = Duration.ofSeconds(120);
-    /** Short, so that a UDP client notices a killed server quickly. */
-    private static final TransportOptions OPTIONS = TransportOptions.defaults().toBuilder()
+    /**
+     * The clients' options over UDP: a short idle timeout, so that a client notices a killed server
+     * quickly, for only silence tells it. A live server's transport acknowledges each keepalive
+     * itself, so a server slow to answer is not taken for dead.
+     */
+    private static final TransportOptions UDP_OPTIONS = TransportOptions.defaults().toBuilder()
             .idleTimeout(Duration.ofMillis(1_500)).keepAliveInterval(Duration.ofMillis(300))
+            .connectTimeout(Duration.ofSeconds(2)).closeTimeout(Duration.ofSeconds(1)).build();
+    /**
+     * Over TCP the kernel tells a client of a killed server at once, and nothing answers a TCP
+     * keepalive: the server sends its own only every 15 s (the defaults), so a short idle timeout
+     * took a server slow to answer its first registration after a start, on a loaded machine, for
+     * dead. TCP clients keep the defaults but for the timeouts a kill makes them wait on.
+     */
+    private static final TransportOptions TCP_OPTIONS = TransportOptions.defaults().toBuilder()
             .connectTimeout(Duration.ofSeconds(2)).closeTimeout(Duration.ofSeconds(1)).build();
     private static final ReconnectPolicy POLICY = new ReconnectPolicy(10_000, Duration.ofMillis(20), Duration.ofMillis(500));
 
@@ -61,7 +73,7 @@ class ImServerCrashTest {
         ServerProcess server = start(transportName, 0);
         int port = server.port();
         var address = new InetSocketAddress("127.0.0.1", port);
-        Transport transport = Transport.byName(transportName, OPTIONS);
+        Transport transport = Transport.byName(transportName, transportName.equals("udp") ? UDP_OPTIONS : TCP_OPTIONS);
         Map<String, ImClient> clients = new ConcurrentHashMap<>();
         for (String name : List.of("alice", "bob", "carol", "dave")) {
             ImClient client = ImClient.connect(transport, List.of(address), traffic.recorder(name), POLICY);
