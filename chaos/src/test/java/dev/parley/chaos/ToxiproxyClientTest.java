@@ -90,7 +90,7 @@ class ToxiproxyClientTest {
     @Test
     void disablingTakesTheProxyDownAndEnablingBringsItBack() throws IOException {
         Proxy proxy = client.createProxy("echo", "127.0.0.1:0", upstream());
-        Socket open = connect(proxy);
+        Socket open = accepted(proxy);
 
         proxy.disable();
 
@@ -126,7 +126,7 @@ class ToxiproxyClientTest {
     void movesALiveProxyToAnotherUpstreamAndListenAddressKeepingItsToxics() throws IOException {
         Proxy proxy = client.createProxy("echo", "127.0.0.1:0", upstream());
         proxy.toxics().bandwidth("thin", ToxicDirection.DOWNSTREAM, 64);
-        Socket open = connect(proxy);
+        Socket open = accepted(proxy);
         try (var other = new EchoServer()) {
             String otherUpstream = "127.0.0.1:" + other.address().getPort();
 
@@ -169,6 +169,17 @@ class ToxiproxyClientTest {
     private static Socket connect(Proxy proxy) throws IOException {
         String listen = proxy.getListen();
         return new Socket("127.0.0.1", Integer.parseInt(listen.substring(listen.lastIndexOf(':') + 1)));
+    }
+
+    /**
+     * A connection through {@code proxy} that the proxy has accepted, shown by a byte echoed: one
+     * still in the listener's backlog when the proxy closes or moves is reset, or never served.
+     */
+    private static Socket accepted(Proxy proxy) throws IOException {
+        Socket socket = connect(proxy);
+        socket.getOutputStream().write('x');
+        assertThat(socket.getInputStream().read()).as("the byte echoed through the proxy").isEqualTo('x');
+        return socket;
     }
 
     private static String roundTrip(Proxy proxy, String text) throws IOException {
