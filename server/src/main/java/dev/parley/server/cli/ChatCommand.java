@@ -3,6 +3,7 @@ package dev.parley.server.cli;
 import dev.parley.im.ImClient;
 import dev.parley.im.ReconnectPolicy;
 import dev.parley.transport.Transport;
+import dev.parley.transport.TransportOptions;
 import dev.parley.transport.tcp.TcpTls;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -89,7 +90,7 @@ final class ChatCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         var err = spec.commandLine().getErr();
-        Transport transport = TransportChoice.find(spec.qualifiedName(), transportName,
+        Transport transport = TransportChoice.find(spec.qualifiedName(), transportName, TransportOptions.defaults(),
                 tlsTrust == null ? null : () -> TcpTls.client(tlsTrust), err);
         if (transport == null) {
             return ParleyCommand.USAGE;

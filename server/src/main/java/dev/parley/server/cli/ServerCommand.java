@@ -14,6 +14,7 @@ import dev.parley.server.store.SqliteStore;
 import dev.parley.server.store.StoreException;
 import dev.parley.server.store.StoreOptions;
 import dev.parley.transport.Transport;
+import dev.parley.transport.TransportOptions;
 import dev.parley.transport.memory.MemoryTransport;
 import dev.parley.transport.tcp.TcpTls;
 import picocli.CommandLine.Command;
@@ -107,6 +108,17 @@ final class ServerCommand implements Callable<Integer> {
             description = "PEM private key (PKCS#8, RSA or EC) of --tls-cert")
     private Path tlsKey;
 
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
+            description = "a connection over which nothing, not even a keepalive, arrived for this long is closed; "
+                    + "0 never closes one. Keep it longer than the clients' keepalive interval (default: ${DEFAULT-VALUE})")
+    private Duration idleTimeout;
+
+    @Option(names = "--keepalive", paramLabel = "DURATION", defaultValue = "15s", converter = DurationConverter.class,
+            description = "a connection that sent nothing for this long sends a keepalive, so that clients whose idle "
+                    + "timeout is longer do not take a quiet server for dead; shorter than --idle-timeout, "
+                    + "0 sends none (default: ${DEFAULT-VALUE})")
+    private Duration keepAlive;
+
     @Option(names = "--resume-window", paramLabel = "DURATION", defaultValue = ServerOptions.DEFAULT_RESUME_WINDOW_SECONDS + "s",
             converter = DurationConverter.class,
             description = "how long a user whose connection dropped keeps their place, unannounced, before being "
@@ -169,7 +181,16 @@ final class ServerCommand implements Callable<Integer> {
             err.println("parley server: --tls-cert and --tls-key go together: give both or neither");
             return ParleyCommand.USAGE;
         }
-        Transport transport = TransportChoice.find(spec.qualifiedName(), transportName,
+        TransportOptions transportOptions;
+        try {
+            transportOptions = TransportOptions.defaults().toBuilder().idleTimeout(idleTimeout).keepAliveInterval(keepAlive)
+                    .build();
+        } catch (IllegalArgumentException e) {
+            err.println("parley server: --keepalive (" + keepAlive.toMillis() + " ms) must be shorter than --idle-timeout ("
+                    + idleTimeout.toMillis() + " ms); 0 turns either off");
+            return ParleyCommand.USAGE;
+        }
+        Transport transport = TransportChoice.find(spec.qualifiedName(), transportName, transportOptions,
                 tlsCertificate == null ? null : () -> TcpTls.server(tlsCertificate, tlsKey), err);
         if (transport == null) {
             return ParleyCommand.USAGE;

@@ -1,6 +1,7 @@
 package dev.parley.server.cli;
 
 import dev.parley.transport.Transport;
+import dev.parley.transport.TransportOptions;
 import dev.parley.transport.tcp.TcpTls;
 import dev.parley.transport.tcp.TcpTransport;
 
@@ -27,8 +28,12 @@ final class TransportChoice {
      * {@code command} (as {@code "parley demo"}), which ones there are.
      */
     static Transport find(String command, String name, PrintWriter err) {
+        return find(command, name, TransportOptions.defaults(), err);
+    }
+
+    private static Transport find(String command, String name, TransportOptions options, PrintWriter err) {
         try {
-            return Transport.byName(name);
+            return Transport.byName(name, options);
         } catch (IllegalArgumentException e) {
             err.println(command + ": " + e.getMessage());
             err.flush();
@@ -37,12 +42,12 @@ final class TransportChoice {
     }
 
     /**
-     * The transport called {@code name}, with the TLS that {@code tls} reads unless {@code tls} is
-     * null; or null after printing to {@code err}, after {@code command}, in one line why not: an unknown transport, TLS
+     * The transport called {@code name} with {@code options}, and with the TLS that {@code tls} reads unless
+     * {@code tls} is null; or null after printing to {@code err}, after {@code command}, in one line why not: an unknown transport, TLS
      * asked of a transport other than TCP, or a file that cannot be used.
      */
-    static Transport find(String command, String name, TlsFiles tls, PrintWriter err) {
-        Transport transport = find(command, name, err);
+    static Transport find(String command, String name, TransportOptions options, TlsFiles tls, PrintWriter err) {
+        Transport transport = find(command, name, options, err);
         if (transport == null || tls == null) {
             return transport;
         }

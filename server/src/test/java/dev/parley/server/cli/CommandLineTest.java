@@ -91,6 +91,16 @@ class CommandLineTest {
     }
 
     @Test
+    void refusesAKeepaliveNoShorterThanTheIdleTimeoutInOneLine() {
+        var run = CommandRun.run("", "server", "--store", "memory", "--host", "127.0.0.1", "--port", "0",
+                "--idle-timeout", "1s", "--keepalive", "1s");
+
+        assertThat(run.exitCode()).isEqualTo(ParleyCommand.USAGE);
+        assertThat(run.errLines()).containsExactly(
+                "parley server: --keepalive (1000 ms) must be shorter than --idle-timeout (1000 ms); 0 turns either off");
+    }
+
+    @Test
     void refusesANegativeRateInOneLine() {
         var run = CommandRun.run("", "server", "--store", "memory", "--host", "127.0.0.1", "--port", "0", "--rate", "-1");
 
