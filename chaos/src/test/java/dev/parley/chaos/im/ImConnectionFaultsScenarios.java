@@ -51,6 +51,8 @@ abstract class ImConnectionFaultsScenarios {
 
     /** Longer than the clients', so that a client, not the server, notices a stall first. */
     private static final Duration SERVER_IDLE_TIMEOUT = Duration.ofSeconds(4);
+    /** A server process's keepalive interval, well within the clients' idle timeout (by default it is 15 s). */
+    private static final String SERVER_PROCESS_KEEPALIVE = "300ms";
     private static final TransportOptions SERVER_OPTIONS = TransportOptions.defaults().toBuilder()
             .idleTimeout(SERVER_IDLE_TIMEOUT).keepAliveInterval(Duration.ofSeconds(1)).build();
 
@@ -183,11 +185,10 @@ abstract class ImConnectionFaultsScenarios {
     }
 
     /**
-     * The clients' options against a server process, which keeps the defaults and so sends a
-     * keepalive only every 15 s. Over TCP nothing answers a client's keepalives, and the kernel
-     * reports a killed server at once: no idle timeout there, lest a server slow to answer a
-     * registration on a loaded machine be taken for dead. Over UDP the server's transport
-     * acknowledges them, and only silence tells of a kill.
+     * The clients' options against a server process. Over TCP the kernel reports a killed server at
+     * once: no idle timeout there, lest a stall of a loaded machine be taken for a kill. Over UDP only
+     * silence tells of a kill: the short idle timeout, which the server's keepalives
+     * ({@link #SERVER_PROCESS_KEEPALIVE}) keep a live server within.
      */
     private static TransportOptions againstAProcess(String transportName) {
         return transportName.equals("tcp") ? OPTIONS.toBuilder().idleTimeout(Duration.ZERO).build() : OPTIONS;
@@ -244,7 +245,7 @@ abstract class ImConnectionFaultsScenarios {
 
     private ServerProcess serverProcess(String transportName, int port) throws IOException {
         ServerProcess server = ServerProcess.start(List.of("--store", "memory", "--transport", transportName,
-                "--host", "127.0.0.1", "--port", Integer.toString(port)));
+                "--host", "127.0.0.1", "--port", Integer.toString(port), "--keepalive", SERVER_PROCESS_KEEPALIVE));
         opened.add(server);
         return server;
     }
