@@ -8,7 +8,7 @@ final class FaultTransports {
     private FaultTransports() {
     }
 
-    /** Add "udp" here once the UDP transport is merged, and every scenario runs over it too. */
+    /** Every transport a fault proxy carries: each scenario runs over each of them. */
     static Stream<String> names() {
         return Stream.of("tcp", "udp");
     }

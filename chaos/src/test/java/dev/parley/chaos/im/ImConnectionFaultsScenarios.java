@@ -51,8 +51,6 @@ abstract class ImConnectionFaultsScenarios {
 
     /** Longer than the clients', so that a client, not the server, notices a stall first. */
     private static final Duration SERVER_IDLE_TIMEOUT = Duration.ofSeconds(4);
-    /** A server process's keepalive interval, well within the clients' idle timeout (by default it is 15 s). */
-    private static final String SERVER_PROCESS_KEEPALIVE = "300ms";
     private static final TransportOptions SERVER_OPTIONS = TransportOptions.defaults().toBuilder()
             .idleTimeout(SERVER_IDLE_TIMEOUT).keepAliveInterval(Duration.ofSeconds(1)).build();
 
@@ -168,7 +166,7 @@ abstract class ImConnectionFaultsScenarios {
     void aKilledServerProcessEndsTheConnectionAndARestartedOneTakesTheUserBack(String transportName)
             throws Exception {
         Assume.protocol(chaos, transportName);
-        transport = Transport.byName(transportName, againstAProcess(transportName));
+        transport = Transport.byName(transportName, KilledServerClients.options(transportName, OPTIONS));
         ServerProcess first = serverProcess(transportName, 0);
         int port = first.port();
         proxy = chaos.proxies().createProxy("im", Protocol.fromWireName(transportName),
@@ -182,16 +180,6 @@ abstract class ImConnectionFaultsScenarios {
         assertDisconnect(alice, expected, IDLE_TIMEOUT.plus(MARGIN));
         serverProcess(transportName, port);
         assertThat(connect("alice").register("back")).containsKey("alice");
-    }
-
-    /**
-     * The clients' options against a server process. Over TCP the kernel reports a killed server at
-     * once: no idle timeout there, lest a stall of a loaded machine be taken for a kill. Over UDP only
-     * silence tells of a kill: the short idle timeout, which the server's keepalives
-     * ({@link #SERVER_PROCESS_KEEPALIVE}) keep a live server within.
-     */
-    private static TransportOptions againstAProcess(String transportName) {
-        return transportName.equals("tcp") ? OPTIONS.toBuilder().idleTimeout(Duration.ZERO).build() : OPTIONS;
     }
 
     private void start(String transportName) throws IOException {
@@ -245,7 +233,7 @@ abstract class ImConnectionFaultsScenarios {
 
     private ServerProcess serverProcess(String transportName, int port) throws IOException {
         ServerProcess server = ServerProcess.start(List.of("--store", "memory", "--transport", transportName,
-                "--host", "127.0.0.1", "--port", Integer.toString(port), "--keepalive", SERVER_PROCESS_KEEPALIVE));
+                "--host", "127.0.0.1", "--port", Integer.toString(port), "--keepalive", KilledServerClients.SERVER_KEEPALIVE));
         opened.add(server);
         return server;
     }

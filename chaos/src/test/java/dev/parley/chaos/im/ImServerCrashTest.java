@@ -35,22 +35,10 @@ class ImServerCrashTest {
     private static final int WINDOW = 32;
     private static final int KILLS = 3;
     private static final Duration PATIENCE = Duration.ofSeconds(120);
-    /**
-     * The clients' options over UDP: a short idle timeout, so that a client notices a killed server
-     * quickly, for only silence tells it; the server sends keepalives often enough to stay within it
-     * ({@link #SERVER_KEEPALIVE}) while it is slow to answer.
-     */
-    private static final TransportOptions UDP_OPTIONS = TransportOptions.defaults().toBuilder()
+    /** Short idle timeout over UDP, so that a client notices a killed server quickly; see {@link KilledServerClients}. */
+    private static final TransportOptions OPTIONS = TransportOptions.defaults().toBuilder()
             .idleTimeout(Duration.ofMillis(1_500)).keepAliveInterval(Duration.ofMillis(300))
             .connectTimeout(Duration.ofSeconds(2)).closeTimeout(Duration.ofSeconds(1)).build();
-    /**
-     * Over TCP the kernel tells a client of a killed server at once: TCP clients keep the default
-     * idle timeout, so that no stall of a loaded machine is taken for a kill.
-     */
-    private static final TransportOptions TCP_OPTIONS = TransportOptions.defaults().toBuilder()
-            .connectTimeout(Duration.ofSeconds(2)).closeTimeout(Duration.ofSeconds(1)).build();
-    /** The server's keepalive interval, well within the UDP clients' idle timeout (by default it is 15 s). */
-    private static final String SERVER_KEEPALIVE = "300ms";
     private static final ReconnectPolicy POLICY = new ReconnectPolicy(10_000, Duration.ofMillis(20), Duration.ofMillis(500));
 
     @TempDir
@@ -73,7 +61,7 @@ class ImServerCrashTest {
         ServerProcess server = start(transportName, 0);
         int port = server.port();
         var address = new InetSocketAddress("127.0.0.1", port);
-        Transport transport = Transport.byName(transportName, transportName.equals("udp") ? UDP_OPTIONS : TCP_OPTIONS);
+        Transport transport = Transport.byName(transportName, KilledServerClients.options(transportName, OPTIONS));
         Map<String, ImClient> clients = new ConcurrentHashMap<>();
         for (String name : List.of("alice", "bob", "carol", "dave")) {
             ImClient client = ImClient.connect(transport, List.of(address), traffic.recorder(name), POLICY);
@@ -106,7 +94,7 @@ class ImServerCrashTest {
     private ServerProcess start(String transportName, int port) throws Exception {
         ServerProcess server = ServerProcess.start(List.of("--transport", transportName, "--host", "127.0.0.1",
                 "--port", Integer.toString(port), "--store", "sqlite", "--data", data.toString(), "--rate", "0",
-                "--keepalive", SERVER_KEEPALIVE));
+                "--keepalive", KilledServerClients.SERVER_KEEPALIVE));
         opened.add(server);
         return server;
     }

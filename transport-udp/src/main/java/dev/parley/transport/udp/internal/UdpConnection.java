@@ -250,8 +250,9 @@ public final class UdpConnection extends AbstractConnection implements ReliableS
      */
     @Override
     protected boolean writeThrough(byte[] frame) {
-        // A pending wake-up means frames are queued: checked first, so that the senders of a stream
-        // of frames do not contend for the session lock with the receive loop and the timer.
+        // Frames unacknowledged (the settled hint) or a pending wake-up (frames queued) rule a
+        // write-through out: checked before the lock, so that the senders of a stream of frames do
+        // not contend for it with the receive loop and the timer.
         if (!settled || (!ownsSocket && !isDeliveringOnCurrentThread()) || pumpRequested.get() || !lock.tryLock()) {
             return false;
         }
