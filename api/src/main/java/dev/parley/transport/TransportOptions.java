@@ -27,7 +27,10 @@ import java.util.Objects;
  *                          it. Default 60 s.
  * @param keepAliveInterval a connection that has sent nothing for this long sends a keepalive, so
  *                          a quiet but healthy peer is not taken for idle; must be shorter than
- *                          the idle timeout. {@link Duration#ZERO} disables it. Default 15 s.
+ *                          the idle timeout. A transport whose handshake tells each side the
+ *                          other's idle timeout (UDP) sends keepalives more often where the peer's
+ *                          is too short for this interval. {@link Duration#ZERO} disables it.
+ *                          Default 15 s.
  * @param closeTimeout      how long a graceful close may spend delivering queued frames before it
  *                          gives up and resets. Default 5 s.
  * @param maxUnfinishedFrameBytes bytes that frames still arriving may hold, together, on all the

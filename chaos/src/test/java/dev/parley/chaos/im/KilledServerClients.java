@@ -9,8 +9,9 @@ import java.time.Duration;
  * TCP the kernel reports a killed server at once, so a client there has no idle timeout, lest a
  * stall of a loaded machine be taken for a kill. Over UDP only silence tells of a kill: a client
  * keeps a short idle timeout, and the server processes send keepalives well within it
- * ({@link #SERVER_KEEPALIVE}; by default only every 15 s), so that a live server slow to answer,
- * as a cold one on a loaded machine is, is not taken for dead. Stateless.
+ * ({@link #SERVER_KEEPALIVE}, where the handshake alone would bring them down to a third of it),
+ * so that a live server slow to answer, as a cold one on a loaded machine is, is not taken for
+ * dead. Stateless.
  */
 final class KilledServerClients {
 

@@ -10,6 +10,7 @@ import dev.parley.transport.TransportConformanceTest;
 import dev.parley.transport.TransportOptions;
 import dev.parley.transport.udp.internal.PacketCodec;
 import dev.parley.transport.udp.internal.ResetCode;
+import dev.parley.transport.udp.internal.TransportParameters;
 import dev.parley.transport.udp.internal.UdpListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -353,7 +354,7 @@ class UdpTransportTest {
                 DatagramChannel source = DatagramChannel.open().bind(LOOPBACK);
                 replies.add(source);
                 for (int i = 0; i < 10; i++) {
-                    byte[] initial = PacketCodec.initial(i, port * 100L + i + 1, 64, 5_000,
+                    byte[] initial = PacketCodec.initial(i, port * 100L + i + 1, new TransportParameters(64, 5_000, 60_000),
                             i % 2 == 0 ? new byte[0] : new byte[24]);
                     source.send(ByteBuffer.wrap(initial), listener.localAddress());
                 }
@@ -450,6 +451,32 @@ class UdpTransportTest {
         assertThat(client.stats().details()).containsEntry("peerMaxAckDelayMicros", 40_000L);
         assertThat(serverSide).isNotNull();
         assertThat(serverSide.stats().details()).containsEntry("peerMaxAckDelayMicros", 2_000L);
+    }
+
+    /**
+     * Each side's idle timeout counts the other side's keepalives, and nothing else agrees the two:
+     * a client that closes after 3 s of silence, against a server on the default 15 s keepalive,
+     * took the quiet server for dead. The handshake now tells the server the client's idle timeout,
+     * and the server keeps alive often enough for it.
+     */
+    @Test
+    void keepsAlivePeersWhoseIdleTimeoutIsShorterThanItsKeepaliveInterval() throws Exception {
+        var server = RecordingHandler.recording();
+        Listener listener = closeLater(UdpTransport.create(options).listen(LOOPBACK, server));
+        var impatient = options.toBuilder().idleTimeout(Duration.ofSeconds(3)).keepAliveInterval(Duration.ZERO).build();
+        var clientHandler = RecordingHandler.recording();
+        Connection client = closeLater(UdpTransport.create(impatient).connect(listener.localAddress(), clientHandler));
+        Connection serverSide = server.opened.poll(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+        long heardAtOpen = client.stats().details().get("packetsReceived");
+
+        assertThat(options.keepAliveInterval()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(serverSide).isNotNull();
+        assertThat(serverSide.stats().details()).containsEntry("keepAliveMillis", 1_000L);
+        // The client sends nothing that needs an answer, so all it hears are the server's keepalives;
+        // three of them span more than its idle timeout.
+        TransportConformanceTest.awaitTrue("three keepalives reached the client, or it closed", () -> !client.isOpen()
+                || client.stats().details().get("packetsReceived") >= heardAtOpen + 3);
+        assertThat(client.isOpen()).as("closed: %s", client.closeFuture().getNow(null)).isTrue();
     }
 
     @Test

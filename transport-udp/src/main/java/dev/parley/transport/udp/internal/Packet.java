@@ -14,11 +14,11 @@ public sealed interface Packet {
     long packetNumber();
 
     /**
-     * Client to server: opens a connection, with the cookie from a RETRY once it has one, and says
-     * how long the client may hold an acknowledgement.
+     * Client to server: opens a connection, with the cookie from a RETRY once it has one, and
+     * tells the server the client's {@link TransportParameters}.
      */
-    record Initial(long connectionId, long packetNumber, long sourceConnectionId, long receiveWindow,
-                   long maxAckDelayMicros, byte[] cookie) implements Packet {
+    record Initial(long connectionId, long packetNumber, long sourceConnectionId, TransportParameters parameters,
+                   byte[] cookie) implements Packet {
     }
 
     /** Server to client, statelessly: prove your address by sending this cookie back. */
@@ -27,10 +27,10 @@ public sealed interface Packet {
 
     /**
      * Server to client: the connection exists; address later packets to {@code serverConnectionId};
-     * the server may hold an acknowledgement {@code maxAckDelayMicros}.
+     * the server's {@link TransportParameters} are these.
      */
-    record Accept(long connectionId, long packetNumber, long serverConnectionId, long receiveWindow,
-                  long maxAckDelayMicros) implements Packet {
+    record Accept(long connectionId, long packetNumber, long serverConnectionId, TransportParameters parameters)
+            implements Packet {
     }
 
     /** Server to client: the cookie was good but the server will not take the connection. */

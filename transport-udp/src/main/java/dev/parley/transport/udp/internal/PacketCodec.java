@@ -27,11 +27,14 @@ import java.util.zip.CRC32C;
  * +-----------------------------------------------------------------------------------------+
  *
  * type 1 INITIAL  (client to server; connection id 0; padded with zeros to at least 1200 bytes)
- *   | source connection id (8) | receive window, bytes (4) | max ack delay, us (4) | cookie length (1) | cookie | zeros ... |
+ *   | source connection id (8) | parameters (12) | cookie length (1) | cookie | zeros ... |
  * type 2 RETRY    (packet number echoes the INITIAL's)   | cookie length (1) | cookie |
- * type 3 ACCEPT   (packet number echoes the INITIAL's)   | server connection id (8) | receive window, bytes (4) | max ack delay, us (4) |
+ * type 3 ACCEPT   (packet number echoes the INITIAL's)   | server connection id (8) | parameters (12) |
  * type 4 REFUSED  (packet number echoes the INITIAL's)   | (empty) |
  * type 5 DATA     | frame | frame | ... |    (packet numbers only grow, from 0, never reused)
+ *
+ * parameters, the sender's {@link TransportParameters}:
+ *   | receive window, bytes (4) | max ack delay, us (4) | idle timeout, ms (4; 0 for none) |
  *
  * frames in DATA, each introduced by one type byte:
  *   0x01 ACK      | largest (v) | ack delay us (v) | byte limit (v) | extra ranges (v) | first range (v) |
@@ -57,9 +60,10 @@ public final class PacketCodec {
     /**
      * The protocol version this code speaks: 2 since whole frames travel in BATCH frames, which a
      * version 1 peer cannot read (it would accept the handshake and then drop every data packet);
-     * 3 since INITIAL and ACCEPT carry the sender's max ack delay.
+     * 3 since INITIAL and ACCEPT carry the sender's max ack delay; 4 since they carry its idle
+     * timeout too (a version 3 peer would read the parameters short).
      */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
     /**
      * The longest max ack delay a peer may announce ({@link UdpOptions#MAX_ACK_DELAY_LIMIT}); a
      * handshake packet announcing more is malformed.
@@ -69,6 +73,8 @@ public final class PacketCodec {
     public static final int HEADER_LENGTH = 18;
     /** The CRC32C trailer. */
     public static final int CHECKSUM_LENGTH = 4;
+    /** Bytes of the {@link TransportParameters} in INITIAL and ACCEPT. */
+    static final int PARAMETERS_LENGTH = 12;
     /** Largest cookie a RETRY can carry. */
     public static final int MAX_COOKIE_LENGTH = 64;
     /** Most bytes a CHUNK frame's header takes (type and four varints, within their ranges). */
@@ -104,7 +110,7 @@ public final class PacketCodec {
     }
 
     /** An INITIAL, padded to {@link UdpOptions#MIN_INITIAL_PACKET_SIZE} bytes. */
-    public static byte[] initial(long packetNumber, long sourceConnectionId, long receiveWindow, long maxAckDelayMicros,
+    public static byte[] initial(long packetNumber, long sourceConnectionId, TransportParameters parameters,
                                  byte[] cookie) {
         if (cookie.length > MAX_COOKIE_LENGTH) {
             throw new IllegalArgumentException("cookie too long: " + cookie.length);
@@ -112,8 +118,7 @@ public final class PacketCodec {
         byte[] buf = new byte[UdpOptions.MIN_INITIAL_PACKET_SIZE];
         int pos = header(buf, TYPE_INITIAL, 0, packetNumber);
         pos = putLong(buf, pos, sourceConnectionId);
-        pos = putInt(buf, pos, (int) receiveWindow);
-        pos = putInt(buf, pos, (int) checkAckDelay(maxAckDelayMicros));
+        pos = putParameters(buf, pos, parameters);
         buf[pos++] = (byte) cookie.length;
         System.arraycopy(cookie, 0, buf, pos, cookie.length);
         seal(buf, buf.length);
@@ -130,14 +135,13 @@ public final class PacketCodec {
         return buf;
     }
 
-    /** An ACCEPT naming the server's connection id, receive window and max ack delay. */
+    /** An ACCEPT naming the server's connection id and its parameters. */
     public static byte[] accept(long clientConnectionId, long echoedPacketNumber, long serverConnectionId,
-                                long receiveWindow, long maxAckDelayMicros) {
-        byte[] buf = new byte[HEADER_LENGTH + 16 + CHECKSUM_LENGTH];
+                                TransportParameters parameters) {
+        byte[] buf = new byte[HEADER_LENGTH + 8 + PARAMETERS_LENGTH + CHECKSUM_LENGTH];
         int pos = header(buf, TYPE_ACCEPT, clientConnectionId, echoedPacketNumber);
         pos = putLong(buf, pos, serverConnectionId);
-        pos = putInt(buf, pos, (int) receiveWindow);
-        putInt(buf, pos, (int) checkAckDelay(maxAckDelayMicros));
+        putParameters(buf, pos, parameters);
         seal(buf, buf.length);
         return buf;
     }
@@ -181,17 +185,12 @@ public final class PacketCodec {
                     throw new MalformedPacketException(Kind.INVALID, "INITIAL of " + length + " bytes is not padded");
                 }
                 long source = in.u64();
-                long window = Integer.toUnsignedLong(in.u32());
-                long ackDelay = ackDelay(in);
-                yield new Packet.Initial(connectionId, packetNumber, source, window, ackDelay, in.bytes(in.u8()));
+                yield new Packet.Initial(connectionId, packetNumber, source, parameters(in), in.bytes(in.u8()));
             }
             case TYPE_RETRY -> new Packet.Retry(connectionId, packetNumber, in.end(in.bytes(in.u8())));
             case TYPE_ACCEPT -> {
                 long server = in.u64();
-                long window = Integer.toUnsignedLong(in.u32());
-                long ackDelay = ackDelay(in);
-                in.end(null);
-                yield new Packet.Accept(connectionId, packetNumber, server, window, ackDelay);
+                yield new Packet.Accept(connectionId, packetNumber, server, in.end(parameters(in)));
             }
             case TYPE_REFUSED -> {
                 in.end(null);
@@ -202,20 +201,29 @@ public final class PacketCodec {
         };
     }
 
-    private static long ackDelay(Reader in) throws MalformedPacketException {
-        long micros = Integer.toUnsignedLong(in.u32());
-        if (micros > MAX_ACK_DELAY_MICROS) {
-            throw new MalformedPacketException(Kind.INVALID, "max ack delay of " + micros + " us is over "
+    private static TransportParameters parameters(Reader in) throws MalformedPacketException {
+        long window = Integer.toUnsignedLong(in.u32());
+        long ackDelayMicros = Integer.toUnsignedLong(in.u32());
+        if (ackDelayMicros > MAX_ACK_DELAY_MICROS) {
+            throw new MalformedPacketException(Kind.INVALID, "max ack delay of " + ackDelayMicros + " us is over "
                     + MAX_ACK_DELAY_MICROS);
         }
-        return micros;
+        return new TransportParameters(window, ackDelayMicros, Integer.toUnsignedLong(in.u32()));
     }
 
-    private static long checkAckDelay(long micros) {
+    private static int putParameters(byte[] buf, int pos, TransportParameters parameters) {
+        long micros = parameters.maxAckDelayMicros();
         if (micros < 0 || micros > MAX_ACK_DELAY_MICROS) {
             throw new IllegalArgumentException("max ack delay of " + micros + " us is outside 0.." + MAX_ACK_DELAY_MICROS);
         }
-        return micros;
+        long idleMillis = parameters.idleTimeoutMillis();
+        if (idleMillis < 0 || idleMillis > TransportParameters.MAX_IDLE_TIMEOUT_MILLIS) {
+            throw new IllegalArgumentException("idle timeout of " + idleMillis + " ms is outside 0.."
+                    + TransportParameters.MAX_IDLE_TIMEOUT_MILLIS);
+        }
+        pos = putInt(buf, pos, (int) parameters.receiveWindow());
+        pos = putInt(buf, pos, (int) micros);
+        return putInt(buf, pos, (int) idleMillis);
     }
 
     private static List<Frame> frames(Reader in) throws MalformedPacketException {

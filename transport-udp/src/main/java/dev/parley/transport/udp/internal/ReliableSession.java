@@ -122,6 +122,11 @@ public final class ReliableSession {
     private long lastHeard;
     /** When this side last sent something that needed an answer; keepalives and window probes go after it. */
     private long lastSpoke;
+    /**
+     * How long this side stays quiet before it sends a keepalive (0: never): the configured
+     * interval, shortened once the peer's idle timeout is known where that needs more often.
+     */
+    private long keepAliveNanos;
     private long closeDeadline = Long.MAX_VALUE;
     private long lingerUntil = Long.MAX_VALUE;
     private boolean terminatedFully;
@@ -164,6 +169,7 @@ public final class ReliableSession {
         this.stream = new SendStream(PacketCodec.maxChunkData(maxPacket));
         this.lastHeard = now;
         this.lastSpoke = now;
+        this.keepAliveNanos = options.keepAliveInterval().toNanos();
         this.state = client ? State.CONNECTING : State.OPEN;
     }
 
@@ -182,8 +188,7 @@ public final class ReliableSession {
                                          FrameBudget frameBudget, DatagramSink sink, Events events, long now) {
         var session = new ReliableSession(false, localId, initial.sourceConnectionId(), udp, options, frameBudget,
                 sink, events, now);
-        session.stream.raisePeerByteLimit(initial.receiveWindow());
-        session.rtt.peerMaxAckDelay(TimeUnit.MICROSECONDS.toNanos(initial.maxAckDelayMicros()));
+        session.adopt(initial.parameters());
         session.acceptEcho = initial.packetNumber();
         return session;
     }
@@ -270,9 +275,8 @@ public final class ReliableSession {
             return;
         }
         rtt.onSample(now - sentAt, 0);
-        rtt.peerMaxAckDelay(TimeUnit.MICROSECONDS.toNanos(accept.maxAckDelayMicros()));
+        adopt(accept.parameters());
         peerId = accept.serverConnectionId();
-        stream.raisePeerByteLimit(accept.receiveWindow());
         state = State.OPEN;
         handshakeDeadline = Long.MAX_VALUE;
         connectDeadline = Long.MAX_VALUE;
@@ -280,6 +284,13 @@ public final class ReliableSession {
         lastHeard = now;
         events.established();
         flush(now);
+    }
+
+    /** Takes on what the peer announced in the handshake. */
+    private void adopt(TransportParameters peer) {
+        stream.raisePeerByteLimit(peer.receiveWindow());
+        rtt.peerMaxAckDelay(TimeUnit.MICROSECONDS.toNanos(peer.maxAckDelayMicros()));
+        keepAliveNanos = peer.keepAliveFor(keepAliveNanos);
     }
 
     private void onData(Packet.Data data, long now) {
@@ -520,8 +531,7 @@ public final class ReliableSession {
                 }
             }
         }
-        long keepAlive = options.keepAliveInterval().toNanos();
-        if (keepAlive > 0 && !loss.hasInFlight() && now - lastSpoke >= keepAlive) {
+        if (keepAliveNanos > 0 && !loss.hasInFlight() && now - lastSpoke >= keepAliveNanos) {
             pingPending = true;
         }
         if (stream.windowBlocked() && !loss.hasInFlight() && now - lastSpoke >= loss.currentProbeTimeout()) {
@@ -574,9 +584,8 @@ public final class ReliableSession {
                     d = Math.min(d, lastHeard + idle);
                 }
                 if (!pingPending && !loss.hasInFlight()) {
-                    long keepAlive = options.keepAliveInterval().toNanos();
-                    if (keepAlive > 0) {
-                        d = Math.min(d, lastSpoke + keepAlive);
+                    if (keepAliveNanos > 0) {
+                        d = Math.min(d, lastSpoke + keepAliveNanos);
                     }
                     if (stream.windowBlocked()) {
                         d = Math.min(d, lastSpoke + loss.currentProbeTimeout());
@@ -707,7 +716,7 @@ public final class ReliableSession {
     private void sendInitial(long now) {
         long pn = nextPn++;
         initialsSent.put(pn, now);
-        byte[] packet = PacketCodec.initial(pn, localId, udp.receiveWindowBytes(), maxAckDelay / 1000, cookie);
+        byte[] packet = PacketCodec.initial(pn, localId, TransportParameters.of(udp, options), cookie);
         sink.send(packet, packet.length);
         counters.packetsSent++;
         lastSpoke = now;
@@ -716,7 +725,7 @@ public final class ReliableSession {
     }
 
     private void sendAccept() {
-        byte[] packet = PacketCodec.accept(peerId, acceptEcho, localId, udp.receiveWindowBytes(), maxAckDelay / 1000);
+        byte[] packet = PacketCodec.accept(peerId, acceptEcho, localId, TransportParameters.of(udp, options));
         sink.send(packet, packet.length);
         counters.packetsSent++;
     }
@@ -774,6 +783,7 @@ public final class ReliableSession {
         d.put("rttvarMicros", rtt.variance() / 1000);
         d.put("minRttMicros", rtt.min() / 1000);
         d.put("peerMaxAckDelayMicros", rtt.maxAckDelay() / 1000);
+        d.put("keepAliveMillis", TimeUnit.NANOSECONDS.toMillis(keepAliveNanos));
         flight.describe(d, rtt);
         counters.describe(d);
         d.put("peerByteLimit", stream.peerByteLimit());

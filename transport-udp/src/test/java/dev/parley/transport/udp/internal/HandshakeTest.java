@@ -16,6 +16,8 @@ class HandshakeTest {
     private static final long LIFETIME = TimeUnit.SECONDS.toNanos(10);
     private static final InetSocketAddress CLIENT = new InetSocketAddress("192.0.2.1", 5000);
     private static final long NOW = TimeUnit.HOURS.toNanos(1);
+    /** What the clients of these tests announce in their INITIALs. */
+    private static final TransportParameters PARAMETERS = new TransportParameters(64, 5_000, 60_000);
 
     private final HandshakeCookies cookies = new HandshakeCookies(new byte[32], LIFETIME);
 
@@ -81,7 +83,7 @@ class HandshakeTest {
     @Test
     void answersAFirstInitialWithARetryNoBiggerThanAThirdOfIt() throws Exception {
         var handshake = new ServerHandshake(cookies);
-        byte[] initial = PacketCodec.initial(0, 42, 64, 5_000, new byte[0]);
+        byte[] initial = PacketCodec.initial(0, 42, PARAMETERS, new byte[0]);
 
         var decision = handshake.onInitial((Packet.Initial) PacketCodec.decode(initial, initial.length), CLIENT, NOW);
 
@@ -94,12 +96,12 @@ class HandshakeTest {
     @Test
     void acceptsOnlyTheInitialThatEchoesAValidCookie() throws Exception {
         var handshake = new ServerHandshake(cookies);
-        byte[] first = PacketCodec.initial(0, 42, 64, 5_000, new byte[0]);
+        byte[] first = PacketCodec.initial(0, 42, PARAMETERS, new byte[0]);
         var reply = (ServerHandshake.Decision.Reply) handshake.onInitial(
                 (Packet.Initial) PacketCodec.decode(first, first.length), CLIENT, NOW);
         var retry = (Packet.Retry) PacketCodec.decode(reply.packet(), reply.packet().length);
-        byte[] second = PacketCodec.initial(1, 42, 64, 5_000, retry.cookie());
-        byte[] forged = PacketCodec.initial(1, 42, 64, 5_000, new byte[HandshakeCookies.LENGTH]);
+        byte[] second = PacketCodec.initial(1, 42, PARAMETERS, retry.cookie());
+        byte[] forged = PacketCodec.initial(1, 42, PARAMETERS, new byte[HandshakeCookies.LENGTH]);
 
         assertThat(handshake.onInitial((Packet.Initial) PacketCodec.decode(second, second.length), CLIENT, NOW))
                 .isInstanceOf(ServerHandshake.Decision.Accept.class);
@@ -114,7 +116,7 @@ class HandshakeTest {
         int accepted = 0;
         for (int port = 1; port <= 5_000; port++) {
             byte[] cookie = port % 2 == 0 ? new byte[0] : new byte[HandshakeCookies.LENGTH];
-            byte[] initial = PacketCodec.initial(0, port, 64, 5_000, cookie);
+            byte[] initial = PacketCodec.initial(0, port, PARAMETERS, cookie);
             var decision = handshake.onInitial((Packet.Initial) PacketCodec.decode(initial, initial.length),
                     new InetSocketAddress("198.51.100.7", port), NOW);
             if (decision instanceof ServerHandshake.Decision.Accept) {

@@ -93,40 +93,42 @@ class PacketCodecTest {
         byte[] cookie = new byte[HandshakeCookies.LENGTH];
         Arrays.fill(cookie, (byte) 7);
 
-        byte[] initial = PacketCodec.initial(3, 99, 4096, 5_000, cookie);
+        var clientParameters = new TransportParameters(4096, 5_000, TransportParameters.MAX_IDLE_TIMEOUT_MILLIS);
+        byte[] initial = PacketCodec.initial(3, 99, clientParameters, cookie);
         assertThat(initial).hasSize(UdpOptions.MIN_INITIAL_PACKET_SIZE);
         assertThat(PacketCodec.decode(initial, initial.length)).isInstanceOfSatisfying(Packet.Initial.class, p -> {
             assertThat(p.packetNumber()).isEqualTo(3);
             assertThat(p.sourceConnectionId()).isEqualTo(99);
-            assertThat(p.receiveWindow()).isEqualTo(4096);
-            assertThat(p.maxAckDelayMicros()).isEqualTo(5_000);
+            assertThat(p.parameters()).isEqualTo(clientParameters);
             assertThat(p.cookie()).isEqualTo(cookie);
         });
         byte[] retry = PacketCodec.retry(99, 3, cookie);
         assertThat(PacketCodec.decode(retry, retry.length)).isInstanceOfSatisfying(Packet.Retry.class,
                 p -> assertThat(p.cookie()).isEqualTo(cookie));
-        byte[] accept = PacketCodec.accept(99, 3, 555, 2048, 25_000);
-        assertThat(PacketCodec.decode(accept, accept.length)).isEqualTo(new Packet.Accept(99, 3, 555, 2048, 25_000));
+        var serverParameters = new TransportParameters(2048, 25_000, 0);
+        byte[] accept = PacketCodec.accept(99, 3, 555, serverParameters);
+        assertThat(PacketCodec.decode(accept, accept.length)).isEqualTo(new Packet.Accept(99, 3, 555, serverParameters));
         byte[] refused = PacketCodec.refused(99, 3);
         assertThat(PacketCodec.decode(refused, refused.length)).isEqualTo(new Packet.Refused(99, 3));
     }
 
     @Test
     void rejectsAHandshakeThatAnnouncesAMaxAckDelayOverTheLimit() {
-        byte[] accept = PacketCodec.accept(1, 2, 3, 4, PacketCodec.MAX_ACK_DELAY_MICROS);
-        // The max ack delay is the last four bytes before the checksum.
-        int at = accept.length - PacketCodec.CHECKSUM_LENGTH - 4;
+        byte[] accept = PacketCodec.accept(1, 2, 3, new TransportParameters(4, PacketCodec.MAX_ACK_DELAY_MICROS, 0));
+        // The max ack delay is the four bytes before the idle timeout, the last before the checksum.
+        int at = accept.length - PacketCodec.CHECKSUM_LENGTH - 8;
         ByteBuffer.wrap(accept).putInt(at, (int) PacketCodec.MAX_ACK_DELAY_MICROS + 1);
         fixChecksum(accept);
 
         assertThat(kindOf(accept)).isEqualTo(MalformedPacketException.Kind.INVALID);
-        assertThatThrownBy(() -> PacketCodec.initial(0, 1, 16, PacketCodec.MAX_ACK_DELAY_MICROS + 1, new byte[0]))
+        assertThatThrownBy(() -> PacketCodec.initial(0, 1,
+                new TransportParameters(16, PacketCodec.MAX_ACK_DELAY_MICROS + 1, 0), new byte[0]))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void rejectsAnInitialThatIsNotPadded() {
-        byte[] initial = PacketCodec.initial(0, 1, 16, 5_000, new byte[0]);
+        byte[] initial = PacketCodec.initial(0, 1, new TransportParameters(16, 5_000, 0), new byte[0]);
         byte[] shortened = Arrays.copyOf(initial, 100);
         fixChecksum(shortened);
 
@@ -222,7 +224,7 @@ class PacketCodecTest {
 
     @Test
     void rejectsAFlippedBitAsAChecksumFailure() {
-        byte[] accept = PacketCodec.accept(1, 2, 3, 4, 5);
+        byte[] accept = PacketCodec.accept(1, 2, 3, new TransportParameters(4, 5, 6));
         for (int bit = 0; bit < accept.length * 8; bit++) {
             byte[] corrupt = accept.clone();
             corrupt[bit / 8] ^= (byte) (1 << (bit % 8));
@@ -250,7 +252,7 @@ class PacketCodecTest {
 
     @Test
     void rejectsAnUnknownVersion() {
-        byte[] accept = PacketCodec.accept(1, 2, 3, 4, 5);
+        byte[] accept = PacketCodec.accept(1, 2, 3, new TransportParameters(4, 5, 6));
         accept[0] = 9;
         fixChecksum(accept);
 
