@@ -24,6 +24,13 @@ public record TransportParameters(long receiveWindow, long maxAckDelayMicros, lo
      * (and the probes that repeat it) still leaves another in time.
      */
     static final int KEEPALIVES_PER_PEER_IDLE_TIMEOUT = 3;
+    /**
+     * The shortest keepalive interval a peer's idle timeout brings this side to, so that a peer
+     * announcing a tiny one cannot make it send a keepalive every few microseconds: a peer whose
+     * idle timeout is under three times this is not kept open by keepalives alone. A side
+     * configured with a shorter interval still keeps its own.
+     */
+    static final long MIN_PEER_DRIVEN_KEEPALIVE_NANOS = 100_000_000;
 
     /** This side's parameters, from its options. */
     static TransportParameters of(UdpOptions udp, TransportOptions options) {
@@ -42,14 +49,17 @@ public record TransportParameters(long receiveWindow, long maxAckDelayMicros, lo
     /**
      * The keepalive interval for a side configured with {@code keepAliveNanos} (0: sends none)
      * whose peer announced these parameters: the configured one, or a {@value
-     * #KEEPALIVES_PER_PEER_IDLE_TIMEOUT}rd of the peer's idle timeout where that is shorter. What keeps a
-     * quiet connection open at the peer is this side's keepalives, so a client that closes after
-     * a second of silence is kept open by a server configured to send keepalives every 15 s.
+     * #KEEPALIVES_PER_PEER_IDLE_TIMEOUT}rd of the peer's idle timeout where that is shorter (but
+     * not under {@link #MIN_PEER_DRIVEN_KEEPALIVE_NANOS}). What keeps a quiet connection open at
+     * the peer is this side's keepalives, so a client that closes after a few seconds of silence is
+     * kept open by a server configured to send keepalives every 15 s.
      */
     long keepAliveFor(long keepAliveNanos) {
         if (keepAliveNanos == 0 || idleTimeoutMillis == 0) {
             return keepAliveNanos;
         }
-        return Math.min(keepAliveNanos, idleTimeoutMillis * 1_000_000 / KEEPALIVES_PER_PEER_IDLE_TIMEOUT);
+        long forPeer = Math.max(idleTimeoutMillis * 1_000_000 / KEEPALIVES_PER_PEER_IDLE_TIMEOUT,
+                MIN_PEER_DRIVEN_KEEPALIVE_NANOS);
+        return Math.min(keepAliveNanos, forPeer);
     }
 }

@@ -44,6 +44,14 @@ class TransportParametersTest {
     }
 
     @Test
+    void keepsAliveNoMoreOftenThanItsFloorWhateverTinyIdleTimeoutThePeerAnnounces() {
+        long floor = TransportParameters.MIN_PEER_DRIVEN_KEEPALIVE_NANOS;
+
+        assertThat(parametersWithIdleTimeout(1).keepAliveFor(15 * SECOND)).isEqualTo(floor);
+        assertThat(parametersWithIdleTimeout(1).keepAliveFor(floor / 2)).isEqualTo(floor / 2);
+    }
+
+    @Test
     void leavesTheKeepaliveAloneWhereThePeerNeverTimesOutOrThisSideSendsNone() {
         assertThat(parametersWithIdleTimeout(0).keepAliveFor(15 * SECOND)).isEqualTo(15 * SECOND);
         assertThat(parametersWithIdleTimeout(3_000).keepAliveFor(0)).isZero();
