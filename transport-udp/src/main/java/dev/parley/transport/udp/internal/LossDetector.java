@@ -2,6 +2,7 @@ package dev.parley.transport.udp.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 
@@ -54,9 +55,13 @@ public final class LossDetector {
         largestAcked = Math.max(largestAcked, ack.largest());
         var acked = new ArrayList<SentPacket>();
         for (Frame.Range range : ack.ranges()) {
-            var hits = sent.subMap(range.smallest(), true, range.largest(), true);
-            acked.addAll(hits.values());
-            hits.clear();
+            // Ranges come largest first. Under random loss the peer keeps reporting old ranges (a
+            // lost packet's number is never received, so its gap stays), most of them below every
+            // packet still awaited: the first of those ends the search.
+            if (sent.isEmpty() || range.largest() < sent.firstKey()) {
+                break;
+            }
+            takeAcked(range, acked);
         }
         if (acked.isEmpty()) {
             return AckResult.NONE;
@@ -74,6 +79,16 @@ public final class LossDetector {
         ptoCount = 0;
         List<SentPacket> lost = detectLost(now);
         return new AckResult(acked, lost, persistentCongestion(lost, acked));
+    }
+
+    /** Moves the packets awaited within {@code range} to {@code acked}, in packet-number order. */
+    private void takeAcked(Frame.Range range, List<SentPacket> acked) {
+        Map.Entry<Long, SentPacket> next = sent.ceilingEntry(range.smallest());
+        while (next != null && next.getKey() <= range.largest()) {
+            acked.add(next.getValue());
+            sent.remove(next.getKey());
+            next = sent.higherEntry(next.getKey());
+        }
     }
 
     /** Declares lost what the thresholds say is lost now; used when the loss timer fires. */

@@ -66,6 +66,25 @@ class RecoveryTest {
     }
 
     @Test
+    void anAckRepeatingOldRangesAcknowledgesWhatItsNewerRangesNameAndNothingTwice() {
+        var rtt = new RttEstimator(100 * MS, 25 * MS);
+        var loss = new LossDetector(rtt, 2_000 * MS);
+        for (int pn = 0; pn < 10; pn++) {
+            loss.onPacketSent(packet(pn, pn * MS));
+        }
+        loss.onAck(ack(0, 3), 0, 100 * MS);
+
+        // 4 and 7 missing; 0-3 reported again, as a receiver repeats its ranges
+        var ranges = List.of(new Frame.Range(8, 9), new Frame.Range(5, 6), new Frame.Range(0, 3));
+        var result = loss.onAck(new Frame.Ack(ranges, 0, 0), 0, 110 * MS);
+
+        assertThat(result.acked()).extracting(SentPacket::packetNumber).containsExactly(8L, 9L, 5L, 6L);
+        assertThat(result.lost()).extracting(SentPacket::packetNumber).containsExactly(4L);
+        assertThat(loss.onAck(new Frame.Ack(List.of(new Frame.Range(7, 9)), 0, 0), 0, 111 * MS).acked())
+                .extracting(SentPacket::packetNumber).containsExactly(7L);
+    }
+
+    @Test
     void declaresAPacketLostNineEighthsOfAnRttAfterALaterOneWasAcknowledged() {
         var rtt = new RttEstimator(100 * MS, 25 * MS);
         var loss = new LossDetector(rtt, 2_000 * MS);
