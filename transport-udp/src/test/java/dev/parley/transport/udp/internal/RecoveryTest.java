@@ -51,11 +51,7 @@ class RecoveryTest {
 
     @Test
     void declaresAPacketLostOnceThreeLaterOnesAreAcknowledged() {
-        var rtt = new RttEstimator(100 * MS, 25 * MS);
-        var loss = new LossDetector(rtt, 2_000 * MS);
-        for (int pn = 0; pn < 5; pn++) {
-            loss.onPacketSent(packet(pn, pn * MS));
-        }
+        var loss = detectorThatSent(5);
 
         var first = loss.onAck(ack(2, 2), 0, 100 * MS);
         assertThat(first.lost()).isEmpty();
@@ -67,11 +63,7 @@ class RecoveryTest {
 
     @Test
     void anAckRepeatingOldRangesAcknowledgesWhatItsNewerRangesNameAndNothingTwice() {
-        var rtt = new RttEstimator(100 * MS, 25 * MS);
-        var loss = new LossDetector(rtt, 2_000 * MS);
-        for (int pn = 0; pn < 10; pn++) {
-            loss.onPacketSent(packet(pn, pn * MS));
-        }
+        var loss = detectorThatSent(10);
         loss.onAck(ack(0, 3), 0, 100 * MS);
 
         // 4 and 7 missing; 0-3 reported again, as a receiver repeats its ranges
@@ -220,6 +212,15 @@ class RecoveryTest {
     private static void acked(CongestionController cc, SentPacket p, long now) {
         cc.onAck(List.of(p), new DeliveryRateSampler.RateSample(0, p.size(), 0, 0, false, p.size()),
                 new RttEstimator(100 * MS, 25 * MS), 0, now);
+    }
+
+    /** A detector with an RTT of 100 ms that sent packets 0 to {@code count - 1}, one a millisecond. */
+    private static LossDetector detectorThatSent(int count) {
+        var loss = new LossDetector(new RttEstimator(100 * MS, 25 * MS), 2_000 * MS);
+        for (int pn = 0; pn < count; pn++) {
+            loss.onPacketSent(packet(pn, pn * MS));
+        }
+        return loss;
     }
 
     private static SentPacket packet(long pn, long sent) {
