@@ -10,7 +10,7 @@ import java.time.Duration;
  * ACCEPT), as QUIC's transport parameters do: settings of one side that the other must know to
  * serve it. Immutable; any thread.
  *
- * @param receiveWindow     reliable payload bytes the sender may send before its first acknowledgement raises the limit
+ * @param receiveWindow     reliable payload bytes this side accepts before its acknowledgements raise the limit
  * @param maxAckDelayMicros longest this side holds an acknowledgement; the peer's probe timeout allows for it
  * @param idleTimeoutMillis this side closes a connection on which nothing arrives for this long; 0 for never.
  *                          The peer sends its keepalives often enough for it (see {@link #keepAliveFor})
