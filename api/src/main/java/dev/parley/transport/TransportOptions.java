@@ -32,7 +32,8 @@ import java.util.Objects;
  *                          is too short for this interval. {@link Duration#ZERO} disables it.
  *                          Default 15 s.
  * @param closeTimeout      how long a graceful close may spend delivering queued frames before it
- *                          gives up and resets. Default 5 s.
+ *                          gives up and resets. Default 5 s. Each of the four timeouts is at most
+ *                          {@link #MAX_TIMEOUT}.
  * @param maxUnfinishedFrameBytes bytes that frames still arriving may hold, together, on all the
  *                          connections of one listener. A frame longer than 16 KiB
  *                          ({@link dev.parley.transport.spi.FrameBudget#ALLOWANCE}) reserves its
@@ -53,6 +54,11 @@ public record TransportOptions(int maxFrameLength, long maxQueuedBytes, int maxC
     public static final int DEFAULT_MAX_FRAME_LENGTH = 1 << 20;
     /** Default {@link #maxUnfinishedFrameBytes()}: 64 MiB. */
     public static final long DEFAULT_MAX_UNFINISHED_FRAME_BYTES = 64L << 20;
+    /**
+     * The longest any of the timeouts may be: 365 days. Transports count time in nanoseconds, and
+     * a longer timeout (a long holds 292 years of them) would fail every connection, not just wait.
+     */
+    public static final Duration MAX_TIMEOUT = Duration.ofDays(365);
 
     private static final TransportOptions DEFAULTS = new TransportOptions(
             DEFAULT_MAX_FRAME_LENGTH, 4L << 20, 10_000,
@@ -94,8 +100,8 @@ public record TransportOptions(int maxFrameLength, long maxQueuedBytes, int maxC
     }
 
     private static void requirePositive(Duration d, String name) {
-        Objects.requireNonNull(d, name);
-        if (d.isNegative() || d.isZero()) {
+        requireNotNegative(d, name);
+        if (d.isZero()) {
             throw new IllegalArgumentException(name + " must be positive, was " + d);
         }
     }
@@ -104,6 +110,9 @@ public record TransportOptions(int maxFrameLength, long maxQueuedBytes, int maxC
         Objects.requireNonNull(d, name);
         if (d.isNegative()) {
             throw new IllegalArgumentException(name + " must not be negative, was " + d);
+        }
+        if (d.compareTo(MAX_TIMEOUT) > 0) {
+            throw new IllegalArgumentException(name + " must be at most " + MAX_TIMEOUT.toDays() + " days, was " + d);
         }
     }
 

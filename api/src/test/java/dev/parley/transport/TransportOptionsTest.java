@@ -38,6 +38,16 @@ class TransportOptionsTest {
     }
 
     @Test
+    void refusesATimeoutLongerThanAYear() {
+        var builder = TransportOptions.defaults().toBuilder().idleTimeout(TransportOptions.MAX_TIMEOUT.plusSeconds(1));
+
+        assertThatThrownBy(builder::build).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("idleTimeout must be at most 365 days");
+        assertThat(TransportOptions.defaults().toBuilder().idleTimeout(TransportOptions.MAX_TIMEOUT).build().idleTimeout())
+                .isEqualTo(TransportOptions.MAX_TIMEOUT);
+    }
+
+    @Test
     void refusesAKeepaliveIntervalNotShorterThanTheIdleTimeout() {
         var builder = TransportOptions.defaults().toBuilder().idleTimeout(Duration.ofSeconds(5))
                 .keepAliveInterval(Duration.ofSeconds(5));

@@ -186,8 +186,9 @@ final class ServerCommand implements Callable<Integer> {
             transportOptions = TransportOptions.defaults().toBuilder().idleTimeout(idleTimeout).keepAliveInterval(keepAlive)
                     .build();
         } catch (IllegalArgumentException e) {
-            err.println("parley server: --keepalive (" + keepAlive.toMillis() + " ms) must be shorter than --idle-timeout ("
-                    + idleTimeout.toMillis() + " ms); 0 turns either off");
+            // The two flags break only TransportOptions' own rules: the keepalive shorter, neither over a year.
+            err.println("parley server: --idle-timeout " + idleTimeout.toMillis() + " ms, --keepalive " + keepAlive.toMillis()
+                    + " ms: " + e.getMessage() + " (0 turns either off)");
             return ParleyCommand.USAGE;
         }
         Transport transport = TransportChoice.find(spec.qualifiedName(), transportName, transportOptions,

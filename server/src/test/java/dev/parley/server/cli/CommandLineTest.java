@@ -96,8 +96,18 @@ class CommandLineTest {
                 "--idle-timeout", "1s", "--keepalive", "1s");
 
         assertThat(run.exitCode()).isEqualTo(ParleyCommand.USAGE);
-        assertThat(run.errLines()).containsExactly(
-                "parley server: --keepalive (1000 ms) must be shorter than --idle-timeout (1000 ms); 0 turns either off");
+        assertThat(run.errLines()).containsExactly("parley server: --idle-timeout 1000 ms, --keepalive 1000 ms: "
+                + "keepAliveInterval (PT1S) must be shorter than idleTimeout (PT1S) (0 turns either off)");
+    }
+
+    @Test
+    void refusesAnIdleTimeoutOverAYearInOneLine() {
+        var run = CommandRun.run("", "server", "--store", "memory", "--host", "127.0.0.1", "--port", "0",
+                "--idle-timeout", "999999999h");
+
+        assertThat(run.exitCode()).isEqualTo(ParleyCommand.USAGE);
+        assertThat(run.errLines()).singleElement().asString()
+                .startsWith("parley server: --idle-timeout 3599999996400000 ms, --keepalive 15000 ms: idleTimeout must be at most 365 days");
     }
 
     @Test

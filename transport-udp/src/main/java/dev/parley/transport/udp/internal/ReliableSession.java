@@ -84,6 +84,8 @@ public final class ReliableSession {
 
     private final UdpOptions udp;
     private final TransportOptions options;
+    /** What this side tells the peer in its INITIAL or ACCEPT. */
+    private final TransportParameters announced;
     private final DatagramSink sink;
     private final Events events;
     private final long localId;
@@ -151,6 +153,7 @@ public final class ReliableSession {
         this.peerId = peerId;
         this.udp = udp;
         this.options = options;
+        this.announced = TransportParameters.of(udp, options);
         this.sink = sink;
         this.events = events;
         this.maxPacket = udp.maxPacketSize();
@@ -716,7 +719,7 @@ public final class ReliableSession {
     private void sendInitial(long now) {
         long pn = nextPn++;
         initialsSent.put(pn, now);
-        byte[] packet = PacketCodec.initial(pn, localId, TransportParameters.of(udp, options), cookie);
+        byte[] packet = PacketCodec.initial(pn, localId, announced, cookie);
         sink.send(packet, packet.length);
         counters.packetsSent++;
         lastSpoke = now;
@@ -725,7 +728,7 @@ public final class ReliableSession {
     }
 
     private void sendAccept() {
-        byte[] packet = PacketCodec.accept(peerId, acceptEcho, localId, TransportParameters.of(udp, options));
+        byte[] packet = PacketCodec.accept(peerId, acceptEcho, localId, announced);
         sink.send(packet, packet.length);
         counters.packetsSent++;
     }
