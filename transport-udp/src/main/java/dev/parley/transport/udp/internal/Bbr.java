@@ -1,6 +1,5 @@
 package dev.parley.transport.udp.internal;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -10,10 +9,22 @@ import java.util.Map;
  * modelled by its bottleneck bandwidth (the largest delivery rate of the last
  * {@value #BW_WINDOW_ROUNDS} round trips) and its propagation delay (the smallest RTT of the last
  * 10 s); the sender paces at a gain times that bandwidth and keeps about two bandwidth-delay
- * products in flight. Startup doubles the rate each round until the bandwidth stops growing, drain
- * empties the queue startup built, probe-bw cycles the gain (1.25, 0.75, then 1 for six phases, each
- * at least a min-RTT and a round trip long) to find more bandwidth and give it back, and probe-rtt drains the flight for 200 ms every 10 s to
- * see the propagation delay again.
+ * products in flight, plus the ACK aggregation the path shows (below). Startup doubles the rate
+ * each round until the bandwidth stops growing, drain empties the queue startup built, probe-bw
+ * cycles the gain (1.25, 0.75, then 1 for six phases, each at least a min-RTT and a round trip
+ * long) to find more bandwidth and give it back, and probe-rtt drains the flight for 200 ms every
+ * 10 s to see the propagation delay again.
+ *
+ * <p>ACK aggregation is measured, as the BBR draft's {@code extra_acked}: the most data one burst
+ * of acknowledgements acknowledged beyond what the bandwidth explains for the time the burst took,
+ * over the last {@value #BW_WINDOW_ROUNDS} round trips. A receiver that holds an acknowledgement
+ * (its max ack delay) or is scheduled late acknowledges in bursts, and without the allowance the
+ * sender would stall until the burst came. The window covers it up to what the bandwidth delivers
+ * in the peer's max ack delay: a longer burst is not the receiver's doing but a queue's (another
+ * flow's packets between ours), and covering it would queue more and share the link worse. A path
+ * whose acknowledgements come evenly adds nothing, so on a path far shorter than the peer's max
+ * ack delay (loopback: tens of microseconds against 5 ms) the window stays near two BDPs instead
+ * of growing by a delay's worth of bandwidth into a queue.
  *
  * <p>Random loss leaves the model alone: a lost packet delivers nothing, so it lowers no sample.
  * Only heavy loss within a round (more than {@value #HEAVY_LOSS_SHARE} of what it sent, as BBRv2's
@@ -50,8 +61,11 @@ public final class Bbr implements CongestionController {
     private final long minWindow;
     private final long maxWindow;
 
-    private final long[] roundBandwidth = new long[BW_WINDOW_ROUNDS];
-    private final long[] bandwidthRound = new long[BW_WINDOW_ROUNDS];
+    private final RoundMax bandwidth = new RoundMax(BW_WINDOW_ROUNDS);
+    private final RoundMax extraAcked = new RoundMax(BW_WINDOW_ROUNDS);
+    /** When the current burst of acknowledgements began, and what it acknowledged so far. */
+    private long aggregationStart;
+    private long aggregationDelivered;
     private long round;
     private long nextRoundDelivered;
     private long minRtt = Long.MAX_VALUE;
@@ -89,13 +103,12 @@ public final class Bbr implements CongestionController {
 
     /** The bottleneck bandwidth estimate, bytes per second; 0 before the first sample. */
     long bandwidth() {
-        long max = 0;
-        for (int i = 0; i < BW_WINDOW_ROUNDS; i++) {
-            if (bandwidthRound[i] > round - BW_WINDOW_ROUNDS) {
-                max = Math.max(max, roundBandwidth[i]);
-            }
-        }
-        return max;
+        return bandwidth.max(round);
+    }
+
+    /** The ACK aggregation allowance: the most a burst of acknowledgements delivered beyond the bandwidth, bytes. */
+    long extraAcked() {
+        return extraAcked.max(round);
     }
 
     @Override
@@ -125,6 +138,7 @@ public final class Bbr implements CongestionController {
         if (roundStart && mode == Mode.STARTUP && !sample.appLimited()) {
             checkPipeFilled();
         }
+        updateAckAggregation(sample.newlyDelivered(), now);
         updateMode(bytesInFlight, now);
         updateWindow(sample.newlyDelivered(), sample.delivered(), rtt.maxAckDelay());
     }
@@ -133,12 +147,23 @@ public final class Bbr implements CongestionController {
         if (!sample.valid() || (sample.appLimited() && sample.bytesPerSecond() < bandwidth())) {
             return;
         }
-        int slot = (int) (round % BW_WINDOW_ROUNDS);
-        if (bandwidthRound[slot] != round) {
-            bandwidthRound[slot] = round;
-            roundBandwidth[slot] = 0;
+        bandwidth.update(sample.bytesPerSecond(), round);
+    }
+
+    /**
+     * The BBR draft's {@code BBRUpdateACKAggregation}: a burst lasts while acknowledgements deliver
+     * more than the bandwidth explains since it began; what it delivered beyond that, capped at the
+     * window, is a sample of the aggregation.
+     */
+    private void updateAckAggregation(long newlyDelivered, long now) {
+        long expected = (long) (bandwidth() * ((now - aggregationStart) / 1e9));
+        if (aggregationDelivered <= expected) {
+            aggregationStart = now;
+            aggregationDelivered = 0;
+            expected = 0;
         }
-        roundBandwidth[slot] = Math.max(roundBandwidth[slot], sample.bytesPerSecond());
+        aggregationDelivered += newlyDelivered;
+        extraAcked.update(Math.min(aggregationDelivered - expected, window), round);
     }
 
     private void updateMinRtt(DeliveryRateSampler.RateSample sample, long now) {
@@ -257,13 +282,13 @@ public final class Bbr implements CongestionController {
     }
 
     /**
-     * The window aims at {@code cwndGain} BDPs, plus what the bandwidth delivers while the peer
-     * may hold an acknowledgement (it acknowledges a lone packet only after its max ack delay, and
-     * on a short path that is many RTTs: a window of BDPs alone would stall the sender every time
-     * the last packet of a window waits for its delayed ack), plus a few packets.
+     * The window aims at {@code cwndGain} BDPs, plus the ACK aggregation measured (a burst of
+     * acknowledgements the sender would otherwise wait for with its window full) up to what the
+     * bandwidth delivers in the peer's max ack delay, plus a few packets.
      */
     private void updateWindow(long newlyDelivered, long totalDelivered, long peerMaxAckDelay) {
-        long target = bdp(cwndGain) + (long) (bandwidth() * (peerMaxAckDelay / 1e9)) + 3L * maxDatagramSize;
+        long aggregation = Math.min(extraAcked(), (long) (bandwidth() * (peerMaxAckDelay / 1e9)));
+        long target = bdp(cwndGain) + aggregation + 3L * maxDatagramSize;
         if (pipeFilled) {
             window = Math.min(window + newlyDelivered, target);
         } else if (window < target || totalDelivered < initialWindow) {
@@ -282,7 +307,8 @@ public final class Bbr implements CongestionController {
         }
         if (persistentCongestion) {
             // the path was gone for several probe timeouts: what the model knew may no longer hold
-            Arrays.fill(roundBandwidth, 0);
+            bandwidth.reset();
+            extraAcked.reset();
             window = minWindow;
         }
     }
@@ -300,6 +326,7 @@ public final class Bbr implements CongestionController {
     public void describe(Map<String, Long> details) {
         details.put("cwndBytes", window);
         details.put("bbrBandwidthBytesPerSecond", bandwidth());
+        details.put("bbrExtraAckedBytes", extraAcked());
         details.put("bbrMinRttMicros", minRtt == Long.MAX_VALUE ? -1 : minRtt / 1000);
         details.put("bbrMode", (long) mode.ordinal());
     }

@@ -32,6 +32,10 @@ class CongestionSimulationTest {
     private static final long ONE_WAY = ms(20);
     private static final long BDP = RATE * 2 * ONE_WAY / 1_000_000_000L;
     private static final int FRAME = 1000;
+    /** A loopback-like path: 1 GB/s, 25 µs each way, 64 KB packets, a socket buffer's 4 MiB of queue. */
+    private static final long LOOPBACK_RATE = 1_000_000_000;
+    private static final long LOOPBACK_ONE_WAY = TimeUnit.MICROSECONDS.toNanos(25);
+    private static final int LOOPBACK_PACKET = 65_000;
 
     private final TransportOptions options = TransportOptions.defaults();
 
@@ -44,6 +48,25 @@ class CongestionSimulationTest {
         assertThat(bbr.meanQueueDelay).as("%s", bbr).isLessThan(ONE_WAY);
         assertThat(bbr.meanQueueDelay).as("BBR's queue against CUBIC's: %s / %s", bbr, cubic)
                 .isLessThan(cubic.meanQueueDelay / 2);
+    }
+
+    /**
+     * On a path whose bandwidth-delay product is below one packet and whose round trip is far
+     * shorter than the peer's 5 ms max ack delay, BBR keeps its queue to a few packets' sending
+     * time: with a window sized for a held acknowledgement (a delay's worth of bandwidth, 5 MB
+     * here) it kept 2 ms queued for the same goodput.
+     */
+    @Test
+    void bbrKeepsItsQueueShortOnAPathFarShorterThanThePeersAckDelay() {
+        var network = new SimulatedNetwork(8, new SimulatedNetwork.Conditions(0, 0, 0, LOOPBACK_ONE_WAY, 0));
+        network.bottleneck(LOOPBACK_RATE, 4L << 20, Set.of(FIRST_SERVER));
+        var udp = options(CongestionControl.BBR).toBuilder().maxPacketSize(LOOPBACK_PACKET).build();
+
+        var bbr = run(network, udp, ms(500), ms(1000));
+
+        long packetTime = TimeUnit.SECONDS.toNanos(1) * LOOPBACK_PACKET / LOOPBACK_RATE;
+        assertThat(bbr.goodput).as("%s", bbr).isGreaterThan(0.9 * LOOPBACK_RATE);
+        assertThat(bbr.meanQueueDelay).as("%s", bbr).isLessThan(4 * packetTime);
     }
 
     @Test
@@ -145,27 +168,29 @@ class CongestionSimulationTest {
 
     /** One flow through the bottleneck, measured after a warm-up. */
     private Flow run(CongestionControl controller, double loss, long seed) {
-        var network = network(loss, seed);
-        var udp = options(controller);
+        return run(network(loss, seed), options(controller), WARM_UP, MEASURED);
+    }
+
+    /** One flow over {@code network}, never short of frames, measured for {@code measured} after {@code warmUp}. */
+    private Flow run(SimulatedNetwork network, UdpOptions udp, long warmUp, long measured) {
         var client = SessionPeer.client(network, address(1), FIRST_SERVER, udp, options, frames());
         var server = SessionPeer.server(network, FIRST_SERVER, address(1), udp, options, List.of());
-        network.runUntil(() -> false, WARM_UP);
+        network.runUntil(() -> false, warmUp);
         long start = server.received.size();
         network.resetQueueDelay();
 
-        network.runUntil(() -> false, MEASURED);
+        network.runUntil(() -> false, measured);
 
         assertThat(client.terminated).as("%s", network).isFalse();
-        double goodput = (server.received.size() - start) * (double) FRAME / seconds(MEASURED);
-        return new Flow(controller, loss, goodput, network.meanQueueDelay(), network.toString());
+        double goodput = (server.received.size() - start) * (double) FRAME / seconds(measured);
+        return new Flow(udp.congestionControl(), goodput, network.meanQueueDelay(), network.toString());
     }
 
-    private record Flow(CongestionControl controller, double loss, double goodput, long meanQueueDelay,
-                        String network) {
+    private record Flow(CongestionControl controller, double goodput, long meanQueueDelay, String network) {
         @Override
         public String toString() {
-            return controller + " at " + loss + " loss: " + Math.round(goodput) + " B/s, mean queue "
-                    + meanQueueDelay / 1000 + " µs; " + network;
+            return controller + ": " + Math.round(goodput) + " B/s, mean queue " + meanQueueDelay / 1000 + " µs; "
+                    + network;
         }
     }
 
@@ -179,9 +204,9 @@ class CongestionSimulationTest {
         return UdpOptions.defaults().toBuilder().congestionControl(controller).build();
     }
 
-    /** More frames than any run sends, so the flow is never application-limited. */
+    /** More frames than any run sends (the list repeats one array), so the flow is never application-limited. */
     private static List<byte[]> frames() {
-        return Collections.nCopies(1_000_000, new byte[FRAME]);
+        return Collections.nCopies(Integer.MAX_VALUE, new byte[FRAME]);
     }
 
     private static InetSocketAddress address(int host) {
