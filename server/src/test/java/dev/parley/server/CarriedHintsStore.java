@@ -15,15 +15,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A {@link SharedStore} that counts how often each conversation's feed is read, loses the next
- * hints that carry changes of a conversation when told to, as a lost notification would, and holds
- * feed reads when told to, as a slow store would. Everything else is the wrapped store's. One per
- * node: it counts that node's reads.
+ * A {@link SharedStore} that counts how often each conversation's feed is read, loses the hints
+ * that carry a given message when told to, as a lost notification would, and holds feed reads when
+ * told to, as a slow store would. Everything else is the wrapped store's. One per node: it counts
+ * that node's reads.
  */
 final class CarriedHintsStore extends ForwardingSharedStore {
 
     private final Map<Long, AtomicInteger> reads = new ConcurrentHashMap<>();
-    private final Map<Long, AtomicInteger> toLose = new ConcurrentHashMap<>();
+    /** Per conversation, the message whose carrying hints are lost. */
+    private final Map<Long, Long> toLose = new ConcurrentHashMap<>();
     private final AtomicInteger lost = new AtomicInteger();
     private final CountDownLatch releasedReads = new CountDownLatch(1);
     private final CountDownLatch heldARead = new CountDownLatch(1);
@@ -43,9 +44,13 @@ final class CarriedHintsStore extends ForwardingSharedStore {
         reads.clear();
     }
 
-    /** Loses the next {@code count} hints carrying changes of {@code conversationId}. */
-    void loseNextCarried(long conversationId, int count) {
-        toLose.computeIfAbsent(conversationId, id -> new AtomicInteger()).addAndGet(count);
+    /**
+     * Loses every hint that carries message {@code sequence} of {@code conversationId}. Named by its
+     * message, not as the next hint: a hint of a message the node already read from the feed may
+     * still be on its way, late, and losing that one would lose nothing.
+     */
+    void loseHintsCarrying(long conversationId, long sequence) {
+        toLose.put(conversationId, sequence);
     }
 
     /** How many carrying hints were lost so far. */
@@ -102,8 +107,8 @@ final class CarriedHintsStore extends ForwardingSharedStore {
         return shared.subscribe(new ForwardingStoreListener(listener) {
             @Override
             public void changesPosted(long conversationId, long after, List<Change.Posted> changes) {
-                AtomicInteger losing = toLose.get(conversationId);
-                if (losing != null && losing.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+                Long losing = toLose.get(conversationId);
+                if (losing != null && changes.stream().anyMatch(change -> change.message().sequence() == losing)) {
                     lost.incrementAndGet();
                     return;
                 }

@@ -397,7 +397,7 @@ class ImServerClusterTest {
         var two = new CarriedHintsStore(storeForNode());
         var pair = aliceOnOneAndBobOn(two);
         ScriptedClient bob = pair.bob();
-        two.loseNextCarried(pair.id(), 1);
+        two.loseHintsCarrying(pair.id(), pair.settledAt() + 1);
 
         for (String text : List.of("lost", "after the gap", "and on")) {
             pair.alice().client().send(pair.id(), text).get(30, TimeUnit.SECONDS);
@@ -423,7 +423,7 @@ class ImServerClusterTest {
         var two = new CarriedHintsStore(storeForNode());
         var pair = aliceOnOneAndBobOn(two);
         ScriptedClient bob = pair.bob();
-        two.loseNextCarried(pair.id(), 1);
+        two.loseHintsCarrying(pair.id(), pair.settledAt() + 1);
         two.holdReads();
         int count = ClusterNode.MAX_CARRIED_PAGES + 10;
 
@@ -459,7 +459,7 @@ class ImServerClusterTest {
         var bob = online(quietNode("two", storeForNode()), "bob");
         long id = conversationOf(List.of(alice, bob, carol));
         long before = settle(id, List.of(alice, bob, carol));
-        one.loseNextCarried(id, 1);
+        one.loseHintsCarrying(id, before + 1);
 
         assertThat(alice.client().send(id, "mine").get(30, TimeUnit.SECONDS)).isEqualTo(before + 1);
 
