@@ -1,8 +1,8 @@
 package dev.parley.transport.udp.internal;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 
@@ -81,13 +81,19 @@ public final class LossDetector {
         return new AckResult(acked, lost, persistentCongestion(lost, acked));
     }
 
-    /** Moves the packets awaited within {@code range} to {@code acked}, in packet-number order. */
+    /**
+     * Moves the packets awaited within {@code range} to {@code acked}, in packet-number order: one
+     * search for the first, then the tree's own successor links, each removed where it stands.
+     */
     private void takeAcked(Frame.Range range, List<SentPacket> acked) {
-        Map.Entry<Long, SentPacket> next = sent.ceilingEntry(range.smallest());
-        while (next != null && next.getKey() <= range.largest()) {
-            acked.add(next.getValue());
-            sent.remove(next.getKey());
-            next = sent.higherEntry(next.getKey());
+        Iterator<SentPacket> awaited = sent.tailMap(range.smallest(), true).values().iterator();
+        while (awaited.hasNext()) {
+            SentPacket packet = awaited.next();
+            if (packet.packetNumber() > range.largest()) {
+                return;
+            }
+            acked.add(packet);
+            awaited.remove();
         }
     }
 
