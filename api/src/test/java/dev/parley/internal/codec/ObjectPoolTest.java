@@ -7,6 +7,8 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -18,45 +20,83 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ObjectPoolTest {
 
     @Test
-    void reusesWhatWasFreedAndCreatesOnlyWhenNothingIsFree() {
+    void aVirtualThreadReusesWhatWasFreedAndCreatesOnlyWhenNothingIsFree() throws Exception {
         var created = new AtomicInteger();
         var pool = new ObjectPool<>(4, () -> new Object[] {created.incrementAndGet()});
 
-        Object[] first = pool.obtain();
-        Object[] second = pool.obtain();
-        pool.free(first);
+        onVirtualThread(() -> {
+            Object[] first = pool.obtain();
+            Object[] second = pool.obtain();
+            pool.free(first);
 
-        assertThat(pool.obtain()).isSameAs(first);
-        assertThat(second).isNotSameAs(first);
+            assertThat(pool.obtain()).isSameAs(first);
+            assertThat(second).isNotSameAs(first);
+            return null;
+        });
         assertThat(created).hasValue(2);
     }
 
     @Test
-    void keepsAtMostItsCapacity() {
+    void theSharedSlotsKeepAtMostTheirCapacity() throws Exception {
         var created = new AtomicInteger();
         var pool = new ObjectPool<>(2, () -> new Object[] {created.incrementAndGet()});
-        List<Object[]> taken = List.of(pool.obtain(), pool.obtain(), pool.obtain());
-        taken.forEach(pool::free);
 
-        Set<Object[]> reused = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (int i = 0; i < 3; i++) {
-            reused.add(pool.obtain());
-        }
+        Set<Object[]> reused = onVirtualThread(() -> {
+            List<Object[]> taken = List.of(pool.obtain(), pool.obtain(), pool.obtain());
+            taken.forEach(pool::free);
+            Set<Object[]> again = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (int i = 0; i < 3; i++) {
+                again.add(pool.obtain());
+            }
+            return again;
+        });
 
         assertThat(created).hasValue(4);
         assertThat(reused).hasSize(3);
     }
 
     @Test
+    void aPlatformThreadKeepsAnObjectOfItsOwnAndSharesOnlyWhenItIsLent() throws Exception {
+        var created = new AtomicInteger();
+        var pool = new ObjectPool<>(4, () -> new Object[] {created.incrementAndGet()});
+
+        Object[] own = pool.obtain();
+        Object[] nested = pool.obtain();
+        pool.free(nested);
+        pool.free(own);
+        Object[] otherThreads;
+        try (ExecutorService other = Executors.newSingleThreadExecutor()) {
+            otherThreads = other.submit(() -> {
+                Object[] object = pool.obtain();
+                pool.free(object);
+                return object;
+            }).get(30, TimeUnit.SECONDS);
+        }
+
+        assertThat(nested).as("obtained while the thread's own was lent").isNotSameAs(own);
+        assertThat(pool.obtain()).as("the thread's own, again").isSameAs(own);
+        assertThat(otherThreads).as("another platform thread's own: the freed nested one")
+                .isSameAs(nested);
+        assertThat(created).hasValue(2);
+    }
+
+    @Test
     void neverHandsOneObjectToTwoThreadsAtOnce() throws Exception {
         var pool = new ObjectPool<>(4, AtomicInteger::new);
         List<Future<?>> workers = new ArrayList<>();
-        try (var executor = Executors.newFixedThreadPool(8)) {
+        try (var platform = Executors.newFixedThreadPool(4);
+             var virtual = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int t = 0; t < 8; t++) {
-                workers.add(executor.submit(() -> {
+                workers.add((t % 2 == 0 ? platform : virtual).submit(() -> {
                     for (int i = 0; i < 20_000; i++) {
                         AtomicInteger holder = pool.obtain();
+                        AtomicInteger nested = i % 7 == 0 ? pool.obtain() : null;
                         assertThat(holder.incrementAndGet()).as("holders of one pooled object").isEqualTo(1);
+                        if (nested != null) {
+                            assertThat(nested.incrementAndGet()).as("holders of one pooled object").isEqualTo(1);
+                            nested.decrementAndGet();
+                            pool.free(nested);
+                        }
                         holder.decrementAndGet();
                         pool.free(holder);
                     }
@@ -70,7 +110,14 @@ class ObjectPoolTest {
     }
 
     @Test
-    void refusesACapacityBelowOne() {
-        assertThatThrownBy(() -> new ObjectPool<>(0, Object::new)).hasMessageContaining("was 0");
+    void refusesACapacityThatIsNotAPowerOfTwo() {
+        assertThatThrownBy(() -> new ObjectPool<>(0, Object::new)).hasMessageContaining("power of two, was 0");
+        assertThatThrownBy(() -> new ObjectPool<>(48, Object::new)).hasMessageContaining("power of two, was 48");
+    }
+
+    private static <V> V onVirtualThread(Callable<V> body) throws Exception {
+        try (ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor()) {
+            return virtual.submit(body).get(30, TimeUnit.SECONDS);
+        }
     }
 }
