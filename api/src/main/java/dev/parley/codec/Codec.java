@@ -56,10 +56,10 @@ import java.util.TreeMap;
  * it was found. Set {@code -Dkryo.unsafe=true} to keep Kryo's own choice; if Kryo was initialised
  * before this class, its decision stands either way.
  *
- * <p>Immutable and thread-safe. Kryo instances are used by one thread at a time: each platform
- * thread that encodes or decodes keeps one of its own (about 15 KB, plus an output buffer grown to
- * the largest frame it encoded, up to 64 KiB) for as long as the thread lives; virtual threads
- * share a pool that keeps at most 64.
+ * <p>Immutable and thread-safe. Kryo instances are used by one thread at a time: a platform thread
+ * that has encoded or decoded 64 times with this codec keeps one of its own (about 15 KB, plus an
+ * output buffer grown to the largest frame it encoded, up to 64 KiB) for as long as the thread
+ * lives; other threads share a pool that keeps at most 64.
  */
 public final class Codec {
 

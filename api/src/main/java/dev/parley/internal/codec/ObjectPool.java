@@ -4,12 +4,14 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 
 /**
- * A pool of reusable objects that takes no lock. A platform thread keeps an object of its own,
- * taken from the shared slots on its first use and kept while the thread lives (a thread-local),
- * which it obtains and frees with plain reads and writes; a compare-and-set each way cost about
- * five times as much, and a message is encoded on one thread and decoded on another. Virtual
- * threads, which may be many and short-lived, and a platform thread whose own object is already
- * lent (a nested {@link #obtain}), share the slots.
+ * A pool of reusable objects that takes no lock. A platform thread that has obtained an object
+ * {@value #ADOPT_AFTER} times keeps one of its own from then on, taken from the shared slots and
+ * kept while the thread lives (a thread-local), which it obtains and frees with plain reads and
+ * writes; a compare-and-set each way cost about five times as much. Only frequent users adopt
+ * one, so that a thread which touches many pools a few times each (one that connects thousands of
+ * clients, each with its own codec) does not hold an object of each. Virtual threads, which may be
+ * many and short-lived, platform threads until they adopt, and a platform thread whose own object
+ * is already lent (a nested {@link #obtain}) share the slots.
  *
  * <p>The shared slots are a fixed array, each holding a free object or null, claimed and returned
  * with compare-and-set. A thread looks only at a few slots starting from one chosen by its thread
@@ -27,7 +29,7 @@ import java.util.function.Supplier;
  *
  * <p>At most {@code capacity} free objects are kept in the slots: {@link #free} drops an object for
  * the garbage collector when the slots it looks at are taken. Besides those, each live platform
- * thread that has used the pool keeps one. Thread-safe; an object must be freed on the thread that
+ * thread that has adopted one keeps it. Thread-safe; an object must be freed on the thread that
  * obtained it.
  */
 public final class ObjectPool<T> {
@@ -43,14 +45,17 @@ public final class ObjectPool<T> {
      */
     static final int STRIDE = 32;
 
-    /** A platform thread's own object, and whether it is lent out now. Used by that thread only. */
-    private static final class Owned<T> {
-        private final T object;
-        private boolean lent;
+    /** Obtains by one platform thread after which it keeps an object of its own. */
+    static final int ADOPT_AFTER = 64;
 
-        private Owned(T object) {
-            this.object = object;
-        }
+    /**
+     * A platform thread's use of the pool: how often it obtained, its own object once adopted, and
+     * whether that is lent out now. Used by that thread only.
+     */
+    private static final class Owned<T> {
+        private int obtained;
+        private T object;
+        private boolean lent;
     }
 
     private final int capacity;
@@ -74,15 +79,21 @@ public final class ObjectPool<T> {
         this.factory = factory;
     }
 
-    /** This platform thread's own object if it is not lent, else a free shared one, else a new one. */
+    /**
+     * This platform thread's own object if it has one and it is not lent, else a free shared one,
+     * else a new one.
+     */
     public T obtain() {
         if (!Thread.currentThread().isVirtual()) {
             Owned<T> mine = owned.get();
             if (mine == null) {
-                mine = new Owned<>(obtainShared());
+                mine = new Owned<>();
                 owned.set(mine);
             }
-            if (!mine.lent) {
+            if (mine.object == null && ++mine.obtained >= ADOPT_AFTER) {
+                mine.object = obtainShared();
+            }
+            if (mine.object != null && !mine.lent) {
                 mine.lent = true;
                 return mine.object;
             }

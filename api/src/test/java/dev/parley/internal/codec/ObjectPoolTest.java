@@ -56,10 +56,11 @@ class ObjectPoolTest {
     }
 
     @Test
-    void aPlatformThreadKeepsAnObjectOfItsOwnAndSharesOnlyWhenItIsLent() throws Exception {
+    void aPlatformThreadThatUsesThePoolOftenKeepsAnObjectOfItsOwnAndSharesOnlyWhenItIsLent() throws Exception {
         var created = new AtomicInteger();
         var pool = new ObjectPool<>(4, () -> new Object[] {created.incrementAndGet()});
 
+        Object[] adopted = obtainAndFreeUntilAdopted(pool);
         Object[] own = pool.obtain();
         Object[] nested = pool.obtain();
         pool.free(nested);
@@ -73,10 +74,34 @@ class ObjectPoolTest {
             }).get(30, TimeUnit.SECONDS);
         }
 
+        assertThat(own).as("the thread's own").isSameAs(adopted);
         assertThat(nested).as("obtained while the thread's own was lent").isNotSameAs(own);
         assertThat(pool.obtain()).as("the thread's own, again").isSameAs(own);
-        assertThat(otherThreads).as("another platform thread's own: the freed nested one")
+        assertThat(otherThreads).as("another platform thread, yet to adopt one, shares: the freed nested one")
                 .isSameAs(nested);
+        assertThat(created).hasValue(2);
+    }
+
+    @Test
+    void aPlatformThreadThatUsedThePoolOnlyAFewTimesKeepsNothing() throws Exception {
+        var created = new AtomicInteger();
+        var pool = new ObjectPool<>(4, () -> new Object[] {created.incrementAndGet()});
+        for (int i = 1; i < ObjectPool.ADOPT_AFTER; i++) {
+            pool.free(pool.obtain());
+        }
+
+        Object[] otherThreads;
+        try (ExecutorService other = Executors.newSingleThreadExecutor()) {
+            otherThreads = other.submit(() -> {
+                Object[] object = obtainAndFreeUntilAdopted(pool);
+                pool.obtain(); // lent, so this one is the other thread's to keep
+                return object;
+            }).get(30, TimeUnit.SECONDS);
+        }
+
+        assertThat(created).as("one object, passed from the first thread to the second").hasValue(1);
+        assertThat(pool.obtain()).as("the first thread adopts a new one: the second kept the only one")
+                .isNotSameAs(otherThreads);
         assertThat(created).hasValue(2);
     }
 
@@ -113,6 +138,16 @@ class ObjectPoolTest {
     void refusesACapacityThatIsNotAPowerOfTwo() {
         assertThatThrownBy(() -> new ObjectPool<>(0, Object::new)).hasMessageContaining("power of two, was 0");
         assertThatThrownBy(() -> new ObjectPool<>(48, Object::new)).hasMessageContaining("power of two, was 48");
+    }
+
+    /** Obtains and frees on this platform thread until it adopts an object of its own; returns that. */
+    private static Object[] obtainAndFreeUntilAdopted(ObjectPool<Object[]> pool) {
+        Object[] object = null;
+        for (int i = 0; i < ObjectPool.ADOPT_AFTER; i++) {
+            object = pool.obtain();
+            pool.free(object);
+        }
+        return object;
     }
 
     private static <V> V onVirtualThread(Callable<V> body) throws Exception {
