@@ -44,8 +44,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * not from the last byte: a peer that trickles bytes without ever finishing a frame (a slowloris)
  * is closed as idle just like a silent one. Time a handler spends on a frame does not count: the
  * reader reads nothing meanwhile, so what the peer sent waits in the socket, and the clock
- * restarts when the handler returns ({@link ConnectionHandler} lets a handler block). The reader enforces it by setting the socket's read timeout, before each
- * read, to what is left of it. On a clean end of stream it lets the writer finish, then closes
+ * restarts when the handler of a read's last frame returns ({@link ConnectionHandler} lets a
+ * handler block). The reader enforces it by setting the socket's read timeout, before each read,
+ * to what is left of it. On a clean end of stream it lets the writer finish, then closes
  * the socket.
  *
  * <p>Writing takes the <b>output lock</b>, a {@link ReentrantLock} (a virtual thread blocked in a
