@@ -58,7 +58,8 @@ public final class ObjectPool<T> {
         private boolean lent;
     }
 
-    private final int capacity;
+    /** Slots a thread looks at: {@link #PROBES}, or all of them if there are fewer. */
+    private final int probes;
     /** {@code capacity - 1}: a slot number modulo the capacity. */
     private final int mask;
     private final AtomicReferenceArray<T> slots;
@@ -73,7 +74,7 @@ public final class ObjectPool<T> {
         if (capacity < 1 || Integer.bitCount(capacity) != 1) {
             throw new IllegalArgumentException("capacity must be a power of two, was " + capacity);
         }
-        this.capacity = capacity;
+        this.probes = Math.min(PROBES, capacity);
         this.mask = capacity - 1;
         this.slots = new AtomicReferenceArray<>((capacity + 2) * STRIDE);
         this.factory = factory;
@@ -111,7 +112,7 @@ public final class ObjectPool<T> {
             }
         }
         int home = home();
-        for (int i = 0; i < Math.min(PROBES, capacity); i++) {
+        for (int i = 0; i < probes; i++) {
             int slot = index(home + i);
             if (slots.getPlain(slot) == null && slots.compareAndSet(slot, null, object)) {
                 return;
@@ -121,7 +122,7 @@ public final class ObjectPool<T> {
 
     private T obtainShared() {
         int home = home();
-        for (int i = 0; i < Math.min(PROBES, capacity); i++) {
+        for (int i = 0; i < probes; i++) {
             int slot = index(home + i);
             T object = slots.getPlain(slot);
             if (object != null && slots.compareAndSet(slot, object, null)) {
