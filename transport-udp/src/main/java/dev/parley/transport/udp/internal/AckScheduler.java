@@ -83,9 +83,12 @@ public final class AckScheduler {
         return !received.isEmpty();
     }
 
-    /** The ranges to acknowledge, newest first. */
+    /**
+     * The ranges the next acknowledgement reports, newest first (see {@link ReceivedPackets#toReport});
+     * then {@link #onAckSent} with how many of them it carried.
+     */
     public List<Frame.Range> ranges() {
-        return received.descending();
+        return received.toReport();
     }
 
     /** How long the newest packet has waited for its acknowledgement, microseconds. */
@@ -93,8 +96,12 @@ public final class AckScheduler {
         return Math.max(0, now - largestReceivedTime) / 1000;
     }
 
-    /** An acknowledgement of everything received went out: nothing is owed. */
-    public void onAckSent() {
+    /**
+     * An acknowledgement carrying the first {@code rangesSent} of the last {@link #ranges()} went
+     * out: nothing is owed.
+     */
+    public void onAckSent(int rangesSent) {
+        received.reported(rangesSent);
         unacknowledged = 0;
         immediate = false;
         deadline = Long.MAX_VALUE;

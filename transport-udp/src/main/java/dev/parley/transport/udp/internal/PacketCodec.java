@@ -502,9 +502,10 @@ public final class PacketCodec {
          * Writes an ACK of {@code ranges} (largest first), as many ranges as fit in
          * {@code maxBytes}; at least the first must fit.
          *
-         * @return false if not even the first range fits
+         * @return how many of the ranges it carries, from the first; 0 (and nothing written) if not
+         *         even the first fits
          */
-        public boolean ack(List<Frame.Range> ranges, long ackDelayMicros, long byteLimit, int maxBytes) {
+        public int ack(List<Frame.Range> ranges, long ackDelayMicros, long byteLimit, int maxBytes) {
             int budget = Math.min(maxBytes, remaining());
             Frame.Range first = ranges.getFirst();
             long firstLen = first.largest() - first.smallest();
@@ -524,7 +525,7 @@ public final class PacketCodec {
                 smallest = r.smallest();
             }
             if (size > budget) {
-                return false;
+                return 0;
             }
             buf[pos++] = FRAME_ACK;
             pos = VarInt.write(buf, pos, first.largest());
@@ -539,7 +540,7 @@ public final class PacketCodec {
                 pos = VarInt.write(buf, pos, r.largest() - r.smallest());
                 smallest = r.smallest();
             }
-            return true;
+            return 1 + extra;
         }
 
         /** Bytes a CHUNK frame carrying {@code length} bytes takes. */

@@ -676,10 +676,11 @@ public final class ReliableSession {
         writer.begin(peerId, pn, room);
         if (acks.hasReceived()) {
             long byteLimit = reassembler.byteLimit();
-            if (writer.ack(acks.ranges(), acks.ackDelayMicros(now), byteLimit,
-                    withData ? PacketCodec.ACK_RESERVE : writer.remaining())) {
+            int rangesSent = writer.ack(acks.ranges(), acks.ackDelayMicros(now), byteLimit,
+                    withData ? PacketCodec.ACK_RESERVE : writer.remaining());
+            if (rangesSent > 0) {
                 advertisedLimit = byteLimit;
-                acks.onAckSent();
+                acks.onAckSent(rangesSent);
             }
         }
         List<OutgoingChunk> chunks = List.of();

@@ -63,6 +63,43 @@ class SimulatedDeliveryTest {
     }
 
     @Test
+    void acknowledgementsReportEachOldGapAFewTimesNotForever() {
+        var network = new SimulatedNetwork(21, new SimulatedNetwork.Conditions(0.05, 0, 0, ms(5), 0));
+        var sent = frames(new Random(21), 2_000, 1);
+        var rangesPerAck = new ArrayList<Integer>();
+        network.tap((datagram, to) -> {
+            if (to.equals(CLIENT)) {
+                rangesPerAck.addAll(ackRanges(datagram));
+            }
+        });
+        var client = SessionPeer.client(network, CLIENT, SERVER, udp, options, sent);
+        var server = SessionPeer.server(network, SERVER, CLIENT, udp, options, List.of());
+
+        boolean done = network.runUntil(() -> client.terminated && server.terminated, 10 * MINUTE);
+
+        assertThat(done).as("%s", network).isTrue();
+        assertSameFrames(server.received, sent, network);
+        assertThat(client.session.details().get("packetsLost")).as("far more gaps than an ACK keeps ranges")
+                .isGreaterThan(100);
+        assertThat(rangesPerAck).as("gaps were reported").anyMatch(ranges -> ranges > 1);
+        // Every ACK carried 32 ranges once 32 packets were lost, when each range went in every ACK.
+        assertThat(rangesPerAck.stream().mapToInt(Integer::intValue).average().orElseThrow())
+                .as("ranges per ACK, over %d ACKs", rangesPerAck.size()).isLessThan(3.0);
+    }
+
+    /** The number of ranges of each ACK frame in {@code datagram}, if it is a DATA packet. */
+    private static List<Integer> ackRanges(byte[] datagram) {
+        try {
+            return PacketCodec.decode(datagram, datagram.length) instanceof Packet.Data data
+                    ? data.frames().stream().filter(f -> f instanceof Frame.Ack).map(f -> ((Frame.Ack) f).ranges().size())
+                    .toList()
+                    : List.of();
+        } catch (MalformedPacketException e) {
+            throw new AssertionError("a session sent a malformed packet", e);
+        }
+    }
+
+    @Test
     void deliversUnreliableFramesThatSurviveAndNeverRetransmitsThem() {
         var network = new SimulatedNetwork(5, new SimulatedNetwork.Conditions(0.2, 0, 0, ms(5), 0));
         var client = SessionPeer.client(network, CLIENT, SERVER, udp, options, List.of(new byte[]{1}));

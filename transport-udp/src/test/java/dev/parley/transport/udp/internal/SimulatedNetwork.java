@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -60,6 +61,7 @@ final class SimulatedNetwork {
     private long sent;
     private long dropped;
     private long duplicated;
+    private BiConsumer<byte[], InetSocketAddress> tap = (datagram, to) -> { };
 
     SimulatedNetwork(long seed, Conditions conditions) {
         this.seed = seed;
@@ -104,8 +106,14 @@ final class SimulatedNetwork {
         return (buf, length) -> transmit(Arrays.copyOf(buf, length), from, to);
     }
 
+    /** Shows {@code tap} every datagram a node sends, before the network loses or delays it. */
+    void tap(BiConsumer<byte[], InetSocketAddress> tap) {
+        this.tap = tap;
+    }
+
     void transmit(byte[] datagram, InetSocketAddress from, InetSocketAddress to) {
         sent++;
+        tap.accept(datagram, to);
         if (random.nextDouble() < conditions.loss()) {
             dropped++;
             return;
