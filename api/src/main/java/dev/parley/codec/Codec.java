@@ -58,8 +58,9 @@ import java.util.TreeMap;
  *
  * <p>Immutable and thread-safe. Kryo instances are used by one thread at a time: a platform thread
  * that has encoded or decoded 64 times with this codec keeps one of its own (about 15 KB, plus an
- * output buffer grown to the largest frame it encoded, up to 64 KiB) for as long as the thread
- * lives; other threads share a pool that keeps at most 64.
+ * output buffer grown to the largest frame it encoded, up to 64 KiB) for as long as both the thread
+ * and the codec live (a codec the application drops takes them with it, even from threads that
+ * live on, such as a container's); other threads share a pool that keeps at most 64.
  */
 public final class Codec {
 

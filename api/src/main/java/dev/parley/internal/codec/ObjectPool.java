@@ -1,5 +1,8 @@
 package dev.parley.internal.codec;
 
+import java.lang.ref.WeakReference;
+import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 
@@ -29,7 +32,11 @@ import java.util.function.Supplier;
  *
  * <p>At most {@code capacity} free objects are kept in the slots: {@link #free} drops an object for
  * the garbage collector when the slots it looks at are taken. Besides those, each live platform
- * thread that has adopted one keeps it. Thread-safe; an object must be freed on the thread that
+ * thread that has adopted one keeps it while the pool lives: the pool holds the threads' own
+ * objects, and a thread's thread-local holds only a weak reference to its share (a JDK class), so
+ * that neither a thread that ends nor a pool dropped by its application (a web application
+ * undeployed from a container whose threads live on) leaves an object, or the class loader of its
+ * classes, reachable from the other. Thread-safe; an object must be freed on the thread that
  * obtained it.
  */
 public final class ObjectPool<T> {
@@ -64,7 +71,13 @@ public final class ObjectPool<T> {
     private final int mask;
     private final AtomicReferenceArray<T> slots;
     private final Supplier<T> factory;
-    private final ThreadLocal<Owned<T>> owned = new ThreadLocal<>();
+    /**
+     * Each platform thread's share, held strongly while the thread lives; that of a thread that
+     * has ended goes when the next thread first uses the pool. Guarded by itself.
+     */
+    private final Map<Thread, Owned<T>> shares = new WeakHashMap<>();
+    /** Each platform thread's share, weakly: the pool's objects are not kept by the thread. */
+    private final ThreadLocal<WeakReference<Owned<T>>> owned = new ThreadLocal<>();
 
     /**
      * @param capacity how many free objects the shared slots keep at most: a power of two
@@ -86,11 +99,7 @@ public final class ObjectPool<T> {
      */
     public T obtain() {
         if (!Thread.currentThread().isVirtual()) {
-            Owned<T> mine = owned.get();
-            if (mine == null) {
-                mine = new Owned<>();
-                owned.set(mine);
-            }
+            Owned<T> mine = share();
             if (mine.object == null && ++mine.obtained >= ADOPT_AFTER) {
                 mine.object = obtainShared();
             }
@@ -105,7 +114,7 @@ public final class ObjectPool<T> {
     /** Returns {@code object}, obtained on this thread, to the pool; the caller must not use it afterwards. */
     public void free(T object) {
         if (!Thread.currentThread().isVirtual()) {
-            Owned<T> mine = owned.get();
+            Owned<T> mine = mine();
             if (mine != null && mine.object == object) {
                 mine.lent = false;
                 return;
@@ -118,6 +127,25 @@ public final class ObjectPool<T> {
                 return;
             }
         }
+    }
+
+    /** This platform thread's share, or null before its first obtain. */
+    private Owned<T> mine() {
+        WeakReference<Owned<T>> held = owned.get();
+        return held == null ? null : held.get();
+    }
+
+    /** This platform thread's share, made and registered on its first obtain. */
+    private Owned<T> share() {
+        Owned<T> mine = mine();
+        if (mine == null) {
+            mine = new Owned<>();
+            synchronized (shares) {
+                shares.put(Thread.currentThread(), mine);
+            }
+            owned.set(new WeakReference<>(mine));
+        }
+        return mine;
     }
 
     private T obtainShared() {

@@ -2,17 +2,20 @@ package dev.parley.internal.codec;
 
 import org.junit.jupiter.api.Test;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -53,6 +56,45 @@ class ObjectPoolTest {
 
         assertThat(created).hasValue(4);
         assertThat(reused).hasSize(3);
+    }
+
+    @Test
+    void aThreadThatLivesOnKeepsNothingOfAPoolItsApplicationDropped() throws Exception {
+        var adopted = new AtomicReference<WeakReference<Object>>();
+        var dropped = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        Thread thread = Thread.ofPlatform().start(() -> {
+            adopted.set(adoptFromAPoolThenDropIt());
+            dropped.countDown();
+            try {
+                release.await(); // alive, touching no thread-local, as a container's idle thread
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            dropped.await();
+            for (int i = 0; i < 10 && adopted.get().get() != null; i++) {
+                System.gc();
+            }
+
+            assertThat(adopted.get().get()).as("the thread's own object, once its pool is unreachable").isNull();
+        } finally {
+            release.countDown();
+            thread.join();
+        }
+    }
+
+    /** Makes this platform thread adopt an object of a new pool; returns a weak reference to it, the pool unreachable. */
+    private static WeakReference<Object> adoptFromAPoolThenDropIt() {
+        var pool = new ObjectPool<>(4, Object::new);
+        Object object = null;
+        for (int i = 0; i <= ObjectPool.ADOPT_AFTER; i++) {
+            object = pool.obtain();
+            pool.free(object);
+        }
+        assertThat(pool.obtain()).as("adopted").isSameAs(object);
+        return new WeakReference<>(object);
     }
 
     @Test
