@@ -94,8 +94,8 @@ final class UnderLoss {
 
     /**
      * Measures each transport at each of {@code lossPercents}, {@code rounds} times: {@code warmUp} of
-     * paced messages, then {@code latencyPhase} of them, then {@link LossRun#bulkWarmUp} and
-     * {@code goodputPhase} of bulk, each time in a fresh JVM.
+     * paced messages, then {@code latencyPhase} of them, then bulk until the JIT is quiet
+     * ({@link LossRun#bulkWarmUp} at least) and {@code goodputPhase} of it, each time in a fresh JVM.
      */
     static Outcome run(int rounds, List<Integer> lossPercents, Duration warmUp, Duration latencyPhase,
                        Duration goodputPhase, PrintStream progress) throws IOException, InterruptedException {
@@ -126,7 +126,8 @@ final class UnderLoss {
     /** Runs {@link LossRun} in the namespace, turning the loss on once its clients are connected. */
     private static String[] measure(NetworkNamespace namespace, int percent, String transport, Duration warmUp,
                                     Duration latencyPhase, Duration goodputPhase) throws IOException, InterruptedException {
-        Duration limit = warmUp.plus(LossRun.bulkWarmUp(warmUp)).plus(latencyPhase).plus(goodputPhase).plusSeconds(90);
+        Duration limit = warmUp.plus(LossRun.longestBulkWarmUp(warmUp)).plus(latencyPhase).plus(goodputPhase)
+                .plusSeconds(90);
         namespace.dropPerThousand(0);
         try (var child = ChildJvm.start(namespace.inside(List.of()), ChildJvm.ownClassPath(),
                 List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"), LossRun.class,
